@@ -1,0 +1,505 @@
+/**
+ * The engine: the public face of Ferry's upload machinery, the same for the desktop app, the browser
+ * host and the CLI. It owns the job store, the state machine's transitions (shared/job.ts), the
+ * scheduler (a file-level worker pool of `maxActiveJobs` plus one request limit shared by all jobs)
+ * and one S3 client per endpoint. It knows nothing of Electron, HTTP or terminals.
+ */
+import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { Emitter } from '../../shared/emitter.ts';
+import type { EndpointProfile } from '../../shared/endpoint.ts';
+import { FerryError, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
+import { transition, type CompletedPart, type Job, type JobEvent } from '../../shared/job.ts';
+import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPlan.ts';
+import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
+import { SpeedMeter } from '../../shared/speed.ts';
+import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
+import { JobStore } from '../store/jobStore.ts';
+import { statFile } from './fileSource.ts';
+import { Limiter } from './limiter.ts';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.ts';
+import { isUploadGone } from './s3Errors.ts';
+import { createS3Client } from './s3Client.ts';
+import { runUpload } from './uploader.ts';
+
+export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
+/** Where the engine gets an endpoint's profile and credentials (the vault, or a test's fixed values). */
+export interface EndpointResolver {
+  resolve(endpointId: string): Promise<{ profile: EndpointProfile; credentials: Credentials }>;
+}
+
+export interface EngineOptions {
+  dataDir: string;
+  endpoints: EndpointResolver;
+  /** S3 requests in flight across all jobs (parts in flight, so memory, is bounded by it). */
+  maxRequests?: number;
+  /** Jobs uploading at once: the file-level worker pool. */
+  maxActiveJobs?: number;
+  /** Parallel parts within one job, unless the job says otherwise. */
+  partConcurrency?: number;
+  partSize?: number;
+  retryPolicy?: RetryPolicy;
+  stallTimeoutMs?: number;
+  /** Progress events per job at most this often. */
+  progressIntervalMs?: number;
+  /** Start uploading queued jobs as soon as the engine opens (default true). */
+  autoStart?: boolean;
+  /** What happens to uploads that were running when the last engine stopped or died (default resume). */
+  interrupted?: 'resume' | 'pause';
+}
+
+export interface JobSpec {
+  path: string;
+  endpointId: string;
+  bucket: string;
+  key: string;
+  partSize?: number;
+  concurrency?: number;
+}
+
+export type EngineEvent =
+  | { type: 'jobs-added'; jobs: Job[] }
+  | { type: 'job-changed'; job: Job }
+  | { type: 'progress'; jobId: string; bytesDone: number; bytesPerSecond: number }
+  | { type: 'retrying'; jobId: string; error: ErrorInfo; attempt: number; delayMs: number }
+  | { type: 'idle' };
+
+/** Why a running job was cancelled: the reason of its AbortSignal. */
+export class JobCancelled extends Error {
+  readonly kind: 'pause' | 'abort' | 'shutdown';
+  constructor(kind: 'pause' | 'abort' | 'shutdown') {
+    super(`Job ${kind}`);
+    this.name = 'JobCancelled';
+    this.kind = kind;
+  }
+}
+
+interface RunningJob {
+  controller: AbortController;
+  done: Promise<void>;
+  speed: SpeedMeter;
+  reported: number;
+}
+
+interface Client {
+  client: S3Client;
+  profile: EndpointProfile;
+}
+
+export class Engine {
+  /** Every change to a job, progress (coalesced), retries, and idleness. */
+  readonly events = new Emitter<EngineEvent>();
+  readonly dataDir: string;
+
+  readonly #store: JobStore;
+  readonly #lock: DataDirLock;
+  readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints'>>;
+  readonly #endpoints: EndpointResolver;
+  readonly #jobs = new Map<string, Job>();
+  readonly #queue: string[] = [];
+  readonly #running = new Map<string, RunningJob>();
+  readonly #clients = new Map<string, Promise<Client>>();
+  readonly #limiter: Limiter;
+  readonly #shutdown = new AbortController();
+  #started: boolean;
+  #closed = false;
+  #progressTimer: NodeJS.Timeout | null = null;
+  #idleWaiters: (() => void)[] = [];
+  #bytesSent = 0;
+
+  private constructor(options: EngineOptions, store: JobStore, lock: DataDirLock) {
+    this.dataDir = options.dataDir;
+    this.#store = store;
+    this.#lock = lock;
+    this.#endpoints = options.endpoints;
+    this.#options = {
+      maxRequests: options.maxRequests ?? 8,
+      maxActiveJobs: options.maxActiveJobs ?? 4,
+      partConcurrency: options.partConcurrency ?? 8,
+      partSize: options.partSize ?? DEFAULT_PART_SIZE,
+      retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+      stallTimeoutMs: options.stallTimeoutMs ?? 45_000,
+      progressIntervalMs: options.progressIntervalMs ?? 250,
+      autoStart: options.autoStart ?? true,
+      interrupted: options.interrupted ?? 'resume',
+    };
+    this.#limiter = new Limiter(this.#options.maxRequests);
+    this.#started = this.#options.autoStart;
+  }
+
+  /**
+   * Opens the engine on a data directory: takes the directory's lock (a second engine is refused
+   * with EngineLockedError naming the owner), opens the store, and returns jobs that were uploading
+   * when the previous engine stopped or died to the queue (or pauses them, per `interrupted`).
+   */
+  static async open(options: EngineOptions): Promise<Engine> {
+    mkdirSync(options.dataDir, { recursive: true });
+    const lock = acquireDataDirLock(options.dataDir);
+    let store: JobStore;
+    try {
+      store = JobStore.open(options.dataDir);
+    } catch (error) {
+      lock.release();
+      throw new FerryError('STORE_ERROR', `Cannot open the job store in ${options.dataDir}: ${(error as Error).message}`, { cause: error });
+    }
+    const engine = new Engine(options, store, lock);
+    engine.#load();
+    engine.#schedule();
+    return engine;
+  }
+
+  #load(): void {
+    for (const job of this.#store.loadJobs()) {
+      this.#jobs.set(job.id, job);
+      if (job.state === 'uploading') {
+        this.#transition(job, 'interrupt');
+        if (this.#options.interrupted === 'pause') this.#transition(job, 'pause');
+      }
+      if (job.state === 'queued') this.#queue.push(job.id);
+    }
+  }
+
+  /** Counters for tests and the benchmark: requests in flight (now and at most) and bytes sent. */
+  stats(): { requestsInFlight: number; peakRequestsInFlight: number; bytesSent: number } {
+    return { requestsInFlight: this.#limiter.active, peakRequestsInFlight: this.#limiter.peak, bytesSent: this.#bytesSent };
+  }
+
+  /** A snapshot of every job, oldest first. */
+  list(): Job[] {
+    return [...this.#jobs.values()].map((job) => ({ ...job }));
+  }
+
+  get(id: string): Job | undefined {
+    const job = this.#jobs.get(id);
+    return job ? { ...job } : undefined;
+  }
+
+  /** The parts the server has acknowledged for a job (as far as the store knows). */
+  parts(id: string): CompletedPart[] {
+    return this.#store.loadParts(this.#require(id).id);
+  }
+
+  /**
+   * Checks and queues new jobs, all or none: a missing file, a bad key or bucket, an unknown
+   * endpoint or a file too large for the endpoint refuses the whole batch before anything is stored.
+   */
+  async addJobs(specs: readonly JobSpec[]): Promise<Job[]> {
+    this.#assertOpen();
+    const now = Date.now();
+    const jobs: Job[] = [];
+    for (const spec of specs) {
+      const keyProblem = objectKeyProblem(spec.key);
+      if (keyProblem) throw new FerryError('INVALID_KEY', keyProblem);
+      const bucketProblem = bucketNameProblem(spec.bucket);
+      if (bucketProblem) throw new FerryError('INVALID_INPUT', bucketProblem);
+      const { profile } = await this.#client(spec.endpointId);
+      const fingerprint = await statFile(spec.path);
+      let plan;
+      try {
+        plan = planParts(fingerprint.size, {
+          preferredPartSize: spec.partSize ?? this.#options.partSize,
+          minPartSize: profile.minPartSize,
+          maxObjectSize: profile.maxObjectSize,
+        });
+      } catch (error) {
+        if (error instanceof PartPlanError) {
+          throw new FerryError(/larger than/.test(error.message) ? 'FILE_TOO_LARGE' : 'INVALID_INPUT', `${spec.path}: ${error.message}`);
+        }
+        throw error;
+      }
+      const concurrency = spec.concurrency ?? this.#options.partConcurrency;
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new FerryError('INVALID_INPUT', `Invalid concurrency: ${concurrency}`);
+      jobs.push({
+        id: randomUUID(),
+        state: 'queued',
+        path: spec.path,
+        endpointId: spec.endpointId,
+        bucket: spec.bucket,
+        key: spec.key,
+        size: fingerprint.size,
+        fingerprint,
+        multipart: plan.multipart,
+        partSize: plan.partSize,
+        partCount: plan.partCount,
+        concurrency,
+        uploadId: null,
+        bytesDone: 0,
+        etag: null,
+        error: null,
+        createdAt: now,
+        updatedAt: now,
+        completedAt: null,
+      });
+    }
+    this.#store.insertJobs(jobs);
+    for (const job of jobs) {
+      this.#jobs.set(job.id, job);
+      this.#queue.push(job.id);
+    }
+    this.events.emit({ type: 'jobs-added', jobs: jobs.map((job) => ({ ...job })) });
+    this.#schedule();
+    return jobs.map((job) => ({ ...job }));
+  }
+
+  /** Starts uploading queued jobs (when opened with autoStart: false). */
+  start(): void {
+    this.#started = true;
+    this.#schedule();
+  }
+
+  /** Pauses jobs: cancels their requests, keeps their UploadId and parts on the server. */
+  async pause(ids: readonly string[]): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const job of ids.map((id) => this.#require(id))) {
+      const running = this.#running.get(job.id);
+      if (running) {
+        running.controller.abort(new JobCancelled('pause'));
+        waits.push(running.done);
+      } else if (job.state === 'queued') {
+        this.#transition(job, 'pause');
+      } else if (job.state !== 'paused') {
+        transition(job.state, 'pause'); // throws InvalidTransitionError in words
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  /** Queues paused jobs again; they continue where they stopped. */
+  resume(ids: readonly string[]): void {
+    for (const job of ids.map((id) => this.#require(id))) {
+      if (job.state === 'queued' || job.state === 'uploading') continue;
+      this.#transition(job, 'resume');
+      this.#queue.push(job.id);
+    }
+    this.#schedule();
+  }
+
+  /** Queues failed jobs again. */
+  retry(ids: readonly string[]): void {
+    for (const job of ids.map((id) => this.#require(id))) {
+      if (job.state === 'queued' || job.state === 'uploading') continue;
+      this.#transition(job, 'retry', { error: null });
+      this.#queue.push(job.id);
+    }
+    this.#schedule();
+  }
+
+  /**
+   * Aborts jobs: cancels their requests, waits for them to stop, then calls AbortMultipartUpload so
+   * the server frees the parts. If the server cannot be told, the job is left paused and the error
+   * is thrown, so nothing is silently left behind.
+   */
+  async abort(ids: readonly string[]): Promise<void> {
+    const jobs = ids.map((id) => this.#require(id));
+    for (const job of jobs) if (job.state !== 'uploading') transition(job.state, 'abort');
+    const errors: FerryError[] = [];
+    await Promise.all(
+      jobs.map(async (job) => {
+        const running = this.#running.get(job.id);
+        if (running) {
+          running.controller.abort(new JobCancelled('abort'));
+          await running.done;
+        }
+        try {
+          if (job.uploadId !== null) await this.#abortOnServer(job);
+          this.#store.replaceParts(job.id, []);
+          this.#transition(job, 'abort', { bytesDone: 0 });
+        } catch (error) {
+          const info = toErrorInfo(error);
+          if (job.state === 'uploading') this.#transition(job, 'pause', { error: info });
+          errors.push(error instanceof FerryError ? error : new FerryError('UNKNOWN', info.message));
+        }
+      }),
+    );
+    this.#schedule();
+    if (errors.length > 0) throw errors[0];
+  }
+
+  async #abortOnServer(job: Job): Promise<void> {
+    const { client, profile } = await this.#client(job.endpointId);
+    try {
+      await withRetry(
+        () => client.send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: job.uploadId! }), { abortSignal: this.#shutdown.signal }),
+        {
+          signal: this.#shutdown.signal,
+          policy: { ...this.#options.retryPolicy, maxAttempts: Math.min(4, this.#options.retryPolicy.maxAttempts) },
+          context: { operation: 'aborting the multipart upload', bucket: job.bucket, endpoint: profile.name },
+        },
+      );
+    } catch (error) {
+      if (isUploadGone(error) || isUploadGone((error as { cause?: unknown }).cause)) return;
+      throw error;
+    }
+  }
+
+  /** Resolves when no job is queued or uploading. */
+  whenIdle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops the engine: cancels running uploads (they return to the queue and resume at the next
+   * start, as after a crash), writes the store, releases the data directory.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const running = [...this.#running.values()];
+    for (const job of running) job.controller.abort(new JobCancelled('shutdown'));
+    await Promise.all(running.map((job) => job.done));
+    this.#shutdown.abort(new JobCancelled('shutdown'));
+    this.#stopProgress();
+    this.#store.close();
+    this.#lock.release();
+    for (const client of this.#clients.values()) client.then((c) => c.client.destroy(), () => undefined);
+    this.#clients.clear();
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  // ---- internals ----
+
+  #require(id: string): Job {
+    const job = this.#jobs.get(id);
+    if (!job) throw new FerryError('JOB_NOT_FOUND', `No job with id ${id}.`);
+    return job;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new FerryError('STORE_ERROR', 'The engine is closed.');
+  }
+
+  /** The only place a job's state changes: checks the event against the table, stores, tells. */
+  #transition(job: Job, event: JobEvent, patch: Partial<Job> = {}): void {
+    const state = transition(job.state, event);
+    Object.assign(job, patch, { state, updatedAt: Date.now() });
+    this.#store.saveJob(job);
+    this.events.emit({ type: 'job-changed', job: { ...job } });
+  }
+
+  #client(endpointId: string): Promise<Client> {
+    let client = this.#clients.get(endpointId);
+    if (!client) {
+      client = this.#endpoints.resolve(endpointId).then(({ profile, credentials }) => ({
+        profile,
+        client: createS3Client(profile, credentials, {
+          maxSockets: this.#options.maxRequests + 4,
+          socketTimeoutMs: this.#options.stallTimeoutMs,
+        }),
+      }));
+      client.catch(() => this.#clients.delete(endpointId));
+      this.#clients.set(endpointId, client);
+    }
+    return client;
+  }
+
+  #isIdle(): boolean {
+    return this.#running.size === 0 && !this.#queue.some((id) => this.#jobs.get(id)?.state === 'queued');
+  }
+
+  #schedule(): void {
+    if (this.#closed) return;
+    while (this.#started && this.#running.size < this.#options.maxActiveJobs && this.#queue.length > 0) {
+      const job = this.#jobs.get(this.#queue.shift()!);
+      if (job?.state === 'queued' && !this.#running.has(job.id)) this.#startJob(job);
+    }
+    if (this.#isIdle()) {
+      this.#queue.length = 0;
+      this.events.emit({ type: 'idle' });
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  #startJob(job: Job): void {
+    this.#transition(job, 'start', { error: null });
+    const controller = new AbortController();
+    const running: RunningJob = { controller, done: Promise.resolve(), speed: new SpeedMeter(), reported: -1 };
+    this.#running.set(job.id, running);
+    running.done = this.#run(job, controller.signal).finally(() => {
+      this.#running.delete(job.id);
+      if (this.#running.size === 0) this.#stopProgress();
+      this.#schedule();
+    });
+    this.#startProgress();
+  }
+
+  async #run(job: Job, signal: AbortSignal): Promise<void> {
+    try {
+      const { client, profile } = await this.#client(job.endpointId);
+      const known = this.#store.loadParts(job.id);
+      job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
+      const result = await runUpload({
+        job,
+        parts: new Map(known.map((part) => [part.partNumber, part])),
+        client,
+        limiter: this.#limiter,
+        retryPolicy: this.#options.retryPolicy,
+        stallTimeoutMs: this.#options.stallTimeoutMs,
+        endpointName: profile.name,
+        signal,
+        callbacks: {
+          onUploadId: (uploadId) => {
+            job.uploadId = uploadId;
+            this.#store.saveJob(job);
+          },
+          onPartsReplaced: (parts) => {
+            this.#store.replaceParts(job.id, parts);
+            job.bytesDone = parts.reduce((sum, part) => sum + part.size, 0);
+          },
+          onPart: (part) => this.#store.recordPart(job.id, part),
+          onBytes: (delta) => {
+            job.bytesDone += delta;
+            if (delta > 0) this.#bytesSent += delta;
+          },
+          onRetry: (error, attempt, delayMs) =>
+            this.events.emit({ type: 'retrying', jobId: job.id, error: error.toInfo(), attempt, delayMs }),
+        },
+      });
+      this.#transition(job, 'complete', { etag: result.etag, bytesDone: job.size, completedAt: Date.now(), error: null });
+    } catch (error) {
+      this.#afterRun(job, signal, error);
+    }
+  }
+
+  #afterRun(job: Job, signal: AbortSignal, error: unknown): void {
+    this.#store.flush();
+    const known = this.#store.loadParts(job.id);
+    const bytesDone = known.reduce((sum, part) => sum + part.size, 0);
+    const reason = signal.aborted ? signal.reason : null;
+    if (reason instanceof JobCancelled) {
+      job.bytesDone = bytesDone;
+      if (reason.kind === 'pause') this.#transition(job, 'pause', { bytesDone });
+      else if (reason.kind === 'shutdown') this.#transition(job, 'interrupt', { bytesDone });
+      // 'abort': Engine.abort() finishes the job once the run has stopped
+      return;
+    }
+    this.#transition(job, 'fail', { error: toErrorInfo(error), bytesDone });
+  }
+
+  #startProgress(): void {
+    if (this.#progressTimer !== null) return;
+    this.#progressTimer = setInterval(() => this.#reportProgress(), this.#options.progressIntervalMs);
+    this.#progressTimer.unref();
+  }
+
+  #stopProgress(): void {
+    if (this.#progressTimer === null) return;
+    clearInterval(this.#progressTimer);
+    this.#progressTimer = null;
+  }
+
+  #reportProgress(): void {
+    const now = Date.now();
+    for (const [id, running] of this.#running) {
+      const job = this.#jobs.get(id);
+      if (!job) continue;
+      const bytesPerSecond = running.speed.sample(now, job.bytesDone);
+      if (job.bytesDone === running.reported && bytesPerSecond === 0) continue;
+      running.reported = job.bytesDone;
+      this.events.emit({ type: 'progress', jobId: id, bytesDone: job.bytesDone, bytesPerSecond });
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * One S3 client per endpoint, configured from the endpoint's profile: addressing style, checksum
+ * policy, keep-alive sockets. The SDK's own retries are off (maxAttempts 1): Ferry's retry policy
+ * (retry.ts) decides, per part, with the job's AbortSignal.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { EndpointProfile } from '../../shared/endpoint.ts';
+
+export interface S3ClientOptions {
+  /** Sockets per endpoint; at least the engine's global request limit. */
+  maxSockets: number;
+  /** A request with no socket activity for this long fails with a timeout (and is retried). */
+  socketTimeoutMs: number;
+}
+
+const ignore = () => undefined;
+const silentLogger = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
+
+export function createS3Client(
+  profile: EndpointProfile,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+  options: S3ClientOptions,
+): S3Client {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, keepAliveMsecs: 10_000 };
+  const whenRequired = profile.checksums === 'when-required';
+  return new S3Client({
+    endpoint: profile.url,
+    region: profile.region,
+    forcePathStyle: profile.addressing === 'path',
+    credentials,
+    maxAttempts: 1,
+    // the SDK would print its own warnings to the console; Ferry reports errors itself, in words
+    logger: silentLogger,
+    // aws/aws-sdk-js-v3#6810: since v3.729 the SDK adds CRC32 checksums (aws-chunked bodies) that
+    // R2, B2, GCS and Ceph RGW reject; such endpoints are set to 'when-required'.
+    requestChecksumCalculation: whenRequired ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
+    responseChecksumValidation: whenRequired ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: 15_000,
+      requestTimeout: options.socketTimeoutMs,
+    }),
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * Turns what the AWS SDK or the network throws into Ferry's named errors, with words a user can act
+ * on. The retry policy decides from the `retryable` flag set here.
+ */
+import { FerryError } from '../../shared/errors.ts';
+
+interface SdkErrorShape {
+  name?: string;
+  code?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { headers?: Record<string, string | undefined> };
+  cause?: unknown;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN',
+  'ENOTFOUND', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** What the operation was doing, for the message ("uploading part 3", "listing buckets"). */
+export interface ErrorContext {
+  operation: string;
+  bucket?: string;
+  endpoint?: string;
+}
+
+export function isAbortError(error: unknown): boolean {
+  const e = error as { name?: string; code?: string } | null;
+  return e?.name === 'AbortError' || e?.code === 'ABORT_ERR';
+}
+
+/** Classifies `error` into a FerryError. FerryErrors pass through unchanged. */
+export function toFerryError(error: unknown, context: ErrorContext): FerryError {
+  if (error instanceof FerryError) return error;
+  const e = (error ?? {}) as SdkErrorShape;
+  const status = e.$metadata?.httpStatusCode;
+  const code = e.Code ?? e.name ?? '';
+  const systemCode = e.code ?? (e.cause as { code?: string } | undefined)?.code ?? '';
+  const where = context.endpoint ? ` (${context.endpoint})` : '';
+  const bucket = context.bucket ? `"${context.bucket}"` : 'the bucket';
+  const what = context.operation;
+
+  if (NETWORK_CODES.has(systemCode) || /socket hang up|ECONNRESET|network/i.test(e.message ?? '')) {
+    if (systemCode === 'ENOTFOUND') {
+      return new FerryError('ENDPOINT_UNREACHABLE', `Cannot resolve the endpoint's host name${where}: check the URL.`, { cause: error });
+    }
+    return new FerryError('ENDPOINT_UNREACHABLE', `The endpoint${where} could not be reached while ${what} (${systemCode || e.message}).`, { cause: error });
+  }
+  if (/^(ERR_TLS|CERT_|UNABLE_TO_VERIFY|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED|ERR_SSL)/.test(systemCode)) {
+    return new FerryError('TLS_ERROR', `The endpoint's TLS certificate was not accepted${where}: ${e.message ?? systemCode}.`, { cause: error });
+  }
+  if (e.name === 'TimeoutError' || systemCode === 'ETIMEDOUT' || code === 'RequestTimeout') {
+    return new FerryError('TIMEOUT', `The server took too long to answer while ${what}.`, { cause: error });
+  }
+  switch (code) {
+    case 'InvalidAccessKeyId':
+      return new FerryError('AUTH_INVALID_KEY_ID', `The access key ID is not known to the endpoint${where}: check the endpoint's credentials.`, { cause: error });
+    case 'SignatureDoesNotMatch':
+      return new FerryError('AUTH_BAD_SECRET', `The endpoint${where} rejected the request signature: the secret access key is probably wrong.`, { cause: error });
+    case 'AccessDenied':
+    case 'AllAccessDisabled':
+    case 'AccountProblem':
+      return new FerryError('ACCESS_DENIED', `Access denied while ${what} in ${bucket}: the credentials lack permission.`, { cause: error });
+    case 'NoSuchBucket':
+      return new FerryError('NO_SUCH_BUCKET', `The bucket ${bucket} does not exist on this endpoint${where}.`, { cause: error });
+    case 'PermanentRedirect':
+    case 'AuthorizationHeaderMalformed':
+    case 'IllegalLocationConstraintException': {
+      const region = e.$response?.headers?.['x-amz-bucket-region'];
+      return new FerryError('WRONG_REGION', `The bucket ${bucket} is in another region${region ? ` (${region})` : ''}: set the endpoint's region${region ? ` to ${region}` : ''}.`, { cause: error });
+    }
+    case 'RequestTimeTooSkewed':
+      return new FerryError('CLOCK_SKEW', "This computer's clock differs too much from the server's: Ferry corrects for it and retries; fix the system clock if this persists.", { cause: error });
+    case 'SlowDown':
+    case 'TooManyRequests':
+    case 'Throttling':
+    case 'ThrottlingException':
+      return new FerryError('THROTTLED', `The server asked Ferry to slow down while ${what}.`, { cause: error });
+    case 'NoSuchUpload':
+      return new FerryError('UPLOAD_GONE', 'The multipart upload no longer exists on the server.', { cause: error });
+    case 'BadDigest':
+    case 'InvalidDigest':
+      return new FerryError('INTEGRITY_MISMATCH', `The server received different bytes than were read from the file while ${what} (Content-MD5 mismatch).`, { cause: error, retryable: true });
+    case 'EntityTooLarge':
+      return new FerryError('FILE_TOO_LARGE', `The server refused the data as too large while ${what}.`, { cause: error });
+    case 'InvalidBucketName':
+      return new FerryError('INVALID_INPUT', `${bucket} is not a valid bucket name.`, { cause: error });
+    case 'KeyTooLongError':
+      return new FerryError('INVALID_KEY', 'The object key is longer than the server accepts (1,024 bytes).', { cause: error });
+    default:
+      break;
+  }
+  if (status === 429 || status === 503) {
+    return new FerryError('THROTTLED', `The server is busy (HTTP ${status}) while ${what}.`, { cause: error });
+  }
+  if (status !== undefined && status >= 500) {
+    return new FerryError('SERVER_ERROR', `The server failed while ${what} (HTTP ${status}${code ? ` ${code}` : ''}).`, { cause: error });
+  }
+  if (status === 403) {
+    return new FerryError('ACCESS_DENIED', `Access denied while ${what} in ${bucket} (HTTP 403): check the credentials and their permissions.`, { cause: error });
+  }
+  if (status === 301) {
+    return new FerryError('WRONG_REGION', `The bucket ${bucket} is in another region: set the endpoint's region.`, { cause: error });
+  }
+  if (status === 408) {
+    return new FerryError('TIMEOUT', `The server timed out the request while ${what}.`, { cause: error });
+  }
+  if (status !== undefined && status >= 400) {
+    return new FerryError('REQUEST_REJECTED', `The server rejected the request while ${what} (HTTP ${status}${code ? ` ${code}` : ''}${e.message && e.message !== code ? `: ${e.message}` : ''}).`, { cause: error });
+  }
+  return new FerryError('UNKNOWN', `Unexpected error while ${what}: ${e.message || String(error)}`, { cause: error });
+}
+
+/** True if `error` says that the multipart upload is gone: NoSuchUpload (AWS) or 404 NoSuchKey (Ceph RGW on ListParts). */
+export function isUploadGone(error: unknown): boolean {
+  const e = (error ?? {}) as SdkErrorShape;
+  if (error instanceof FerryError) return error.code === 'UPLOAD_GONE';
+  const code = e.Code ?? e.name;
+  return code === 'NoSuchUpload' || (code === 'NoSuchKey' && e.$metadata?.httpStatusCode === 404);
+}

@@ -1,0 +1,327 @@
+/**
+ * One job's upload run: from the file on disk to a verified object. Knows S3, not the job store or
+ * the state machine; the engine gives it the job, the parts already acknowledged and callbacks.
+ *
+ *   single PUT:  md5(file) → PutObject with Content-MD5 → ETag checked against the MD5
+ *   multipart:   ListParts reconcile (if an UploadId exists) or CreateMultipartUpload
+ *                → missing parts in parallel, each with Content-MD5, through the shared limiter
+ *                → fingerprint check → CompleteMultipartUpload → HeadObject ETag = md5(md5s)-N
+ *
+ * Cancellation is the job's AbortSignal; its reason tells the engine why (pause, abort, shutdown).
+ * Pausing never calls AbortMultipartUpload. On a fatal part error the other parts are cancelled and
+ * awaited before the error surfaces, so nothing is still writing when the caller reacts.
+ */
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { FerryError, IntegrityError } from '../../shared/errors.ts';
+import type { CompletedPart, Job } from '../../shared/job.ts';
+import { partRange } from '../../shared/partPlan.ts';
+import type { Limiter, Priority } from './limiter.ts';
+import { withRetry, type RetryPolicy } from './retry.ts';
+import { isUploadGone, toFerryError } from './s3Errors.ts';
+import { SourceFile } from './fileSource.ts';
+
+export interface UploadCallbacks {
+  /** A new UploadId (or null when the old one is gone); must be persisted before parts are sent. */
+  onUploadId(uploadId: string | null): void;
+  /** The parts known after reconciling with the server replace the job's parts. */
+  onPartsReplaced(parts: readonly CompletedPart[]): void;
+  /** A part the server acknowledged. */
+  onPart(part: CompletedPart): void;
+  /** Bytes sent (positive) or taken back after a failed attempt (negative). */
+  onBytes(delta: number): void;
+  /** A failed request that will be retried. */
+  onRetry?(error: FerryError, attempt: number, delayMs: number): void;
+}
+
+export interface UploadRun {
+  job: Job;
+  /** Parts acknowledged in earlier runs, by part number. */
+  parts: ReadonlyMap<number, CompletedPart>;
+  client: S3Client;
+  limiter: Limiter;
+  retryPolicy: RetryPolicy;
+  /** A part request that sends or receives nothing for this long is cancelled and retried. */
+  stallTimeoutMs: number;
+  endpointName: string;
+  signal: AbortSignal;
+  callbacks: UploadCallbacks;
+}
+
+export interface UploadResult {
+  etag: string;
+}
+
+const unquote = (etag: string | undefined): string => (etag ?? '').replace(/^"|"$/g, '');
+
+/** The multipart ETag S3 computes: md5 of the concatenated binary part MD5s, then "-N". */
+export function compositeEtag(parts: readonly Pick<CompletedPart, 'md5'>[]): string {
+  const hash = createHash('md5');
+  for (const part of parts) hash.update(Buffer.from(part.md5, 'hex'));
+  return `${hash.digest('hex')}-${parts.length}`;
+}
+
+export async function runUpload(run: UploadRun): Promise<UploadResult> {
+  const file = await SourceFile.open(run.job.path);
+  try {
+    await file.assertUnchanged(run.job.fingerprint);
+    return run.job.multipart ? await multipartUpload(run, file) : await singleUpload(run, file);
+  } finally {
+    await file.close();
+  }
+}
+
+/** Runs one S3 request under the limiter with retries; `operation` gets a per-attempt signal. */
+function request<T>(run: UploadRun, what: string, priority: Priority, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withRetry(
+    () => run.limiter.run(priority, run.signal, () => operation(run.signal)),
+    {
+      signal: run.signal,
+      policy: run.retryPolicy,
+      context: { operation: what, bucket: run.job.bucket, endpoint: run.endpointName },
+      onRetry: run.callbacks.onRetry,
+    },
+  );
+}
+
+/**
+ * Sends a body from the file with a stall watchdog: the attempt is cancelled, as a retryable
+ * timeout, when no byte has moved for `stallTimeoutMs`. Counted bytes are taken back on failure.
+ */
+async function sendFromFile<T>(
+  run: UploadRun,
+  file: SourceFile,
+  start: number,
+  end: number,
+  what: string,
+  send: (body: ReturnType<SourceFile['stream']> | Buffer, md5Base64: string, signal: AbortSignal) => Promise<T>,
+): Promise<{ result: T; md5: string }> {
+  return withRetry(
+    () =>
+      run.limiter.run('low', run.signal, async () => {
+        const md5 = await file.md5(start, end, run.signal);
+        const stall = new AbortController();
+        const signal = AbortSignal.any([run.signal, stall.signal]);
+        let timer: NodeJS.Timeout | undefined;
+        const arm = () => {
+          clearTimeout(timer);
+          timer = setTimeout(
+            () => stall.abort(new FerryError('TIMEOUT', `No data moved for ${Math.round(run.stallTimeoutMs / 1000)} s while ${what}.`)),
+            run.stallTimeoutMs,
+          );
+        };
+        let sent = 0;
+        const body = end > start
+          ? file.stream(start, end, (bytes) => {
+              sent += bytes;
+              run.callbacks.onBytes(bytes);
+              arm();
+            })
+          : Buffer.alloc(0);
+        arm();
+        try {
+          const result = await send(body, md5.base64, signal);
+          return { result, md5: md5.hex };
+        } catch (error) {
+          run.callbacks.onBytes(-sent);
+          if ('destroy' in body) body.destroy();
+          if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;
+          throw error;
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    {
+      signal: run.signal,
+      policy: run.retryPolicy,
+      context: { operation: what, bucket: run.job.bucket, endpoint: run.endpointName },
+      onRetry: run.callbacks.onRetry,
+    },
+  );
+}
+
+async function singleUpload(run: UploadRun, file: SourceFile): Promise<UploadResult> {
+  const { job, client } = run;
+  const { result, md5 } = await sendFromFile(run, file, 0, job.size, 'uploading the file', (body, md5Base64, signal) =>
+    client.send(
+      new PutObjectCommand({ Bucket: job.bucket, Key: job.key, Body: body, ContentLength: job.size, ContentMD5: md5Base64 }),
+      { abortSignal: signal },
+    ),
+  );
+  let etag = unquote(result.ETag);
+  if (etag === '') etag = await headEtag(run);
+  if (/^[0-9a-f]{32}$/.test(etag) && etag !== md5) {
+    throw new IntegrityError(`The stored object's ETag ${etag} is not the MD5 of the file (${md5}).`);
+  }
+  return { etag };
+}
+
+async function multipartUpload(run: UploadRun, file: SourceFile): Promise<UploadResult> {
+  const { job, client, callbacks } = run;
+  const parts = new Map(run.parts);
+  let uploadId = job.uploadId;
+
+  if (uploadId !== null) {
+    const reconciled = await reconcile(run, file, uploadId);
+    if (reconciled === null) {
+      uploadId = null;
+      parts.clear();
+      callbacks.onUploadId(null);
+      callbacks.onPartsReplaced([]);
+    } else {
+      parts.clear();
+      for (const part of reconciled) parts.set(part.partNumber, part);
+      callbacks.onPartsReplaced(reconciled);
+    }
+  }
+  if (uploadId === null) {
+    const created = await request(run, 'starting the multipart upload', 'high', (signal) =>
+      client.send(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: job.key }), { abortSignal: signal }),
+    );
+    if (!created.UploadId) throw new FerryError('REQUEST_REJECTED', 'The server did not return an UploadId.');
+    uploadId = created.UploadId;
+    callbacks.onUploadId(uploadId);
+  }
+
+  const missing: number[] = [];
+  for (let n = 1; n <= job.partCount; n++) if (!parts.has(n)) missing.push(n);
+  await uploadParts(run, file, uploadId, missing, parts);
+
+  await file.assertUnchanged(job.fingerprint);
+  const ordered = [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
+  const expected = compositeEtag(ordered);
+  try {
+    await request(run, 'completing the multipart upload', 'high', (signal) =>
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: job.bucket,
+          Key: job.key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: ordered.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        }),
+        { abortSignal: signal },
+      ),
+    );
+  } catch (error) {
+    // A Complete that succeeded but whose answer was lost is retried and then finds no upload:
+    // the object is there if its ETag is ours.
+    if (!isUploadGone(error) || (await headEtag(run).catch(() => '')) !== expected) throw error;
+  }
+  // Ceph RGW 16.2 answers Complete with an empty ETag: HeadObject has the real one.
+  const etag = await headEtag(run);
+  if (/-\d+$/.test(etag) && etag !== expected) {
+    throw new IntegrityError(`The assembled object's ETag ${etag} differs from the one computed from the parts sent (${expected}).`);
+  }
+  return { etag };
+}
+
+async function headEtag(run: UploadRun): Promise<string> {
+  const head = await request(run, 'checking the uploaded object', 'high', (signal) =>
+    run.client.send(new HeadObjectCommand({ Bucket: run.job.bucket, Key: run.job.key }), { abortSignal: signal }),
+  );
+  return unquote(head.ETag);
+}
+
+/**
+ * Asks the server which parts it holds (every page) and keeps those that match the file: a part
+ * known locally with the same ETag and size, or a part the store missed (the process died before
+ * the batch was written) whose bytes on disk hash to the server's ETag. Returns null if the upload
+ * is gone (AWS: 404 NoSuchUpload; Ceph RGW: 404 NoSuchKey).
+ */
+async function reconcile(run: UploadRun, file: SourceFile, uploadId: string): Promise<CompletedPart[] | null> {
+  const { job, client } = run;
+  const server = new Map<number, { etag: string; size: number }>();
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await request(run, 'listing the parts already uploaded', 'high', (signal) =>
+        client.send(
+          new ListPartsCommand({ Bucket: job.bucket, Key: job.key, UploadId: uploadId, PartNumberMarker: marker }),
+          { abortSignal: signal },
+        ),
+      );
+      for (const p of page.Parts ?? []) {
+        if (p.PartNumber !== undefined && p.ETag) server.set(p.PartNumber, { etag: p.ETag, size: p.Size ?? -1 });
+      }
+      marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+    } while (marker);
+  } catch (error) {
+    if (isUploadGone(error) || isUploadGone((error as { cause?: unknown }).cause)) return null;
+    throw error;
+  }
+  const kept: CompletedPart[] = [];
+  for (const [partNumber, remote] of [...server].sort((a, b) => a[0] - b[0])) {
+    if (partNumber < 1 || partNumber > job.partCount) continue;
+    const { start, end } = partRange(job, partNumber);
+    if (remote.size !== end - start) continue;
+    const local = run.parts.get(partNumber);
+    if (local && unquote(local.etag) === unquote(remote.etag)) {
+      kept.push(local);
+      continue;
+    }
+    const md5 = await file.md5(start, end, run.signal);
+    if (md5.hex === unquote(remote.etag)) kept.push({ partNumber, etag: remote.etag, md5: md5.hex, size: end - start });
+  }
+  return kept;
+}
+
+/** Uploads `missing` parts with at most the job's concurrency; the first fatal error cancels the rest. */
+async function uploadParts(
+  run: UploadRun,
+  file: SourceFile,
+  uploadId: string,
+  missing: number[],
+  parts: Map<number, CompletedPart>,
+): Promise<void> {
+  if (missing.length === 0) return;
+  const { job, client, callbacks } = run;
+  const failure = new AbortController();
+  const signal = AbortSignal.any([run.signal, failure.signal]);
+  const partRun: UploadRun = { ...run, signal };
+  let next = 0;
+  let firstError: unknown = null;
+
+  const worker = async () => {
+    while (next < missing.length && !signal.aborted) {
+      const partNumber = missing[next++]!;
+      const { start, end } = partRange(job, partNumber);
+      try {
+        const { result, md5 } = await sendFromFile(partRun, file, start, end, `uploading part ${partNumber}`, (body, md5Base64, attemptSignal) =>
+          client.send(
+            new UploadPartCommand({
+              Bucket: job.bucket,
+              Key: job.key,
+              UploadId: uploadId,
+              PartNumber: partNumber,
+              Body: body,
+              ContentLength: end - start,
+              ContentMD5: md5Base64,
+            }),
+            { abortSignal: attemptSignal },
+          ),
+        );
+        const part: CompletedPart = { partNumber, etag: result.ETag ?? `"${md5}"`, md5, size: end - start };
+        parts.set(partNumber, part);
+        callbacks.onPart(part);
+      } catch (error) {
+        if (run.signal.aborted) return;
+        if (firstError === null) {
+          firstError = error;
+          failure.abort(error);
+        }
+        return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(job.concurrency, missing.length) }, worker));
+  if (run.signal.aborted) throw run.signal.reason;
+  if (firstError !== null) throw toFerryError(firstError, { operation: 'uploading parts', bucket: job.bucket, endpoint: run.endpointName });
+}

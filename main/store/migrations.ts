@@ -1,0 +1,69 @@
+/**
+ * The store's schema, as an ordered list of migrations. `PRAGMA user_version` records how many have
+ * run; opening a store applies the missing ones in one transaction each. Never edit a shipped
+ * migration: append a new one.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+
+export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
+  // 1: jobs and their acknowledged parts
+  (db) => {
+    db.exec(`
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        path TEXT NOT NULL,
+        endpoint_id TEXT NOT NULL,
+        bucket TEXT NOT NULL,
+        object_key TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        fp_size INTEGER NOT NULL,
+        fp_mtime_ms REAL NOT NULL,
+        fp_ino TEXT NOT NULL,
+        multipart INTEGER NOT NULL,
+        part_size INTEGER NOT NULL,
+        part_count INTEGER NOT NULL,
+        concurrency INTEGER NOT NULL,
+        upload_id TEXT,
+        bytes_done INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        completed_at INTEGER
+      );
+      CREATE INDEX jobs_by_seq ON jobs (seq);
+      CREATE TABLE parts (
+        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        part_number INTEGER NOT NULL,
+        etag TEXT NOT NULL,
+        md5 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        PRIMARY KEY (job_id, part_number)
+      ) WITHOUT ROWID;
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings `db` to the current schema. Throws if the store was written by a newer Ferry. */
+export function migrate(db: DatabaseSync): void {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  const current = row.user_version;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`The job store was written by a newer Ferry (schema ${current}, this one knows ${SCHEMA_VERSION}). Update Ferry.`);
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      MIGRATIONS[version]!(db);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

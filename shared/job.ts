@@ -1,0 +1,107 @@
+/**
+ * A job: one local file going to one object (endpoint, bucket, key), and its lifecycle.
+ *
+ * ```
+ *                 start                    complete
+ *   ┌────────┐ ─────────▶ ┌───────────┐ ─────────────▶ ┌───────────┐
+ *   │ queued │            │ uploading │                │ completed │
+ *   └────────┘ ◀───────── └───────────┘ ──┐            └───────────┘
+ *     ▲  │ ▲   interrupt     │    │ fail   │
+ *     │  │ │  (engine stop   │    ▼        │ pause
+ *     │  │ │   or crash)     │ ┌────────┐  │
+ *     │  │ └──── retry ──────┼─│ failed │  │
+ *     │  │                   │ └────────┘  ▼
+ *     │  │ pause             │      │   ┌────────┐
+ *     │  └───────────────────┼──────┼─▶ │ paused │
+ *     └──────── resume ──────┼──────┼── └────────┘
+ *                            │      │        │
+ *                  abort     ▼      ▼        ▼  abort (from queued, uploading, paused, failed)
+ *                         ┌─────────────────────┐
+ *                         │       aborted       │
+ *                         └─────────────────────┘
+ * ```
+ * `completed` and `aborted` are final. Every transition goes through {@link transition}; nothing
+ * else assigns `state`. Pause never aborts the multipart upload on the server (the UploadId is kept);
+ * abort does.
+ */
+import { InvalidTransitionError, type ErrorInfo } from './errors.ts';
+
+export const JOB_STATES = ['queued', 'uploading', 'paused', 'failed', 'completed', 'aborted'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const JOB_EVENTS = ['start', 'pause', 'resume', 'interrupt', 'fail', 'retry', 'complete', 'abort'] as const;
+export type JobEvent = (typeof JOB_EVENTS)[number];
+
+/** The transition table: for each state, the events it accepts and where they lead. */
+export const TRANSITIONS: { readonly [S in JobState]: Partial<Record<JobEvent, JobState>> } = {
+  queued: { start: 'uploading', pause: 'paused', abort: 'aborted' },
+  uploading: { pause: 'paused', interrupt: 'queued', fail: 'failed', complete: 'completed', abort: 'aborted' },
+  paused: { resume: 'queued', abort: 'aborted' },
+  failed: { retry: 'queued', abort: 'aborted' },
+  completed: {},
+  aborted: {},
+};
+
+/** The state `event` leads to from `state`, or throws InvalidTransitionError. */
+export function transition(state: JobState, event: JobEvent): JobState {
+  const next = TRANSITIONS[state][event];
+  if (next === undefined) throw new InvalidTransitionError(state, event);
+  return next;
+}
+
+export function canTransition(state: JobState, event: JobEvent): boolean {
+  return TRANSITIONS[state][event] !== undefined;
+}
+
+export function isFinal(state: JobState): boolean {
+  return state === 'completed' || state === 'aborted';
+}
+
+/** Size, modification time and inode of a file: how Ferry notices that a file changed. */
+export interface FileFingerprint {
+  size: number;
+  mtimeMs: number;
+  /** Inode number as a decimal string (64-bit on some file systems). */
+  ino: string;
+}
+
+/** A part the server has acknowledged. `md5` (hex) is what Ferry computed and sent as Content-MD5. */
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+  md5: string;
+  size: number;
+}
+
+export interface Job {
+  id: string;
+  state: JobState;
+  path: string;
+  endpointId: string;
+  bucket: string;
+  key: string;
+  size: number;
+  fingerprint: FileFingerprint;
+  multipart: boolean;
+  partSize: number;
+  partCount: number;
+  /** Parallel parts within this job. */
+  concurrency: number;
+  uploadId: string | null;
+  /** Bytes acknowledged by the server plus bytes of parts being sent right now. */
+  bytesDone: number;
+  /** The object's ETag once completed. */
+  etag: string | null;
+  error: ErrorInfo | null;
+  createdAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+}
+
+/** A file-change check: which of the fingerprint's fields differ, in words, or null if none. */
+export function fingerprintDifference(expected: FileFingerprint, actual: FileFingerprint): string | null {
+  if (expected.size !== actual.size) return `size was ${expected.size} bytes, now ${actual.size}`;
+  if (expected.mtimeMs !== actual.mtimeMs) return 'modification time differs';
+  if (expected.ino !== actual.ino) return 'it was replaced by another file';
+  return null;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it, vi } from 'vitest';
+import { backoffDelay, sleep, withRetry, type RetryPolicy } from '../../main/engine/retry.ts';
+import { toFerryError } from '../../main/engine/s3Errors.ts';
+import { FerryError } from '../../shared/errors.ts';
+
+const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4 };
+const context = { operation: 'uploading part 1', bucket: 'b', endpoint: 'test' };
+
+/** An SDK-shaped service error. */
+function serviceError(name: string, status: number): Error {
+  return Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+}
+
+describe('backoffDelay', () => {
+  const wide: RetryPolicy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 5000 };
+  it('grows exponentially, half fixed and half random', () => {
+    expect(backoffDelay(1, wide, false, () => 0)).toBe(50);
+    expect(backoffDelay(1, wide, false, () => 1)).toBe(100);
+    expect(backoffDelay(3, wide, false, () => 0)).toBe(200);
+    expect(backoffDelay(3, wide, false, () => 1)).toBe(400);
+  });
+  it('never exceeds the cap', () => {
+    for (let retry = 1; retry < 30; retry++) expect(backoffDelay(retry, wide, true, () => 1)).toBeLessThanOrEqual(5000);
+  });
+  it('waits longer when the server throttles', () => {
+    expect(backoffDelay(2, wide, true, () => 0)).toBe(2 * backoffDelay(2, wide, false, () => 0));
+  });
+});
+
+describe('withRetry', () => {
+  it('retries network errors, 5xx, 429 and SlowDown, then succeeds', async () => {
+    const failures = [
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      serviceError('InternalError', 500),
+      serviceError('SlowDown', 503),
+      serviceError('TooManyRequests', 429),
+    ];
+    const operation = vi.fn(async () => {
+      const next = failures.shift();
+      if (next) throw next;
+      return 'ok';
+    });
+    const onRetry = vi.fn();
+    const result = await withRetry(operation, { signal: new AbortController().signal, policy: { ...policy, maxAttempts: 5 }, context, onRetry });
+    expect(result).toBe('ok');
+    expect(operation).toHaveBeenCalledTimes(5);
+    expect(onRetry.mock.calls.map((call) => (call[0] as FerryError).code)).toEqual(['ENDPOINT_UNREACHABLE', 'SERVER_ERROR', 'THROTTLED', 'THROTTLED']);
+  });
+
+  it.each([
+    ['InvalidAccessKeyId', 403, 'AUTH_INVALID_KEY_ID'],
+    ['SignatureDoesNotMatch', 403, 'AUTH_BAD_SECRET'],
+    ['AccessDenied', 403, 'ACCESS_DENIED'],
+    ['NoSuchBucket', 404, 'NO_SUCH_BUCKET'],
+    ['InvalidPart', 400, 'REQUEST_REJECTED'],
+  ])('fails at once on %s without a retry', async (name, status, code) => {
+    const operation = vi.fn(async () => {
+      throw serviceError(name, status);
+    });
+    await expect(withRetry(operation, { signal: new AbortController().signal, policy, context })).rejects.toMatchObject({ code });
+    expect(operation).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up after maxAttempts with the last error', async () => {
+    const operation = vi.fn(async () => {
+      throw serviceError('InternalError', 500);
+    });
+    await expect(withRetry(operation, { signal: new AbortController().signal, policy, context })).rejects.toMatchObject({ code: 'SERVER_ERROR' });
+    expect(operation).toHaveBeenCalledTimes(4);
+  });
+
+  it('stops at once with the abort reason when the signal aborts, even mid-backoff', async () => {
+    const controller = new AbortController();
+    const reason = new Error('paused');
+    const operation = vi.fn(async () => {
+      setTimeout(() => controller.abort(reason), 5);
+      throw serviceError('InternalError', 500);
+    });
+    await expect(withRetry(operation, { signal: controller.signal, policy: { maxAttempts: 5, baseDelayMs: 10_000, maxDelayMs: 10_000 }, context })).rejects.toBe(reason);
+    expect(operation).toHaveBeenCalledTimes(1);
+  });
+
+  it('sleep rejects with the signal reason', async () => {
+    const controller = new AbortController();
+    controller.abort('why');
+    await expect(sleep(1000, controller.signal)).rejects.toBe('why');
+  });
+});
+
+describe('toFerryError', () => {
+  it('says in words what is wrong, naming the bucket and region', () => {
+    expect(toFerryError(serviceError('NoSuchBucket', 404), context).message).toBe('The bucket "b" does not exist on this endpoint (test).');
+    const redirect = Object.assign(serviceError('PermanentRedirect', 301), { $response: { headers: { 'x-amz-bucket-region': 'eu-west-1' } } });
+    expect(toFerryError(redirect, context)).toMatchObject({ code: 'WRONG_REGION', message: expect.stringContaining('eu-west-1') });
+  });
+  it('treats clock skew as retryable (the SDK corrects its clock offset from the server Date)', () => {
+    expect(toFerryError(serviceError('RequestTimeTooSkewed', 403), context)).toMatchObject({ code: 'CLOCK_SKEW', retryable: true });
+  });
+  it('refuses TLS errors without retry', () => {
+    const tls = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect(toFerryError(tls, context)).toMatchObject({ code: 'TLS_ERROR', retryable: false });
+  });
+});

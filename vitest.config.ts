@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two levels of tests (house style #10): `unit` runs pure logic with fakes; `integration` runs the
+// engine against a real Ceph RGW that test/harness/globalSetup.ts starts (or one named by env vars).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/harness/globalSetup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // RGW on 2 cores: a few files at a time keeps the server responsive.
+          maxWorkers: 2,
+          fileParallelism: true,
+        },
+      },
+    ],
+  },
+});
