@@ -105,6 +105,8 @@ export class Engine {
   readonly #limiter: Limiter;
   readonly #shutdown = new AbortController();
   #started: boolean;
+  /** When set, only these jobs are started (the CLI's `upload` runs its own jobs, not the whole queue). */
+  #scope: Set<string> | null = null;
   #closed = false;
   #progressTimer: NodeJS.Timeout | null = null;
   #idleWaiters: (() => void)[] = [];
@@ -244,9 +246,13 @@ export class Engine {
     return jobs.map((job) => ({ ...job }));
   }
 
-  /** Starts uploading queued jobs (when opened with autoStart: false). */
-  start(): void {
+  /**
+   * Starts uploading queued jobs (when opened with autoStart: false): all of them, or only `ids`
+   * (then `whenIdle` waits for those alone).
+   */
+  start(ids?: Iterable<string>): void {
     this.#started = true;
+    this.#scope = ids === undefined ? null : new Set([...(this.#scope ?? []), ...ids]);
     this.#schedule();
   }
 
@@ -397,17 +403,28 @@ export class Engine {
   }
 
   #isIdle(): boolean {
-    return this.#running.size === 0 && !this.#queue.some((id) => this.#jobs.get(id)?.state === 'queued');
+    return this.#running.size === 0 && !this.#queue.some((id) => this.#jobs.get(id)?.state === 'queued' && this.#inScope(id));
+  }
+
+  #inScope(id: string): boolean {
+    return this.#scope === null || this.#scope.has(id);
   }
 
   #schedule(): void {
-    if (this.#closed) return;
-    while (this.#started && this.#running.size < this.#options.maxActiveJobs && this.#queue.length > 0) {
-      const job = this.#jobs.get(this.#queue.shift()!);
-      if (job?.state === 'queued' && !this.#running.has(job.id)) this.#startJob(job);
+    if (this.#closed || !this.#started) return;
+    for (let i = 0; i < this.#queue.length && this.#running.size < this.#options.maxActiveJobs; ) {
+      const id = this.#queue[i]!;
+      const job = this.#jobs.get(id);
+      if (job?.state !== 'queued' || this.#running.has(id)) {
+        this.#queue.splice(i, 1); // no longer queued: drop it
+      } else if (this.#inScope(id)) {
+        this.#queue.splice(i, 1);
+        this.#startJob(job);
+      } else {
+        i++;
+      }
     }
     if (this.#isIdle()) {
-      this.#queue.length = 0;
       this.events.emit({ type: 'idle' });
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }

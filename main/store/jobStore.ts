@@ -7,12 +7,10 @@
  * {@link FLUSH_INTERVAL_MS}. A part lost from the queue by a crash is not lost from the upload: resume
  * reconciles with ListParts and adopts the server's parts after checking them against the file.
  */
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { CompletedPart, Job, JobState } from '../../shared/job.ts';
 import { isErrorCode, type ErrorInfo } from '../../shared/errors.ts';
-import { migrate } from './migrations.ts';
+import { inTransaction, openDatabase } from './database.ts';
 
 export const FLUSH_INTERVAL_MS = 100;
 
@@ -76,15 +74,7 @@ export class JobStore {
 
   /** Opens (creating if needed) the store in `dataDir` and migrates it to the current schema. */
   static open(dataDir: string): JobStore {
-    mkdirSync(dataDir, { recursive: true });
-    const db = new DatabaseSync(join(dataDir, 'jobs.db'), { timeout: 5000 });
-    db.exec('PRAGMA journal_mode = WAL');
-    // NORMAL in WAL mode: a process crash loses nothing committed; a power cut may lose the last
-    // transactions but never corrupts the store (https://www.sqlite.org/pragma.html#pragma_synchronous).
-    db.exec('PRAGMA synchronous = NORMAL');
-    db.exec('PRAGMA foreign_keys = ON');
-    migrate(db);
-    return new JobStore(db);
+    return new JobStore(openDatabase(dataDir));
   }
 
   /** Every job, oldest first. */
@@ -174,14 +164,7 @@ export class JobStore {
 
   #transaction(work: () => void): void {
     if (this.#closed) throw new Error('The job store is closed.');
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      work();
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    inTransaction(this.#db, work);
   }
 }
 

@@ -44,6 +44,19 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
       ) WITHOUT ROWID;
     `);
   },
+  // 2: endpoints (profile as JSON; the secret sealed by the vault, never in plain text)
+  (db) => {
+    db.exec(`
+      CREATE TABLE endpoints (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        profile TEXT NOT NULL,
+        credential TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -46,7 +46,7 @@ describe('JobStore', () => {
     const store = JobStore.open(dir);
     store.insertJobs([job('a')]);
     store.recordPart('a', { partNumber: 1, etag: 'e', md5: 'm', size: 1 });
-    const peek = new DatabaseSync(join(dir, 'jobs.db'));
+    const peek = new DatabaseSync(join(dir, 'ferry.db'));
     const count = () => (peek.prepare('SELECT COUNT(*) AS n FROM parts').get() as { n: number }).n;
     expect(count()).toBe(0);
     store.saveJob(job('a', { state: 'uploading' }));
@@ -68,7 +68,7 @@ describe('JobStore', () => {
 
   it('records its schema version and refuses a store from a newer Ferry', () => {
     JobStore.open(dir).close();
-    const db = new DatabaseSync(join(dir, 'jobs.db'));
+    const db = new DatabaseSync(join(dir, 'ferry.db'));
     expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(SCHEMA_VERSION);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     db.close();

@@ -1,0 +1,71 @@
+/** The CLI's output conventions: one-line errors on stderr, aligned tables, durations and ages in words. */
+import { FerryError } from '../../shared/errors.ts';
+
+/** Exit codes of the `ferry` command (the CLI contract). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** Raised by a command for a usage or input problem: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+  env: NodeJS.ProcessEnv;
+}
+
+export function line(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(`${text}\n`);
+}
+
+/** Codes that mean the user's input was wrong (exit 2), as opposed to an upload that failed (exit 1). */
+const INPUT_CODES = new Set([
+  'FILE_NOT_FOUND', 'FILE_UNREADABLE', 'NOT_A_FILE', 'FILE_TOO_LARGE', 'INVALID_INPUT', 'INVALID_KEY',
+  'ENDPOINT_NOT_FOUND', 'ENGINE_LOCKED', 'JOB_NOT_FOUND', 'INVALID_TRANSITION', 'STORE_ERROR',
+]);
+
+/** Prints an error as one line (no stack trace unless FERRY_DEBUG=1) and returns the exit code it means. */
+export function reportError(io: Io, error: unknown): number {
+  if (io.env.FERRY_DEBUG === '1' && error instanceof Error) line(io.stderr, error.stack ?? String(error));
+  if (error instanceof UsageError) {
+    line(io.stderr, `ferry: ${error.message}`);
+    return EXIT.usage;
+  }
+  if (error instanceof FerryError) {
+    line(io.stderr, `ferry: ${error.message}`);
+    return INPUT_CODES.has(error.code) ? EXIT.usage : EXIT.failed;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  line(io.stderr, `ferry: unexpected error: ${message} (set FERRY_DEBUG=1 for details)`);
+  return EXIT.failed;
+}
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+export function table(rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows
+    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd())
+    .join('\n');
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '--';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function formatAge(iso: string | null, now = Date.now()): string {
+  if (!iso) return '?';
+  const seconds = (now - Date.parse(iso)) / 1000;
+  if (seconds < 3600) return `${Math.max(0, Math.round(seconds / 60))} min ago`;
+  if (seconds < 86_400 * 2) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86_400)} days ago`;
+}

@@ -1,0 +1,77 @@
+/**
+ * Turns the CLI's PATH... arguments and an s3:// target into (file, key) pairs: a directory uploads
+ * its whole tree with keys = prefix + relative path ('/' separators); a target ending in '/' is a
+ * prefix; one file with a target not ending in '/' goes to that exact key.
+ */
+import { access, constants, readdir, stat } from 'node:fs/promises';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { FerryError } from '../../shared/errors.ts';
+import type { S3Target } from '../../shared/s3Url.ts';
+import { fileError } from '../engine/fileSource.ts';
+
+export interface SourceFile {
+  path: string;
+  key: string;
+}
+
+function joinKey(prefix: string, rest: string): string {
+  return prefix === '' ? rest : `${prefix.replace(/\/?$/, '/')}${rest}`;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    const full = join(entry.parentPath, entry.name);
+    if (entry.isFile()) files.push(full);
+    else if (entry.isSymbolicLink()) {
+      // a link to a file is uploaded as that file; links to directories are not followed (no loops)
+      const target = await stat(full).catch(() => null);
+      if (target?.isFile()) files.push(full);
+    }
+  }
+  return files.sort();
+}
+
+export async function expandSources(paths: readonly string[], target: S3Target): Promise<SourceFile[]> {
+  if (paths.length === 0) throw new FerryError('INVALID_INPUT', 'Name at least one file or folder to upload.');
+  const single = paths.length === 1;
+  const result: SourceFile[] = [];
+  for (const given of paths) {
+    const path = resolve(given);
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      throw fileError(error, given);
+    }
+    if (info.isDirectory()) {
+      const prefix = target.isPrefix ? target.key : `${target.key}/`;
+      for (const file of await walk(path)) {
+        result.push({ path: file, key: joinKey(prefix, relative(path, file).split(sep).join('/')) });
+      }
+    } else if (info.isFile()) {
+      const key = target.isPrefix ? joinKey(target.key, basename(path)) : single ? target.key : null;
+      if (key === null) {
+        throw new FerryError('INVALID_INPUT', 'With several files, the target must be a prefix ending in "/": s3://BUCKET/PREFIX/.');
+      }
+      result.push({ path, key });
+    } else {
+      throw new FerryError('NOT_A_FILE', `${given} is neither a file nor a folder.`);
+    }
+  }
+  for (const file of result) {
+    try {
+      await access(file.path, constants.R_OK);
+    } catch (error) {
+      throw fileError(error, file.path);
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const file of result) {
+    const other = seen.get(file.key);
+    if (other) throw new FerryError('INVALID_INPUT', `Two files would go to the same key "${file.key}": ${other} and ${file.path}.`);
+    seen.set(file.key, file.path);
+  }
+  return result;
+}

@@ -1,0 +1,98 @@
+/**
+ * `endpoint test`: talks to the endpoint for real and says in words what is wrong, if anything:
+ * unreachable, TLS, bad key id, bad secret, no permission, wrong region. Also measures the clock
+ * offset from the server's Date header (aws/aws-sdk-js-v3#2208: a skewed clock fails every request).
+ */
+import { HeadBucketCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
+import type { EndpointResolver } from '../engine/engine.ts';
+import { createS3Client } from '../engine/s3Client.ts';
+import { toFerryError } from '../engine/s3Errors.ts';
+
+export interface ProbeResult {
+  ok: boolean;
+  endpoint: string;
+  url: string;
+  latencyMs: number | null;
+  /** Buckets the credentials can list, or null when listing is not allowed. */
+  buckets: string[] | null;
+  /** Server clock minus local clock, in ms, from the Date header (±1 s resolution). */
+  clockOffsetMs: number | null;
+  warnings: string[];
+  error: ErrorInfo | null;
+}
+
+/** Clock skew above this is worth a warning; S3 refuses requests skewed by more than 15 minutes. */
+const SKEW_WARNING_MS = 60_000;
+
+function watchDateHeader(client: S3Client, onDate: (serverMs: number, localMs: number) => void): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const sentAt = Date.now();
+      const finish = (response: unknown) => {
+        const headers = (response as { headers?: Record<string, string> } | undefined)?.headers;
+        const date = headers?.date ?? headers?.Date;
+        if (date) onDate(Date.parse(date), (sentAt + Date.now()) / 2);
+      };
+      try {
+        const result = await next(args);
+        finish(result.response);
+        return result;
+      } catch (error) {
+        finish((error as { $response?: unknown }).$response);
+        throw error;
+      }
+    },
+    { step: 'deserialize', name: 'ferryDateHeader', priority: 'low' },
+  );
+}
+
+export async function probeEndpoint(
+  resolver: EndpointResolver,
+  endpointId: string,
+  options: { bucket?: string; signal?: AbortSignal } = {},
+): Promise<ProbeResult> {
+  const { profile, credentials } = await resolver.resolve(endpointId);
+  const result: ProbeResult = { ok: false, endpoint: profile.name, url: profile.url, latencyMs: null, buckets: null, clockOffsetMs: null, warnings: [], error: null };
+  const client = createS3Client(profile, credentials, { maxSockets: 2, socketTimeoutMs: 20_000 });
+  watchDateHeader(client, (serverMs, localMs) => {
+    if (!Number.isNaN(serverMs)) result.clockOffsetMs = Math.round(serverMs - localMs);
+  });
+  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(30_000)]);
+  const context = { operation: 'listing buckets', endpoint: profile.name };
+  try {
+    const started = performance.now();
+    try {
+      const listed = await client.send(new ListBucketsCommand({}), { abortSignal: signal });
+      result.buckets = (listed.Buckets ?? []).map((b) => b.Name ?? '').filter(Boolean);
+    } catch (error) {
+      const info = toFerryError(error, context);
+      // AccessDenied means the signature was accepted: the key works but may not list buckets
+      if (info.code !== 'ACCESS_DENIED') throw info;
+      result.warnings.push('The credentials are valid but may not list buckets; uploads to a named bucket may still work.');
+    }
+    result.latencyMs = Math.round(performance.now() - started);
+    if (options.bucket) {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: options.bucket }), { abortSignal: signal });
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        const region = (error as { $response?: { headers?: Record<string, string> } }).$response?.headers?.['x-amz-bucket-region'];
+        if (status === 404) throw toFerryError(Object.assign(error as object, { name: 'NoSuchBucket' }), { ...context, operation: 'checking the bucket', bucket: options.bucket });
+        if (status === 301 || (region && region !== profile.region)) {
+          throw toFerryError(Object.assign(error as object, { name: 'PermanentRedirect' }), { ...context, operation: 'checking the bucket', bucket: options.bucket });
+        }
+        throw toFerryError(error, { ...context, operation: 'checking the bucket', bucket: options.bucket });
+      }
+    }
+    result.ok = true;
+  } catch (error) {
+    result.error = toErrorInfo(toFerryError(error, context));
+  } finally {
+    client.destroy();
+  }
+  if (result.clockOffsetMs !== null && Math.abs(result.clockOffsetMs) >= SKEW_WARNING_MS) {
+    result.warnings.push(`This computer's clock is ${Math.round(Math.abs(result.clockOffsetMs) / 1000)} s ${result.clockOffsetMs > 0 ? 'behind' : 'ahead of'} the server's. Ferry corrects for it, but fix the system clock.`);
+  }
+  return result;
+}

@@ -1,0 +1,149 @@
+/**
+ * The endpoint registry: endpoints in the store, their secrets sealed by the vault, and the
+ * engine's EndpointResolver. Static keys are decrypted only when a client is built; an AWS profile
+ * is referenced by name and resolved by the SDK's providers (SSO and credential_process included),
+ * never copied.
+ */
+import { fromIni } from '@aws-sdk/credential-providers';
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import type { EndpointProfile } from '../../shared/endpoint.ts';
+import { endpointInputSchema, firstIssue, type CredentialSummary, type EndpointInput } from '../../shared/endpointInput.ts';
+import { FerryError } from '../../shared/errors.ts';
+import { defaultAddressing, presetForUrl } from '../../shared/presets.ts';
+import type { Credentials, EndpointResolver } from '../engine/engine.ts';
+import { inTransaction, openDatabase } from '../store/database.ts';
+import { FileKeyVault, openSealed, type SecretVault } from './vault.ts';
+
+type StoredCredential = { kind: 'static'; accessKeyId: string; sealedSecret: string } | { kind: 'aws-profile'; profile: string };
+
+/** An endpoint as every host may show it: its profile and a credential summary, no secret. */
+export interface EndpointSummary extends EndpointProfile {
+  credential: CredentialSummary;
+  createdAt: number;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  profile: string;
+  credential: string;
+  created_at: number;
+}
+
+export class EndpointRegistry implements EndpointResolver {
+  readonly #db: DatabaseSync;
+  readonly #vault: SecretVault;
+  readonly #openers: SecretVault[];
+  readonly #ownsDb: boolean;
+
+  /**
+   * @param vault seals new secrets (see vault.ts); `extraVaults` may open secrets sealed elsewhere.
+   */
+  constructor(options: { dataDir: string; vault: SecretVault; extraVaults?: SecretVault[]; db?: DatabaseSync }) {
+    this.#db = options.db ?? openDatabase(options.dataDir);
+    this.#ownsDb = options.db === undefined;
+    this.#vault = options.vault;
+    this.#openers = [options.vault, ...(options.extraVaults ?? [])];
+    if (!this.#openers.some((v) => v.kind === 'file-key')) this.#openers.push(new FileKeyVault(options.dataDir));
+  }
+
+  get vaultWarning(): string | null {
+    return this.#vault.warning;
+  }
+
+  list(): EndpointSummary[] {
+    const rows = this.#db.prepare('SELECT id, name, profile, credential, created_at FROM endpoints ORDER BY name').all() as unknown as Row[];
+    return rows.map(toSummary);
+  }
+
+  /** The endpoint named `nameOrId` (names are case-insensitive), or ENDPOINT_NOT_FOUND in words. */
+  get(nameOrId: string): EndpointSummary {
+    const row = this.#row(nameOrId);
+    return toSummary(row);
+  }
+
+  /**
+   * Adds an endpoint, or replaces one of the same name if `replace`. Fills region, addressing and
+   * checksum policy from the provider the URL belongs to, where the input leaves them out.
+   */
+  add(input: EndpointInput, options: { replace?: boolean } = {}): EndpointSummary {
+    const parsed = endpointInputSchema.safeParse(input);
+    if (!parsed.success) throw new FerryError('INVALID_INPUT', firstIssue(parsed.error));
+    const value = parsed.data;
+    if (value.credential.kind === 'static' && !value.url) {
+      throw new FerryError('INVALID_INPUT', 'An endpoint with an access key needs a URL (--url).');
+    }
+    const url = value.url ?? `https://s3.${value.region ?? 'us-east-1'}.amazonaws.com`;
+    const preset = presetForUrl(url);
+    const existing = this.#find(value.name);
+    if (existing && !options.replace) {
+      throw new FerryError('INVALID_INPUT', `An endpoint named "${existing.name}" exists already: remove it first, or choose another name.`);
+    }
+    const profile: Omit<EndpointProfile, 'id' | 'name'> = {
+      url,
+      region: value.region ?? (preset?.region === 'auto' ? 'auto' : preset?.region ?? 'us-east-1'),
+      addressing: value.addressing ?? defaultAddressing(url),
+      checksums: value.checksums ?? preset?.checksums ?? 'when-required',
+      ...(preset?.maxObjectSize ? { maxObjectSize: preset.maxObjectSize } : {}),
+      ...(preset?.minPartSize ? { minPartSize: preset.minPartSize } : {}),
+    };
+    const credential: StoredCredential =
+      value.credential.kind === 'static'
+        ? { kind: 'static', accessKeyId: value.credential.accessKeyId, sealedSecret: this.#vault.seal(value.credential.secretAccessKey) }
+        : { kind: 'aws-profile', profile: value.credential.profile };
+    const now = Date.now();
+    const id = existing?.id ?? randomUUID();
+    inTransaction(this.#db, () => {
+      if (existing) this.#db.prepare('DELETE FROM endpoints WHERE id = ?').run(existing.id);
+      this.#db
+        .prepare('INSERT INTO endpoints (id, name, profile, credential, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, value.name, JSON.stringify(profile), JSON.stringify(credential), existing?.created_at ?? now, now);
+    });
+    return this.get(id);
+  }
+
+  remove(nameOrId: string): void {
+    const row = this.#row(nameOrId);
+    this.#db.prepare('DELETE FROM endpoints WHERE id = ?').run(row.id);
+  }
+
+  /** The engine's resolver: the profile and credentials of an endpoint, by id. */
+  async resolve(endpointId: string): Promise<{ profile: EndpointProfile; credentials: Credentials }> {
+    const row = this.#row(endpointId);
+    const summary = toSummary(row);
+    const stored = JSON.parse(row.credential) as StoredCredential;
+    const { credential: _credential, createdAt: _createdAt, ...profile } = summary;
+    if (stored.kind === 'static') {
+      return { profile, credentials: { accessKeyId: stored.accessKeyId, secretAccessKey: openSealed(stored.sealedSecret, this.#openers) } };
+    }
+    return { profile, credentials: fromIni({ profile: stored.profile, ignoreCache: false }) };
+  }
+
+  close(): void {
+    if (this.#ownsDb) this.#db.close();
+  }
+
+  #find(nameOrId: string): Row | undefined {
+    return this.#db
+      .prepare('SELECT id, name, profile, credential, created_at FROM endpoints WHERE id = ? OR name = ? COLLATE NOCASE')
+      .get(nameOrId, nameOrId) as unknown as Row | undefined;
+  }
+
+  #row(nameOrId: string): Row {
+    const row = this.#find(nameOrId);
+    if (!row) {
+      const names = this.list().map((e) => e.name);
+      throw new FerryError('ENDPOINT_NOT_FOUND', `No endpoint named "${nameOrId}". ${names.length ? `Known endpoints: ${names.join(', ')}.` : 'Add one with: ferry endpoint add NAME --url URL --access-key-id ID --secret-stdin'}`);
+    }
+    return row;
+  }
+}
+
+function toSummary(row: Row): EndpointSummary {
+  const profile = JSON.parse(row.profile) as Omit<EndpointProfile, 'id' | 'name'>;
+  const stored = JSON.parse(row.credential) as StoredCredential;
+  const credential: CredentialSummary =
+    stored.kind === 'static' ? { kind: 'static', accessKeyId: stored.accessKeyId } : { kind: 'aws-profile', profile: stored.profile };
+  return { id: row.id, name: row.name, ...profile, credential, createdAt: row.created_at };
+}

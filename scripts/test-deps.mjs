@@ -1,0 +1,84 @@
+// Runs first in `npm test`: makes sure the system packages the tests need are installed.
+//
+// The integration tests start a real S3 server (Ceph RGW, test/harness/rgw.ts) unless FERRY_TEST_S3_ENDPOINT
+// names another one. Missing packages are installed when this runs as root on a machine with apt-get (CI);
+// otherwise this prints exactly what to run and fails. Plain Node, no dependencies.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** Debian/Ubuntu packages the tests need (one list: add e.g. 'chromium' here when the tests need it). */
+const APT_PACKAGES = ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-common', 'uuid-runtime', 'curl'];
+/** The commands those packages provide that the harness runs. */
+const REQUIRED_COMMANDS = ['radosgw', 'ceph-mon', 'ceph-osd', 'radosgw-admin', 'monmaptool', 'uuidgen', 'curl'];
+
+const APT_INSTALL_ARGS = ['install', '-y', '--no-install-recommends', ...APT_PACKAGES];
+const OTHER_SERVER =
+  'or run the tests against another S3-compatible server (e.g. MinIO; the key must be allowed to create buckets):\n' +
+  '  FERRY_TEST_S3_ENDPOINT=http://127.0.0.1:9000 FERRY_TEST_S3_ACCESS_KEY_ID=... FERRY_TEST_S3_SECRET_ACCESS_KEY=... npm test';
+
+function which(cmd) {
+  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  // root's tools live in sbin, which a normal user's PATH often lacks
+  for (const d of ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin']) if (!dirs.includes(d)) dirs.push(d);
+  for (const d of dirs) {
+    const file = path.join(d, cmd);
+    try {
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const missingCommands = () => REQUIRED_COMMANDS.filter((c) => !which(c));
+
+function aptGet(args) {
+  console.log(`test-deps: apt-get ${args.join(' ')}`);
+  const r = spawnSync('apt-get', args, {
+    stdio: 'inherit', // stream apt's output
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (r.error) console.error(`test-deps: apt-get: ${r.error.message}`);
+  return r.status === 0;
+}
+
+function main() {
+  if (process.env.FERRY_TEST_S3_ENDPOINT) {
+    console.log(`test-deps: integration tests use FERRY_TEST_S3_ENDPOINT=${process.env.FERRY_TEST_S3_ENDPOINT}; Ceph RGW not needed`);
+    return 0;
+  }
+  const missing = missingCommands();
+  if (missing.length === 0) return 0;
+
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = which('apt-get') !== undefined;
+  if (isRoot && hasApt) {
+    console.log(`test-deps: missing ${missing.join(', ')}: installing ${APT_PACKAGES.join(' ')}`);
+    // try without `apt-get update` first (fast when the package lists are fresh), with it if that fails
+    const ok = aptGet(APT_INSTALL_ARGS) || (aptGet(['update']) && aptGet(APT_INSTALL_ARGS));
+    const still = missingCommands();
+    if (ok && still.length === 0) {
+      console.log('test-deps: installed');
+      return 0;
+    }
+    console.error(`test-deps: installing failed${still.length ? ` (still missing: ${still.join(', ')})` : ''}.`);
+    console.error(`Run it yourself:\n  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL_ARGS.join(' ')}\n${OTHER_SERVER}`);
+    return 1;
+  }
+
+  console.error(`test-deps: the integration tests need a real S3 server (Ceph RGW), and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed.`);
+  if (hasApt) {
+    console.error(`Install it:\n  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL_ARGS.join(' ')}\n${OTHER_SERVER}`);
+  } else {
+    console.error(
+      `Ceph RGW is installed from Debian/Ubuntu packages (${APT_PACKAGES.join(' ')}); this machine has no apt-get.\n` +
+        `Run the tests in a Debian/Ubuntu machine or container, ${OTHER_SERVER}`,
+    );
+  }
+  return 1;
+}
+
+process.exitCode = main();
