@@ -4,7 +4,7 @@
  * scheduler (a file-level worker pool of `maxActiveJobs` plus one request limit shared by all jobs)
  * and one S3 client per endpoint. It knows nothing of Electron, HTTP or terminals.
  */
-import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { JobStore } from '../store/jobStore.ts';
 import { statFile } from './fileSource.ts';
 import { Limiter } from './limiter.ts';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.ts';
-import { isUploadGone } from './s3Errors.ts';
+import { isUploadGone, toFerryError } from './s3Errors.ts';
 import { createS3Client } from './s3Client.ts';
 import { runUpload } from './uploader.ts';
 
@@ -244,6 +244,30 @@ export class Engine {
     this.events.emit({ type: 'jobs-added', jobs: jobs.map((job) => ({ ...job })) });
     this.#schedule();
     return jobs.map((job) => ({ ...job }));
+  }
+
+  /**
+   * Preflight before queueing: one cheap request (ListObjectsV2, one key) that proves the endpoint is
+   * reachable, the credentials are valid, the bucket exists and the region is right. Throws the
+   * FerryError in words; returns warnings (e.g. the key may not list the bucket, which uploads do
+   * not need).
+   */
+  async checkBucket(endpointId: string, bucket: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
+    const bucketProblem = bucketNameProblem(bucket);
+    if (bucketProblem) throw new FerryError('INVALID_INPUT', bucketProblem);
+    const { client, profile } = await this.#client(endpointId);
+    const context = { operation: 'checking the bucket', bucket, endpoint: profile.name };
+    try {
+      await withRetry(
+        () => client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]) }),
+        { signal, policy: { maxAttempts: 2, baseDelayMs: 300, maxDelayMs: 1000 }, context },
+      );
+      return [];
+    } catch (error) {
+      const ferry = toFerryError(error, context);
+      if (ferry.code === 'ACCESS_DENIED') return [`The credentials may not list the bucket "${bucket}"; uploading anyway.`];
+      throw ferry;
+    }
   }
 
   /**

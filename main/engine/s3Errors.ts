@@ -38,33 +38,34 @@ export function toFerryError(error: unknown, context: ErrorContext): FerryError 
   const status = e.$metadata?.httpStatusCode;
   const code = e.Code ?? e.name ?? '';
   const systemCode = e.code ?? (e.cause as { code?: string } | undefined)?.code ?? '';
-  const where = context.endpoint ? ` (${context.endpoint})` : '';
+  const named = context.endpoint ? `the endpoint "${context.endpoint}"` : 'the endpoint';
+  const Named = named[0]!.toUpperCase() + named.slice(1);
   const bucket = context.bucket ? `"${context.bucket}"` : 'the bucket';
   const what = context.operation;
 
   if (NETWORK_CODES.has(systemCode) || /socket hang up|ECONNRESET|network/i.test(e.message ?? '')) {
     if (systemCode === 'ENOTFOUND') {
-      return new FerryError('ENDPOINT_UNREACHABLE', `Cannot resolve the endpoint's host name${where}: check the URL.`, { cause: error });
+      return new FerryError('ENDPOINT_UNREACHABLE', `Cannot resolve the host name of ${named}: check its URL.`, { cause: error });
     }
-    return new FerryError('ENDPOINT_UNREACHABLE', `The endpoint${where} could not be reached while ${what} (${systemCode || e.message}).`, { cause: error });
+    return new FerryError('ENDPOINT_UNREACHABLE', `Cannot reach ${named} while ${what} (${systemCode || e.message}): check its URL and the network.`, { cause: error });
   }
   if (/^(ERR_TLS|CERT_|UNABLE_TO_VERIFY|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED|ERR_SSL)/.test(systemCode)) {
-    return new FerryError('TLS_ERROR', `The endpoint's TLS certificate was not accepted${where}: ${e.message ?? systemCode}.`, { cause: error });
+    return new FerryError('TLS_ERROR', `The TLS certificate of ${named} was not accepted: ${e.message ?? systemCode}.`, { cause: error });
   }
   if (e.name === 'TimeoutError' || systemCode === 'ETIMEDOUT' || code === 'RequestTimeout') {
     return new FerryError('TIMEOUT', `The server took too long to answer while ${what}.`, { cause: error });
   }
   switch (code) {
     case 'InvalidAccessKeyId':
-      return new FerryError('AUTH_INVALID_KEY_ID', `The access key ID is not known to the endpoint${where}: check the endpoint's credentials.`, { cause: error });
+      return new FerryError('AUTH_INVALID_KEY_ID', `${Named} does not know the access key ID: check the endpoint's credentials.`, { cause: error });
     case 'SignatureDoesNotMatch':
-      return new FerryError('AUTH_BAD_SECRET', `The endpoint${where} rejected the request signature: the secret access key is probably wrong.`, { cause: error });
+      return new FerryError('AUTH_BAD_SECRET', `${Named} rejected the request signature: the secret access key is probably wrong.`, { cause: error });
     case 'AccessDenied':
     case 'AllAccessDisabled':
     case 'AccountProblem':
       return new FerryError('ACCESS_DENIED', `Access denied while ${what} in ${bucket}: the credentials lack permission.`, { cause: error });
     case 'NoSuchBucket':
-      return new FerryError('NO_SUCH_BUCKET', `The bucket ${bucket} does not exist on this endpoint${where}.`, { cause: error });
+      return new FerryError('NO_SUCH_BUCKET', `The bucket ${bucket} does not exist on ${named}.`, { cause: error });
     case 'PermanentRedirect':
     case 'AuthorizationHeaderMalformed':
     case 'IllegalLocationConstraintException': {

@@ -116,7 +116,7 @@ describe('bad input is refused before anything is queued', () => {
     const file = await makeFile(files, 'nobucket.bin', 1000, 3);
     const [job] = await engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket: 'no-such-bucket-ferry', key: 'k' }]);
     const failed = await waitForState(engine, job!.id, 'failed');
-    expect(failed.error).toMatchObject({ code: 'NO_SUCH_BUCKET', message: 'The bucket "no-such-bucket-ferry" does not exist on this endpoint (test S3).' });
+    expect(failed.error).toMatchObject({ code: 'NO_SUCH_BUCKET', message: 'The bucket "no-such-bucket-ferry" does not exist on the endpoint "test S3".' });
     await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).rejects.toThrow();
   });
 });

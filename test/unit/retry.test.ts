@@ -89,7 +89,7 @@ describe('withRetry', () => {
 
 describe('toFerryError', () => {
   it('says in words what is wrong, naming the bucket and region', () => {
-    expect(toFerryError(serviceError('NoSuchBucket', 404), context).message).toBe('The bucket "b" does not exist on this endpoint (test).');
+    expect(toFerryError(serviceError('NoSuchBucket', 404), context).message).toBe('The bucket "b" does not exist on the endpoint "test".');
     const redirect = Object.assign(serviceError('PermanentRedirect', 301), { $response: { headers: { 'x-amz-bucket-region': 'eu-west-1' } } });
     expect(toFerryError(redirect, context)).toMatchObject({ code: 'WRONG_REGION', message: expect.stringContaining('eu-west-1') });
   });

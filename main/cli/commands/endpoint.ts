@@ -92,7 +92,11 @@ export async function endpointTest(ctx: Context, name: string, options: { bucket
       const parts = [`reachable in ${result.latencyMs} ms`, 'credentials accepted'];
       if (result.buckets) parts.push(`${result.buckets.length} bucket${result.buckets.length === 1 ? '' : 's'}`);
       if (options.bucket) parts.push(`bucket "${options.bucket}" found`);
-      if (result.clockOffsetMs !== null) parts.push(`clock offset ${result.clockOffsetMs >= 0 ? '+' : ''}${Math.round(result.clockOffsetMs / 1000)} s`);
+      if (result.clockOffsetMs !== null) {
+        // the Date header has 1 s resolution: under 2 s is "in sync"
+        const seconds = Math.round(result.clockOffsetMs / 1000);
+        parts.push(Math.abs(result.clockOffsetMs) < 2000 ? 'clock in sync' : `server clock ${seconds > 0 ? '+' : ''}${seconds} s from this computer's`);
+      }
       line(ctx.io.stdout, `OK  ${endpoint.name} (${endpoint.url}): ${parts.join(', ')}.`);
     } else {
       line(ctx.io.stderr, `FAILED  ${endpoint.name} (${endpoint.url}): ${result.error?.message}`);

@@ -50,6 +50,11 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
     const endpoint = registry.get(options.endpoint);
     const engine = await openEngine(ctx, registry);
     try {
+      // refuse a target that cannot work (bad key, no bucket, unreachable) before anything is queued
+      const warnings = await engine.checkBucket(endpoint.id, target.bucket).catch((error: unknown) => {
+        throw error instanceof FerryError ? new UsageError(error.message) : error;
+      });
+      for (const warning of warnings) line(ctx.io.stderr, `warning: ${warning}`);
       const jobs = await engine.addJobs(
         sources.map((source) => ({ path: source.path, endpointId: endpoint.id, bucket: target.bucket, key: source.key, partSize, concurrency })),
       );
