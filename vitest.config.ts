@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import react from '@vitejs/plugin-react';
 
-// Two levels of tests (house style #10): `unit` runs pure logic with fakes; `integration` runs the
-// engine against a real Ceph RGW that test/harness/globalSetup.ts starts (or one named by env vars).
+// Levels of tests (house style #10): `unit` runs pure logic with fakes; `renderer` runs the window's
+// components in jsdom; `integration` runs the engine against a real Ceph RGW that test/harness/globalSetup.ts starts (or one named by env vars).
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +11,16 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+        },
+      },
+      {
+        // components and the store of the window, in jsdom, against a fake FerryApi
+        plugins: [react()],
+        test: {
+          name: 'renderer',
+          include: ['test/renderer/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          setupFiles: ['test/renderer/setup.ts'],
         },
       },
       {

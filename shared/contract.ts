@@ -1,0 +1,217 @@
+/**
+ * The one contract between the window (renderer) and the engine's hosts (Electron main, the browser
+ * host, tests). Every command is a request -> response pair with a zod schema for the request (main
+ * validates every payload: the renderer is untrusted); every event is a typed message from main.
+ *
+ * Transports carry a command as {command, request} and answer with a {@link Envelope}; the page sees
+ * one object with one method per command ({@link FerryApi}), never a generic invoke.
+ */
+import { z } from 'zod';
+import { credentialInputSchema, endpointNameSchema, endpointUrlSchema, type CredentialSummary } from './endpointInput.ts';
+import type { EndpointProfile } from './endpoint.ts';
+import type { ErrorInfo } from './errors.ts';
+import type { JobState } from './job.ts';
+
+// ---- the views the renderer sees (no secret, no file-system detail it does not need) ----
+
+export interface JobView {
+  id: string;
+  state: JobState;
+  /** The file's name (last path segment). */
+  name: string;
+  /** A disk path (desktop, host disk) or the path relative to the dropped folder (browser). */
+  path: string;
+  source: 'disk' | 'browser';
+  endpointId: string;
+  bucket: string;
+  key: string;
+  size: number;
+  bytesDone: number;
+  partSize: number;
+  partCount: number;
+  multipart: boolean;
+  error: ErrorInfo | null;
+  /** A browser job whose file is not available (the host restarted): drop the same file again. */
+  waitingForFile: boolean;
+  createdAt: number;
+  completedAt: number | null;
+}
+
+export interface EndpointView extends EndpointProfile {
+  credential: CredentialSummary;
+}
+
+export interface Settings {
+  /** After a restart, resume uploads that were running (true) or leave them paused. */
+  resumeOnLaunch: boolean;
+  theme: 'system' | 'light' | 'dark';
+}
+
+export interface HostInfo {
+  kind: 'electron' | 'browser';
+  version: string;
+  /** Where secrets are kept has a weakness the user must know (Linux plain-text safeStorage). */
+  vaultWarning: string | null;
+  /** The browser host cannot read dropped files' paths: files are streamed from the page. */
+  canReadPaths: boolean;
+}
+
+export interface Snapshot {
+  jobs: JobView[];
+  endpoints: EndpointView[];
+  settings: Settings;
+  host: HostInfo;
+}
+
+export interface ProbeView {
+  ok: boolean;
+  latencyMs: number | null;
+  buckets: string[] | null;
+  clockOffsetMs: number | null;
+  warnings: string[];
+  error: ErrorInfo | null;
+}
+
+export interface OrphanView {
+  key: string;
+  uploadId: string;
+  initiated: string | null;
+  parts: number;
+  bytes: number;
+  jobId: string | null;
+}
+
+export interface DirectoryListing {
+  path: string;
+  parent: string | null;
+  entries: { name: string; path: string; kind: 'file' | 'directory'; size: number | null }[];
+}
+
+// ---- request schemas ----
+
+const id = z.string().min(1).max(200);
+const ids = z.array(id).min(1).max(100_000);
+const bucket = z.string().min(3).max(63);
+const prefix = z.string().max(1024).refine((p) => p === '' || p.endsWith('/'), 'A prefix is empty or ends with "/".');
+
+export const browserFileSchema = z.object({
+  /** Chosen by the page; names the file in read requests. */
+  fileId: z.string().min(1).max(100),
+  name: z.string().min(1).max(1024),
+  /** Path inside a dropped folder ('' or 'a/b/'), with '/' separators. */
+  relativePath: z.string().max(4096),
+  size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  lastModified: z.number().int().min(0),
+});
+export type BrowserFileInfo = z.infer<typeof browserFileSchema>;
+
+const endpointEdit = z.object({
+  name: endpointNameSchema,
+  url: endpointUrlSchema.optional(),
+  region: z.string().trim().min(1).max(64).optional(),
+  addressing: z.enum(['path', 'virtual']).optional(),
+  checksums: z.enum(['when-supported', 'when-required']).optional(),
+});
+
+export const commandSchemas = {
+  snapshot: z.object({}),
+  addPaths: z.object({ endpointId: id, bucket, prefix, paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }),
+  addBrowserFiles: z.object({ endpointId: id, bucket, prefix, files: z.array(browserFileSchema).min(1).max(100_000) }),
+  attachBrowserFiles: z.object({ files: z.array(browserFileSchema).min(1).max(100_000) }),
+  pauseJobs: z.object({ ids }),
+  resumeJobs: z.object({ ids }),
+  retryJobs: z.object({ ids }),
+  abortJobs: z.object({ ids }),
+  clearJobs: z.object({ ids }),
+  addEndpoint: endpointEdit.extend({ credential: credentialInputSchema }),
+  /** Leaves the stored secret as it is when `credential` is omitted. */
+  updateEndpoint: endpointEdit.extend({ id, credential: credentialInputSchema.optional() }),
+  removeEndpoint: z.object({ id }),
+  testEndpoint: z.object({ id, bucket: bucket.optional() }),
+  listBuckets: z.object({ endpointId: id }),
+  listOrphans: z.object({ endpointId: id, bucket, prefix }),
+  abortOrphans: z.object({ endpointId: id, bucket, uploads: z.array(z.object({ key: z.string().min(1).max(1024), uploadId: z.string().min(1).max(1024) })).min(1).max(10_000) }),
+  browseFiles: z.object({ path: z.string().max(4096).nullable() }),
+  setSettings: z.object({ resumeOnLaunch: z.boolean().optional(), theme: z.enum(['system', 'light', 'dark']).optional() }),
+} as const;
+
+export type CommandName = keyof typeof commandSchemas;
+export type CommandRequest<C extends CommandName> = z.input<(typeof commandSchemas)[C]>;
+
+/** What each command answers. */
+export interface CommandResponses {
+  snapshot: Snapshot;
+  addPaths: { jobs: JobView[] };
+  addBrowserFiles: { jobs: JobView[] };
+  attachBrowserFiles: { attached: { jobId: string; fileId: string }[] };
+  pauseJobs: Record<string, never>;
+  resumeJobs: Record<string, never>;
+  retryJobs: Record<string, never>;
+  abortJobs: Record<string, never>;
+  clearJobs: Record<string, never>;
+  addEndpoint: EndpointView;
+  updateEndpoint: EndpointView;
+  removeEndpoint: Record<string, never>;
+  testEndpoint: ProbeView;
+  listBuckets: { buckets: string[] };
+  listOrphans: { uploads: OrphanView[] };
+  abortOrphans: { aborted: number };
+  browseFiles: DirectoryListing;
+  setSettings: Settings;
+}
+export type CommandResponse<C extends CommandName> = CommandResponses[C];
+
+export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[];
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && Object.hasOwn(commandSchemas, value);
+}
+
+// ---- events (main -> renderer) ----
+
+export interface ProgressUpdate {
+  id: string;
+  bytesDone: number;
+  bytesPerSecond: number;
+}
+
+export interface Events {
+  jobsAdded: { jobs: JobView[] };
+  /** Jobs whose state, error or other fields changed (batched). */
+  jobsChanged: { jobs: JobView[] };
+  /** Progress of running jobs, coalesced (a few per second). */
+  jobsProgress: { updates: ProgressUpdate[] };
+  jobsRemoved: { ids: string[] };
+  endpointsChanged: { endpoints: EndpointView[] };
+  settingsChanged: Settings;
+  /** Browser host: send bytes [start, end) of the file the page called `fileId` (see FerryApi.sendFileData). */
+  fileReadRequested: { requestId: string; fileId: string; start: number; end: number };
+}
+export type EventName = keyof Events;
+export const EVENT_NAMES: readonly EventName[] = ['jobsAdded', 'jobsChanged', 'jobsProgress', 'jobsRemoved', 'endpointsChanged', 'settingsChanged', 'fileReadRequested'];
+
+// ---- transport shapes ----
+
+/** Every answer to a command: a value, or an error the UI can put in words. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** What the page holds: one method per command, `on` for events (returns the unsubscribe). */
+export type FerryApi = {
+  [C in CommandName]: (request: CommandRequest<C>) => Promise<CommandResponse<C>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /** Browser host: the bytes for a fileReadRequested event (or an error message if the file cannot be read). */
+  sendFileData(requestId: string, data: ArrayBuffer | null, error?: string): void;
+};
+
+/** The error a FerryApi method rejects with: the envelope's error, as an Error. */
+export class BridgeError extends Error {
+  readonly code: ErrorInfo['code'];
+  readonly retryable: boolean;
+  constructor(info: ErrorInfo) {
+    super(info.message);
+    this.name = 'BridgeError';
+    this.code = info.code;
+    this.retryable = info.retryable;
+  }
+}
