@@ -34,6 +34,8 @@ export default defineConfig({
           // RGW on 2 cores: a few files at a time keeps the server responsive.
           maxWorkers: 2,
           fileParallelism: true,
+          // runs after the fast projects (vitest requires its own group for a different maxWorkers)
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   FILE_NOT_FOUND: { retryable: false },
   FILE_UNREADABLE: { retryable: false },
   FILE_CHANGED: { retryable: false },
+  FILE_NOT_AVAILABLE: { retryable: true },
   FILE_TOO_LARGE: { retryable: false },
   NOT_A_FILE: { retryable: false },
   INVALID_INPUT: { retryable: false },

@@ -76,6 +76,9 @@ export interface CompletedPart {
 export interface Job {
   id: string;
   state: JobState;
+  /** 'disk': a file the engine reads by path; 'browser': a file in a browser page, streamed by it. */
+  source: 'disk' | 'browser';
+  /** The file's path on disk, or (browser) its path relative to what was dropped. */
   path: string;
   endpointId: string;
   bucket: string;

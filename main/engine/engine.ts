@@ -17,7 +17,8 @@ import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
 import { SpeedMeter } from '../../shared/speed.ts';
 import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
 import { JobStore } from '../store/jobStore.ts';
-import { statFile } from './fileSource.ts';
+import { SourceFile, statFile } from './fileSource.ts';
+import { BrowserPartSource, type BrowserFileReader } from './browserSource.ts';
 import { Limiter } from './limiter.ts';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
@@ -52,7 +53,10 @@ export interface EngineOptions {
 }
 
 export interface JobSpec {
+  /** A file on disk. Ignored when `browserFile` is given (then it is the display path). */
   path: string;
+  /** A file in a browser page, streamed by it (the browser host); attach its reader with attachSource. */
+  browserFile?: { size: number; lastModified: number };
   endpointId: string;
   bucket: string;
   key: string;
@@ -63,6 +67,7 @@ export interface JobSpec {
 export type EngineEvent =
   | { type: 'jobs-added'; jobs: Job[] }
   | { type: 'job-changed'; job: Job }
+  | { type: 'jobs-removed'; ids: string[] }
   | { type: 'progress'; jobId: string; bytesDone: number; bytesPerSecond: number }
   | { type: 'retrying'; jobId: string; error: ErrorInfo; attempt: number; delayMs: number }
   | { type: 'idle' };
@@ -102,6 +107,8 @@ export class Engine {
   readonly #queue: string[] = [];
   readonly #running = new Map<string, RunningJob>();
   readonly #clients = new Map<string, Promise<Client>>();
+  /** Readers of browser-sourced jobs' files, while their page is connected. */
+  readonly #browserReaders = new Map<string, BrowserFileReader>();
   readonly #limiter: Limiter;
   readonly #shutdown = new AbortController();
   #started: boolean;
@@ -198,7 +205,9 @@ export class Engine {
       const bucketProblem = bucketNameProblem(spec.bucket);
       if (bucketProblem) throw new FerryError('INVALID_INPUT', bucketProblem);
       const { profile } = await this.#client(spec.endpointId);
-      const fingerprint = await statFile(spec.path);
+      const fingerprint = spec.browserFile
+        ? { size: spec.browserFile.size, mtimeMs: spec.browserFile.lastModified, ino: 'browser' }
+        : await statFile(spec.path);
       let plan;
       try {
         plan = planParts(fingerprint.size, {
@@ -217,6 +226,7 @@ export class Engine {
       jobs.push({
         id: randomUUID(),
         state: 'queued',
+        source: spec.browserFile ? 'browser' : 'disk',
         path: spec.path,
         endpointId: spec.endpointId,
         bucket: spec.bucket,
@@ -365,6 +375,50 @@ export class Engine {
     }
   }
 
+  /**
+   * Gives a browser-sourced job its file's reader (the page that holds the file connected); a
+   * queued job waiting for it starts. `jobIds` that are not browser jobs are ignored.
+   */
+  attachSource(jobId: string, reader: BrowserFileReader): void {
+    const job = this.#require(jobId);
+    if (job.source !== 'browser') return;
+    this.#browserReaders.set(jobId, reader);
+    if (job.state === 'queued' && !this.#queue.includes(jobId)) this.#queue.push(jobId);
+    this.#schedule();
+  }
+
+  /** The page holding these jobs' files is gone: running ones return to the queue and wait for it. */
+  async detachSource(jobIds: readonly string[]): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const id of jobIds) {
+      if (!this.#browserReaders.delete(id)) continue;
+      const running = this.#running.get(id);
+      if (running) {
+        running.controller.abort(new JobCancelled('shutdown'));
+        waits.push(running.done);
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  /** True for a browser job whose file is not available (drop it again to resume). */
+  isWaitingForFile(job: Pick<Job, 'id' | 'source' | 'state'>): boolean {
+    return job.source === 'browser' && (job.state === 'queued' || job.state === 'uploading') && !this.#browserReaders.has(job.id);
+  }
+
+  /** Forgets completed or aborted jobs (the list's "Clear"); other states are refused. */
+  removeJobs(ids: readonly string[]): void {
+    const jobs = ids.map((id) => this.#require(id));
+    for (const job of jobs) {
+      if (job.state !== 'completed' && job.state !== 'aborted') {
+        throw new FerryError('INVALID_TRANSITION', `Only completed or aborted jobs can be cleared; ${job.path} is ${job.state}.`);
+      }
+    }
+    this.#store.deleteJobs(jobs.map((job) => job.id));
+    for (const job of jobs) this.#jobs.delete(job.id);
+    this.events.emit({ type: 'jobs-removed', ids: jobs.map((job) => job.id) });
+  }
+
   /** Resolves when no job is queued or uploading. */
   whenIdle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
@@ -427,7 +481,13 @@ export class Engine {
   }
 
   #isIdle(): boolean {
-    return this.#running.size === 0 && !this.#queue.some((id) => this.#jobs.get(id)?.state === 'queued' && this.#inScope(id));
+    return this.#running.size === 0 && !this.#queue.some((id) => this.#isStartable(id));
+  }
+
+  /** Queued, in scope, and (browser jobs) with its file's page connected. */
+  #isStartable(id: string): boolean {
+    const job = this.#jobs.get(id);
+    return job?.state === 'queued' && this.#inScope(id) && (job.source === 'disk' || this.#browserReaders.has(id));
   }
 
   #inScope(id: string): boolean {
@@ -441,9 +501,11 @@ export class Engine {
       const job = this.#jobs.get(id);
       if (job?.state !== 'queued' || this.#running.has(id)) {
         this.#queue.splice(i, 1); // no longer queued: drop it
-      } else if (this.#inScope(id)) {
+      } else if (this.#isStartable(id)) {
         this.#queue.splice(i, 1);
         this.#startJob(job);
+      } else if (job.source === 'browser' && !this.#browserReaders.has(id)) {
+        this.#queue.splice(i, 1); // waits for its file; attachSource queues it again
       } else {
         i++;
       }
@@ -472,8 +534,14 @@ export class Engine {
       const { client, profile } = await this.#client(job.endpointId);
       const known = this.#store.loadParts(job.id);
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
+      const reader = this.#browserReaders.get(job.id);
       const result = await runUpload({
         job,
+        openSource: async () => {
+          if (job.source === 'disk') return SourceFile.open(job.path);
+          if (!reader) throw new FerryError('FILE_NOT_AVAILABLE', `Waiting for ${job.path}: drop the file again to resume.`);
+          return new BrowserPartSource(reader, job.path);
+        },
         parts: new Map(known.map((part) => [part.partNumber, part])),
         client,
         limiter: this.#limiter,
@@ -515,6 +583,12 @@ export class Engine {
       if (reason.kind === 'pause') this.#transition(job, 'pause', { bytesDone });
       else if (reason.kind === 'shutdown') this.#transition(job, 'interrupt', { bytesDone });
       // 'abort': Engine.abort() finishes the job once the run has stopped
+      return;
+    }
+    if (job.source === 'browser' && error instanceof FerryError && error.code === 'FILE_NOT_AVAILABLE') {
+      // the page holding the file went away mid-upload: wait for it instead of failing
+      this.#browserReaders.delete(job.id);
+      this.#transition(job, 'interrupt', { bytesDone });
       return;
     }
     this.#transition(job, 'fail', { error: toErrorInfo(error), bytesDone });

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { FerryError, FileChangedError } from '../../shared/errors.ts';
 import { fingerprintDifference, type FileFingerprint } from '../../shared/job.ts';
+import type { Md5, PartSource, PreparedPart } from './partSource.ts';
 
 /** Bytes read from disk per read call. */
 export const READ_CHUNK = 1024 * 1024;
@@ -38,8 +39,8 @@ export async function statFile(path: string): Promise<FileFingerprint> {
   return fingerprintOf(stats);
 }
 
-/** An open source file for one upload run; every read goes through the same handle (same inode). */
-export class SourceFile {
+/** A file on disk, open for one upload run; hashing reads go through the same handle (same inode). */
+export class SourceFile implements PartSource {
   readonly path: string;
   readonly #handle: FileHandle;
 
@@ -75,7 +76,7 @@ export class SourceFile {
   }
 
   /** MD5 of bytes [start, end): hex (as S3 ETags carry it) and base64 (as Content-MD5 wants it). */
-  async md5(start: number, end: number, signal: AbortSignal): Promise<{ hex: string; base64: string }> {
+  async md5(start: number, end: number, signal: AbortSignal): Promise<Md5> {
     const hash = createHash('md5');
     const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(1, end - start)));
     let position = start;
@@ -89,6 +90,12 @@ export class SourceFile {
     }
     const digest = hash.digest();
     return { hex: digest.toString('hex'), base64: digest.toString('base64') };
+  }
+
+  /** Hashes the part now; its body streams it from disk again (from the page cache) per attempt. */
+  async prepare(start: number, end: number, signal: AbortSignal): Promise<PreparedPart> {
+    const md5 = await this.md5(start, end, signal);
+    return { md5, body: (onBytes) => (end > start ? this.stream(start, end, onBytes) : Buffer.alloc(0)) };
   }
 
   /** A stream of bytes [start, end) for a request body; `onBytes` is told of each chunk read. */

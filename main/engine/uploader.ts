@@ -21,13 +21,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { FerryError, IntegrityError } from '../../shared/errors.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
 import { partRange } from '../../shared/partPlan.ts';
 import type { Limiter, Priority } from './limiter.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
-import { SourceFile } from './fileSource.ts';
+import type { PartSource } from './partSource.ts';
 
 export interface UploadCallbacks {
   /** A new UploadId (or null when the old one is gone); must be persisted before parts are sent. */
@@ -44,6 +45,8 @@ export interface UploadCallbacks {
 
 export interface UploadRun {
   job: Job;
+  /** Opens the job's bytes (a file on disk, or a file in the browser page). */
+  openSource: () => Promise<PartSource>;
   /** Parts acknowledged in earlier runs, by part number. */
   parts: ReadonlyMap<number, CompletedPart>;
   client: S3Client;
@@ -70,7 +73,7 @@ export function compositeEtag(parts: readonly Pick<CompletedPart, 'md5'>[]): str
 }
 
 export async function runUpload(run: UploadRun): Promise<UploadResult> {
-  const file = await SourceFile.open(run.job.path);
+  const file = await run.openSource();
   try {
     await file.assertUnchanged(run.job.fingerprint);
     return run.job.multipart ? await multipartUpload(run, file) : await singleUpload(run, file);
@@ -98,16 +101,16 @@ function request<T>(run: UploadRun, what: string, priority: Priority, operation:
  */
 async function sendFromFile<T>(
   run: UploadRun,
-  file: SourceFile,
+  file: PartSource,
   start: number,
   end: number,
   what: string,
-  send: (body: ReturnType<SourceFile['stream']> | Buffer, md5Base64: string, signal: AbortSignal) => Promise<T>,
+  send: (body: Readable | Buffer, md5Base64: string, signal: AbortSignal) => Promise<T>,
 ): Promise<{ result: T; md5: string }> {
   return withRetry(
     () =>
       run.limiter.run('low', run.signal, async () => {
-        const md5 = await file.md5(start, end, run.signal);
+        const { md5, body: makeBody } = await file.prepare(start, end, run.signal);
         const stall = new AbortController();
         const signal = AbortSignal.any([run.signal, stall.signal]);
         let timer: NodeJS.Timeout | undefined;
@@ -119,13 +122,11 @@ async function sendFromFile<T>(
           );
         };
         let sent = 0;
-        const body = end > start
-          ? file.stream(start, end, (bytes) => {
-              sent += bytes;
-              run.callbacks.onBytes(bytes);
-              arm();
-            })
-          : Buffer.alloc(0);
+        const body = makeBody((bytes) => {
+          sent += bytes;
+          run.callbacks.onBytes(bytes);
+          arm();
+        });
         arm();
         try {
           const result = await send(body, md5.base64, signal);
@@ -148,7 +149,7 @@ async function sendFromFile<T>(
   );
 }
 
-async function singleUpload(run: UploadRun, file: SourceFile): Promise<UploadResult> {
+async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadResult> {
   const { job, client } = run;
   const { result, md5 } = await sendFromFile(run, file, 0, job.size, 'uploading the file', (body, md5Base64, signal) =>
     client.send(
@@ -164,7 +165,7 @@ async function singleUpload(run: UploadRun, file: SourceFile): Promise<UploadRes
   return { etag };
 }
 
-async function multipartUpload(run: UploadRun, file: SourceFile): Promise<UploadResult> {
+async function multipartUpload(run: UploadRun, file: PartSource): Promise<UploadResult> {
   const { job, client, callbacks } = run;
   const parts = new Map(run.parts);
   let uploadId = job.uploadId;
@@ -236,7 +237,7 @@ async function headEtag(run: UploadRun): Promise<string> {
  * the batch was written) whose bytes on disk hash to the server's ETag. Returns null if the upload
  * is gone (AWS: 404 NoSuchUpload; Ceph RGW: 404 NoSuchKey).
  */
-async function reconcile(run: UploadRun, file: SourceFile, uploadId: string): Promise<CompletedPart[] | null> {
+async function reconcile(run: UploadRun, file: PartSource, uploadId: string): Promise<CompletedPart[] | null> {
   const { job, client } = run;
   const server = new Map<number, { etag: string; size: number }>();
   let marker: string | undefined;
@@ -276,7 +277,7 @@ async function reconcile(run: UploadRun, file: SourceFile, uploadId: string): Pr
 /** Uploads `missing` parts with at most the job's concurrency; the first fatal error cancels the rest. */
 async function uploadParts(
   run: UploadRun,
-  file: SourceFile,
+  file: PartSource,
   uploadId: string,
   missing: number[],
   parts: Map<number, CompletedPart>,

@@ -18,6 +18,7 @@ interface JobRow {
   id: string;
   seq: number;
   state: string;
+  source: string;
   path: string;
   endpoint_id: string;
   bucket: string;
@@ -57,9 +58,9 @@ export class JobStore {
   private constructor(db: DatabaseSync) {
     this.#db = db;
     this.#upsertJob = db.prepare(`
-      INSERT INTO jobs (id, seq, state, path, endpoint_id, bucket, object_key, size, fp_size, fp_mtime_ms, fp_ino,
+      INSERT INTO jobs (id, seq, state, source, path, endpoint_id, bucket, object_key, size, fp_size, fp_mtime_ms, fp_ino,
         multipart, part_size, part_count, concurrency, upload_id, bytes_done, etag, error, created_at, updated_at, completed_at)
-      VALUES (:id, :seq, :state, :path, :endpoint_id, :bucket, :object_key, :size, :fp_size, :fp_mtime_ms, :fp_ino,
+      VALUES (:id, :seq, :state, :source, :path, :endpoint_id, :bucket, :object_key, :size, :fp_size, :fp_mtime_ms, :fp_ino,
         :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, upload_id = excluded.upload_id,
         etag = excluded.etag, error = excluded.error, updated_at = excluded.updated_at, completed_at = excluded.completed_at,
@@ -173,6 +174,7 @@ function jobToRow(job: Job, seq: number) {
     id: job.id,
     seq,
     state: job.state,
+    source: job.source,
     path: job.path,
     endpoint_id: job.endpointId,
     bucket: job.bucket,
@@ -199,6 +201,7 @@ function rowToJob(row: JobRow): Job {
   return {
     id: row.id,
     state: row.state as JobState,
+    source: row.source === 'browser' ? 'browser' : 'disk',
     path: row.path,
     endpointId: row.endpoint_id,
     bucket: row.bucket,

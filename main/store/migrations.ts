@@ -57,6 +57,13 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
       );
     `);
   },
+  // 3: browser-sourced jobs; settings
+  (db) => {
+    db.exec(`
+      ALTER TABLE jobs ADD COLUMN source TEXT NOT NULL DEFAULT 'disk';
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -17,7 +17,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function job(id: string, overrides: Partial<Job> = {}): Job {
   return {
-    id, state: 'queued', path: `/tmp/${id}`, endpointId: 'e1', bucket: 'bucket', key: `k/${id}`, size: 100 * 1024 * 1024,
+    id, state: 'queued', source: 'disk', path: `/tmp/${id}`, endpointId: 'e1', bucket: 'bucket', key: `k/${id}`, size: 100 * 1024 * 1024,
     fingerprint: { size: 100 * 1024 * 1024, mtimeMs: 1234.567, ino: '18446744073709551615' }, multipart: true,
     partSize: 16 * 1024 * 1024, partCount: 7, concurrency: 4, uploadId: null, bytesDone: 0, etag: null, error: null,
     createdAt: 1, updatedAt: 1, completedAt: null, ...overrides,
