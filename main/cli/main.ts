@@ -11,6 +11,7 @@ import { endpointAdd, endpointList, endpointRemove, endpointTest } from './comma
 import { run, upload } from './commands/transfer.ts';
 import { control, listJobs } from './commands/jobs.ts';
 import { orphans } from './commands/orphans.ts';
+import { serve } from './commands/serve.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -104,6 +105,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--include-ferry-jobs', 'also abort uploads that belong to Ferry jobs')
     .option('--json', 'JSON output')
     .action(action((name: string, target: string, options) => orphans(ctx(), name, target, options)));
+
+  program
+    .command('serve')
+    .description('open the window in a browser: serves it on 127.0.0.1 with a per-run token')
+    .option('--port <n>', 'port (default: a free one)')
+    .option('--open', 'open the address in the system browser')
+    .action(action((options: { port?: string; open?: boolean }) => serve(ctx(), options)));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -68,6 +68,42 @@ export class EndpointRegistry implements EndpointResolver {
    * checksum policy from the provider the URL belongs to, where the input leaves them out.
    */
   add(input: EndpointInput, options: { replace?: boolean } = {}): EndpointSummary {
+    const { name, profile, credential } = this.#build(input);
+    const existing = this.#find(name);
+    if (existing && !options.replace) {
+      throw new FerryError('INVALID_INPUT', `An endpoint named "${existing.name}" exists already: remove it first, or choose another name.`);
+    }
+    const now = Date.now();
+    const id = existing?.id ?? randomUUID();
+    inTransaction(this.#db, () => {
+      if (existing) this.#db.prepare('DELETE FROM endpoints WHERE id = ?').run(existing.id);
+      this.#db
+        .prepare('INSERT INTO endpoints (id, name, profile, credential, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, name, JSON.stringify(profile), JSON.stringify(credential), existing?.created_at ?? now, now);
+    });
+    return this.get(id);
+  }
+
+  /**
+   * Changes an endpoint's name, URL, region, addressing or checksum policy; replaces its credential
+   * only when one is given (an edit form leaves the secret empty to keep the stored one).
+   */
+  update(id: string, edit: Omit<EndpointInput, 'credential'> & { credential?: EndpointInput['credential'] }): EndpointSummary {
+    const row = this.#row(id);
+    const current = toSummary(row);
+    const placeholder = { kind: 'aws-profile' as const, profile: 'unchanged' };
+    const { name, profile, credential } = this.#build({ ...edit, url: edit.url ?? current.url, credential: edit.credential ?? placeholder });
+    const other = this.#find(name);
+    if (other && other.id !== row.id) throw new FerryError('INVALID_INPUT', `An endpoint named "${other.name}" exists already.`);
+    const storedCredential = edit.credential ? JSON.stringify(credential) : row.credential;
+    this.#db
+      .prepare('UPDATE endpoints SET name = ?, profile = ?, credential = ?, updated_at = ? WHERE id = ?')
+      .run(name, JSON.stringify(profile), storedCredential, Date.now(), row.id);
+    return this.get(row.id);
+  }
+
+  /** Validates input (zod) and turns it into what is stored: the profile, and the credential with its secret sealed. */
+  #build(input: EndpointInput): { name: string; profile: Omit<EndpointProfile, 'id' | 'name'>; credential: StoredCredential } {
     const parsed = endpointInputSchema.safeParse(input);
     if (!parsed.success) throw new FerryError('INVALID_INPUT', firstIssue(parsed.error));
     const value = parsed.data;
@@ -76,13 +112,9 @@ export class EndpointRegistry implements EndpointResolver {
     }
     const url = value.url ?? `https://s3.${value.region ?? 'us-east-1'}.amazonaws.com`;
     const preset = presetForUrl(url);
-    const existing = this.#find(value.name);
-    if (existing && !options.replace) {
-      throw new FerryError('INVALID_INPUT', `An endpoint named "${existing.name}" exists already: remove it first, or choose another name.`);
-    }
     const profile: Omit<EndpointProfile, 'id' | 'name'> = {
       url,
-      region: value.region ?? (preset?.region === 'auto' ? 'auto' : preset?.region ?? 'us-east-1'),
+      region: value.region ?? preset?.region ?? 'us-east-1',
       addressing: value.addressing ?? defaultAddressing(url),
       checksums: value.checksums ?? preset?.checksums ?? 'when-required',
       ...(preset?.maxObjectSize ? { maxObjectSize: preset.maxObjectSize } : {}),
@@ -92,15 +124,7 @@ export class EndpointRegistry implements EndpointResolver {
       value.credential.kind === 'static'
         ? { kind: 'static', accessKeyId: value.credential.accessKeyId, sealedSecret: this.#vault.seal(value.credential.secretAccessKey) }
         : { kind: 'aws-profile', profile: value.credential.profile };
-    const now = Date.now();
-    const id = existing?.id ?? randomUUID();
-    inTransaction(this.#db, () => {
-      if (existing) this.#db.prepare('DELETE FROM endpoints WHERE id = ?').run(existing.id);
-      this.#db
-        .prepare('INSERT INTO endpoints (id, name, profile, credential, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, value.name, JSON.stringify(profile), JSON.stringify(credential), existing?.created_at ?? now, now);
-    });
-    return this.get(id);
+    return { name: value.name, profile, credential };
   }
 
   remove(nameOrId: string): void {

@@ -4,7 +4,7 @@
  * scheduler (a file-level worker pool of `maxActiveJobs` plus one request limit shared by all jobs)
  * and one S3 client per endpoint. It knows nothing of Electron, HTTP or terminals.
  */
-import { AbortMultipartUploadCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, ListBucketsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import { createS3Client } from './s3Client.ts';
 import { runUpload } from './uploader.ts';
+import { abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -375,6 +376,43 @@ export class Engine {
     }
   }
 
+  /** The buckets the endpoint's credentials can list. */
+  async listBuckets(endpointId: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
+    const { client, profile } = await this.#client(endpointId);
+    const listed = await withRetry(() => client.send(new ListBucketsCommand({}), { abortSignal: signal }), {
+      signal,
+      policy: { maxAttempts: 2, baseDelayMs: 300, maxDelayMs: 1000 },
+      context: { operation: 'listing buckets', endpoint: profile.name },
+    });
+    return (listed.Buckets ?? []).map((bucket) => bucket.Name ?? '').filter(Boolean).sort();
+  }
+
+  /** Incomplete multipart uploads in a bucket (or under a prefix), marked with the Ferry job they belong to. */
+  async listOrphans(endpointId: string, bucket: string, prefix: string, signal: AbortSignal = this.#shutdown.signal): Promise<OrphanUpload[]> {
+    const { client, profile } = await this.#client(endpointId);
+    const live = new Map<string, string>();
+    for (const job of this.#jobs.values()) {
+      if (job.uploadId && job.endpointId === endpointId && job.state !== 'completed' && job.state !== 'aborted') live.set(job.uploadId, job.id);
+    }
+    return listOrphans(client, bucket, prefix, live, signal, profile.name);
+  }
+
+  /**
+   * Aborts incomplete uploads. One that belongs to a Ferry job aborts the job (so the job does not
+   * later try to resume a deleted upload). Returns how many were aborted.
+   */
+  async abortOrphans(endpointId: string, bucket: string, uploads: readonly { key: string; uploadId: string }[]): Promise<number> {
+    const { client, profile } = await this.#client(endpointId);
+    const jobIds: string[] = [];
+    for (const upload of uploads) {
+      const job = [...this.#jobs.values()].find((j) => j.uploadId === upload.uploadId && j.state !== 'completed' && j.state !== 'aborted');
+      if (job) jobIds.push(job.id);
+      else await abortOrphan(client, bucket, upload.key, upload.uploadId, this.#shutdown.signal, profile.name);
+    }
+    if (jobIds.length > 0) await this.abort(jobIds);
+    return uploads.length;
+  }
+
   /**
    * Gives a browser-sourced job its file's reader (the page that holds the file connected); a
    * queued job waiting for it starts. `jobIds` that are not browser jobs are ignored.
@@ -399,6 +437,19 @@ export class Engine {
       }
     }
     await Promise.all(waits);
+  }
+
+  /** True if a browser job's page is connected. */
+  hasSource(jobId: string): boolean {
+    return this.#browserReaders.has(jobId);
+  }
+
+  /**
+   * Drops the cached client of an endpoint whose settings or credentials changed; the next request
+   * builds a new one (running jobs finish with the old one).
+   */
+  forgetEndpoint(endpointId: string): void {
+    this.#clients.delete(endpointId);
   }
 
   /** True for a browser job whose file is not available (drop it again to resume). */

@@ -7,7 +7,7 @@ import { S3UrlError, parseS3Url } from '../../../shared/s3Url.ts';
 import { openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, formatDuration, line } from '../output.ts';
 import { ProgressReporter } from '../progress.ts';
-import { expandSources } from '../sources.ts';
+import { expandSources } from '../../host/sources.ts';
 
 export interface UploadOptions {
   endpoint: string;

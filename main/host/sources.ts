@@ -1,7 +1,9 @@
 /**
- * Turns the CLI's PATH... arguments and an s3:// target into (file, key) pairs: a directory uploads
- * its whole tree with keys = prefix + relative path ('/' separators); a target ending in '/' is a
- * prefix; one file with a target not ending in '/' goes to that exact key.
+ * From what the user named to (file, key) pairs, for every host.
+ *   CLI (expandSources): a directory uploads its whole tree with keys = prefix + path relative to the
+ *     directory; a target ending in '/' is a prefix; one file with a target not ending in '/' goes
+ *     to that exact key.
+ *   Window (expandDropped): a dropped folder keeps its own name under the prefix, as in a file manager.
  */
 import { access, constants, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
@@ -18,7 +20,7 @@ function joinKey(prefix: string, rest: string): string {
   return prefix === '' ? rest : `${prefix.replace(/\/?$/, '/')}${rest}`;
 }
 
-async function walk(dir: string): Promise<string[]> {
+export async function walk(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries) {
@@ -73,5 +75,29 @@ export async function expandSources(paths: readonly string[], target: S3Target):
     if (other) throw new FerryError('INVALID_INPUT', `Two files would go to the same key "${file.key}": ${other} and ${file.path}.`);
     seen.set(file.key, file.path);
   }
+  return result;
+}
+
+/** Dropped files and folders under `prefix` ('' or ending in '/'): a folder keeps its name. */
+export async function expandDropped(paths: readonly string[], prefix: string): Promise<SourceFile[]> {
+  const result: SourceFile[] = [];
+  for (const given of paths) {
+    const path = resolve(given);
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      throw fileError(error, given);
+    }
+    if (info.isDirectory()) {
+      const folder = basename(path);
+      for (const file of await walk(path)) result.push({ path: file, key: `${prefix}${folder}/${relative(path, file).split(sep).join('/')}` });
+    } else if (info.isFile()) {
+      result.push({ path, key: `${prefix}${basename(path)}` });
+    } else {
+      throw new FerryError('NOT_A_FILE', `${given} is neither a file nor a folder.`);
+    }
+  }
+  if (result.length === 0) throw new FerryError('INVALID_INPUT', 'Nothing to upload: the folders are empty.');
   return result;
 }

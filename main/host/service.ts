@@ -1,0 +1,380 @@
+/**
+ * The host service: the contract (shared/contract.ts) implemented on the engine, the endpoint
+ * registry and the settings, once for every window host. The Electron main process and the browser
+ * host only carry messages: each calls {@link HostService.dispatch} with what the page sent (validated
+ * here with the contract's schemas; the page is untrusted) and forwards {@link HostService.onEvent}.
+ *
+ * Events are coalesced: job changes are sent in one batch per tick, progress in one batch per
+ * interval, so ten thousand jobs cost a few messages a second.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import {
+  commandSchemas,
+  isCommandName,
+  type BrowserFileInfo,
+  type CommandName,
+  type CommandResponses,
+  type DirectoryListing,
+  type EndpointView,
+  type Envelope,
+  type EventName,
+  type Events,
+  type HostInfo,
+  type JobView,
+  type ProgressUpdate,
+  type Settings,
+} from '../../shared/contract.ts';
+import { FerryError, toErrorInfo } from '../../shared/errors.ts';
+import { isFinal, type Job } from '../../shared/job.ts';
+import { firstIssue } from '../../shared/endpointInput.ts';
+import { Engine, type EngineOptions } from '../engine/engine.ts';
+import type { BrowserFileReader } from '../engine/browserSource.ts';
+import { EndpointRegistry, type EndpointSummary } from '../endpoints/registry.ts';
+import { probeEndpoint } from '../endpoints/probe.ts';
+import type { SecretVault } from '../endpoints/vault.ts';
+import { openDatabase } from '../store/database.ts';
+import { readSettings, writeSettings } from '../store/settings.ts';
+import { expandDropped } from './sources.ts';
+import { BrowserSession } from './browserSession.ts';
+import type { DatabaseSync } from 'node:sqlite';
+
+export { BrowserSession };
+
+export interface HostServiceOptions {
+  dataDir: string;
+  vault: SecretVault;
+  extraVaults?: SecretVault[];
+  host: Omit<HostInfo, 'vaultWarning'>;
+  engine?: Partial<Omit<EngineOptions, 'dataDir' | 'endpoints'>>;
+  /** How often progress is sent (ms). */
+  progressIntervalMs?: number;
+}
+
+type Listener = <E extends EventName>(event: E, payload: Events[E]) => void;
+type Handler<C extends CommandName> = (request: ReturnType<(typeof commandSchemas)[C]['parse']>, session: BrowserSession | null) => Promise<CommandResponses[C]>;
+
+function toEndpointView(endpoint: EndpointSummary): EndpointView {
+  const { createdAt: _createdAt, ...view } = endpoint;
+  return view;
+}
+
+export class HostService {
+  readonly engine: Engine;
+  readonly registry: EndpointRegistry;
+  readonly #db: DatabaseSync;
+  readonly #host: HostInfo;
+  readonly #listeners = new Set<Listener>();
+  readonly #sessions = new Set<BrowserSession>();
+  readonly #changed = new Map<string, Job>();
+  readonly #progress = new Map<string, ProgressUpdate>();
+  #flushScheduled = false;
+  readonly #progressTimer: NodeJS.Timeout;
+  readonly #offEngine: () => void;
+  #settings: Settings;
+
+  private constructor(engine: Engine, registry: EndpointRegistry, db: DatabaseSync, host: HostInfo, settings: Settings, progressIntervalMs: number) {
+    this.engine = engine;
+    this.registry = registry;
+    this.#db = db;
+    this.#host = host;
+    this.#settings = settings;
+    this.#offEngine = engine.events.on((event) => {
+      switch (event.type) {
+        case 'jobs-added':
+          this.#emit('jobsAdded', { jobs: event.jobs.map((job) => this.#view(job)) });
+          break;
+        case 'job-changed':
+          this.#changed.set(event.job.id, event.job);
+          this.#progress.delete(event.job.id);
+          this.#scheduleFlush();
+          break;
+        case 'progress':
+          this.#progress.set(event.jobId, { id: event.jobId, bytesDone: event.bytesDone, bytesPerSecond: event.bytesPerSecond });
+          break;
+        case 'jobs-removed':
+          this.#emit('jobsRemoved', { ids: event.ids });
+          break;
+        case 'retrying':
+        case 'idle':
+          break;
+      }
+    });
+    this.#progressTimer = setInterval(() => this.#flushProgress(), progressIntervalMs);
+    this.#progressTimer.unref();
+  }
+
+  static async open(options: HostServiceOptions): Promise<HostService> {
+    const db = openDatabase(options.dataDir);
+    const settings = readSettings(db);
+    const registry = new EndpointRegistry({ dataDir: options.dataDir, vault: options.vault, extraVaults: options.extraVaults, db });
+    let engine: Engine;
+    try {
+      engine = await Engine.open({
+        dataDir: options.dataDir,
+        endpoints: registry,
+        interrupted: settings.resumeOnLaunch ? 'resume' : 'pause',
+        ...options.engine,
+      });
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    const host: HostInfo = { ...options.host, vaultWarning: options.vault.warning };
+    return new HostService(engine, registry, db, host, settings, options.progressIntervalMs ?? 250);
+  }
+
+  /** Subscribes to the contract's events (for every window); returns the unsubscribe. */
+  onEvent(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** A browser page's connection: its files are read through it; closing it detaches them. */
+  openSession(sendToPage: <E extends EventName>(event: E, payload: Events[E]) => void): BrowserSession {
+    const session = new BrowserSession(sendToPage);
+    this.#sessions.add(session);
+    return session;
+  }
+
+  async closeSession(session: BrowserSession): Promise<void> {
+    this.#sessions.delete(session);
+    const jobIds = session.close();
+    await this.engine.detachSource(jobIds);
+    for (const id of jobIds) {
+      const job = this.engine.get(id);
+      if (job) this.#changed.set(id, job);
+    }
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Runs one command from a window. `command` and `request` are untrusted: the name is checked
+   * against the contract and the request against its schema. Errors come back as {code, message,
+   * retryable}; an unexpected error's details stay in main.
+   */
+  async dispatch(command: unknown, request: unknown, session: BrowserSession | null = null): Promise<Envelope<unknown>> {
+    if (!isCommandName(command)) {
+      return { ok: false, error: { code: 'INVALID_INPUT', message: `Unknown command: ${String(command).slice(0, 64)}`, retryable: false } };
+    }
+    const parsed = commandSchemas[command].safeParse(request ?? {});
+    if (!parsed.success) {
+      return { ok: false, error: { code: 'INVALID_INPUT', message: `Invalid ${command} request: ${firstIssue(parsed.error)}`, retryable: false } };
+    }
+    try {
+      const handler = this.#handlers[command] as Handler<CommandName>;
+      return { ok: true, value: await handler(parsed.data as never, session) };
+    } catch (error) {
+      if (!(error instanceof FerryError)) console.error(`ferry: ${command} failed:`, error instanceof Error ? error.message : error);
+      return { ok: false, error: toErrorInfo(error) };
+    }
+  }
+
+  /** Pauses nothing: running uploads are interrupted (they resume at the next start) and the store is written. */
+  async close(): Promise<void> {
+    clearInterval(this.#progressTimer);
+    this.#offEngine();
+    for (const session of this.#sessions) session.close();
+    this.#sessions.clear();
+    await this.engine.close();
+    this.registry.close();
+    this.#db.close();
+  }
+
+  get settings(): Settings {
+    return { ...this.#settings };
+  }
+
+  // ---- commands ----
+
+  readonly #handlers: { [C in CommandName]: Handler<C> } = {
+    snapshot: async () => ({
+      jobs: this.engine.list().map((job) => this.#view(job)),
+      endpoints: this.registry.list().map(toEndpointView),
+      settings: this.settings,
+      host: this.#host,
+    }),
+    addPaths: async ({ endpointId, bucket, prefix, paths }) => {
+      const files = await expandDropped(paths, prefix);
+      await this.engine.checkBucket(endpointId, bucket);
+      const jobs = await this.engine.addJobs(files.map((file) => ({ path: file.path, endpointId, bucket, key: file.key })));
+      return { jobs: jobs.map((job) => this.#view(job)) };
+    },
+    addBrowserFiles: async ({ endpointId, bucket, prefix, files }, session) => {
+      const owner = this.#requireSession(session);
+      await this.engine.checkBucket(endpointId, bucket);
+      const jobs = await this.engine.addJobs(
+        files.map((file) => ({
+          path: `${file.relativePath}${file.name}`,
+          browserFile: { size: file.size, lastModified: file.lastModified },
+          endpointId,
+          bucket,
+          key: `${prefix}${file.relativePath}${file.name}`,
+        })),
+      );
+      jobs.forEach((job, index) => this.#attach(owner, job.id, files[index]!));
+      return { jobs: jobs.map((job) => this.#view(this.engine.get(job.id) ?? job)) };
+    },
+    attachBrowserFiles: async ({ files }, session) => {
+      const owner = this.#requireSession(session);
+      const attached: { jobId: string; fileId: string }[] = [];
+      const waiting = this.engine.list().filter((job) => job.source === 'browser' && !isFinal(job.state) && !this.engine.hasSource(job.id));
+      for (const file of files) {
+        const match = waiting.find(
+          (job) => job.path === `${file.relativePath}${file.name}` && job.size === file.size && job.fingerprint.mtimeMs === file.lastModified && !attached.some((a) => a.jobId === job.id),
+        );
+        if (!match) continue;
+        this.#attach(owner, match.id, file);
+        attached.push({ jobId: match.id, fileId: file.fileId });
+        this.#changed.set(match.id, this.engine.get(match.id)!);
+      }
+      this.#scheduleFlush();
+      return { attached };
+    },
+    pauseJobs: async ({ ids }) => {
+      await this.engine.pause(ids);
+      return {};
+    },
+    resumeJobs: async ({ ids }) => {
+      this.engine.resume(ids);
+      return {};
+    },
+    retryJobs: async ({ ids }) => {
+      this.engine.retry(ids);
+      return {};
+    },
+    abortJobs: async ({ ids }) => {
+      await this.engine.abort(ids);
+      return {};
+    },
+    clearJobs: async ({ ids }) => {
+      this.engine.removeJobs(ids);
+      return {};
+    },
+    addEndpoint: async (request) => {
+      const endpoint = this.registry.add(request);
+      this.#emitEndpoints();
+      return toEndpointView(endpoint);
+    },
+    updateEndpoint: async ({ id, ...edit }) => {
+      const endpoint = this.registry.update(id, edit);
+      this.engine.forgetEndpoint(id);
+      this.#emitEndpoints();
+      return toEndpointView(endpoint);
+    },
+    removeEndpoint: async ({ id }) => {
+      const endpoint = this.registry.get(id);
+      const users = this.engine.list().filter((job) => job.endpointId === endpoint.id && !isFinal(job.state) && job.state !== 'failed');
+      if (users.length > 0) {
+        throw new FerryError('INVALID_INPUT', `${users.length} unfinished upload${users.length === 1 ? ' uses' : 's use'} "${endpoint.name}": finish or abort ${users.length === 1 ? 'it' : 'them'} first.`);
+      }
+      this.registry.remove(endpoint.id);
+      this.engine.forgetEndpoint(endpoint.id);
+      this.#emitEndpoints();
+      return {};
+    },
+    testEndpoint: async ({ id, bucket }) => {
+      const { ok, latencyMs, buckets, clockOffsetMs, warnings, error } = await probeEndpoint(this.registry, this.registry.get(id).id, { bucket });
+      return { ok, latencyMs, buckets, clockOffsetMs, warnings, error };
+    },
+    listBuckets: async ({ endpointId }) => ({ buckets: await this.engine.listBuckets(this.registry.get(endpointId).id) }),
+    listOrphans: async ({ endpointId, bucket, prefix }) => ({ uploads: await this.engine.listOrphans(endpointId, bucket, prefix) }),
+    abortOrphans: async ({ endpointId, bucket, uploads }) => ({ aborted: await this.engine.abortOrphans(endpointId, bucket, uploads) }),
+    browseFiles: async ({ path }) => browse(path),
+    setSettings: async (patch) => {
+      this.#settings = writeSettings(this.#db, patch);
+      this.#emit('settingsChanged', this.settings);
+      return this.settings;
+    },
+  };
+
+  // ---- internals ----
+
+  #requireSession(session: BrowserSession | null): BrowserSession {
+    if (!session) throw new FerryError('INVALID_INPUT', 'Files from a browser page can only be added through the browser host.');
+    return session;
+  }
+
+  #attach(session: BrowserSession, jobId: string, file: BrowserFileInfo): void {
+    const reader: BrowserFileReader = session.reader(jobId, file.fileId);
+    this.engine.attachSource(jobId, reader);
+  }
+
+  #view(job: Job): JobView {
+    return {
+      id: job.id,
+      state: job.state,
+      name: job.path.split(/[\\/]/).pop() || job.path,
+      path: job.path,
+      source: job.source,
+      endpointId: job.endpointId,
+      bucket: job.bucket,
+      key: job.key,
+      size: job.size,
+      bytesDone: job.bytesDone,
+      partSize: job.partSize,
+      partCount: job.partCount,
+      multipart: job.multipart,
+      error: job.error,
+      waitingForFile: this.engine.isWaitingForFile(job),
+      createdAt: job.createdAt,
+      completedAt: job.completedAt,
+    };
+  }
+
+  #emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const listener of this.#listeners) listener(event, payload);
+  }
+
+  #emitEndpoints(): void {
+    this.#emit('endpointsChanged', { endpoints: this.registry.list().map(toEndpointView) });
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      if (this.#changed.size === 0) return;
+      const jobs = [...this.#changed.values()].map((job) => this.#view(this.engine.get(job.id) ?? job));
+      this.#changed.clear();
+      this.#emit('jobsChanged', { jobs });
+    });
+  }
+
+  #flushProgress(): void {
+    if (this.#progress.size === 0) return;
+    const updates = [...this.#progress.values()];
+    this.#progress.clear();
+    this.#emit('jobsProgress', { updates });
+  }
+}
+
+/** A directory of the host's disk, for the browser host's "Add files" dialog (folders first, no dotfiles). */
+async function browse(path: string | null): Promise<DirectoryListing> {
+  const dir = resolve(path ?? homedir());
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new FerryError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', `Cannot open the folder ${dir}${code === 'EACCES' ? ': permission denied' : ''}.`);
+  }
+  const listed = await Promise.all(
+    entries
+      .filter((entry) => !entry.name.startsWith('.'))
+      .map(async (entry) => {
+        const full = join(dir, entry.name);
+        const info = await stat(full).catch(() => null);
+        if (!info) return null;
+        if (info.isDirectory()) return { name: entry.name, path: full, kind: 'directory' as const, size: null };
+        if (info.isFile()) return { name: entry.name, path: full, kind: 'file' as const, size: info.size };
+        return null;
+      }),
+  );
+  const present = listed.filter((entry) => entry !== null);
+  present.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'directory' ? -1 : 1));
+  const parent = dirname(dir);
+  return { path: dir, parent: parent === dir ? null : parent, entries: present };
+}
