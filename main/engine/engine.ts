@@ -70,13 +70,19 @@ export type EngineEvent =
   | { type: 'job-changed'; job: Job }
   | { type: 'jobs-removed'; ids: string[] }
   | { type: 'progress'; jobId: string; bytesDone: number; bytesPerSecond: number }
+  | { type: 'part-uploaded'; jobId: string; partNumber: number }
   | { type: 'retrying'; jobId: string; error: ErrorInfo; attempt: number; delayMs: number }
   | { type: 'idle' };
 
-/** Why a running job was cancelled: the reason of its AbortSignal. */
+/**
+ * Why a running job was cancelled: the reason of its AbortSignal.
+ *   pause: the user paused it; abort: Engine.abort finishes it; detach: its browser page went away
+ *   (back to the queue, waiting for the file); shutdown: the engine is closing (the job stays
+ *   'uploading' in the store, exactly as after a crash, and the next open applies `interrupted`).
+ */
 export class JobCancelled extends Error {
-  readonly kind: 'pause' | 'abort' | 'shutdown';
-  constructor(kind: 'pause' | 'abort' | 'shutdown') {
+  readonly kind: 'pause' | 'abort' | 'detach' | 'shutdown';
+  constructor(kind: 'pause' | 'abort' | 'detach' | 'shutdown') {
     super(`Job ${kind}`);
     this.name = 'JobCancelled';
     this.kind = kind;
@@ -432,7 +438,7 @@ export class Engine {
       if (!this.#browserReaders.delete(id)) continue;
       const running = this.#running.get(id);
       if (running) {
-        running.controller.abort(new JobCancelled('shutdown'));
+        running.controller.abort(new JobCancelled('detach'));
         waits.push(running.done);
       }
     }
@@ -477,8 +483,9 @@ export class Engine {
   }
 
   /**
-   * Stops the engine: cancels running uploads (they return to the queue and resume at the next
-   * start, as after a crash), writes the store, releases the data directory.
+   * Stops the engine: cancels running uploads (they stay 'uploading' in the store, as after a crash,
+   * and the next open resumes or pauses them per `interrupted`), writes the store, releases the
+   * data directory.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -600,6 +607,9 @@ export class Engine {
         stallTimeoutMs: this.#options.stallTimeoutMs,
         endpointName: profile.name,
         signal,
+        verifyAccess: async (attemptSignal) => {
+          await this.checkBucket(job.endpointId, job.bucket, attemptSignal);
+        },
         callbacks: {
           onUploadId: (uploadId) => {
             job.uploadId = uploadId;
@@ -609,7 +619,10 @@ export class Engine {
             this.#store.replaceParts(job.id, parts);
             job.bytesDone = parts.reduce((sum, part) => sum + part.size, 0);
           },
-          onPart: (part) => this.#store.recordPart(job.id, part),
+          onPart: (part) => {
+            this.#store.recordPart(job.id, part);
+            this.events.emit({ type: 'part-uploaded', jobId: job.id, partNumber: part.partNumber });
+          },
           onBytes: (delta) => {
             job.bytesDone += delta;
             if (delta > 0) this.#bytesSent += delta;
@@ -632,7 +645,8 @@ export class Engine {
     if (reason instanceof JobCancelled) {
       job.bytesDone = bytesDone;
       if (reason.kind === 'pause') this.#transition(job, 'pause', { bytesDone });
-      else if (reason.kind === 'shutdown') this.#transition(job, 'interrupt', { bytesDone });
+      else if (reason.kind === 'detach') this.#transition(job, 'interrupt', { bytesDone });
+      // 'shutdown': left 'uploading' on purpose; Engine.open returns it to the queue (or pauses it)
       // 'abort': Engine.abort() finishes the job once the run has stopped
       return;
     }

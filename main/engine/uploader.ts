@@ -57,10 +57,22 @@ export interface UploadRun {
   endpointName: string;
   signal: AbortSignal;
   callbacks: UploadCallbacks;
+  /**
+   * A cheap request that fails with the server's words (bad key, bad secret, no bucket). Called when
+   * the connection broke while a body was being sent: a server that rejects a request may close the
+   * connection before the client reads its answer, so the reset hides a 403.
+   */
+  verifyAccess: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface UploadResult {
   etag: string;
+}
+
+function isConnectionReset(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; cause?: { code?: string } } | null;
+  const code = e?.code ?? e?.cause?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || /socket hang up/i.test(e?.message ?? '');
 }
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replace(/^"|"$/g, '');
@@ -135,6 +147,7 @@ async function sendFromFile<T>(
           run.callbacks.onBytes(-sent);
           if ('destroy' in body) body.destroy();
           if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;
+          if (sent > 0 && !run.signal.aborted && isConnectionReset(error)) await run.verifyAccess(run.signal);
           throw error;
         } finally {
           clearTimeout(timer);

@@ -97,6 +97,7 @@ export class HostService {
           this.#emit('jobsRemoved', { ids: event.ids });
           break;
         case 'retrying':
+        case 'part-uploaded':
         case 'idle':
           break;
       }

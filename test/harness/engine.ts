@@ -79,16 +79,16 @@ export function waitForBytes(engine: Engine, jobId: string, bytes: number, timeo
   });
 }
 
-/** Resolves once the store holds at least `count` acknowledged parts of the job (checked at each progress event). */
+/** Resolves as soon as the server has acknowledged `count` parts of the job (they are in the store). */
 export function waitForParts(engine: Engine, jobId: string, count: number, timeoutMs = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {
     if (engine.parts(jobId).length >= count) return resolve();
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`job ${jobId} did not get ${count} parts within ${timeoutMs} ms`));
+      reject(new Error(`job ${jobId} did not get ${count} parts within ${timeoutMs} ms (is ${engine.get(jobId)?.state})`));
     }, timeoutMs);
     const off = engine.events.on((event) => {
-      if (event.type === 'progress' && event.jobId === jobId && engine.parts(jobId).length >= count) {
+      if (event.type === 'part-uploaded' && event.jobId === jobId && engine.parts(jobId).length >= count) {
         clearTimeout(timer);
         off();
         resolve();

@@ -5,6 +5,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { MiB } from '../../shared/partPlan.ts';
 import { Engine } from '../../main/engine/engine.ts';
 import { createTestBucket, listPartNumbers, listUploads, makeFile, objectSha256, testClient } from '../harness/s3.ts';
@@ -87,6 +89,31 @@ describe('a SIGKILL mid-upload', () => {
     }
     expect(await objectSha256(client, bucket, 'crash.bin')).toBe(file.sha256);
     expect(await listUploads(client, bucket, 'crash.bin')).toEqual([]);
+  });
+
+  it('adopts parts the store never recorded (killed before the batch was written) by hashing the file', async () => {
+    const file = await makeFile(tempDir('files'), 'adopt.bin', 60 * MiB, 62);
+    const dataDir = tempDir('adopt-data');
+    const first = startChild([dataDir, file.path, 'adopt.bin']);
+    await first.line((v) => typeof v.parts === 'number' && v.parts >= 3);
+    first.process.kill('SIGKILL');
+    await first.exited;
+    // the worst case: not one acknowledgement reached the store
+    const db = new DatabaseSync(join(dataDir, 'ferry.db'));
+    db.exec('DELETE FROM parts');
+    db.close();
+    const uploads = await listUploads(client, bucket, 'adopt.bin');
+    const held = await listPartNumbers(client, bucket, 'adopt.bin', uploads[0]!.uploadId);
+
+    const engine = await Engine.open({ dataDir, endpoints: testResolver(s3) });
+    try {
+      const [job] = engine.list();
+      const done = await waitForState(engine, job!.id, 'completed');
+      expect(engine.stats().bytesSent).toBe(done.size - held.length * 5 * MiB);
+    } finally {
+      await engine.close();
+    }
+    expect(await objectSha256(client, bucket, 'adopt.bin')).toBe(file.sha256);
   });
 
   it('leaves the data directory to one engine at a time, and a killed owner frees it', async () => {

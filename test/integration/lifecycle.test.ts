@@ -46,7 +46,10 @@ describe('pause and resume', () => {
     engine.resume([job!.id]);
     const done = await waitForState(engine, job!.id, 'completed');
     const resent = engine.stats().bytesSent - sentBefore;
-    expect(resent).toBe(done.size - onServer.length * 5 * MiB);
+    // only the missing parts are sent; the one part in flight at the pause may have reached the
+    // server after the listing above, and is then adopted rather than sent again
+    expect(resent).toBeLessThanOrEqual(done.size - onServer.length * 5 * MiB);
+    expect(resent).toBeGreaterThanOrEqual(done.size - (onServer.length + 1) * 5 * MiB);
     expect(done.uploadId).toBe(paused.uploadId);
     expect(await objectSha256(client, bucket, 'pause.bin')).toBe(file.sha256);
   });
@@ -137,5 +140,47 @@ describe('credentials', () => {
     } finally {
       await wrong.close();
     }
+  });
+});
+
+describe('closing the engine mid-upload', () => {
+  it('leaves the job to the next start, which resumes it or leaves it paused as the setting says', async () => {
+    const dataDir = tempDir('close-data');
+    const file = await makeFile(files, 'closed.bin', 40 * MiB, 81);
+    let first = await openTestEngine(s3, { dataDir, partSize: 5 * MiB, partConcurrency: 1 });
+    const [job] = await first.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: 'closed.bin' }]);
+    await waitForParts(first, job!.id, 2);
+    await first.close();
+
+    const paused = await openTestEngine(s3, { dataDir, partSize: 5 * MiB, interrupted: 'pause' });
+    expect(paused.get(job!.id)).toMatchObject({ state: 'paused' });
+    await paused.close();
+
+    first = await openTestEngine(s3, { dataDir, partSize: 5 * MiB, interrupted: 'resume' });
+    try {
+      expect(first.get(job!.id)!.state).toBe('paused'); // a paused job stays paused
+      first.resume([job!.id]);
+      await waitForState(first, job!.id, 'completed');
+      expect(first.stats().bytesSent).toBeLessThanOrEqual(40 * MiB - 2 * 5 * MiB);
+    } finally {
+      await first.close();
+    }
+    expect(await objectSha256(client, bucket, 'closed.bin')).toBe(file.sha256);
+  });
+
+  it('resumes by default', async () => {
+    const dataDir = tempDir('close-resume');
+    const file = await makeFile(files, 'closed2.bin', 20 * MiB, 82);
+    const first = await openTestEngine(s3, { dataDir, partSize: 5 * MiB, partConcurrency: 1 });
+    const [job] = await first.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: 'closed2.bin' }]);
+    await waitForParts(first, job!.id, 1);
+    await first.close();
+    const second = await openTestEngine(s3, { dataDir, partSize: 5 * MiB });
+    try {
+      await waitForState(second, job!.id, 'completed');
+    } finally {
+      await second.close();
+    }
+    expect(await objectSha256(client, bucket, 'closed2.bin')).toBe(file.sha256);
   });
 });
