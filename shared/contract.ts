@@ -184,11 +184,13 @@ export interface Events {
   jobsRemoved: { ids: string[] };
   endpointsChanged: { endpoints: EndpointView[] };
   settingsChanged: Settings;
+  /** Desktop: files handed to Ferry from outside (a second launch with paths, the dock): add them to the destination. */
+  pathsOpened: { paths: string[] };
   /** Browser host: send bytes [start, end) of the file the page called `fileId` (see FerryApi.sendFileData). */
   fileReadRequested: { requestId: string; fileId: string; start: number; end: number };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['jobsAdded', 'jobsChanged', 'jobsProgress', 'jobsRemoved', 'endpointsChanged', 'settingsChanged', 'fileReadRequested'];
+export const EVENT_NAMES: readonly EventName[] = ['jobsAdded', 'jobsChanged', 'jobsProgress', 'jobsRemoved', 'endpointsChanged', 'settingsChanged', 'pathsOpened', 'fileReadRequested'];
 
 // ---- transport shapes ----
 
