@@ -1,4 +1,4 @@
-// Runs first in `npm test`: makes sure the system packages the tests need are installed.
+// Runs first in `npm test`: makes sure the system packages the tests need are installed (Ceph RGW, Chromium).
 //
 // The integration tests start a real S3 server (Ceph RGW, test/harness/rgw.ts) unless FERRY_TEST_S3_ENDPOINT
 // names another one. Missing packages are installed when this runs as root on a machine with apt-get (CI);
@@ -7,11 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** Debian/Ubuntu packages the tests need (one list: add e.g. 'chromium' here when the tests need it). */
-const APT_PACKAGES = ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-common', 'uuid-runtime', 'curl'];
-/** The commands those packages provide that the harness runs. */
-const REQUIRED_COMMANDS = ['radosgw', 'ceph-mon', 'ceph-osd', 'radosgw-admin', 'monmaptool', 'uuidgen', 'curl'];
+/** Ceph RGW, the S3 server the integration and end-to-end tests start (unless FERRY_TEST_S3_ENDPOINT names one). */
+const RGW_PACKAGES = ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-common', 'uuid-runtime', 'curl'];
+const RGW_COMMANDS = ['radosgw', 'ceph-mon', 'ceph-osd', 'radosgw-admin', 'monmaptool', 'uuidgen', 'curl'];
+/** Debian's Chromium, the browser of the end-to-end tests (Playwright's own download does not work offline). */
+const BROWSER_PACKAGES = ['chromium'];
+const BROWSER_COMMANDS = ['chromium'];
 
+const APT_PACKAGES = [...(process.env.FERRY_TEST_S3_ENDPOINT ? [] : RGW_PACKAGES), ...BROWSER_PACKAGES];
+const REQUIRED_COMMANDS = [...(process.env.FERRY_TEST_S3_ENDPOINT ? [] : RGW_COMMANDS), ...(process.env.FERRY_CHROMIUM ? [] : BROWSER_COMMANDS)];
 const APT_INSTALL_ARGS = ['install', '-y', '--no-install-recommends', ...APT_PACKAGES];
 const OTHER_SERVER =
   'or run the tests against another S3-compatible server (e.g. MinIO; the key must be allowed to create buckets):\n' +
@@ -47,8 +51,7 @@ function aptGet(args) {
 
 function main() {
   if (process.env.FERRY_TEST_S3_ENDPOINT) {
-    console.log(`test-deps: integration tests use FERRY_TEST_S3_ENDPOINT=${process.env.FERRY_TEST_S3_ENDPOINT}; Ceph RGW not needed`);
-    return 0;
+    console.log(`test-deps: the tests use FERRY_TEST_S3_ENDPOINT=${process.env.FERRY_TEST_S3_ENDPOINT}; Ceph RGW not needed`);
   }
   const missing = missingCommands();
   if (missing.length === 0) return 0;
@@ -69,7 +72,7 @@ function main() {
     return 1;
   }
 
-  console.error(`test-deps: the integration tests need a real S3 server (Ceph RGW), and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed.`);
+  console.error(`test-deps: the tests need a real S3 server (Ceph RGW) and Chromium, and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed.`);
   if (hasApt) {
     console.error(`Install it:\n  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL_ARGS.join(' ')}\n${OTHER_SERVER}`);
   } else {

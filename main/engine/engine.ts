@@ -47,6 +47,8 @@ export interface EngineOptions {
   stallTimeoutMs?: number;
   /** Progress events per job at most this often. */
   progressIntervalMs?: number;
+  /** Parts per ListParts page when resuming (default: the server's own, 1,000 on S3). */
+  listPageSize?: number;
   /** Start uploading queued jobs as soon as the engine opens (default true). */
   autoStart?: boolean;
   /** What happens to uploads that were running when the last engine stopped or died (default resume). */
@@ -140,6 +142,7 @@ export class Engine {
       stallTimeoutMs: options.stallTimeoutMs ?? 45_000,
       progressIntervalMs: options.progressIntervalMs ?? 250,
       autoStart: options.autoStart ?? true,
+      listPageSize: options.listPageSize ?? 0,
       interrupted: options.interrupted ?? 'resume',
     };
     this.#limiter = new Limiter(this.#options.maxRequests);
@@ -607,6 +610,7 @@ export class Engine {
         stallTimeoutMs: this.#options.stallTimeoutMs,
         endpointName: profile.name,
         signal,
+        listPageSize: this.#options.listPageSize || undefined,
         verifyAccess: async (attemptSignal) => {
           await this.checkBucket(job.endpointId, job.bucket, attemptSignal);
         },

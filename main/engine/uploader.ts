@@ -63,6 +63,8 @@ export interface UploadRun {
    * connection before the client reads its answer, so the reset hides a 403.
    */
   verifyAccess: (signal: AbortSignal) => Promise<void>;
+  /** Parts per ListParts page (default: the server's, 1,000 on S3); small values exercise paging. */
+  listPageSize?: number;
 }
 
 export interface UploadResult {
@@ -258,7 +260,7 @@ async function reconcile(run: UploadRun, file: PartSource, uploadId: string): Pr
     do {
       const page = await request(run, 'listing the parts already uploaded', 'high', (signal) =>
         client.send(
-          new ListPartsCommand({ Bucket: job.bucket, Key: job.key, UploadId: uploadId, PartNumberMarker: marker }),
+          new ListPartsCommand({ Bucket: job.bucket, Key: job.key, UploadId: uploadId, PartNumberMarker: marker, MaxParts: run.listPageSize }),
           { abortSignal: signal },
         ),
       );

@@ -1,0 +1,103 @@
+// Playwright fixtures: every test gets its own data directory, its own bucket, and its own
+// `ferry serve` (the real CLI, as a user starts it), and a page opened at the URL it printed.
+import { test as base, expect, type Page } from '@playwright/test';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { TestS3 } from '../harness/s3env.ts';
+import { createTestBucket, testClient } from '../harness/s3.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FERRY = join(ROOT, 'bin/ferry.js');
+
+export function testS3(): TestS3 {
+  return {
+    endpoint: process.env.FERRY_TEST_S3_ENDPOINT!,
+    region: process.env.FERRY_TEST_S3_REGION ?? 'us-east-1',
+    accessKeyId: process.env.FERRY_TEST_S3_ACCESS_KEY_ID!,
+    secretAccessKey: process.env.FERRY_TEST_S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: process.env.FERRY_TEST_S3_VIRTUAL_HOSTED !== '1',
+  };
+}
+
+/** Runs the ferry CLI synchronously (setup steps); throws with its stderr if it fails. */
+export function ferryCli(dataDir: string, args: string[], input?: string): string {
+  const result = spawnSync(process.execPath, [FERRY, '--data-dir', dataDir, ...args], { input, encoding: 'utf8', env: { ...process.env, FERRY_DATA_DIR: '' } });
+  if (result.status !== 0) throw new Error(`ferry ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return result.stdout;
+}
+
+function addEndpointWithCli(dataDir: string, s3: TestS3, name: string): void {
+  ferryCli(dataDir, ['endpoint', 'add', name, '--url', s3.endpoint, '--region', s3.region, '--path-style', '--checksums', 'when-required', '--access-key-id', s3.accessKeyId, '--secret-stdin'], s3.secretAccessKey);
+}
+
+export interface Ferry {
+  dataDir: string;
+  url: string;
+  bucket: string;
+  s3: TestS3;
+  /** Adds the test server as an endpoint named `name` (through the CLI, before or while serving). */
+  addEndpoint(name?: string): void;
+  /** Stops `ferry serve` as Ctrl-C does and starts it again on the same data directory; returns the new URL. */
+  restart(): Promise<string>;
+}
+
+async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [FERRY, '--data-dir', dataDir, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(line);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`ferry serve exited (${code}): ${stderr}`)));
+  });
+  return { child, url };
+}
+
+async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+}
+
+export const test = base.extend<{ ferry: Ferry; app: Page; withEndpoint: boolean }>({
+  /** Whether the data directory starts with the test server as endpoint "Test RGW" (false: first run). */
+  withEndpoint: [true, { option: true }],
+  ferry: async ({ withEndpoint }, use, testInfo) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
+    const s3 = testS3();
+    const bucket = await createTestBucket(s3, testInfo.title.slice(0, 30));
+    if (withEndpoint) addEndpointWithCli(dataDir, s3, 'Test RGW');
+    let served = await startServe(dataDir);
+    const ferry: Ferry = {
+      dataDir,
+      url: served.url,
+      bucket,
+      s3,
+      addEndpoint(name = 'Test RGW') {
+        addEndpointWithCli(dataDir, s3, name);
+      },
+      async restart() {
+        await stopServe(served.child);
+        served = await startServe(dataDir);
+        ferry.url = served.url;
+        return served.url;
+      },
+    };
+    await use(ferry);
+    await stopServe(served.child);
+  },
+  app: async ({ page, ferry }, use) => {
+    await page.goto(ferry.url);
+    await use(page);
+  },
+});
+
+export { expect };
+export { testClient };
