@@ -22,7 +22,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description('Resumable multipart uploads to Amazon S3 and S3-compatible storage.')
     .version(VERSION, '-V, --version')
     .option('--data-dir <dir>', 'where Ferry keeps jobs and endpoints (env FERRY_DATA_DIR; default: the app-data directory)')
-    .showHelpAfterError('(ferry --help shows the commands)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
 

@@ -23,10 +23,15 @@ export function line(stream: NodeJS.WritableStream, text: string): void {
   stream.write(`${text}\n`);
 }
 
-/** Codes that mean the user's input was wrong (exit 2), as opposed to an upload that failed (exit 1). */
+/**
+ * Codes that mean the input cannot work (exit 2): bad paths, names, keys, and an endpoint that is
+ * unreachable or refuses the credentials. A failed upload is reported by the job summary (exit 1).
+ */
 const INPUT_CODES = new Set([
   'FILE_NOT_FOUND', 'FILE_UNREADABLE', 'NOT_A_FILE', 'FILE_TOO_LARGE', 'INVALID_INPUT', 'INVALID_KEY',
   'ENDPOINT_NOT_FOUND', 'ENGINE_LOCKED', 'JOB_NOT_FOUND', 'INVALID_TRANSITION', 'STORE_ERROR',
+  'AUTH_INVALID_KEY_ID', 'AUTH_BAD_SECRET', 'ACCESS_DENIED', 'NO_SUCH_BUCKET', 'WRONG_REGION',
+  'ENDPOINT_UNREACHABLE', 'TLS_ERROR', 'CLOCK_SKEW',
 ]);
 
 /** Prints an error as one line (no stack trace unless FERRY_DEBUG=1) and returns the exit code it means. */

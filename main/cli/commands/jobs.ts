@@ -1,5 +1,7 @@
 /** `ferry jobs` and `ferry pause|resume|abort|retry`. */
 import { JobStore } from '../../store/jobStore.ts';
+import { acquireDataDirLock } from '../../store/lock.ts';
+import { EngineLockedError } from '../../../shared/errors.ts';
 import { canTransition, type Job, type JobEvent } from '../../../shared/job.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
 import { findJobs, openEngine, openRegistry, type Context } from '../context.ts';
@@ -20,12 +22,35 @@ export interface JobJson {
   error: { code: string; message: string } | null;
 }
 
-export function listJobs(ctx: Context, options: { json?: boolean }): number {
+/**
+ * The jobs as they are. A job stored as 'uploading' while no engine owns the data directory was left
+ * so by a process that died or stopped: it is shown as 'queued', which is what the next `ferry run`
+ * makes of it (the store itself is not touched, so this never races a starting upload).
+ */
+function currentJobs(ctx: Context): Job[] {
   const store = JobStore.open(ctx.dataDir);
+  let jobs: Job[];
+  try {
+    jobs = store.loadJobs();
+  } finally {
+    store.close();
+  }
+  if (!jobs.some((job) => job.state === 'uploading')) return jobs;
+  let running = false;
+  try {
+    acquireDataDirLock(ctx.dataDir).release();
+  } catch (error) {
+    if (!(error instanceof EngineLockedError)) throw error;
+    running = true;
+  }
+  return running ? jobs : jobs.map((job) => (job.state === 'uploading' ? { ...job, state: 'queued' } : job));
+}
+
+export async function listJobs(ctx: Context, options: { json?: boolean }): Promise<number> {
   const registry = openRegistry(ctx);
   try {
     const names = new Map(registry.list().map((e) => [e.id, e.name]));
-    const jobs = store.loadJobs();
+    const jobs = currentJobs(ctx);
     if (options.json) {
       const json: JobJson[] = jobs.map((job) => ({
         id: job.id,
@@ -59,7 +84,6 @@ export function listJobs(ctx: Context, options: { json?: boolean }): number {
     return EXIT.ok;
   } finally {
     registry.close();
-    store.close();
   }
 }
 

@@ -1,0 +1,153 @@
+// Interrupting `ferry upload` (SIGINT, SIGTERM, SIGKILL), then resuming or aborting through the CLI.
+// Every wait is on the child's output or on the server's state, never on a timer.
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { MiB } from '../../shared/partPlan.ts';
+import { FerryCli, lines, serverParts, stackLines } from '../harness/cli.ts';
+import { tempDir } from '../harness/engine.ts';
+import { createTestBucket, listPartNumbers, listUploads, makeFile, objectSha256, testClient } from '../harness/s3.ts';
+
+const s3 = inject('s3');
+let client: S3Client;
+let bucket: string;
+let clis: FerryCli[] = [];
+const files = tempDir('cli-interrupt-files');
+
+beforeAll(async () => {
+  client = testClient(s3);
+  bucket = await createTestBucket(s3, 'cli-interrupt');
+});
+afterAll(() => client?.destroy());
+
+async function cli(): Promise<FerryCli> {
+  const ferry = new FerryCli();
+  clis.push(ferry);
+  const added = await ferry.addEndpoint('rgw', s3);
+  expect(added.code, added.stderr).toBe(0);
+  return ferry;
+}
+
+afterEach(() => {
+  for (const ferry of clis) expect(ferry.secretLeaks(s3.secretAccessKey)).toEqual([]);
+  clis = [];
+});
+
+describe('interrupting ferry upload', () => {
+  it('SIGINT pauses (exit 130, says how to resume); resume --all queues it, run finishes it', async () => {
+    const ferry = await cli();
+    const size = 200 * MiB;
+    const file = await makeFile(files, 'sigint.bin', size, 201);
+    const key = 'sigint/big.bin';
+    const running = ferry.start(['upload', file.path, `s3://${bucket}/${key}`, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', '2']);
+    await running.stderrLine(/^uploading /);
+    const held = await serverParts(client, bucket, key, 3, running);
+    running.child.kill('SIGINT');
+    const result = await running.exited;
+
+    expect(result.signal).toBeNull();
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toContain('ferry resume --all && ferry run');
+    expect(stackLines(result.stderr)).toEqual([]);
+
+    const [paused] = await ferry.jobs();
+    expect(paused).toMatchObject({ state: 'paused', key, uploadId: held.uploadId, partSize: 5 * MiB, size, error: null });
+    // the store was flushed: it has acknowledged parts (an answer still in flight at the signal may be missing)
+    expect(paused!.bytesDone).toBeGreaterThanOrEqual(5 * MiB);
+    expect(paused!.bytesDone).toBeLessThan(size);
+    // pausing never aborts: the server still has the upload and its parts
+    expect(await listUploads(client, bucket, key)).toEqual([{ key, uploadId: held.uploadId }]);
+    const onServer = await listPartNumbers(client, bucket, key, held.uploadId);
+    expect(onServer.length).toBeGreaterThanOrEqual(held.parts.length);
+    expect(paused!.bytesDone).toBeLessThanOrEqual(onServer.length * 5 * MiB);
+
+    const resumed = await ferry.run(['resume', '--all']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // resume only queues
+    expect((await ferry.jobs())[0]).toMatchObject({ id: paused!.id, state: 'queued', uploadId: held.uploadId });
+
+    const ran = await ferry.run(['run']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(stackLines(ran.stderr)).toEqual([]);
+    expect((await ferry.jobs())[0]).toMatchObject({ id: paused!.id, state: 'completed', uploadId: held.uploadId, bytesDone: size, error: null });
+    expect(await objectSha256(client, bucket, key)).toBe(file.sha256);
+    expect(await listUploads(client, bucket, key)).toEqual([]);
+  });
+
+  it('after SIGKILL, ferry run finishes the same upload', async () => {
+    const ferry = await cli();
+    const size = 120 * MiB + 12345;
+    const file = await makeFile(files, 'sigkill.bin', size, 202);
+    const key = 'sigkill/big.bin';
+    const running = ferry.start(['upload', file.path, `s3://${bucket}/${key}`, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', '2']);
+    await running.stderrLine(/^uploading /);
+    const held = await serverParts(client, bucket, key, 3, running);
+    running.child.kill('SIGKILL');
+    expect((await running.exited).signal).toBe('SIGKILL');
+
+    // the store still knows the upload
+    const [killed] = await ferry.jobs();
+    expect(killed).toMatchObject({ key, uploadId: held.uploadId, size });
+    expect(await listUploads(client, bucket, key)).toEqual([{ key, uploadId: held.uploadId }]);
+
+    const ran = await ferry.run(['run']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(stackLines(ran.stderr)).toEqual([]);
+    expect((await ferry.jobs())[0]).toMatchObject({ id: killed!.id, state: 'completed', uploadId: held.uploadId, bytesDone: size, error: null });
+    expect(await objectSha256(client, bucket, key)).toBe(file.sha256);
+    expect(await listUploads(client, bucket, key)).toEqual([]);
+  });
+
+  it('SIGTERM pauses too; ferry abort then removes the upload from the server', async () => {
+    const ferry = await cli();
+    const file = await makeFile(files, 'abort.bin', 150 * MiB, 203);
+    const key = 'abort/big.bin';
+    const running = ferry.start(['upload', file.path, `s3://${bucket}/${key}`, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', '1']);
+    await running.stderrLine(/^uploading /);
+    const held = await serverParts(client, bucket, key, 1, running);
+    running.child.kill('SIGTERM');
+    const result = await running.exited;
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toContain('ferry resume');
+
+    const [paused] = await ferry.jobs();
+    expect(paused).toMatchObject({ state: 'paused', uploadId: held.uploadId });
+    expect(await listPartNumbers(client, bucket, key, held.uploadId)).not.toEqual([]);
+
+    // by a unique id prefix, as `ferry jobs` shows it
+    const aborted = await ferry.run(['abort', paused!.id.slice(0, 8)]);
+    expect(aborted.code, aborted.stderr).toBe(0);
+    expect((await ferry.jobs())[0]).toMatchObject({ id: paused!.id, state: 'aborted' });
+    expect(await listUploads(client, bucket, key)).toEqual([]);
+    expect(await listPartNumbers(client, bucket, key, held.uploadId)).toEqual([]);
+    await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).rejects.toThrow();
+
+    // an aborted job cannot be resumed: one line, exit 2, the job unchanged
+    const resume = await ferry.run(['resume', paused!.id]);
+    expect(resume.code).toBe(2);
+    expect(lines(resume.stderr)).toHaveLength(1);
+    expect(stackLines(resume.stderr)).toEqual([]);
+    expect((await ferry.jobs())[0]).toMatchObject({ id: paused!.id, state: 'aborted' });
+  });
+
+  it('pause and resume a queued job; run leaves a paused job alone', async () => {
+    const ferry = await cli();
+    const file = await makeFile(files, 'queued.bin', 3 * MiB, 204);
+    const key = 'queued/q.bin';
+    const queued = await ferry.run(['upload', file.path, `s3://${bucket}/${key}`, '--endpoint', 'rgw', '--detach']);
+    expect(queued.code, queued.stderr).toBe(0);
+    const [id] = lines(queued.stdout);
+
+    expect((await ferry.run(['pause', id!])).code).toBe(0);
+    expect((await ferry.jobs())[0]).toMatchObject({ id, state: 'paused', uploadId: null });
+    const idle = await ferry.run(['run']);
+    expect(idle.code, idle.stderr).toBe(0);
+    expect(idle.stderr).toContain('ferry resume');
+    expect((await ferry.jobs())[0]).toMatchObject({ id, state: 'paused' });
+
+    expect((await ferry.run(['resume', id!])).code).toBe(0);
+    expect((await ferry.jobs())[0]).toMatchObject({ id, state: 'queued' });
+    expect((await ferry.run(['run'])).code).toBe(0);
+    expect((await ferry.jobs())[0]).toMatchObject({ id, state: 'completed', bytesDone: 3 * MiB });
+    expect(await objectSha256(client, bucket, key)).toBe(file.sha256);
+  });
+});
