@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   UPLOAD_GONE: { retryable: true },
   REQUEST_REJECTED: { retryable: false },
   ENGINE_LOCKED: { retryable: false },
+  HOST_DISCONNECTED: { retryable: true },
   STORE_ERROR: { retryable: false },
   INVALID_TRANSITION: { retryable: false },
   JOB_NOT_FOUND: { retryable: false },

@@ -221,10 +221,16 @@ export class HostService {
       const owner = this.#requireSession(session);
       const attached: { jobId: string; fileId: string }[] = [];
       const waiting = this.engine.list().filter((job) => job.source === 'browser' && !isFinal(job.state) && !this.engine.hasSource(job.id));
+      const free = (job: Job) => !attached.some((a) => a.jobId === job.id);
+      const same = (job: Job, file: BrowserFileInfo) => job.size === file.size && job.fingerprint.mtimeMs === file.lastModified;
       for (const file of files) {
-        const match = waiting.find(
-          (job) => job.path === `${file.relativePath}${file.name}` && job.size === file.size && job.fingerprint.mtimeMs === file.lastModified && !attached.some((a) => a.jobId === job.id),
-        );
+        // the same path, size and modification time; or, for a file that was inside a dropped
+        // folder and is dropped alone now, the one waiting job with its name, size and time
+        let match = waiting.find((job) => free(job) && same(job, file) && job.path === `${file.relativePath}${file.name}`);
+        if (!match) {
+          const byName = waiting.filter((job) => free(job) && same(job, file) && job.path.split('/').pop() === file.name);
+          if (byName.length === 1) match = byName[0];
+        }
         if (!match) continue;
         this.#attach(owner, match.id, file);
         attached.push({ jobId: match.id, fileId: file.fileId });

@@ -1,0 +1,30 @@
+/**
+ * Starts the window's machinery around a bridge: the file registry, the store, and `connect`.
+ * main.tsx calls it with the real bridge; tests call it with a fake FerryApi.
+ */
+import type { FerryApi } from '../shared/contract.ts';
+import type { BridgeConnection } from './bridge/connection.ts';
+import type { FerryDesktop } from './bridge/desktop.ts';
+import { BrowserFileRegistry } from './files/browserFiles.ts';
+import { connect } from './store/connect.ts';
+import { createFerryStore, type FerryStore, type StoreDeps } from './store/store.ts';
+
+export interface FerryWindow {
+  store: FerryStore;
+  files: BrowserFileRegistry;
+  /** Stops listening to the bridge. */
+  disconnect(): void;
+}
+
+export function startFerry(options: {
+  api: FerryApi;
+  connection?: BridgeConnection | null;
+  desktop?: FerryDesktop | null;
+  storage?: StoreDeps['storage'];
+  files?: BrowserFileRegistry;
+}): FerryWindow {
+  const files = options.files ?? new BrowserFileRegistry();
+  const store = createFerryStore({ api: options.api, files, desktop: options.desktop ?? null, ...(options.storage === undefined ? {} : { storage: options.storage }) });
+  const disconnect = connect(options.api, store, { connection: options.connection ?? null, files });
+  return { store, files, disconnect };
+}

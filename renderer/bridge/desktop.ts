@@ -1,0 +1,23 @@
+/**
+ * What the Electron preload puts on `window`: the FerryApi itself (`window.ferry`) and the one
+ * desktop-only helper the page needs, the path of a dropped file (Electron's webUtils.getPathForFile).
+ * Absent in the browser host.
+ */
+import type { FerryApi } from '../../shared/contract.ts';
+
+export interface FerryDesktop {
+  /** The absolute path of a dropped or chosen File ('' when it has none, e.g. a file made by the page). */
+  getPathForFile(file: File): string;
+}
+
+declare global {
+  interface Window {
+    ferry?: FerryApi;
+    ferryDesktop?: FerryDesktop;
+  }
+}
+
+/** The desktop helper when the page runs in Ferry's Electron window, else null. */
+export function desktopHelper(): FerryDesktop | null {
+  return typeof window !== 'undefined' && window.ferryDesktop ? window.ferryDesktop : null;
+}

@@ -1,0 +1,22 @@
+/**
+ * Picks the page's way to the engine: the FerryApi that Ferry's Electron preload exposes as
+ * `window.ferry`, or else the browser host's WebSocket. Everything above this file sees a FerryApi
+ * and, for a link that can drop, a BridgeConnection.
+ */
+import type { FerryApi } from '../../shared/contract.ts';
+import type { BridgeConnection } from './connection.ts';
+import './desktop.ts';
+import { createWebSocketBridge, hostSocketUrl } from './websocketBridge.ts';
+
+export interface Bridge {
+  api: FerryApi;
+  /** Null in Electron, whose IPC does not drop. */
+  connection: BridgeConnection | null;
+}
+
+export function openBridge(target: Window = window): Bridge {
+  if (target.ferry) return { api: target.ferry, connection: null };
+  return createWebSocketBridge({ url: hostSocketUrl(target.location) });
+}
+
+export type { BridgeConnection, ConnectionStatus, ConnectionState } from './connection.ts';

@@ -1,0 +1,50 @@
+/** Messages across the top of the window: the connection to Ferry, and where secrets are kept. */
+import { useEffect, useState } from 'react';
+import { useFerry } from '../store/hooks.ts';
+import { WarningIcon } from './icons.tsx';
+
+function useSecondsUntil(time: number | null): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (time === null) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [time]);
+  return time === null ? null : Math.max(0, Math.ceil((time - now) / 1000));
+}
+
+export function ConnectionBanner() {
+  const connection = useFerry((state) => state.connection);
+  const reconnectNow = useFerry((state) => state.reconnectNow);
+  const seconds = useSecondsUntil(connection && connection.state !== 'open' ? connection.retryAt : null);
+  if (!connection || connection.state === 'open') return null;
+  if (connection.state === 'connecting' && connection.attempt === 0) return null; // the first second of a start
+  const text = connection.state === 'reconnecting' ? 'Disconnected from Ferry — reconnecting' : 'Cannot reach Ferry — trying again';
+  return (
+    <div className="banner banner-warning" role="alert">
+      <WarningIcon />
+      <span className="banner-text">
+        <strong>{text}</strong>
+        {seconds !== null && seconds > 0 ? <span className="banner-detail"> (next attempt in {seconds} s)</span> : <span className="banner-detail"> …</span>}
+      </span>
+      {reconnectNow ? (
+        <button type="button" className="button small" onClick={reconnectNow}>
+          Reconnect now
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+export function VaultWarning() {
+  const warning = useFerry((state) => state.host?.vaultWarning ?? null);
+  if (!warning) return null;
+  return (
+    <div className="banner banner-danger" role="alert">
+      <WarningIcon />
+      <span className="banner-text">
+        <strong>Secrets are not well protected on this computer.</strong> <span className="banner-detail">{warning}</span>
+      </span>
+    </div>
+  );
+}

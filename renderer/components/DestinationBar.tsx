@@ -1,0 +1,101 @@
+/**
+ * Where the next drop goes: endpoint, bucket (listed from the endpoint, or typed) and prefix, as
+ * one path bar: "Upload to  [MinIO ▾]  s3:// [bucket] / [prefix]".
+ */
+import { useEffect, useId } from 'react';
+import { bucketNameProblem } from '../../shared/s3Names.ts';
+import { normalizePrefix } from '../store/jobsSlice.ts';
+import { useActions, useFerry, useFerryShallow } from '../store/hooks.ts';
+import { RefreshIcon, WarningIcon } from './icons.tsx';
+
+export function DestinationBar() {
+  const destination = useFerryShallow((state) => state.destination);
+  const endpoints = useFerry((state) => state.endpoints);
+  const bucketList = useFerry((state) => state.buckets.get(state.destination.endpointId));
+  const actions = useActions();
+  const listId = useId();
+  const problemId = useId();
+  const { endpointId, bucket, prefix } = destination;
+
+  // List the chosen endpoint's buckets once; "Refresh" lists them again.
+  useEffect(() => {
+    if (endpointId && !bucketList) void actions.loadBuckets(endpointId);
+  }, [endpointId, bucketList, actions]);
+
+  const bucketProblem = bucket.trim() === '' ? null : bucketNameProblem(bucket.trim());
+  const listError = bucketList?.status === 'error' ? bucketList.error.message : null;
+
+  return (
+    <div className="destination-bar" role="group" aria-label="Destination">
+      <span className="destination-label">Upload to</span>
+      <select
+        className="field select endpoint-select"
+        aria-label="Endpoint"
+        value={endpointId}
+        onChange={(event) => actions.setDestination({ endpointId: event.target.value, bucket: '' })}
+        disabled={endpoints.length === 0}
+      >
+        {endpoints.length === 0 ? <option value="">No endpoint</option> : null}
+        {endpoints.map((endpoint) => (
+          <option key={endpoint.id} value={endpoint.id}>
+            {endpoint.name}
+          </option>
+        ))}
+      </select>
+      <div className="path-field">
+        <span className="path-scheme" aria-hidden="true">
+          s3://
+        </span>
+        <input
+          className="path-input bucket-input"
+          aria-label="Bucket"
+          list={listId}
+          placeholder={bucketList?.status === 'loading' ? 'Listing buckets…' : 'bucket'}
+          value={bucket}
+          spellCheck={false}
+          autoComplete="off"
+          disabled={!endpointId}
+          aria-invalid={bucketProblem ? true : undefined}
+          aria-describedby={bucketProblem || listError ? problemId : undefined}
+          onChange={(event) => actions.setDestination({ bucket: event.target.value })}
+          onBlur={() => actions.setDestination({ bucket: bucket.trim() })}
+        />
+        <datalist id={listId}>
+          {(bucketList?.buckets ?? []).map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
+        <span className="path-separator" aria-hidden="true">
+          /
+        </span>
+        <input
+          className="path-input prefix-input"
+          aria-label="Prefix"
+          placeholder="prefix/ (optional)"
+          value={prefix}
+          spellCheck={false}
+          autoComplete="off"
+          disabled={!endpointId}
+          onChange={(event) => actions.setDestination({ prefix: event.target.value })}
+          onBlur={() => actions.setDestination({ prefix: normalizePrefix(prefix) })}
+        />
+      </div>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="List buckets again"
+        title="List buckets again"
+        disabled={!endpointId || bucketList?.status === 'loading'}
+        onClick={() => void actions.loadBuckets(endpointId)}
+      >
+        <RefreshIcon className={bucketList?.status === 'loading' ? 'spin' : undefined} />
+      </button>
+      {bucketProblem || listError ? (
+        <span id={problemId} className="destination-problem" role="status">
+          <WarningIcon />
+          {bucketProblem ?? `Buckets could not be listed: ${listError} Type the bucket’s name.`}
+        </span>
+      ) : null}
+    </div>
+  );
+}

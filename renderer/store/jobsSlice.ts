@@ -1,0 +1,329 @@
+/**
+ * The uploads. `jobs` is a Map by id and every write makes a new Map in which only the changed
+ * jobs are new objects, so a row that selects `jobs.get(id)` re-renders only when its own job
+ * changed. `jobOrder` (the list's order) and `jobStatesVersion` (bumped when a state changes) change
+ * far less often than progress, so the filtered lists and the counts are not recomputed per tick.
+ */
+import type { BrowserFileInfo, DirectoryListing, Envelope, JobView, ProgressUpdate } from '../../shared/contract.ts';
+import { canTransition, isFinal, type JobEvent } from '../../shared/job.ts';
+import { bucketNameProblem } from '../../shared/s3Names.ts';
+import type { PickedFile } from '../files/browserFiles.ts';
+import { pathsOf, pickedFromInput, readDroppedFiles } from '../files/dropReader.ts';
+import { count } from '../format.ts';
+import type { FerryState, SliceCreator } from './store.ts';
+import { errorInfo } from './uiSlice.ts';
+
+/** A job as the window holds it: the engine's view plus the speed of the last progress update. */
+export interface JobEntry extends JobView {
+  bytesPerSecond: number;
+}
+
+/** What a toolbar or a row can do to jobs; `clear` removes finished ones from the list. */
+export type JobAction = 'pause' | 'resume' | 'retry' | 'abort' | 'clear';
+
+/** Whether `action` applies to a job in `state` (the transition table of shared/job.ts decides). */
+export function canApply(action: JobAction, job: Pick<JobView, 'state'>): boolean {
+  if (action === 'clear') return isFinal(job.state);
+  const event: JobEvent = action;
+  return canTransition(job.state, event);
+}
+
+export interface JobsSlice {
+  jobs: ReadonlyMap<string, JobEntry>;
+  jobOrder: readonly string[];
+  /** Bumped whenever the set of jobs or a job's state changes: what filters and counts depend on. */
+  jobStatesVersion: number;
+
+  /** Replaces every job (a snapshot). */
+  replaceJobs(jobs: readonly JobView[]): void;
+  /** Adds new jobs at the end and replaces known ones (jobsAdded, jobsChanged, command answers). */
+  upsertJobs(jobs: readonly JobView[]): void;
+  applyProgress(updates: readonly ProgressUpdate[]): void;
+  removeJobs(ids: readonly string[]): void;
+
+  pauseJobs(ids: readonly string[]): Promise<void>;
+  resumeJobs(ids: readonly string[]): Promise<void>;
+  retryJobs(ids: readonly string[]): Promise<void>;
+  abortJobs(ids: readonly string[]): Promise<void>;
+  /** Removes finished jobs from the list (the objects stay in the bucket). */
+  clearJobs(ids: readonly string[]): Promise<void>;
+
+  /** Browser host: offers dropped or chosen files; first to the jobs waiting for them, the rest as new uploads. */
+  uploadFiles(files: readonly PickedFile[]): Promise<void>;
+  /** Files and folders on the host's disk (Electron drop, or the host-disk browser). */
+  uploadPaths(paths: readonly string[]): Promise<void>;
+  /**
+   * A drop on the window, or files chosen with an <input type=file>: by path where the host reads
+   * paths (Electron), else streamed from the page. Call it from the drop handler itself: the
+   * dropped items can be read only while the event is handled.
+   */
+  uploadTransfer(transfer: DataTransfer | FileList): Promise<void>;
+  /**
+   * After a reconnect the browser host has forgotten which page holds which file (its jobs wait
+   * for their files): offers it the files this page still holds, so no new drop is needed.
+   */
+  reattachBrowserFiles(): Promise<void>;
+  /** A folder of the host's disk, for the "Add files…" browser (null: the host's starting folder). */
+  browseHostFiles(path: string | null): Promise<Envelope<DirectoryListing>>;
+}
+
+/** Why the destination cannot take uploads now, in words; null when it can. */
+export function destinationProblem(state: Pick<FerryState, 'destination' | 'endpoints'>): string | null {
+  const { endpointId, bucket } = state.destination;
+  if (state.endpoints.length === 0) return 'Add an endpoint first: the S3 service to upload to.';
+  if (!endpointId || !state.endpoints.some((endpoint) => endpoint.id === endpointId)) return 'Choose an endpoint to upload to.';
+  if (bucket.trim() === '') return 'Choose a bucket to upload to.';
+  return bucketNameProblem(bucket.trim());
+}
+
+/** '' stays ''; anything else ends with exactly one '/'; no leading '/'. */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/^\/+/, '');
+  if (trimmed === '') return '';
+  return trimmed.replace(/\/*$/, '/');
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
+}
+
+const COMMAND_VERB: Record<Exclude<JobAction, 'clear'>, string> = { pause: 'pause', resume: 'resume', retry: 'retry', abort: 'abort' };
+
+export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => {
+  const { api, files, desktop } = deps;
+
+  function entry(view: JobView, previous: JobEntry | undefined): JobEntry {
+    const bytesPerSecond = view.state === 'uploading' && previous ? previous.bytesPerSecond : 0;
+    return { ...view, bytesPerSecond };
+  }
+
+  /** Sends one job command for `ids` (in chunks the contract accepts) and puts a failure in words. */
+  async function jobCommand(action: Exclude<JobAction, 'clear'>, ids: readonly string[]): Promise<boolean> {
+    if (ids.length === 0) return true;
+    const send = { pause: api.pauseJobs, resume: api.resumeJobs, retry: api.retryJobs, abort: api.abortJobs }[action];
+    try {
+      for (const part of chunks(ids, 100_000)) await send({ ids: part });
+      return true;
+    } catch (error) {
+      get().reportError(`Could not ${COMMAND_VERB[action]} ${ids.length === 1 ? nameOf(ids[0]!) : count(ids.length, 'upload')}`, error);
+      return false;
+    }
+  }
+
+  function nameOf(id: string): string {
+    return get().jobs.get(id)?.name ?? 'the upload';
+  }
+
+  /** The destination ready to send, or null after saying what is missing. */
+  function readyDestination(what: string): { endpointId: string; bucket: string; prefix: string } | null {
+    const state = get();
+    const problem = destinationProblem(state);
+    if (problem) {
+      state.notify('error', `${what} not added`, problem);
+      return null;
+    }
+    const { endpointId, bucket, prefix } = state.destination;
+    return { endpointId, bucket: bucket.trim(), prefix: normalizePrefix(prefix) };
+  }
+
+  function showNewJobs(): void {
+    const { filter, setFilter } = get();
+    if (filter !== 'all' && filter !== 'active') setFilter('all');
+  }
+
+  return {
+    jobs: new Map(),
+    jobOrder: [],
+    jobStatesVersion: 0,
+
+    replaceJobs(views) {
+      const jobs = new Map<string, JobEntry>();
+      const previous = get().jobs;
+      for (const view of views) jobs.set(view.id, entry(view, previous.get(view.id)));
+      const selected = new Set([...get().selected].filter((id) => jobs.has(id)));
+      set({ jobs, jobOrder: [...jobs.keys()], jobStatesVersion: get().jobStatesVersion + 1, selected });
+    },
+
+    upsertJobs(views) {
+      if (views.length === 0) return;
+      const { jobs: current, jobOrder } = get();
+      const jobs = new Map(current);
+      const added: string[] = [];
+      let statesChanged = false;
+      for (const view of views) {
+        const previous = jobs.get(view.id);
+        if (!previous) {
+          added.push(view.id);
+          statesChanged = true;
+        } else if (previous.state !== view.state || previous.waitingForFile !== view.waitingForFile) {
+          statesChanged = true;
+        }
+        jobs.set(view.id, entry(view, previous));
+      }
+      set({
+        jobs,
+        jobOrder: added.length > 0 ? [...jobOrder, ...added] : jobOrder,
+        jobStatesVersion: statesChanged ? get().jobStatesVersion + 1 : get().jobStatesVersion,
+      });
+    },
+
+    applyProgress(updates) {
+      const current = get().jobs;
+      let jobs: Map<string, JobEntry> | null = null;
+      for (const update of updates) {
+        const job = (jobs ?? current).get(update.id);
+        if (!job || (job.bytesDone === update.bytesDone && job.bytesPerSecond === update.bytesPerSecond)) continue;
+        jobs ??= new Map(current);
+        jobs.set(update.id, { ...job, bytesDone: update.bytesDone, bytesPerSecond: update.bytesPerSecond });
+      }
+      if (jobs) set({ jobs });
+    },
+
+    removeJobs(ids) {
+      const { jobs: current, selected: currentSelected } = get();
+      const gone = new Set(ids.filter((id) => current.has(id)));
+      if (gone.size === 0) return;
+      const jobs = new Map(current);
+      for (const id of gone) jobs.delete(id);
+      const selected = [...currentSelected].some((id) => gone.has(id)) ? new Set([...currentSelected].filter((id) => !gone.has(id))) : currentSelected;
+      set({
+        jobs,
+        jobOrder: get().jobOrder.filter((id) => !gone.has(id)),
+        jobStatesVersion: get().jobStatesVersion + 1,
+        selected,
+        selectionAnchor: gone.has(get().selectionAnchor ?? '') ? null : get().selectionAnchor,
+      });
+    },
+
+    async pauseJobs(ids) {
+      await jobCommand('pause', ids);
+    },
+    async resumeJobs(ids) {
+      await jobCommand('resume', ids);
+    },
+    async retryJobs(ids) {
+      await jobCommand('retry', ids);
+    },
+    async abortJobs(ids) {
+      await jobCommand('abort', ids);
+    },
+
+    async clearJobs(ids) {
+      if (ids.length === 0) return;
+      try {
+        for (const part of chunks(ids, 100_000)) await api.clearJobs({ ids: part });
+        get().removeJobs(ids);
+      } catch (error) {
+        get().reportError(`Could not clear ${count(ids.length, 'upload')} from the list`, error);
+      }
+    },
+
+    async uploadFiles(picked) {
+      if (picked.length === 0) return;
+      const infos = picked.map((file) => files.register(file));
+      let rest: BrowserFileInfo[];
+      try {
+        const resumed = new Set<string>();
+        for (const part of chunks(infos, 100_000)) {
+          const { attached } = await api.attachBrowserFiles({ files: part });
+          for (const match of attached) {
+            resumed.add(match.fileId);
+            files.bind(match.fileId, match.jobId);
+          }
+        }
+        rest = infos.filter((info) => !resumed.has(info.fileId));
+        if (resumed.size > 0) get().notify('info', `${count(resumed.size, 'upload')} resumed with the dropped ${resumed.size === 1 ? 'file' : 'files'}`);
+      } catch (error) {
+        files.forget(infos.map((info) => info.fileId));
+        get().reportError('The dropped files were not added', error);
+        return;
+      }
+      if (rest.length === 0) return;
+      const destination = readyDestination(count(rest.length, 'file'));
+      if (!destination) {
+        files.forget(rest.map((info) => info.fileId));
+        return;
+      }
+      for (const part of chunks(rest, 100_000)) {
+        try {
+          const { jobs } = await api.addBrowserFiles({ ...destination, files: part });
+          // the host answers the jobs in the order of the files
+          jobs.forEach((job, index) => files.bind(part[index]!.fileId, job.id));
+          get().upsertJobs(jobs);
+          showNewJobs();
+        } catch (error) {
+          files.forget(part.map((info) => info.fileId));
+          get().reportError(`${count(part.length, 'file')} not added`, error);
+          return;
+        }
+      }
+    },
+
+    async uploadPaths(paths) {
+      if (paths.length === 0) return;
+      const destination = readyDestination(count(paths.length, 'item'));
+      if (!destination) return;
+      for (const part of chunks(paths, 10_000)) {
+        try {
+          const { jobs } = await api.addPaths({ ...destination, paths: part });
+          get().upsertJobs(jobs);
+          showNewJobs();
+        } catch (error) {
+          get().reportError(`${count(part.length, 'item')} not added`, error);
+          return;
+        }
+      }
+    },
+
+    async uploadTransfer(transfer) {
+      const list = transfer instanceof FileList ? transfer : transfer.files;
+      if (get().host?.canReadPaths) {
+        if (!desktop) {
+          get().notify('error', 'The files were not added', 'This window cannot see the paths of dropped files. Use “Add files…” instead.');
+          return;
+        }
+        const paths = pathsOf(list, desktop);
+        if (paths.length === 0 && list.length > 0) get().notify('error', 'The files were not added', 'The dropped items have no path on this computer.');
+        await get().uploadPaths(paths);
+        return;
+      }
+      // Taken before the first await: a DataTransfer is emptied once its event has been handled.
+      const reading = transfer instanceof FileList ? Promise.resolve({ files: pickedFromInput(transfer), problems: [] }) : readDroppedFiles(transfer);
+      const { files: picked, problems } = await reading;
+      if (problems.length > 0) get().notify('error', `${count(problems.length, 'item')} could not be read`, problems.slice(0, 3).join(' ') + (problems.length > 3 ? ' …' : ''));
+      await get().uploadFiles(picked);
+    },
+
+    async reattachBrowserFiles() {
+      const state = get();
+      if (state.host === null || state.host.canReadPaths) return;
+      const offer: BrowserFileInfo[] = [];
+      const done: string[] = [];
+      for (const { info, jobId } of files.bound()) {
+        const job = state.jobs.get(jobId);
+        if (!job || job.state === 'completed' || job.state === 'aborted') done.push(info.fileId);
+        else if (job.waitingForFile) offer.push(info);
+      }
+      files.forget(done);
+      if (offer.length === 0) return;
+      try {
+        for (const part of chunks(offer, 100_000)) {
+          const { attached } = await api.attachBrowserFiles({ files: part });
+          for (const match of attached) files.bind(match.fileId, match.jobId);
+        }
+      } catch (error) {
+        get().reportError('After the reconnect, uploads wait for their files: drop them again', error);
+      }
+    },
+
+    async browseHostFiles(path) {
+      try {
+        return { ok: true, value: await api.browseFiles({ path }) };
+      } catch (error) {
+        return { ok: false, error: errorInfo(error) };
+      }
+    },
+  };
+};

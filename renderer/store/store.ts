@@ -1,0 +1,64 @@
+/**
+ * The window's one store: typed slices side by side in one zustand store (zustand's slices pattern),
+ * each slice's actions next to its state.
+ *
+ *   jobs       the uploads (a Map by id, a new Map on every write) and the commands on them
+ *   endpoints  endpoints, their buckets, endpoint tests, orphaned uploads
+ *   settings   settings and what the host is (Electron or browser, vault warning)
+ *   ui         filter, selection, destination, open panel, notices (errors in words)
+ *   sync       the link to the engine: snapshot, then events; the connection's state
+ *
+ * The store is fed from outside React: `connect()` (connect.ts) subscribes to the bridge's events
+ * and calls the sync slice's actions through `getState()`. Components read with selectors (a row
+ * subscribes to its own job by id) and act only through actions; nothing in React calls the bridge.
+ */
+import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
+import type { FerryApi } from '../../shared/contract.ts';
+import type { FerryDesktop } from '../bridge/desktop.ts';
+import { BrowserFileRegistry } from '../files/browserFiles.ts';
+import { createEndpointsSlice, type EndpointsSlice } from './endpointsSlice.ts';
+import { createJobsSlice, type JobsSlice } from './jobsSlice.ts';
+import { createSettingsSlice, type SettingsSlice } from './settingsSlice.ts';
+import { createSyncSlice, type SyncSlice } from './syncSlice.ts';
+import { createUiSlice, type UiSlice } from './uiSlice.ts';
+
+export type FerryState = JobsSlice & EndpointsSlice & SettingsSlice & UiSlice & SyncSlice;
+export type FerryStore = StoreApi<FerryState>;
+
+/** What the slices' actions use to reach the world outside the store. */
+export interface StoreDeps {
+  api: FerryApi;
+  /** The page's dropped files, read when the browser host asks for bytes. */
+  files: BrowserFileRegistry;
+  /** Electron's helper for a dropped file's path; null in the browser host. */
+  desktop: FerryDesktop | null;
+  /** Where the last destination is remembered (localStorage in the window; null in tests that do not care). */
+  storage: Pick<Storage, 'getItem' | 'setItem'> | null;
+}
+
+/** A slice's creator, typed against the whole state so that actions can read other slices. */
+export type SliceCreator<Slice> = (deps: StoreDeps) => StateCreator<FerryState, [], [], Slice>;
+
+export function createFerryStore(options: Partial<StoreDeps> & Pick<StoreDeps, 'api'>): FerryStore {
+  const deps: StoreDeps = {
+    api: options.api,
+    files: options.files ?? new BrowserFileRegistry(),
+    desktop: options.desktop ?? null,
+    storage: options.storage === undefined ? safeLocalStorage() : options.storage,
+  };
+  return createStore<FerryState>()((...a) => ({
+    ...createJobsSlice(deps)(...a),
+    ...createEndpointsSlice(deps)(...a),
+    ...createSettingsSlice(deps)(...a),
+    ...createUiSlice(deps)(...a),
+    ...createSyncSlice(deps)(...a),
+  }));
+}
+
+function safeLocalStorage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}

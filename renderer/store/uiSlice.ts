@@ -1,0 +1,182 @@
+/**
+ * What the window shows and the user chose that the engine does not know: the filter tab, the
+ * selection, the destination of the next upload, the open panel, and the notices (a command's
+ * error in words, never swallowed).
+ */
+import { BridgeError } from '../../shared/contract.ts';
+import type { ErrorInfo } from '../../shared/errors.ts';
+import type { SliceCreator } from './store.ts';
+
+export type JobFilter = 'all' | 'active' | 'paused' | 'failed' | 'completed';
+export const JOB_FILTERS: readonly JobFilter[] = ['all', 'active', 'paused', 'failed', 'completed'];
+
+export interface Destination {
+  endpointId: string;
+  bucket: string;
+  /** '' or ending in '/'. */
+  prefix: string;
+}
+
+export type Panel =
+  | { kind: 'endpoints'; adding?: boolean; editing?: string }
+  | { kind: 'orphans' }
+  | { kind: 'settings' }
+  | { kind: 'addFiles' };
+
+export interface Notice {
+  id: number;
+  tone: 'error' | 'info';
+  title: string;
+  detail: string | null;
+}
+
+export interface UiSlice {
+  filter: JobFilter;
+  selected: ReadonlySet<string>;
+  /** Where a shift-click range starts. */
+  selectionAnchor: string | null;
+  destination: Destination;
+  panel: Panel | null;
+  notices: readonly Notice[];
+  /** Jobs waiting for the user to confirm their abort (the confirmation dialog is open). */
+  abortRequest: readonly string[] | null;
+
+  setFilter(filter: JobFilter): void;
+  /** Click: only this job; toggle: add or remove it (Ctrl/Cmd-click, checkbox); range: from the anchor to it (Shift). */
+  selectJob(id: string, mode: 'only' | 'toggle' | 'range', visibleIds: readonly string[]): void;
+  selectAll(ids: readonly string[]): void;
+  clearSelection(): void;
+  setDestination(patch: Partial<Destination>): void;
+  openPanel(panel: Panel): void;
+  closePanel(): void;
+  notify(tone: Notice['tone'], title: string, detail?: string | null): void;
+  /** Shows a failed command's error in words: "Could not pause 3 uploads" + the engine's message. */
+  reportError(title: string, error: unknown): void;
+  dismissNotice(id: number): void;
+  /** Opens the confirmation for aborting these jobs; `confirmAbort` sends it. */
+  askToAbort(ids: readonly string[]): void;
+  confirmAbort(): Promise<void>;
+  cancelAbort(): void;
+}
+
+const DESTINATION_KEY = 'ferry.destination';
+
+/** The words of anything a command rejected with. */
+export function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof BridgeError) return { code: error.code, message: error.message, retryable: error.retryable };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'UNKNOWN', message: message || 'Something went wrong.', retryable: false };
+}
+
+export const createUiSlice: SliceCreator<UiSlice> = (deps) => (set, get) => {
+  let nextNoticeId = 1;
+
+  function loadDestination(): Destination {
+    try {
+      const saved = JSON.parse(deps.storage?.getItem(DESTINATION_KEY) ?? 'null') as Partial<Destination> | null;
+      if (saved && typeof saved === 'object') {
+        return {
+          endpointId: typeof saved.endpointId === 'string' ? saved.endpointId : '',
+          bucket: typeof saved.bucket === 'string' ? saved.bucket : '',
+          prefix: typeof saved.prefix === 'string' ? saved.prefix : '',
+        };
+      }
+    } catch {
+      // a damaged entry: start empty
+    }
+    return { endpointId: '', bucket: '', prefix: '' };
+  }
+
+  return {
+    filter: 'all',
+    selected: new Set(),
+    selectionAnchor: null,
+    destination: loadDestination(),
+    panel: null,
+    notices: [],
+    abortRequest: null,
+
+    setFilter(filter) {
+      set({ filter });
+    },
+
+    selectJob(id, mode, visibleIds) {
+      const { selected, selectionAnchor } = get();
+      if (mode === 'only') {
+        set({ selected: new Set([id]), selectionAnchor: id });
+        return;
+      }
+      if (mode === 'toggle') {
+        const next = new Set(selected);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        set({ selected: next, selectionAnchor: id });
+        return;
+      }
+      const from = selectionAnchor === null ? -1 : visibleIds.indexOf(selectionAnchor);
+      const to = visibleIds.indexOf(id);
+      if (from < 0 || to < 0) {
+        set({ selected: new Set([...selected, id]), selectionAnchor: id });
+        return;
+      }
+      const next = new Set(selected);
+      const [low, high] = from <= to ? [from, to] : [to, from];
+      for (let index = low; index <= high; index++) next.add(visibleIds[index]!);
+      set({ selected: next });
+    },
+
+    selectAll(ids) {
+      set({ selected: new Set(ids), selectionAnchor: ids[0] ?? null });
+    },
+
+    clearSelection() {
+      if (get().selected.size > 0) set({ selected: new Set(), selectionAnchor: null });
+    },
+
+    setDestination(patch) {
+      const destination = { ...get().destination, ...patch };
+      set({ destination });
+      try {
+        deps.storage?.setItem(DESTINATION_KEY, JSON.stringify(destination));
+      } catch {
+        // storage full or denied: the destination is only not remembered
+      }
+    },
+
+    openPanel(panel) {
+      set({ panel });
+    },
+
+    closePanel() {
+      set({ panel: null });
+    },
+
+    notify(tone, title, detail = null) {
+      const notice: Notice = { id: nextNoticeId++, tone, title, detail };
+      // the five newest: a burst of failures must not cover the window
+      set({ notices: [...get().notices, notice].slice(-5) });
+    },
+
+    reportError(title, error) {
+      get().notify('error', title, errorInfo(error).message);
+    },
+
+    dismissNotice(id) {
+      set({ notices: get().notices.filter((notice) => notice.id !== id) });
+    },
+
+    askToAbort(ids) {
+      if (ids.length > 0) set({ abortRequest: ids });
+    },
+
+    async confirmAbort() {
+      const ids = get().abortRequest;
+      set({ abortRequest: null });
+      if (ids) await get().abortJobs(ids);
+    },
+
+    cancelAbort() {
+      set({ abortRequest: null });
+    },
+  };
+};

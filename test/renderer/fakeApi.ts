@@ -1,0 +1,152 @@
+/**
+ * A fake FerryApi for the window's tests: it records every command, answers with sensible values
+ * (or what a test sets with `handle`), and lets the test emit the engine's events.
+ */
+import { BridgeError, type CommandName, type CommandRequest, type CommandResponse, type EndpointView, type EventName, type Events, type FerryApi, type JobView, type Snapshot } from '../../shared/contract.ts';
+import type { ErrorInfo } from '../../shared/errors.ts';
+import { makeJob, makeSnapshot } from './fixtures.ts';
+
+export interface Call {
+  command: CommandName;
+  request: unknown;
+}
+
+export interface SentFileData {
+  requestId: string;
+  data: ArrayBuffer | null;
+  error: string | undefined;
+}
+
+type Handler<C extends CommandName> = (request: CommandRequest<C>) => CommandResponse<C> | Promise<CommandResponse<C>>;
+
+export interface FakeApi {
+  api: FerryApi;
+  /** Every command in order. */
+  calls: Call[];
+  /** The requests of one command, in order. */
+  requests<C extends CommandName>(command: C): CommandRequest<C>[];
+  /** Command names in order (e.g. ['snapshot', 'attachBrowserFiles', 'addBrowserFiles']). */
+  commandNames(): CommandName[];
+  /** Replaces a command's answer. */
+  handle<C extends CommandName>(command: C, handler: Handler<C>): void;
+  /** Makes a command reject with a BridgeError. */
+  fail(command: CommandName, error: Partial<ErrorInfo> & { message: string }): void;
+  emit<E extends EventName>(event: E, payload: Events[E]): void;
+  listenerCount(event: EventName): number;
+  sentFileData: SentFileData[];
+  snapshot: Snapshot;
+}
+
+export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
+  const state = makeSnapshot(snapshot);
+  const calls: Call[] = [];
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const sentFileData: SentFileData[] = [];
+  let nextJob = 1;
+
+  const jobsFor = (endpointId: string, bucket: string, prefix: string, files: { name: string; relativePath: string; size: number }[], source: JobView['source']): JobView[] =>
+    files.map((file) =>
+      makeJob({ id: `new-${nextJob++}`, name: file.name, path: `${file.relativePath}${file.name}`, source, endpointId, bucket, key: `${prefix}${file.relativePath}${file.name}`, size: file.size, state: 'queued', bytesDone: 0 }),
+    );
+
+  const handlers: { [C in CommandName]: Handler<C> } = {
+    snapshot: () => structuredClone(state),
+    addPaths: ({ endpointId, bucket, prefix, paths }) => ({
+      jobs: jobsFor(endpointId, bucket, prefix, paths.map((path) => ({ name: path.split('/').pop() ?? path, relativePath: '', size: 1024 })), 'disk'),
+    }),
+    addBrowserFiles: ({ endpointId, bucket, prefix, files }) => ({ jobs: jobsFor(endpointId, bucket, prefix, files, 'browser') }),
+    attachBrowserFiles: () => ({ attached: [] }),
+    pauseJobs: () => ({}),
+    resumeJobs: () => ({}),
+    retryJobs: () => ({}),
+    abortJobs: () => ({}),
+    clearJobs: () => ({}),
+    addEndpoint: (request) => endpointFrom(`endpoint-${nextJob++}`, request),
+    updateEndpoint: (request) => {
+      const before = state.endpoints.find((endpoint) => endpoint.id === request.id)!;
+      return { ...endpointFrom(request.id, { ...before, ...request, credential: request.credential ?? { kind: 'aws-profile', profile: 'unused' } }), credential: request.credential ? summary(request.credential) : before.credential };
+    },
+    removeEndpoint: () => ({}),
+    testEndpoint: () => ({ ok: true, latencyMs: 42, buckets: ['photos', 'backups'], clockOffsetMs: 1200, warnings: [], error: null }),
+    listBuckets: () => ({ buckets: ['photos', 'backups'] }),
+    listOrphans: () => ({ uploads: [] }),
+    abortOrphans: ({ uploads }) => ({ aborted: uploads.length }),
+    browseFiles: ({ path }) => ({ path: path ?? '/home/ana', parent: '/home', entries: [] }),
+    setSettings: (patch) => ({ ...state.settings, ...patch }),
+  };
+
+  function command<C extends CommandName>(name: C) {
+    return async (request: CommandRequest<C>): Promise<CommandResponse<C>> => {
+      calls.push({ command: name, request: structuredClone(request) });
+      await Promise.resolve();
+      return (handlers[name] as Handler<C>)(request);
+    };
+  }
+
+  const api: FerryApi = {
+    snapshot: command('snapshot'),
+    addPaths: command('addPaths'),
+    addBrowserFiles: command('addBrowserFiles'),
+    attachBrowserFiles: command('attachBrowserFiles'),
+    pauseJobs: command('pauseJobs'),
+    resumeJobs: command('resumeJobs'),
+    retryJobs: command('retryJobs'),
+    abortJobs: command('abortJobs'),
+    clearJobs: command('clearJobs'),
+    addEndpoint: command('addEndpoint'),
+    updateEndpoint: command('updateEndpoint'),
+    removeEndpoint: command('removeEndpoint'),
+    testEndpoint: command('testEndpoint'),
+    listBuckets: command('listBuckets'),
+    listOrphans: command('listOrphans'),
+    abortOrphans: command('abortOrphans'),
+    browseFiles: command('browseFiles'),
+    setSettings: command('setSettings'),
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (payload: never) => void);
+      return () => set.delete(listener as (payload: never) => void);
+    },
+    sendFileData(requestId, data, error) {
+      sentFileData.push({ requestId, data, error });
+    },
+  };
+
+  return {
+    api,
+    calls,
+    requests: <C extends CommandName>(name: C) => calls.filter((call) => call.command === name).map((call) => call.request as CommandRequest<C>),
+    commandNames: () => calls.map((call) => call.command),
+    handle(name, handler) {
+      (handlers as Record<CommandName, unknown>)[name] = handler;
+    },
+    fail(name, error) {
+      (handlers as Record<CommandName, unknown>)[name] = () => {
+        throw new BridgeError({ code: error.code ?? 'UNKNOWN', message: error.message, retryable: error.retryable ?? false });
+      };
+    },
+    emit(event, payload) {
+      for (const listener of [...(listeners.get(event) ?? [])]) (listener as (value: typeof payload) => void)(payload);
+    },
+    listenerCount: (event) => listeners.get(event)?.size ?? 0,
+    sentFileData,
+    snapshot: state,
+  };
+}
+
+function summary(credential: CommandRequest<'addEndpoint'>['credential']): EndpointView['credential'] {
+  return credential.kind === 'static' ? { kind: 'static', accessKeyId: credential.accessKeyId } : { kind: 'aws-profile', profile: credential.profile };
+}
+
+function endpointFrom(id: string, request: CommandRequest<'addEndpoint'>): EndpointView {
+  return {
+    id,
+    name: request.name,
+    url: request.url ?? 'https://s3.us-east-1.amazonaws.com',
+    region: request.region ?? 'us-east-1',
+    addressing: request.addressing ?? 'path',
+    checksums: request.checksums ?? 'when-required',
+    credential: summary(request.credential),
+  };
+}

@@ -1,0 +1,19 @@
+/** Starts the window on a fake FerryApi, renders it, and waits for the first snapshot. */
+import { render, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { expect } from 'vitest';
+import type { Snapshot } from '../../shared/contract.ts';
+import { startFerry } from '../../renderer/app.ts';
+import type { BridgeConnection } from '../../renderer/bridge/connection.ts';
+import type { FerryDesktop } from '../../renderer/bridge/desktop.ts';
+import { App } from '../../renderer/components/App.tsx';
+import { createFakeApi, type FakeApi } from './fakeApi.ts';
+
+export async function renderApp(options: { snapshot?: Partial<Snapshot>; fake?: FakeApi; desktop?: FerryDesktop; connection?: BridgeConnection } = {}) {
+  const fake = options.fake ?? createFakeApi(options.snapshot);
+  const ferry = startFerry({ api: fake.api, desktop: options.desktop ?? null, connection: options.connection ?? null });
+  const user = userEvent.setup();
+  const view = render(<App store={ferry.store} />);
+  await waitFor(() => expect(ferry.store.getState().loadStatus).toBe('ready'));
+  return { ...ferry, fake, user, view };
+}

@@ -1,0 +1,48 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { JobView } from '../../shared/contract.ts';
+import { makeJob, MiB } from './fixtures.ts';
+import { renderApp } from './renderApp.tsx';
+
+function manyJobs(count: number): JobView[] {
+  return Array.from({ length: count }, (_, index) =>
+    makeJob({ id: `j${index}`, name: `frame-${String(index).padStart(5, '0')}.exr`, state: index % 3 === 0 ? 'uploading' : 'queued', size: 10 * MiB }),
+  );
+}
+
+describe('ten thousand jobs', () => {
+  it('renders only a window of rows, and the counts of all', async () => {
+    await renderApp({ snapshot: { jobs: manyJobs(10_000) } });
+    const rows = within(screen.getByTestId('job-scroller')).getAllByRole('row');
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(40); // 600 px of 48 px rows plus overscan
+    expect(rows[0]!.getAttribute('aria-label')).toBe('frame-00000.exr');
+    expect(screen.getByRole('table', { name: 'Uploads' }).getAttribute('aria-rowcount')).toBe('10001');
+    expect(screen.getByRole('tab', { name: 'All 10,000' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Active 10,000' })).toBeTruthy();
+  });
+
+  it('scrolling shows the rows further down', async () => {
+    await renderApp({ snapshot: { jobs: manyJobs(10_000) } });
+    const scroller = screen.getByTestId('job-scroller');
+    act(() => {
+      scroller.scrollTop = 48 * 5000;
+      fireEvent.scroll(scroller);
+    });
+    const names = within(scroller).getAllByRole('row').map((row) => row.getAttribute('aria-label'));
+    expect(names).toContain('frame-05000.exr');
+    expect(names).not.toContain('frame-00000.exr');
+    expect(names.length).toBeLessThan(40);
+  });
+
+  it('a progress batch for thousands of jobs is applied in one go', async () => {
+    const jobs = manyJobs(10_000);
+    const { fake, store } = await renderApp({ snapshot: { jobs } });
+    const started = performance.now();
+    act(() => fake.emit('jobsProgress', { updates: jobs.filter((job) => job.state === 'uploading').map((job) => ({ id: job.id, bytesDone: 5 * MiB, bytesPerSecond: 1 * MiB })) }));
+    const elapsed = performance.now() - started;
+    expect(store.getState().jobs.get('j0')?.bytesDone).toBe(5 * MiB);
+    expect(within(screen.getByRole('row', { name: 'frame-00000.exr' })).getByText('5.00 MiB of 10.0 MiB')).toBeTruthy();
+    expect(elapsed).toBeLessThan(1000); // generous for CI; typically a few ms
+  });
+});
