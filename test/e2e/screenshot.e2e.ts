@@ -1,0 +1,48 @@
+// The README's picture of the window: uploads in several states at once. Kept as a test artifact on
+// every run; FERRY_UPDATE_SCREENSHOTS=1 also writes docs/window.png.
+import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { test, expect, testClient } from './fixtures.ts';
+import { dropFiles } from './page-files.ts';
+
+const MiB = 1024 * 1024;
+
+test('the window with uploads in several states', async ({ app, ferry }, testInfo) => {
+  await app.setViewportSize({ width: 1280, height: 720 });
+  const client = testClient(ferry.s3);
+  await app.getByRole('combobox', { name: 'Bucket' }).fill(ferry.bucket);
+  await app.getByRole('textbox', { name: 'Prefix' }).fill('footage/2026/');
+  await dropFiles(app, [
+    { name: 'interview-cam-a.mov', size: 12 * MiB, seed: 21 },
+    { name: 'edit-decision-list.xml', size: 300 * 1024, seed: 22 },
+  ]);
+  await expect(app.getByRole('row', { name: 'interview-cam-a.mov' }).getByText('Completed', { exact: true })).toBeVisible();
+
+  await dropFiles(app, [{ name: 'b-roll-city-night.mp4', size: 80 * MiB, seed: 23 }]);
+  const paused = app.getByRole('row', { name: 'b-roll-city-night.mp4' });
+  await expect(paused.getByText('Uploading', { exact: true })).toBeVisible();
+  await expect(paused).toContainText(/[1-9][\d.]* MiB of 80.0 MiB/);
+  await paused.getByRole('button', { name: 'Pause' }).click();
+  await expect(paused.getByText('Paused', { exact: true })).toBeVisible();
+
+  await client.send(new PutBucketPolicyCommand({
+    Bucket: ferry.bucket,
+    Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${ferry.bucket}/footage/2026/restricted/*`] }] }),
+  }));
+  await app.getByRole('textbox', { name: 'Prefix' }).fill('footage/2026/restricted/');
+  await dropFiles(app, [{ name: 'contract-scan.pdf', size: 2 * MiB, seed: 24 }]);
+  await expect(app.getByRole('row', { name: 'contract-scan.pdf' }).getByText('Failed', { exact: true })).toBeVisible();
+
+  await app.getByRole('textbox', { name: 'Prefix' }).fill('footage/2026/');
+  await dropFiles(app, [{ name: 'drone-pass-04.mov', size: 200 * MiB, seed: 25 }]);
+  const uploading = app.getByRole('row', { name: 'drone-pass-04.mov' });
+  await expect(uploading.getByText('Uploading', { exact: true })).toBeVisible();
+  await expect(uploading.getByRole('cell').nth(3)).toContainText(/\d/); // a speed is shown
+
+  const shot = await app.screenshot();
+  await testInfo.attach('window', { body: shot, contentType: 'image/png' });
+  if (process.env.FERRY_UPDATE_SCREENSHOTS === '1') {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(new URL('../../docs/window.png', import.meta.url), shot);
+  }
+  client.destroy();
+});
