@@ -217,3 +217,27 @@ export class BridgeError extends Error {
     this.retryable = info.retryable;
   }
 }
+
+/**
+ * What a transport hands the page before adaptation: each command answers its Envelope. Electron's
+ * preload exposes this (plain data crosses the contextBridge intact, while a rejected Error keeps
+ * only its message, electron/electron#28346); {@link fromWire} turns it into the FerryApi.
+ */
+export type FerryWireApi = {
+  [C in CommandName]: (request: CommandRequest<C>) => Promise<Envelope<CommandResponse<C>>>;
+} & Pick<FerryApi, 'on' | 'sendFileData'>;
+
+/** The FerryApi over a FerryWireApi: values, or BridgeErrors with their code and retryable flag. */
+export function fromWire(wire: FerryWireApi): FerryApi {
+  const commands = Object.fromEntries(
+    COMMAND_NAMES.map((name) => [
+      name,
+      async (request: unknown) => {
+        const envelope = await (wire[name] as (request: unknown) => Promise<Envelope<unknown>>)(request);
+        if (envelope.ok) return envelope.value;
+        throw new BridgeError(envelope.error);
+      },
+    ]),
+  ) as { [C in CommandName]: FerryApi[C] };
+  return { ...commands, on: (event, listener) => wire.on(event, listener), sendFileData: (...args) => wire.sendFileData(...args) };
+}

@@ -28,6 +28,9 @@ import { APP_SCHEME_PRIVILEGES, createRendererHandler } from './rendererProtocol
 import { desktopVaults } from './safeStorageVault.ts';
 import { createMainWindow } from './window.ts';
 
+/** electron-builder.yml's appId: Windows shows notifications only for a known AppUserModelID. */
+export const APP_ID = 'app.ferry.desktop';
+
 export interface FerryAppOptions {
   /** The built renderer (dist/renderer). */
   rendererDir: string;
@@ -63,6 +66,7 @@ export function startFerry(options: FerryAppOptions): FerryApp | null {
   // FERRY_DATA_DIR moves everything, Chromium's profile and the instance lock included (the CLI
   // honours it too); otherwise userData is the CLI's default data directory (main/cli/dataDir.ts).
   if (env.FERRY_DATA_DIR) app.setPath('userData', resolve(env.FERRY_DATA_DIR));
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -137,8 +141,9 @@ export function startFerry(options: FerryAppOptions): FerryApp | null {
     stops.push(forwardEvents(service, () => window));
     createWindow();
     indicators = new DesktopIndicators({ engine: service.engine, getWindow: () => window, showWindow, quit: () => app.quit() });
-    // Linux/macOS shutdown or reboot: hold it while the store settles
-    powerMonitor.on('shutdown', (event: Electron.Event) => {
+    // Linux/macOS shutdown or reboot: hold it while the store settles. The docs give the listener an
+    // event to preventDefault; electron.d.ts 45 types it without one, hence the plain EventEmitter.
+    (powerMonitor as NodeJS.EventEmitter).on('shutdown', (event: Electron.Event) => {
       event.preventDefault();
       app.quit();
     });

@@ -5,12 +5,12 @@
  * `window.ferryDesktop.getPathForFile` for dropped files. The page never gets ipcRenderer or a
  * generic invoke: every method sends exactly its own command, and main validates sender and payload.
  *
- * Errors: a failed command rejects with an Error carrying the envelope's message. The contextBridge
- * copies only an Error's message into the page (electron/electron#28346): a BridgeError's `code` and
- * `retryable` would not arrive, so the preload does not pretend to send them.
+ * Errors: each method resolves with the command's Envelope ({ok, value} or {ok: false, error:
+ * {code, message, retryable}}): the contextBridge copies plain data intact but only the message of a
+ * rejected Error (electron/electron#28346). The page adapts it with fromWire (shared/contract.ts).
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import type { CommandName, CommandResponse, Envelope, EventName, Events, FerryApi } from '../../shared/contract.ts';
+import type { CommandName, CommandResponse, Envelope, EventName, Events, FerryWireApi } from '../../shared/contract.ts';
 import { COMMAND_CHANNEL, EVENT_CHANNEL } from './channels.ts';
 import { COMMAND_NAMES, EVENT_NAMES } from './contractNames.ts';
 
@@ -29,13 +29,9 @@ ipcRenderer.on(EVENT_CHANNEL, (_event, name: unknown, payload: unknown) => {
   }
 });
 
-function command<C extends CommandName>(name: C): FerryApi[C] {
-  const send = async (request: unknown): Promise<CommandResponse<C>> => {
-    const envelope = (await ipcRenderer.invoke(COMMAND_CHANNEL, name, request)) as Envelope<CommandResponse<C>>;
-    if (envelope.ok) return envelope.value;
-    throw new Error(envelope.error.message);
-  };
-  return send as FerryApi[C];
+function command<C extends CommandName>(name: C): FerryWireApi[C] {
+  const send = (request: unknown): Promise<Envelope<CommandResponse<C>>> => ipcRenderer.invoke(COMMAND_CHANNEL, name, request);
+  return send as FerryWireApi[C];
 }
 
 function on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
@@ -55,8 +51,8 @@ function sendFileData(): void {
   throw new Error('sendFileData is for the browser host: the desktop app reads files from disk by their paths.');
 }
 
-const commands = Object.fromEntries(COMMAND_NAMES.map((name) => [name, command(name)])) as { [C in CommandName]: FerryApi[C] };
-const api: FerryApi = { ...commands, on, sendFileData };
+const commands = Object.fromEntries(COMMAND_NAMES.map((name) => [name, command(name)])) as { [C in CommandName]: FerryWireApi[C] };
+const api: FerryWireApi = { ...commands, on, sendFileData };
 /** What renderer/bridge/desktop.ts expects as `window.ferryDesktop`. */
 const desktop = { getPathForFile: (file: File): string => webUtils.getPathForFile(file) };
 

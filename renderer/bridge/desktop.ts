@@ -1,9 +1,9 @@
 /**
- * What the Electron preload puts on `window`: the FerryApi itself (`window.ferry`) and the one
+ * What the Electron preload puts on `window`: the contract's commands answering envelopes (`window.ferry`) and the one
  * desktop-only helper the page needs, the path of a dropped file (Electron's webUtils.getPathForFile).
  * Absent in the browser host.
  */
-import type { FerryApi } from '../../shared/contract.ts';
+import type { FerryWireApi } from '../../shared/contract.ts';
 
 export interface FerryDesktop {
   /** The absolute path of a dropped or chosen File ('' when it has none, e.g. a file made by the page). */
@@ -12,7 +12,7 @@ export interface FerryDesktop {
 
 declare global {
   interface Window {
-    ferry?: FerryApi;
+    ferry?: FerryWireApi;
     ferryDesktop?: FerryDesktop;
   }
 }

@@ -1,9 +1,9 @@
 /**
- * Picks the page's way to the engine: the FerryApi that Ferry's Electron preload exposes as
- * `window.ferry`, or else the browser host's WebSocket. Everything above this file sees a FerryApi
+ * Picks the page's way to the engine: Ferry's Electron preload (`window.ferry`, answering envelopes,
+ * adapted by fromWire), or else the browser host's WebSocket. Everything above this file sees a FerryApi
  * and, for a link that can drop, a BridgeConnection.
  */
-import type { FerryApi } from '../../shared/contract.ts';
+import { fromWire, type FerryApi } from '../../shared/contract.ts';
 import type { BridgeConnection } from './connection.ts';
 import './desktop.ts';
 import { createWebSocketBridge, hostSocketUrl } from './websocketBridge.ts';
@@ -15,7 +15,7 @@ export interface Bridge {
 }
 
 export function openBridge(target: Window = window): Bridge {
-  if (target.ferry) return { api: target.ferry, connection: null };
+  if (target.ferry) return { api: fromWire(target.ferry), connection: null };
   return createWebSocketBridge({ url: hostSocketUrl(target.location) });
 }
 
