@@ -75,9 +75,11 @@ export interface ProbeView {
 export interface OrphanView {
   key: string;
   uploadId: string;
+  /** When the upload was started (ISO 8601), if the server says. */
   initiated: string | null;
   parts: number;
   bytes: number;
+  /** The Ferry job this upload belongs to, if any. */
   jobId: string | null;
 }
 

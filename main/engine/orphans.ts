@@ -5,19 +5,12 @@
  */
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { FerryError } from '../../shared/errors.ts';
+import type { OrphanView } from '../../shared/contract.ts';
 import { DEFAULT_RETRY_POLICY, withRetry } from './retry.ts';
 import { isUploadGone } from './s3Errors.ts';
 
-export interface OrphanUpload {
-  key: string;
-  uploadId: string;
-  /** When the upload was started (ISO 8601), if the server says. */
-  initiated: string | null;
-  parts: number;
-  bytes: number;
-  /** The Ferry job this upload belongs to, if any. */
-  jobId: string | null;
-}
+/** An incomplete upload as every host shows it (the contract's OrphanView). */
+export type OrphanUpload = OrphanView;
 
 const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 4 };
 

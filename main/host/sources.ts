@@ -35,31 +35,37 @@ export async function walk(dir: string): Promise<string[]> {
   return files.sort();
 }
 
+/** What a named path is: a folder (with its files), or a file; FerryError in words otherwise. */
+async function examine(given: string): Promise<{ path: string; files: string[] | null }> {
+  const path = resolve(given);
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw fileError(error, given);
+  }
+  if (info.isDirectory()) return { path, files: await walk(path) };
+  if (info.isFile()) return { path, files: null };
+  throw new FerryError('NOT_A_FILE', `${given} is neither a file nor a folder.`);
+}
+
+const relativeKey = (folder: string, file: string) => relative(folder, file).split(sep).join('/');
+
 export async function expandSources(paths: readonly string[], target: S3Target): Promise<SourceFile[]> {
   if (paths.length === 0) throw new FerryError('INVALID_INPUT', 'Name at least one file or folder to upload.');
   const single = paths.length === 1;
   const result: SourceFile[] = [];
   for (const given of paths) {
-    const path = resolve(given);
-    let info;
-    try {
-      info = await stat(path);
-    } catch (error) {
-      throw fileError(error, given);
-    }
-    if (info.isDirectory()) {
+    const { path, files } = await examine(given);
+    if (files) {
       const prefix = target.isPrefix ? target.key : `${target.key}/`;
-      for (const file of await walk(path)) {
-        result.push({ path: file, key: joinKey(prefix, relative(path, file).split(sep).join('/')) });
-      }
-    } else if (info.isFile()) {
+      for (const file of files) result.push({ path: file, key: joinKey(prefix, relativeKey(path, file)) });
+    } else {
       const key = target.isPrefix ? joinKey(target.key, basename(path)) : single ? target.key : null;
       if (key === null) {
         throw new FerryError('INVALID_INPUT', 'With several files, the target must be a prefix ending in "/": s3://BUCKET/PREFIX/.');
       }
       result.push({ path, key });
-    } else {
-      throw new FerryError('NOT_A_FILE', `${given} is neither a file nor a folder.`);
     }
   }
   for (const file of result) {
@@ -82,21 +88,9 @@ export async function expandSources(paths: readonly string[], target: S3Target):
 export async function expandDropped(paths: readonly string[], prefix: string): Promise<SourceFile[]> {
   const result: SourceFile[] = [];
   for (const given of paths) {
-    const path = resolve(given);
-    let info;
-    try {
-      info = await stat(path);
-    } catch (error) {
-      throw fileError(error, given);
-    }
-    if (info.isDirectory()) {
-      const folder = basename(path);
-      for (const file of await walk(path)) result.push({ path: file, key: `${prefix}${folder}/${relative(path, file).split(sep).join('/')}` });
-    } else if (info.isFile()) {
-      result.push({ path, key: `${prefix}${basename(path)}` });
-    } else {
-      throw new FerryError('NOT_A_FILE', `${given} is neither a file nor a folder.`);
-    }
+    const { path, files } = await examine(given);
+    if (files) for (const file of files) result.push({ path: file, key: `${prefix}${basename(path)}/${relativeKey(path, file)}` });
+    else result.push({ path, key: `${prefix}${basename(path)}` });
   }
   if (result.length === 0) throw new FerryError('INVALID_INPUT', 'Nothing to upload: the folders are empty.');
   return result;
