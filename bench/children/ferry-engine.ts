@@ -2,8 +2,16 @@
 // Used for the Ferry row until bin/ferry.js exists, for profiling the engine (node --cpu-prof), and for the
 // resume scenario. Exit code 0 = every job completed (like the CLI's contract).
 //   FERRY_BENCH_CHILD='{"dataDir":..., "file":{path,key} | "dir":{path,prefix}, "resume":false, ...}'
+//   FERRY_BENCH_MEMLOG=FILE: append process.memoryUsage() as a JSON line every 250 ms (memory investigations)
+import { appendFileSync } from 'node:fs';
 import { Engine } from '../../main/engine/engine.ts';
 import { filesUnder, readChildConfig, type Source } from '../lib/files.ts';
+
+const memlog = process.env.FERRY_BENCH_MEMLOG;
+if (memlog) {
+  const t0 = performance.now();
+  setInterval(() => appendFileSync(memlog, `${JSON.stringify({ t: Math.round(performance.now() - t0), ...process.memoryUsage() })}\n`), 250).unref();
+}
 
 const ENDPOINT_ID = 'bench';
 const config = readChildConfig();

@@ -14,6 +14,8 @@ export interface Measured {
   signal: string | null;
   /** seconds from spawn to exit, our clock (includes the client's own start-up) */
   wallS: number;
+  /** performance.now() just before the spawn */
+  startedAt: number;
   userS: number;
   sysS: number;
   /** peak resident set of the largest process in the client's tree, KiB (GNU time %M) */
@@ -27,8 +29,12 @@ export interface RunOptions {
   cwd?: string;
   stdin?: string;
   timeoutMs?: number;
-  /** called with the spawned child (e.g. to kill it from outside); the child is GNU time itself */
-  onSpawn?: (child: ChildProcess) => void;
+  /**
+   * Called with the spawned child (GNU time itself) and performance.now() just before the spawn. With `group`
+   * the child leads its own process group: `process.kill(-child.pid, 'SIGKILL')` kills the client's whole tree.
+   */
+  onSpawn?: (child: ChildProcess, startedAt: number) => void;
+  group?: boolean;
 }
 
 /** Keeps the last `max` characters of a stream's text. */
@@ -44,6 +50,16 @@ class Tail {
   }
   value(): string {
     return this.text.slice(-this.max);
+  }
+}
+
+/** SIGKILL to the child, or to its whole process group when it was started with `group`. */
+export function killTree(child: ChildProcess, group: boolean): void {
+  try {
+    if (group && child.pid) process.kill(-child.pid, 'SIGKILL');
+    else child.kill('SIGKILL');
+  } catch {
+    // already gone
   }
 }
 
@@ -68,8 +84,9 @@ export async function runMeasured(cmd: string, args: string[], options: RunOptio
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      detached: options.group === true,
     });
-    options.onSpawn?.(child);
+    options.onSpawn?.(child, started);
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     child.stdout!.on('data', (c: Buffer) => stdout.push(c));
     child.stderr!.on('data', (c: Buffer) => stderr.push(c));
@@ -77,7 +94,7 @@ export async function runMeasured(cmd: string, args: string[], options: RunOptio
     if (options.timeoutMs) {
       timer = setTimeout(() => {
         stderr.push(`\n[bench] killed after ${options.timeoutMs} ms\n`);
-        child.kill('SIGKILL');
+        killTree(child, options.group === true);
       }, options.timeoutMs);
     }
     const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
@@ -110,7 +127,7 @@ export async function runMeasured(cmd: string, args: string[], options: RunOptio
     } catch {
       // GNU time itself was killed: no figures
     }
-    return { code, signal, wallS, userS, sysS, maxRssKiB, stdout: stdout.value(), stderr: stderr.value() };
+    return { code, signal, wallS, startedAt: started, userS, sysS, maxRssKiB, stdout: stdout.value(), stderr: stderr.value() };
   } finally {
     await rm(statsDir, { recursive: true, force: true });
   }

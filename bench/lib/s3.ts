@@ -66,8 +66,8 @@ export function repeatedPartEtag(partMd5: Buffer, partCount: number): string {
 
 export interface Expected {
   size: number;
-  etag: string;
-  sha256?: string;
+  /** the ETag, or the ETags a correct upload may have (single PUT or multipart: each checks the content) */
+  etag: string | readonly string[];
 }
 
 /** HeadObject: size and ETag as expected, else throws saying what differs. */
@@ -77,7 +77,8 @@ export async function verifyObject(client: S3Client, bucket: string, key: string
   if (head.ContentLength !== expected.size) {
     throw new Error(`s3://${bucket}/${key}: size ${head.ContentLength}, expected ${expected.size}`);
   }
-  if (etag !== expected.etag) throw new Error(`s3://${bucket}/${key}: ETag ${etag}, expected ${expected.etag}`);
+  const allowed = typeof expected.etag === 'string' ? [expected.etag] : expected.etag;
+  if (!allowed.includes(etag)) throw new Error(`s3://${bucket}/${key}: ETag ${etag}, expected ${allowed.join(' or ')}`);
 }
 
 /** GetObject and compare the content's SHA-256. */

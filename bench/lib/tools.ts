@@ -10,6 +10,8 @@ import { runPlain } from './measure.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const FERRY_CLI = path.join(REPO, 'bin', 'ferry.js');
+/** The CLI the Ferry row runs: bin/ferry.js, or another build of it (run.ts --ferry-cli, e.g. a bundle). */
+export const ferryCliOptions = { path: FERRY_CLI };
 const LIB_STORAGE_CHILD = path.join(REPO, 'bench', 'children', 'lib-storage.ts');
 export const FERRY_ENGINE_CHILD = path.join(REPO, 'bench', 'children', 'ferry-engine.ts');
 export const AWS_CLI = '/usr/bin/aws';
@@ -46,7 +48,15 @@ export interface Tool {
   version(): Promise<string>;
   /** Untimed set-up, then the command line to measure. */
   prepare(ctx: RunContext, target: Target): Promise<Invocation>;
+  /**
+   * Ferry only: the command that continues an interrupted upload of `target` from the data directory that
+   * prepare() set up (no set-up of its own: the data directory is restored from a snapshot before each run).
+   */
+  resume?(ctx: RunContext, target: Target): Promise<Invocation>;
 }
+
+/** Where a Ferry tool keeps its data directory in a run's scratch directory. */
+export const ferryDataDir = (ctx: RunContext) => path.join(ctx.work, 'ferry-data');
 
 /** The environment without anything that could change a client's behaviour (profiles, CA bundles, configs). */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -105,43 +115,65 @@ export const ferryCli: Tool = {
   settings: '`ferry upload --part-size 16MiB --concurrency 8`, endpoint added with `--path-style --checksums when-required`, a fresh `--data-dir` per run',
   version: ferryVersion,
   async prepare(ctx, target) {
-    const dataDir = path.join(ctx.work, 'ferry-data');
+    const dataDir = ferryDataDir(ctx);
     await mkdir(dataDir, { recursive: true });
     const env = cleanEnv();
     await runPlain(
       process.execPath,
       [
-        FERRY_CLI, '--data-dir', dataDir, 'endpoint', 'add', 'bench',
+        ferryCliOptions.path, '--data-dir', dataDir, 'endpoint', 'add', 'bench',
         '--url', endpointOf(ctx), '--region', ctx.s3.region, '--path-style', '--checksums', 'when-required',
         '--access-key-id', ctx.s3.accessKeyId, '--secret-stdin',
       ],
       { env, stdin: `${ctx.s3.secretAccessKey}\n`, cwd: REPO, timeoutMs: 60_000 },
     );
-    const source = target.kind === 'file' ? target.path : target.dir;
-    const dest = target.kind === 'file' ? `s3://${ctx.bucket}/${target.key}` : `s3://${ctx.bucket}/${target.prefix}`;
-    return {
-      cmd: process.execPath,
-      args: [
-        FERRY_CLI, '--data-dir', dataDir, 'upload', source, dest, '--endpoint', 'bench',
-        '--part-size', `${mib(ctx.partSize)}MiB`, '--concurrency', String(ctx.concurrency),
-      ],
-      env,
-    };
+    return ferryUploadCommand(ctx, target);
+  },
+  // After a crash the job is back in the queue when the data directory is opened again; `ferry run` works
+  // through the queue (run.ts checks from the proxy's log that no new multipart upload was started).
+  async resume(ctx) {
+    return { cmd: process.execPath, args: [ferryCliOptions.path, '--data-dir', ferryDataDir(ctx), 'run'], env: cleanEnv() };
   },
 };
 
+function ferryUploadCommand(ctx: RunContext, target: Target): Invocation {
+  const source = target.kind === 'file' ? target.path : target.dir;
+  const dest = target.kind === 'file' ? `s3://${ctx.bucket}/${target.key}` : `s3://${ctx.bucket}/${target.prefix}`;
+  return {
+    cmd: process.execPath,
+    args: [
+      ferryCliOptions.path, '--data-dir', ferryDataDir(ctx), 'upload', source, dest, '--endpoint', 'bench',
+      '--part-size', `${mib(ctx.partSize)}MiB`, '--concurrency', String(ctx.concurrency),
+    ],
+    env: cleanEnv(),
+  };
+}
+
 /** Ferry's engine driven directly in a child process (bench/children/ferry-engine.ts). */
+/** The stand-in's file-level workers (the engine's maxActiveJobs); undefined = the engine's default, as the CLI. */
+export const engineOptions: { maxActiveJobs?: number } = {};
+
 export const ferryEngine: Tool = {
   id: 'ferry-engine',
   label: 'Ferry (engine stand-in)',
   settings: 'the engine in a child process (`bench/children/ferry-engine.ts`): partSize 16 MiB, partConcurrency 8, maxRequests 8, default maxActiveJobs, a fresh data directory per run',
   version: ferryVersion,
   async prepare(ctx, target) {
-    const dataDir = path.join(ctx.work, 'ferry-data');
     return {
       cmd: process.execPath,
       args: [FERRY_ENGINE_CHILD],
-      env: cleanEnv({ [CHILD_CONFIG_ENV]: JSON.stringify(childConfig(ctx, target, { dataDir })) }),
+      env: cleanEnv({
+        [CHILD_CONFIG_ENV]: JSON.stringify(childConfig(ctx, target, { dataDir: ferryDataDir(ctx), ...(engineOptions.maxActiveJobs ? { workers: engineOptions.maxActiveJobs } : {}) })),
+        ...(process.env.FERRY_BENCH_MEMLOG ? { FERRY_BENCH_MEMLOG: process.env.FERRY_BENCH_MEMLOG } : {}),
+      }),
+    };
+  },
+  // reopening the data directory is enough: the engine returns interrupted jobs to the queue and resumes them
+  async resume(ctx, target) {
+    return {
+      cmd: process.execPath,
+      args: [FERRY_ENGINE_CHILD],
+      env: cleanEnv({ [CHILD_CONFIG_ENV]: JSON.stringify(childConfig(ctx, target, { dataDir: ferryDataDir(ctx), resume: true })) }),
     };
   },
 };
@@ -191,7 +223,7 @@ export const rclone: Tool = {
   id: 'rclone',
   label: 'rclone',
   settings:
-    '`rclone copyto|copy --s3-chunk-size 16M --s3-upload-concurrency 8 --transfers 8` to an on-the-fly `:s3,provider=Ceph,…:` remote, AWS_CA_BUNDLE unset, otherwise defaults (so rclone reads a multipart file twice: once for its MD5 metadata)',
+    '`rclone copyto` (a file) or `rclone copy` (a directory) with `--s3-chunk-size 16M --s3-upload-cutoff 16M --s3-upload-concurrency 8 --transfers 8` to an on-the-fly `:s3,provider=Ceph,…:` remote, AWS_CA_BUNDLE unset, otherwise defaults (so rclone reads a multipart file twice: once for its MD5 metadata)',
   async version() {
     return (await runPlain(RCLONE, ['version'], { env: cleanEnv() })).split('\n')[0]!.trim();
   },
@@ -204,6 +236,8 @@ export const rclone: Tool = {
     const flags = [
       '--config', configFile,
       '--s3-chunk-size', `${mib(ctx.partSize)}M`,
+      // multipart above one part, like the other clients (rclone's default cutoff is 200M: only matters in --quick)
+      '--s3-upload-cutoff', `${mib(ctx.partSize)}M`,
       '--s3-upload-concurrency', String(ctx.concurrency),
       '--transfers', String(ctx.fileWorkers),
     ];
@@ -234,5 +268,5 @@ export const libStorage: Tool = {
 };
 
 export function ferryCliExists(): boolean {
-  return existsSync(FERRY_CLI);
+  return existsSync(ferryCliOptions.path);
 }

@@ -135,7 +135,8 @@ export class Engine {
     this.#endpoints = options.endpoints;
     this.#options = {
       maxRequests: options.maxRequests ?? 8,
-      maxActiveJobs: options.maxActiveJobs ?? 4,
+      // as many files at once as requests: small files are bound by round trips, not bytes
+      maxActiveJobs: options.maxActiveJobs ?? 8,
       partConcurrency: options.partConcurrency ?? 8,
       partSize: options.partSize ?? DEFAULT_PART_SIZE,
       retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,

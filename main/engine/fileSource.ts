@@ -9,10 +9,16 @@ import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { FerryError, FileChangedError } from '../../shared/errors.ts';
 import { fingerprintDifference, type FileFingerprint } from '../../shared/job.ts';
-import type { Md5, PartSource, PreparedPart } from './partSource.ts';
+import { bufferBody, md5Of, type Md5, type PartSource, type PreparedPart } from './partSource.ts';
 
 /** Bytes read from disk per read call. */
 export const READ_CHUNK = 1024 * 1024;
+/**
+ * A part this small is read once into memory, hashed and sent from there: for small files this
+ * halves the file-system calls (no second open and read), at a bounded cost (requests in flight
+ * × this size).
+ */
+export const READ_ONCE_LIMIT = 1024 * 1024;
 
 export function fingerprintOf(stats: BigIntStats): FileFingerprint {
   return { size: Number(stats.size), mtimeMs: Number(stats.mtimeNs / 1000n) / 1000, ino: stats.ino.toString() };
@@ -92,10 +98,29 @@ export class SourceFile implements PartSource {
     return { hex: digest.toString('hex'), base64: digest.toString('base64') };
   }
 
-  /** Hashes the part now; its body streams it from disk again (from the page cache) per attempt. */
+  /**
+   * Hashes the part now; its body streams it from disk again (from the page cache) per attempt.
+   * A small part is read once and sent from memory.
+   */
   async prepare(start: number, end: number, signal: AbortSignal): Promise<PreparedPart> {
+    if (end - start <= READ_ONCE_LIMIT) {
+      const data = await this.#readAll(start, end, signal);
+      return { md5: md5Of(data), body: (onBytes) => bufferBody(data, onBytes) };
+    }
     const md5 = await this.md5(start, end, signal);
     return { md5, body: (onBytes) => (end > start ? this.stream(start, end, onBytes) : Buffer.alloc(0)) };
+  }
+
+  async #readAll(start: number, end: number, signal: AbortSignal): Promise<Buffer> {
+    const data = Buffer.allocUnsafe(end - start);
+    let filled = 0;
+    while (filled < data.length) {
+      signal.throwIfAborted();
+      const { bytesRead } = await this.#handle.read(data, filled, data.length - filled, start + filled);
+      if (bytesRead === 0) throw new FileChangedError(this.path, 'it became shorter');
+      filled += bytesRead;
+    }
+    return data;
   }
 
   /** A stream of bytes [start, end) for a request body; `onBytes` is told of each chunk read. */

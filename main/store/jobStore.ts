@@ -50,6 +50,7 @@ export class JobStore {
   readonly #upsertJob: StatementSync;
   readonly #insertPart: StatementSync;
   readonly #addBytes: StatementSync;
+  readonly #selectParts: StatementSync;
   #pending: PendingPart[] = [];
   #timer: NodeJS.Timeout | null = null;
   #nextSeq: number;
@@ -69,6 +70,7 @@ export class JobStore {
       'INSERT OR REPLACE INTO parts (job_id, part_number, etag, md5, size) VALUES (?, ?, ?, ?, ?)',
     );
     this.#addBytes = db.prepare('UPDATE jobs SET bytes_done = (SELECT COALESCE(SUM(size), 0) FROM parts WHERE job_id = ?) WHERE id = ?');
+    this.#selectParts = db.prepare('SELECT part_number, etag, md5, size FROM parts WHERE job_id = ? ORDER BY part_number');
     const row = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM jobs').get() as { seq: number };
     this.#nextSeq = row.seq + 1;
   }
@@ -86,9 +88,7 @@ export class JobStore {
 
   loadParts(jobId: string): CompletedPart[] {
     this.flush();
-    const rows = this.#db
-      .prepare('SELECT part_number, etag, md5, size FROM parts WHERE job_id = ? ORDER BY part_number')
-      .all(jobId) as unknown as { part_number: number; etag: string; md5: string; size: number }[];
+    const rows = this.#selectParts.all(jobId) as unknown as { part_number: number; etag: string; md5: string; size: number }[];
     return rows.map((r) => ({ partNumber: r.part_number, etag: r.etag, md5: r.md5, size: r.size }));
   }
 

@@ -1,0 +1,403 @@
+// Renders a benchmark run as Markdown (docs/benchmarks.md for a full run).
+import type { ProfileResult, ResumeResult, Results, RunRecord, ScenarioResult } from './results.ts';
+import { fmt, formatBytes, GiB, median, MiB } from './stats.ts';
+
+export interface Row {
+  toolId: string;
+  label: string;
+  runs: number;
+  ok: number;
+  wallS: number;
+  mibPerS: number;
+  filesPerS: number;
+  cpuS: number;
+  cpuPerGiB: number;
+  cpuPer1000Files: number;
+  rssMiB: number;
+  rssMaxMiB: number;
+  serverCpuPerGiB: number;
+  serverCpuPer1000Files: number;
+}
+
+export function rowsOf(scenario: ScenarioResult): Row[] {
+  const byTool = new Map<string, RunRecord[]>();
+  for (const r of scenario.records) {
+    if (!byTool.has(r.toolId)) byTool.set(r.toolId, []);
+    byTool.get(r.toolId)!.push(r);
+  }
+  return [...byTool.values()].map((records) => {
+    const ok = records.filter((r) => r.ok);
+    const wallS = median(ok.map((r) => r.wallS));
+    const cpu = ok.map((r) => r.userS + r.sysS);
+    return {
+      toolId: records[0]!.toolId,
+      label: records[0]!.label,
+      runs: records.length,
+      ok: ok.length,
+      wallS,
+      mibPerS: median(ok.map((r) => r.bytes / MiB / r.wallS)),
+      filesPerS: median(ok.map((r) => r.files / r.wallS)),
+      cpuS: median(cpu),
+      cpuPerGiB: median(ok.map((r) => (r.userS + r.sysS) / (r.bytes / GiB))),
+      cpuPer1000Files: median(ok.map((r) => ((r.userS + r.sysS) / r.files) * 1000)),
+      rssMiB: median(ok.map((r) => r.maxRssKiB / 1024)),
+      rssMaxMiB: Math.max(...ok.map((r) => r.maxRssKiB / 1024)),
+      serverCpuPerGiB: median(ok.map((r) => (r.serverCpuS ?? NaN) / (r.bytes / GiB))),
+      serverCpuPer1000Files: median(ok.map((r) => ((r.serverCpuS ?? NaN) / r.files) * 1000)),
+    };
+  });
+}
+
+const isFerry = (id: string) => id === 'ferry' || id === 'ferry-engine';
+
+/** The Ferry row the ratios are computed against: the CLI when it ran, else the stand-in. */
+export function ferryRow(rows: Row[]): Row | undefined {
+  return rows.find((r) => r.toolId === 'ferry') ?? rows.find((r) => r.toolId === 'ferry-engine');
+}
+
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : '–');
+
+function scenarioTable(s: ScenarioResult, cores: number): string {
+  const rows = rowsOf(s);
+  const ferry = ferryRow(rows);
+  const small = s.id === 'small';
+  const head = small
+    ? '| client | files/s | MiB/s | Ferry ÷ client (files/s) | wall s | client CPU s per 1,000 files | server CPU s per 1,000 files | peak RSS MiB | runs verified |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+    : '| client | MiB/s | Ferry ÷ client | wall s | client CPU s/GiB | server CPU s/GiB | peak RSS MiB | runs verified |\n|---|---:|---:|---:|---:|---:|---:|---:|';
+  const lines = rows.map((r) => {
+    const rel = ferry && r !== ferry ? x(small ? ratio(ferry.filesPerS, r.filesPerS) : ratio(ferry.mibPerS, r.mibPerS)) : ferry === r ? '—' : '–';
+    const name = isFerry(r.toolId) ? `**${r.label}**` : r.label;
+    return small
+      ? `| ${name} | ${fmt(r.filesPerS, 0)} | ${fmt(r.mibPerS, 1)} | ${rel} | ${fmt(r.wallS, 2)} | ${fmt(r.cpuPer1000Files, 2)} | ${fmt(r.serverCpuPer1000Files, 2)} | ${fmt(r.rssMiB, 0)} | ${r.ok}/${r.runs} |`
+      : `| ${name} | ${fmt(r.mibPerS, 1)} | ${rel} | ${fmt(r.wallS, 2)} | ${fmt(r.cpuPerGiB, 2)} | ${fmt(r.serverCpuPerGiB, 2)} | ${fmt(r.rssMiB, 0)} | ${r.ok}/${r.runs} |`;
+  });
+  const out = [head, ...lines];
+  // the server's own cost bounds every client: with `cores` cores and a client that used no CPU at all
+  const serverPer = median(rows.map((r) => (small ? r.serverCpuPer1000Files / 1000 : r.serverCpuPerGiB)));
+  const aws = rows.find((r) => r.toolId === 'aws');
+  if (Number.isFinite(serverPer) && serverPer > 0) {
+    const ceiling = cores / serverPer; // files/s or GiB/s
+    const ceilingText = small ? `${fmt(ceiling, 0)} files/s` : `${fmt(ceiling * 1024, 0)} MiB/s`;
+    const awsRate = aws ? (small ? aws.filesPerS : aws.mibPerS / 1024) : NaN;
+    out.push('');
+    out.push(
+      `The server (radosgw, OSD, mon) used a median ${fmt(small ? serverPer * 1000 : serverPer, 2)} CPU-seconds ${small ? 'per 1,000 files' : 'per GiB'}; ` +
+        `from CPU alone, on ${cores} cores, even a client that used no CPU could not exceed about ${ceilingText} here` +
+        (Number.isFinite(awsRate) ? ` (${x(ceiling / awsRate)} the AWS CLI's median)` : '') +
+        '. This is an upper bound, not a forecast: the server also waits on its disk and the clients on round trips.',
+    );
+  }
+  return out.join('\n');
+}
+
+interface Target {
+  what: string;
+  measured: string;
+  met: boolean | null;
+  /** how far from the target, in words, when missed */
+  short: string;
+}
+
+const pct = (v: number) => `${fmt(v * 100, 0)}%`;
+
+function targets(results: Results): Target[] {
+  const out: Target[] = [];
+  const get = (id: string) => results.scenarios.find((s) => s.id === id);
+  const big = get('big');
+  const huge = get('huge');
+  const small = get('small');
+  const bigRows = big ? rowsOf(big) : [];
+  const hugeRows = huge ? rowsOf(huge) : [];
+  const ferryBig = ferryRow(bigRows);
+  const ferryHuge = ferryRow(hugeRows);
+  const awsBig = bigRows.find((r) => r.toolId === 'aws');
+  const awsHuge = hugeRows.find((r) => r.toolId === 'aws');
+  const known = (v: number, test: (v: number) => boolean) => (Number.isFinite(v) ? test(v) : null);
+  if (big && ferryBig && awsBig) {
+    const r = ratio(ferryBig.mibPerS, awsBig.mibPerS);
+    const met = known(r, (v) => v >= 1.1);
+    out.push({
+      what: `${formatBytes(big.bytes)} file: throughput ≥ 1.1x the AWS CLI's`,
+      measured: `${x(r)} (${fmt(ferryBig.mibPerS)} vs ${fmt(awsBig.mibPerS)} MiB/s)`,
+      met,
+      short: met === false ? `${pct(1.1 / r - 1)} more throughput needed` : '',
+    });
+  }
+  if (big && ferryBig) {
+    const worst = Math.max(ferryBig.cpuPerGiB, ferryHuge?.cpuPerGiB ?? -Infinity);
+    const met = known(worst, (v) => v <= 1.5);
+    out.push({
+      what: 'client CPU ≤ 1.5 s/GiB',
+      measured: `${fmt(ferryBig.cpuPerGiB, 2)} s/GiB (${formatBytes(big.bytes)})${ferryHuge ? `, ${fmt(ferryHuge.cpuPerGiB, 2)} s/GiB (${formatBytes(huge!.bytes)})` : ''}`,
+      met,
+      short: met === false ? `${fmt(worst / 1.5, 1)}x the budget (${fmt(worst - 1.5, 2)} s/GiB over)` : '',
+    });
+  }
+  if (big && ferryBig && awsBig) {
+    const worst = Math.max(ratio(ferryBig.rssMiB, awsBig.rssMiB), ferryHuge && awsHuge ? ratio(ferryHuge.rssMiB, awsHuge.rssMiB) : -Infinity);
+    const met = known(worst, (v) => v <= 1);
+    out.push({
+      what: "peak RSS ≤ the AWS CLI's",
+      measured:
+        `${fmt(ferryBig.rssMiB, 0)} vs ${fmt(awsBig.rssMiB, 0)} MiB (${formatBytes(big.bytes)})` +
+        (ferryHuge && awsHuge ? `; ${fmt(ferryHuge.rssMiB, 0)} vs ${fmt(awsHuge.rssMiB, 0)} MiB (${formatBytes(huge!.bytes)})` : ''),
+      met,
+      short: met === false ? `${fmt(worst, 2)}x the AWS CLI's` : '',
+    });
+    if (huge && ferryHuge) {
+      const growth = ratio(ferryHuge.rssMiB, ferryBig.rssMiB);
+      const met2 = known(growth, (v) => v < 1.1);
+      out.push({
+        what: `peak RSS flat from ${formatBytes(big.bytes)} to ${formatBytes(huge.bytes)} (here: grows < 10%)`,
+        measured: `${fmt(ferryBig.rssMiB, 0)} → ${fmt(ferryHuge.rssMiB, 0)} MiB (${x(growth)})`,
+        met: met2,
+        short: met2 === false ? `grows ${pct(growth - 1)}` : '',
+      });
+    }
+  }
+  if (small) {
+    const rows = rowsOf(small);
+    const ferry = ferryRow(rows);
+    const aws = rows.find((r) => r.toolId === 'aws');
+    if (ferry && aws) {
+      const r = ratio(ferry.filesPerS, aws.filesPerS);
+      const met = known(r, (v) => v >= 2);
+      out.push({
+        what: `${small.files.toLocaleString('en-US')} small files: files/s ≥ 2x the AWS CLI's`,
+        measured: `${x(r)} (${fmt(ferry.filesPerS, 0)} vs ${fmt(aws.filesPerS, 0)} files/s)`,
+        met,
+        short: met === false ? `${fmt(2 / r, 2)}x more files/s needed` : '',
+      });
+    }
+  }
+  const resume = results.resume;
+  if (resume && resume.rounds.length > 0) {
+    const m = median(resume.rounds.map((r) => r.firstPartMs));
+    out.push({
+      what: `resume of a job with ${resume.partsHeld.toLocaleString('en-US')} completed parts: first part sent within 1 s`,
+      measured: `${fmt(m, 0)} ms (median of ${resume.rounds.length})`,
+      met: m <= 1000,
+      short: m > 1000 ? `${fmt(m - 1000, 0)} ms too slow` : '',
+    });
+  }
+  return out;
+}
+
+function memoryTable(results: Results): string | null {
+  const big = results.scenarios.find((s) => s.id === 'big');
+  const huge = results.scenarios.find((s) => s.id === 'huge');
+  if (!big || !huge) return null;
+  const bigRows = rowsOf(big);
+  const hugeRows = rowsOf(huge);
+  const lines = hugeRows.map((h) => {
+    const b = bigRows.find((r) => r.toolId === h.toolId);
+    return `| ${isFerry(h.toolId) ? `**${h.label}**` : h.label} | ${fmt(b?.rssMiB ?? NaN, 0)} | ${fmt(h.rssMiB, 0)} | ${x(ratio(h.rssMiB, b?.rssMiB ?? NaN))} |`;
+  });
+  return [`| client | peak RSS MiB, ${formatBytes(big.bytes)} | peak RSS MiB, ${formatBytes(huge.bytes)} | growth |`, '|---|---:|---:|---:|', ...lines].join('\n');
+}
+
+function resumeSection(r: ResumeResult): string {
+  const out: string[] = [];
+  if (r.error) out.push(`**The scenario failed:** ${r.error}\n`);
+  out.push(
+    `A ${formatBytes(r.partSize * r.partsTotal)} file of ${r.partsTotal.toLocaleString('en-US')} parts of ${formatBytes(r.partSize)} was uploaded by ${r.toolLabel} ` +
+      `through the recording proxy, which SIGKILLed the client as soon as the server had acknowledged ${r.partsAcknowledged.toLocaleString('en-US')} parts ` +
+      `(${fmt(r.createS, 0)} s). The server then held **${r.partsHeld.toLocaleString('en-US')} parts** of the upload. ` +
+      'The data directory was copied at that moment; each measurement restores the copy and starts the client again.',
+  );
+  if (r.rounds.length > 0) {
+    out.push('');
+    out.push('| | median | min | max |');
+    out.push('|---|---:|---:|---:|');
+    const row = (name: string, values: number[]) => `| ${name} | ${fmt(median(values), 0)} | ${fmt(Math.min(...values), 0)} | ${fmt(Math.max(...values), 0)} |`;
+    out.push(row('**start → first UploadPart request (ms)**', r.rounds.map((x) => x.firstPartMs)));
+    out.push(row('start → first S3 request (ms): process start, engine open, job store', r.rounds.map((x) => x.firstRequestMs)));
+    out.push(row(`ListParts (${r.rounds[0]!.listPartsRequests} pages), first request → last answer (ms)`, r.rounds.map((x) => x.listPartsMs)));
+    out.push(row('last ListParts answer → first UploadPart (ms): reconcile, MD5 of the part', r.rounds.map((x) => x.afterListMs)));
+    const newUploads = r.rounds.filter((x) => x.startedNewUpload).length;
+    out.push('');
+    out.push(
+      `${r.rounds.length} measurements; first part sent: ${[...new Set(r.rounds.map((x) => x.firstPartNumber))].join(', ')}. ` +
+        (newUploads > 0 ? `**${newUploads} of them started a new multipart upload instead of resuming.**` : 'None started a new multipart upload.'),
+    );
+  }
+  if (r.final) {
+    const f = r.final;
+    out.push('');
+    out.push(
+      f.ok
+        ? `The last run was let through to the end: first part after ${fmt(f.firstPartMs, 0)} ms, ${f.partsSent} parts sent, completed and verified (size, ETag${f.contentChecked ? ', content SHA-256' : ''}) ` +
+            `after ${fmt(f.wallS, 1)} s, client CPU ${fmt(f.userS + f.sysS, 2)} s, peak RSS ${fmt(f.maxRssKiB / 1024, 0)} MiB.`
+        : `The last run, let through to the end, failed: ${f.error ?? ''}`,
+    );
+  }
+  for (const note of r.notes) out.push(`\n${note}`);
+  return out.join('\n');
+}
+
+function profileSection(p: ProfileResult): string {
+  if (p.error) return `The profiling run failed: ${p.error}`;
+  const small = p.scenario === 'small';
+  const files = p.files ?? 1;
+  // per GiB for a big file; per 1,000 files for small ones (where bytes are not what costs)
+  const unit = small ? 's per 1,000 files' : 's/GiB';
+  const per = (seconds: number) => (small ? (seconds / files) * 1000 : seconds / (p.bytes / GiB));
+  const what = small ? `${files.toLocaleString('en-US')} files of ${formatBytes(p.bytes / files)}` : `the ${formatBytes(p.bytes)} file`;
+  const out: string[] = [];
+  out.push(
+    `${p.toolLabel} uploading ${what} once under \`node --cpu-prof\` (not one of the measured runs above): ` +
+      `${fmt(p.wallS, 1)} s, client CPU ${fmt(p.cpuS, 2)} s (${fmt(per(p.cpuS), 2)} ${unit}, all threads and the kernel, from GNU time); ` +
+      `the profile sees the main thread only: ${fmt(p.summary.busyMs / 1000, 2)} s busy (${fmt(per(p.summary.busyMs / 1000), 2)} ${unit}). ` +
+      "V8's sampling profiler counts wall-clock intervals, so a thread that the busy machine preempts keeps accruing time: read the shares, not the absolute seconds.",
+  );
+  out.push('');
+  out.push(`| main thread, by category | s | ${unit} | share |`);
+  out.push('|---|---:|---:|---:|');
+  for (const c of p.summary.categories) {
+    out.push(`| ${c.name} | ${fmt(c.ms / 1000, 2)} | ${fmt(per(c.ms / 1000), 2)} | ${fmt((100 * c.ms) / p.summary.busyMs, 0)}% |`);
+  }
+  out.push('');
+  out.push('<details><summary>Top functions by self time</summary>\n');
+  out.push('| function | ms |');
+  out.push('|---|---:|');
+  for (const f of p.summary.top) out.push(`| \`${f.name.replace(/\|/g, '\\|')}\` | ${fmt(f.ms, 0)} |`);
+  out.push('\n</details>');
+  if (p.micro.length > 0) {
+    out.push('');
+    out.push('The primitives on this machine (this process, CPU-seconds per GiB):');
+    out.push('');
+    out.push('| primitive | CPU s/GiB |');
+    out.push('|---|---:|');
+    for (const m of p.micro) out.push(`| ${m.name} | ${fmt(m.cpuSPerGiB, 2)} |`);
+  }
+  return out.join('\n');
+}
+
+/**
+ * A hand-written analysis (bench/analysis.md) is appended to a full run's report. Its first line may name the
+ * run it was written for (`<!-- run: DATE -->`); after a new run the report says that the analysis is older.
+ */
+function analysisSection(analysis: string, env: Results['env']): string {
+  const written = /<!--\s*run:\s*(\S+)\s*-->/.exec(analysis)?.[1];
+  const body = analysis.replace(/^<!--.*?-->\s*/s, '').trim();
+  const stale = written && written !== env.date
+    ? `*Written by hand for the run of ${written}, not regenerated: the figures it quotes may differ from the tables above.*\n\n`
+    : '*Written by hand (bench/analysis.md) for this run; not regenerated by the benchmark.*\n\n';
+  return `${stale}${body}`;
+}
+
+export function renderReport(results: Results, analysis?: string): string {
+  const { env } = results;
+  const out: string[] = [];
+  out.push('# Benchmarks: Ferry against the AWS CLI, rclone and lib-storage');
+  out.push('');
+  out.push(
+    `Generated by \`${env.command}\` on ${env.date}.` +
+      (env.quick ? ' **Quick mode: small sizes and one round, only to show that the benchmark works; the figures say nothing about speed.**' : '') +
+      ' Regenerate with `npm run bench` (it starts its own Ceph RGW, makes its data, and rewrites this file; about 25 minutes here).',
+  );
+  out.push('');
+  out.push(
+    '**How to read it.** Every client uploads the same data to the same server (a single-node Ceph RGW with a bluestore OSD on this machine, over loopback), ' +
+      `in alternation, ${env.rounds} round${env.rounds === 1 ? '' : 's'}, each round in a rotated order; figures are medians. ` +
+      `On this ${env.cores}-core machine the server itself needs about as much CPU as the client or more (the server CPU columns), so the clients compete with it: **a client that uses less CPU, and asks less of the server, goes faster**. ` +
+      'Compare clients by the ratios within this run, never by absolute figures across runs or machines.',
+  );
+  out.push('');
+  out.push(`- Machine: ${env.machine}, ${env.cores} cores, ${fmt(env.memoryGiB, 0)} GiB memory, ${env.os}`);
+  out.push(`- Server: ${env.server}`);
+  out.push(`- Ferry rows: ${env.ferryFromCli ? 'the `ferry` CLI (`node bin/ferry.js`), as a user runs it' : '**the engine stand-in** (`bench/children/ferry-engine.ts`, the engine driven directly in a child process), because `bin/ferry.js` did not exist yet'}`);
+  out.push('');
+  out.push('| client | version | settings |');
+  out.push('|---|---|---|');
+  for (const v of env.versions) out.push(`| ${v.tool} | ${v.version} | ${v.settings} |`);
+
+  const t = targets(results);
+  if (t.length > 0) {
+    out.push('');
+    out.push('## Ferry against its targets');
+    out.push('');
+    out.push('Measured, never asserted: the benchmark reports, it does not fail on a missed target.');
+    out.push('');
+    out.push('| target | measured | met | short by |');
+    out.push('|---|---|:---:|---|');
+    for (const row of t) out.push(`| ${row.what} | ${row.measured} | ${row.met === null ? '–' : row.met ? 'yes' : '**no**'} | ${row.short} |`);
+  }
+
+  for (const s of results.scenarios) {
+    out.push('');
+    out.push(`## ${s.title}`);
+    out.push('');
+    out.push(scenarioTable(s, env.cores));
+    const failures = s.records.filter((r) => !r.ok);
+    if (failures.length > 0) {
+      out.push('');
+      for (const f of failures) out.push(`- ${f.label}, round ${f.round + 1}, failed: ${(f.error ?? '').replace(/\s+/g, ' ').slice(0, 400)}`);
+    }
+  }
+
+  const mem = memoryTable(results);
+  if (mem) {
+    out.push('');
+    out.push('## Memory: does it grow with the file?');
+    out.push('');
+    out.push(mem);
+  }
+
+  if (results.resume) {
+    out.push('');
+    out.push('## Resume of a job with thousands of completed parts');
+    out.push('');
+    out.push(resumeSection(results.resume));
+  }
+
+  const profiles = results.profiles ?? (results.profile ? [results.profile] : []);
+  if (profiles.length > 0) {
+    out.push('');
+    out.push("## Where Ferry's CPU goes");
+    for (const p of profiles) {
+      out.push('');
+      out.push(`### ${p.scenario === 'small' ? 'Small files' : 'A large file'}`);
+      out.push('');
+      out.push(profileSection(p));
+    }
+  }
+
+  const resumeParts = (results.resume?.partsTarget ?? 5000).toLocaleString('en-US');
+  const resumePartSize = results.resume?.partSize ?? 5 * MiB;
+  const resumeBytes = formatBytes(resumePartSize * (results.resume?.partsTotal ?? 5016));
+  if (analysis && !env.quick) {
+    out.push('');
+    out.push('## Analysis: what Ferry falls short on, and why');
+    out.push('');
+    out.push(analysisSection(analysis, env));
+  }
+
+  out.push('');
+  out.push('## Method');
+  out.push('');
+  out.push(
+    [
+      '- **Server.** `startRgw({ backend: "bluestore" })` from the test harness: one mon, one OSD on a sparse file, one radosgw, on 127.0.0.1. Bluestore rather than memstore, so that the server returns memory and the figures measure the client. Each run uploads into a fresh bucket, which is emptied and deleted afterwards, then `radosgw-admin gc process --include-all` reclaims the space (untimed).',
+      '- **Data.** Deterministic incompressible files from `makeFile` (AES-CTR keystream), made once, read from the page cache by every client alike. The resume file is a sparse file of zeros (its content does not matter to the time to the first part, and it needs no disk).',
+      '- **Measures.** Wall time from spawning the client to its exit (client start-up included, as a user sees it). CPU = user + sys of the client\'s process tree and peak RSS = the largest resident set in that tree, both from GNU time (`/usr/bin/time -f "%U %S %M"`, i.e. wait4 rusage). lib-storage runs in its own Node process so that it is measured alone, like the others.',
+      '- **Verification.** Every run: exit code 0, and each object\'s size and ETag against the ETag computed from the local file (MD5, or MD5 of the 16 MiB parts\' MD5s and `-N` for multipart uploads, which checks every byte); for directory uploads, exactly one object per file with the right size and MD5. In the first round, each client\'s upload also has its content SHA-256 compared (GetObject) for at least one object per scenario.',
+      `- **Resume.** The ${resumeParts}-part job is real, not simulated: Ferry uploads a file of ${formatBytes(resumePartSize)} parts (the S3 minimum) through a small recording HTTP proxy (\`bench/lib/proxy.ts\`, which forwards requests byte for byte so signatures stay valid) and is SIGKILLed once the server has acknowledged ${resumeParts} parts: a crash in the middle of a long upload (the job store may have missed the last ~100 ms of acknowledgements, which the resume then adopts from ListParts by hashing those parts). The file is sparse, so only the server stores the ${resumeBytes}. The proxy timestamps every S3 request; "first part sent" is the moment the first UploadPart request reaches it, measured from spawning the client. During the measurements the proxy holds UploadPart requests back (and the client is then killed), so the server's state is the same for every measurement; the last run is let through and must complete and verify.`,
+      '- **Noise.** The machine has noisy neighbours; rounds alternate the clients and rotate their order, and the tables give medians. Raw figures are below.',
+    ].join('\n'),
+  );
+
+  out.push('');
+  out.push('<details><summary>Every run</summary>\n');
+  out.push('| scenario | round | client | ok | wall s | user s | sys s | peak RSS MiB | server CPU s | content checked |');
+  out.push('|---|---:|---|:---:|---:|---:|---:|---:|---:|:---:|');
+  for (const s of results.scenarios) {
+    for (const r of s.records) {
+      out.push(`| ${s.id} | ${r.round + 1} | ${r.label} | ${r.ok ? 'yes' : 'no'} | ${fmt(r.wallS, 2)} | ${fmt(r.userS, 2)} | ${fmt(r.sysS, 2)} | ${fmt(r.maxRssKiB / 1024, 0)} | ${fmt(r.serverCpuS ?? NaN, 2)} | ${r.contentChecked ? 'yes' : ''} |`);
+    }
+  }
+  out.push('\n</details>');
+  out.push('');
+  return out.join('\n');
+}

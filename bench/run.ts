@@ -1,0 +1,615 @@
+// Ferry's benchmark: `npm run bench` (full, writes docs/benchmarks.md) or `npm run bench:quick` (small sizes,
+// one round, report to a temp file and stdout; for CI, to prove the benchmark works, never asserting speed).
+//
+// Starts its own Ceph RGW (bluestore), makes its data, uploads the same data with Ferry, the AWS CLI, rclone
+// and @aws-sdk/lib-storage in alternation, verifies every upload, and reports medians, ratios, client
+// CPU-seconds and peak RSS (GNU time). See docs/benchmarks.md, section Method.
+//
+//   node bench/run.ts [--quick] [--rounds N] [--scenarios big,small,huge,resume] [--tools ferry,aws,rclone,lib-storage]
+//                     [--ferry both|cli|engine|auto] [--out FILE] [--no-profile] [--keep]
+//   node bench/run.ts --render RESULTS.json [--out FILE]    (render a saved run's report again)
+// Experiments: --engine-workers N (the stand-in's maxActiveJobs); --ferry-cli FILE (another build of the CLI, e.g. a
+// bundle); FERRY_BENCH_MEMLOG=FILE (the stand-in logs its memory every 250 ms)
+// --ferry both (default): the CLI (the Ferry row the ratios use) and the engine stand-in; engine only while
+// bin/ferry.js does not exist. auto: the CLI if it exists, else the stand-in.
+import type { S3Client } from '@aws-sdk/client-s3';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, mkdtemp, open, rm, statfs, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startRgw, type RgwServer } from '../test/harness/rgw.ts';
+import { createTestBucket, listPartNumbers, listUploads, makeFile, testClient } from '../test/harness/s3.ts';
+import type { TestS3 } from '../test/harness/s3env.ts';
+import { assertGnuTime, killTree, runMeasured } from './lib/measure.ts';
+import { serverCpuSeconds } from './lib/servercpu.ts';
+import { microBenchmarks, readProfileDir, summarizeProfile } from './lib/profile.ts';
+import { startProxy, type ProxyEvent } from './lib/proxy.ts';
+import { renderReport } from './lib/report.ts';
+import type { Environment, ProfileResult, ResumeResult, ResumeRound, Results, RunRecord, ScenarioResult } from './lib/results.ts';
+import { deleteBucket, expectedEtag, repeatedPartEtag, testS3Of, verifyDirectory, verifyObject, verifySha256 } from './lib/s3.ts';
+import { fmt, formatBytes, GiB, KiB, MiB, rotate } from './lib/stats.ts';
+import {
+  awsCli,
+  AWS_CLI,
+  engineOptions,
+  ferryCli,
+  ferryCliExists,
+  ferryCliOptions,
+  ferryDataDir,
+  ferryEngine,
+  libStorage,
+  rclone,
+  RCLONE,
+  REPO,
+  type RunContext,
+  type Target,
+  type Tool,
+} from './lib/tools.ts';
+
+// ---- options ----
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    scenarios: { type: 'string' },
+    tools: { type: 'string' },
+    ferry: { type: 'string', default: 'both' },
+    out: { type: 'string' },
+    'no-profile': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    render: { type: 'string' },
+    'engine-workers': { type: 'string' },
+    'ferry-cli': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+  allowPositionals: false,
+});
+/** bench/analysis.md, the hand-written analysis appended to a full run's report (if it exists). */
+function readAnalysis(): string | undefined {
+  try {
+    return readFileSync(new URL('./analysis.md', import.meta.url), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+// --render RESULTS.json [--out FILE]: render a saved run again (after a change to the report's wording)
+if (opts.render) {
+  const saved = JSON.parse(readFileSync(opts.render, 'utf8')) as Results;
+  const markdown = renderReport(saved, readAnalysis());
+  if (opts.out) writeFileSync(opts.out, markdown);
+  else process.stdout.write(markdown);
+  process.exit(0);
+}
+if (opts.help) {
+  process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(0, 14).join('\n') + '\n');
+  process.exit(0);
+}
+
+const QUICK = opts.quick === true;
+const ROUNDS = opts.rounds ? Number(opts.rounds) : QUICK ? 1 : 3;
+const PART_SIZE = 16 * MiB;
+const CONCURRENCY = 8;
+const FILE_WORKERS = 8;
+const SIZES = QUICK
+  ? { big: 64 * MiB, huge: 0, smallCount: 200, smallSize: 64 * KiB, resumeParts: 16, resumeExtra: 8, resumeHoldRounds: 1 }
+  : { big: 1 * GiB, huge: 4 * GiB, smallCount: 2000, smallSize: 64 * KiB, resumeParts: 5000, resumeExtra: 16, resumeHoldRounds: Math.max(5, ROUNDS) };
+const RESUME_PART_SIZE = 5 * MiB;
+const ALL_SCENARIOS = QUICK ? ['big', 'small', 'resume'] : ['big', 'small', 'huge', 'resume'];
+const scenarios = new Set(opts.scenarios ? opts.scenarios.split(',').map((s) => s.trim()) : ALL_SCENARIOS);
+for (const s of scenarios) if (!['big', 'small', 'huge', 'resume'].includes(s)) throw new Error(`unknown scenario ${s}`);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be a positive integer`);
+
+const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+// ---- the clients ----
+
+function ferryTools(): Tool[] {
+  const mode = opts.ferry ?? 'auto';
+  const cli = ferryCliExists();
+  if (mode === 'cli' && !cli) throw new Error('--ferry cli: bin/ferry.js does not exist');
+  if (mode === 'cli') return [ferryCli];
+  if (mode === 'engine') return [ferryEngine];
+  if (mode === 'both') return cli ? [ferryCli, ferryEngine] : [ferryEngine];
+  if (mode === 'auto') return [cli ? ferryCli : ferryEngine];
+  throw new Error(`--ferry must be auto, cli, engine or both, not ${mode}`);
+}
+
+if (opts['ferry-cli']) {
+  ferryCliOptions.path = path.resolve(opts['ferry-cli']);
+  ferryCli.label = 'Ferry (CLI, --ferry-cli build)';
+  ferryCli.settings += `; the CLI run is \`${ferryCliOptions.path}\` (--ferry-cli), not bin/ferry.js`;
+}
+const FERRY = ferryTools();
+// an experiment knob: the stand-in's maxActiveJobs (files uploading at once); default: the engine's, as the CLI
+if (opts['engine-workers']) {
+  engineOptions.maxActiveJobs = Number(opts['engine-workers']);
+  ferryEngine.settings = ferryEngine.settings.replace('default maxActiveJobs', `maxActiveJobs ${engineOptions.maxActiveJobs} (--engine-workers)`);
+}
+const PEERS: Record<string, Tool> = { aws: awsCli, rclone, 'lib-storage': libStorage };
+const peerIds = opts.tools ? opts.tools.split(',').map((s) => s.trim()).filter((s) => s !== 'ferry') : Object.keys(PEERS);
+for (const id of peerIds) if (!PEERS[id]) throw new Error(`unknown tool ${id} (ferry, aws, rclone, lib-storage)`);
+const includeFerry = !opts.tools || opts.tools.split(',').map((s) => s.trim()).includes('ferry');
+const TOOLS: Tool[] = [...(includeFerry ? FERRY : []), ...peerIds.map((id) => PEERS[id]!)];
+
+// ---- checks before anything starts ----
+
+function preflight(): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) throw new Error(`Node ${process.versions.node}: run the benchmark with the project's Node 22 (npm run bench)`);
+  assertGnuTime();
+  const missing: string[] = [];
+  if (TOOLS.includes(awsCli)) {
+    try {
+      execFileSync(AWS_CLI, ['--version'], { stdio: 'ignore' });
+    } catch {
+      missing.push(`${AWS_CLI} (apt-get install -y awscli)`);
+    }
+  }
+  if (TOOLS.includes(rclone)) {
+    try {
+      execFileSync(RCLONE, ['version'], { stdio: 'ignore' });
+    } catch {
+      missing.push(`${RCLONE} (apt-get install -y rclone)`);
+    }
+  }
+  if (missing.length > 0) throw new Error(`missing peers: ${missing.join(', ')}; or leave them out with --tools`);
+}
+
+// ---- throughput scenarios ----
+
+interface Scenario {
+  id: ScenarioResult['id'];
+  title: string;
+  target: Target;
+  bytes: number;
+  files: number;
+  timeoutMs: number;
+  /** checks what the client stored; `content` = compare a content SHA-256 too */
+  verify(client: S3Client, bucket: string, content: boolean): Promise<void>;
+}
+
+interface Bench {
+  server: RgwServer;
+  s3: TestS3;
+  client: S3Client;
+  work: string;
+}
+
+async function gc(b: Bench): Promise<void> {
+  await b.server.admin(['gc', 'process', '--include-all']);
+}
+
+async function runOnce(b: Bench, sc: Scenario, tool: Tool, round: number): Promise<RunRecord> {
+  const record: RunRecord = {
+    scenario: sc.id,
+    toolId: tool.id,
+    label: tool.label,
+    round,
+    ok: false,
+    wallS: NaN,
+    userS: NaN,
+    sysS: NaN,
+    maxRssKiB: NaN,
+    bytes: sc.bytes,
+    files: sc.files,
+    contentChecked: false,
+  };
+  const bucket = await createTestBucket(b.s3, `bench-${sc.id}-${tool.id}`);
+  const work = await mkdtemp(path.join(b.work, `run-${sc.id}-${tool.id}-`));
+  try {
+    const ctx: RunContext = { s3: b.s3, bucket, work, partSize: PART_SIZE, concurrency: CONCURRENCY, fileWorkers: FILE_WORKERS };
+    const inv = await tool.prepare(ctx, sc.target);
+    const server0 = serverCpuSeconds(b.server.dir);
+    const m = await runMeasured(inv.cmd, inv.args, { env: inv.env, stdin: inv.stdin, cwd: REPO, timeoutMs: sc.timeoutMs });
+    const serverCpuS = serverCpuSeconds(b.server.dir) - server0;
+    Object.assign(record, { wallS: m.wallS, userS: m.userS, sysS: m.sysS, maxRssKiB: m.maxRssKiB, serverCpuS });
+    if (m.code !== 0) {
+      record.error = `exit ${m.code ?? m.signal}: ${(m.stderr || m.stdout).trim().slice(-800)}`;
+    } else {
+      const content = round === 0;
+      await sc.verify(b.client, bucket, content);
+      record.ok = true;
+      record.contentChecked = content;
+    }
+  } catch (error) {
+    record.error = (error as Error).message;
+  } finally {
+    try {
+      await deleteBucket(b.client, bucket);
+      await gc(b);
+    } catch (error) {
+      log(`cleanup of ${bucket} failed: ${(error as Error).message}`);
+    }
+    await rm(work, { recursive: true, force: true });
+  }
+  const cpu = record.userS + record.sysS;
+  log(
+    `${sc.id} round ${round + 1} ${tool.label}: ` +
+      (record.ok
+        ? `${fmt(record.wallS, 2)} s, ${fmt(sc.bytes / MiB / record.wallS)} MiB/s, ${fmt(sc.files / record.wallS, 0)} files/s, CPU ${fmt(cpu, 2)} s (${fmt(cpu / (sc.bytes / GiB), 2)} s/GiB), RSS ${fmt(record.maxRssKiB / 1024, 0)} MiB, server CPU ${fmt(record.serverCpuS ?? NaN, 2)} s${record.contentChecked ? ', content verified' : ''}`
+        : `FAILED: ${record.error}`),
+  );
+  return record;
+}
+
+async function runScenario(b: Bench, sc: Scenario, tools: Tool[]): Promise<ScenarioResult> {
+  log(`scenario ${sc.id}: ${sc.title}`);
+  const records: RunRecord[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const tool of rotate(tools, round)) records.push(await runOnce(b, sc, tool, round));
+  }
+  return { id: sc.id, title: sc.title, bytes: sc.bytes, files: sc.files, records };
+}
+
+async function bigFileScenario(b: Bench, id: 'big' | 'huge', size: number, seed: number): Promise<Scenario> {
+  const dataDir = path.join(b.work, 'data');
+  log(`making a ${formatBytes(size)} file`);
+  const file = await makeFile(dataDir, `${id}.bin`, size, seed);
+  // multipart with 16 MiB parts, as every client is set up; a single PUT's MD5 is accepted too
+  const etag = [await expectedEtag(file.path, size, PART_SIZE), await expectedEtag(file.path, size, size)];
+  const key = `${id}.bin`;
+  return {
+    id,
+    title: id === 'big' ? `One ${formatBytes(size)} file` : `One ${formatBytes(size)} file (memory must not grow with the file)`,
+    target: { kind: 'file', path: file.path, key },
+    bytes: size,
+    files: 1,
+    timeoutMs: 120_000 + (size / (4 * MiB)) * 1000,
+    async verify(client, bucket, content) {
+      await verifyObject(client, bucket, key, { size, etag });
+      if (content) await verifySha256(client, bucket, key, file.sha256);
+    },
+  };
+}
+
+async function smallFilesScenario(b: Bench): Promise<Scenario> {
+  const dir = path.join(b.work, 'data', 'small');
+  log(`making ${SIZES.smallCount} files of ${formatBytes(SIZES.smallSize)}`);
+  const files = new Map<string, { size: number; md5: string }>();
+  const sha = new Map<string, string>();
+  for (let i = 0; i < SIZES.smallCount; i++) {
+    const name = `f${String(i).padStart(5, '0')}.bin`;
+    const f = await makeFile(dir, name, SIZES.smallSize, 100_000 + i);
+    files.set(name, { size: SIZES.smallSize, md5: await expectedEtag(f.path, SIZES.smallSize, PART_SIZE) });
+    sha.set(name, f.sha256);
+  }
+  return {
+    id: 'small',
+    title: `${SIZES.smallCount.toLocaleString('en-US')} files of ${formatBytes(SIZES.smallSize)} (a directory upload)`,
+    target: { kind: 'dir', dir, prefix: 'small/' },
+    bytes: SIZES.smallCount * SIZES.smallSize,
+    files: SIZES.smallCount,
+    timeoutMs: 120_000 + SIZES.smallCount * 200,
+    async verify(client, bucket, content) {
+      const firstKey = await verifyDirectory(client, bucket, files);
+      if (content) await verifySha256(client, bucket, firstKey, sha.get(firstKey.slice(firstKey.lastIndexOf('/') + 1))!);
+    },
+  };
+}
+
+// ---- resume ----
+
+async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
+  const partsTotal = SIZES.resumeParts + SIZES.resumeExtra;
+  const size = partsTotal * RESUME_PART_SIZE;
+  const result: ResumeResult = {
+    toolLabel: tool.label,
+    partSize: RESUME_PART_SIZE,
+    partsTotal,
+    partsTarget: SIZES.resumeParts,
+    partsAcknowledged: 0,
+    partsHeld: 0,
+    createS: NaN,
+    rounds: [],
+    notes: [],
+  };
+  log(`scenario resume: ${partsTotal} parts of ${formatBytes(RESUME_PART_SIZE)} (${formatBytes(size)}, sparse), kill after ${SIZES.resumeParts} parts`);
+  const file = path.join(b.work, 'data', 'resume.bin');
+  await mkdir(path.dirname(file), { recursive: true });
+  const fh = await open(file, 'w');
+  await fh.truncate(size);
+  await fh.close();
+  const zeroMd5 = (await import('node:crypto')).createHash('md5').update(Buffer.alloc(RESUME_PART_SIZE)).digest();
+  const etag = repeatedPartEtag(zeroMd5, partsTotal);
+  const key = 'resume.bin';
+  const target: Target = { kind: 'file', path: file, key };
+
+  const proxy = await startProxy(b.server.endpoint);
+  const bucket = await createTestBucket(b.s3, 'bench-resume');
+  const work = await mkdtemp(path.join(b.work, 'run-resume-'));
+  const snapshot = path.join(work, 'ferry-data-snapshot');
+  const ctx: RunContext = { s3: b.s3, bucket, work, partSize: RESUME_PART_SIZE, concurrency: CONCURRENCY, fileWorkers: FILE_WORKERS, endpointOverride: proxy.url };
+  try {
+    // 1. a real upload, killed (SIGKILL) once the server has acknowledged resumeParts parts
+    const inv = await tool.prepare(ctx, target);
+    let acknowledged = 0;
+    let killed = false;
+    let child: Parameters<typeof killTree>[0] | undefined;
+    proxy.onEvent = (event, phase) => {
+      if (phase !== 'response' || event.op !== 'UploadPart' || event.status !== 200) return;
+      acknowledged++;
+      if (acknowledged >= SIZES.resumeParts && !killed && child) {
+        killed = true;
+        killTree(child, true);
+      }
+    };
+    const created = await runMeasured(inv.cmd, inv.args, {
+      env: inv.env,
+      stdin: inv.stdin,
+      cwd: REPO,
+      group: true,
+      timeoutMs: 120_000 + (size / (2 * MiB)) * 1000,
+      onSpawn: (c) => (child = c),
+    });
+    proxy.onEvent = null;
+    result.createS = created.wallS;
+    result.partsAcknowledged = acknowledged;
+    if (!killed) throw new Error(`the first upload ended (exit ${created.code ?? created.signal}) before ${SIZES.resumeParts} parts: ${created.stderr.slice(-800)}`);
+    const uploads = await listUploads(b.client, bucket, key);
+    if (uploads.length !== 1) throw new Error(`after the kill the server has ${uploads.length} multipart uploads of ${key}, expected 1`);
+    result.partsHeld = (await listPartNumbers(b.client, bucket, key, uploads[0]!.uploadId)).length;
+    log(`resume: killed after ${acknowledged} acknowledged parts (${fmt(created.wallS, 0)} s); the server holds ${result.partsHeld} parts`);
+    await cp(ferryDataDir(ctx), snapshot, { recursive: true });
+
+    const resumeInv = await tool.resume!(ctx, target);
+    const restore = async () => {
+      await rm(ferryDataDir(ctx), { recursive: true, force: true });
+      await cp(snapshot, ferryDataDir(ctx), { recursive: true });
+    };
+    const analyze = (events: ProxyEvent[], startedAt: number): ResumeRound | null => {
+      const firstPart = events.find((e) => e.op === 'UploadPart');
+      if (!firstPart) return null;
+      const lists = events.filter((e) => e.op === 'ListParts' && e.at <= firstPart.at);
+      const lastListAnswer = Math.max(...lists.map((e) => e.answeredAt ?? e.at));
+      return {
+        firstRequestMs: events[0]!.at - startedAt,
+        firstPartMs: firstPart.at - startedAt,
+        listPartsRequests: lists.length,
+        listPartsMs: lists.length > 0 ? lastListAnswer - lists[0]!.at : 0,
+        afterListMs: lists.length > 0 ? firstPart.at - lastListAnswer : NaN,
+        firstPartNumber: firstPart.partNumber ?? 0,
+        startedNewUpload: events.some((e) => e.op === 'CreateMultipartUpload' && e.at <= firstPart.at),
+      };
+    };
+
+    // 2. measurements: UploadPart requests are held back, the client is killed at the first one
+    for (let i = 0; i < SIZES.resumeHoldRounds; i++) {
+      await restore();
+      proxy.reset();
+      proxy.mode = 'hold';
+      let resumed: Parameters<typeof killTree>[0] | undefined;
+      proxy.onEvent = (event, phase) => {
+        if (phase === 'request' && event.op === 'UploadPart' && resumed) killTree(resumed, true);
+      };
+      const m = await runMeasured(resumeInv.cmd, resumeInv.args, {
+        env: resumeInv.env,
+        cwd: REPO,
+        group: true,
+        timeoutMs: 300_000,
+        onSpawn: (c) => (resumed = c),
+      });
+      proxy.onEvent = null;
+      const round = analyze(proxy.events, m.startedAt);
+      if (!round) throw new Error(`resume run ${i + 1} sent no UploadPart (exit ${m.code ?? m.signal}): ${(m.stderr || m.stdout).slice(-800)}`);
+      result.rounds.push(round);
+      log(
+        `resume ${i + 1}: first part (${round.firstPartNumber}) after ${fmt(round.firstPartMs, 0)} ms ` +
+          `(first request ${fmt(round.firstRequestMs, 0)} ms, ${round.listPartsRequests} ListParts in ${fmt(round.listPartsMs, 0)} ms, then ${fmt(round.afterListMs, 0)} ms)` +
+          (round.startedNewUpload ? ' -- STARTED A NEW UPLOAD' : ''),
+      );
+    }
+
+    // 3. the same resume let through to the end: it must complete and verify
+    await restore();
+    proxy.reset();
+    proxy.mode = 'forward';
+    const m = await runMeasured(resumeInv.cmd, resumeInv.args, { env: resumeInv.env, cwd: REPO, timeoutMs: 600_000 });
+    const round = analyze(proxy.events, m.startedAt);
+    const final: NonNullable<ResumeResult['final']> = {
+      ok: false,
+      firstPartMs: round?.firstPartMs ?? NaN,
+      wallS: m.wallS,
+      userS: m.userS,
+      sysS: m.sysS,
+      maxRssKiB: m.maxRssKiB,
+      partsSent: proxy.events.filter((e) => e.op === 'UploadPart').length,
+      contentChecked: false,
+    };
+    result.final = final;
+    if (m.code !== 0) {
+      final.error = `exit ${m.code ?? m.signal}: ${(m.stderr || m.stdout).trim().slice(-800)}`;
+    } else {
+      try {
+        await verifyObject(b.client, bucket, key, { size, etag });
+        // the content of the whole object (zeros): its SHA-256 against the local file's
+        const { createHash } = await import('node:crypto');
+        const hash = createHash('sha256');
+        const zeros = Buffer.alloc(8 * MiB);
+        for (let done = 0; done < size; done += zeros.length) hash.update(zeros.subarray(0, Math.min(zeros.length, size - done)));
+        log(`resume: completed in ${fmt(m.wallS, 1)} s; checking the content of ${formatBytes(size)}`);
+        await verifySha256(b.client, bucket, key, hash.digest('hex'));
+        final.contentChecked = true;
+        final.ok = true;
+      } catch (error) {
+        final.error = (error as Error).message;
+      }
+    }
+    log(`resume: final run ${final.ok ? 'completed and verified' : `FAILED: ${final.error}`}, ${final.partsSent} parts sent`);
+    if (tool.id === 'ferry-engine') {
+      result.notes.push('Measured with the engine stand-in: reopening its data directory is how the engine resumes interrupted jobs (the CLI had no resume to measure yet).');
+    } else {
+      result.notes.push('Measured through the CLI: after the crash, `ferry --data-dir DIR run` on the same data directory (the interrupted job is back in the queue).');
+    }
+  } catch (error) {
+    result.error = (error as Error).message;
+    log(`resume FAILED: ${result.error}`);
+  } finally {
+    proxy.onEvent = null;
+    await proxy.close();
+    try {
+      await deleteBucket(b.client, bucket);
+      await gc(b);
+    } catch (error) {
+      log(`cleanup of ${bucket} failed: ${(error as Error).message}`);
+    }
+    await rm(work, { recursive: true, force: true });
+    await rm(file, { force: true });
+  }
+  return result;
+}
+
+// ---- profile ----
+
+async function runProfile(b: Bench, sc: Scenario): Promise<ProfileResult> {
+  const tool = ferryEngine;
+  const result: ProfileResult = {
+    scenario: sc.id === 'small' ? 'small' : 'big',
+    toolLabel: tool.label,
+    bytes: sc.bytes,
+    files: sc.files,
+    wallS: NaN,
+    cpuS: NaN,
+    summary: { busyMs: 0, categories: [], top: [] },
+    micro: [],
+  };
+  const bucket = await createTestBucket(b.s3, 'bench-profile');
+  const work = await mkdtemp(path.join(b.work, 'run-profile-'));
+  try {
+    const ctx: RunContext = { s3: b.s3, bucket, work, partSize: PART_SIZE, concurrency: CONCURRENCY, fileWorkers: FILE_WORKERS };
+    const inv = await tool.prepare(ctx, sc.target);
+    const profDir = path.join(work, 'prof');
+    const m = await runMeasured(inv.cmd, ['--cpu-prof', '--cpu-prof-dir', profDir, ...inv.args], { env: inv.env, cwd: REPO, timeoutMs: sc.timeoutMs });
+    if (m.code !== 0) throw new Error(`exit ${m.code ?? m.signal}: ${m.stderr.slice(-800)}`);
+    await sc.verify(b.client, bucket, false);
+    result.wallS = m.wallS;
+    result.cpuS = m.userS + m.sysS;
+    result.summary = summarizeProfile(await readProfileDir(profDir));
+    if (sc.target.kind === 'file') result.micro = await microBenchmarks(sc.target.path, sc.bytes);
+    log(`profile: ${fmt(result.cpuS, 2)} s CPU; main thread busy ${fmt(result.summary.busyMs / 1000, 2)} s: ` + result.summary.categories.slice(0, 5).map((c) => `${c.name} ${fmt(c.ms / 1000, 2)} s`).join('; '));
+  } catch (error) {
+    result.error = (error as Error).message;
+    log(`profile FAILED: ${result.error}`);
+  } finally {
+    try {
+      await deleteBucket(b.client, bucket);
+      await gc(b);
+    } catch (error) {
+      log(`cleanup of ${bucket} failed: ${(error as Error).message}`);
+    }
+    await rm(work, { recursive: true, force: true });
+  }
+  return result;
+}
+
+// ---- environment ----
+
+async function environment(b: Bench): Promise<Environment> {
+  const cpus = os.cpus();
+  let debian = '';
+  try {
+    debian = `Debian ${readFileSync('/etc/debian_version', 'utf8').trim()}, `;
+  } catch {
+    // not Debian
+  }
+  let server = 'Ceph RGW';
+  try {
+    server = `${(await b.server.admin(['ceph', 'version'])).trim()}, radosgw (beast), one bluestore OSD on a sparse file, 127.0.0.1, path-style`;
+  } catch (error) {
+    log(`ceph version: ${(error as Error).message}`);
+  }
+  const versions = [];
+  for (const tool of TOOLS) {
+    let version: string;
+    try {
+      version = await tool.version();
+    } catch (error) {
+      version = `unknown (${(error as Error).message.slice(0, 80)})`;
+    }
+    versions.push({ tool: tool.label, version, settings: tool.settings });
+  }
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    quick: QUICK,
+    rounds: ROUNDS,
+    machine: cpus[0]?.model.trim() ?? 'unknown CPU',
+    cores: cpus.length,
+    memoryGiB: os.totalmem() / GiB,
+    os: `${debian}Linux ${os.release()}`,
+    server,
+    versions,
+    ferryFromCli: TOOLS.includes(ferryCli),
+    command: `node bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
+  };
+}
+
+// ---- main ----
+
+async function main(): Promise<number> {
+  preflight();
+  const work = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-'));
+  const needGiB = (scenarios.has('resume') ? (SIZES.resumeParts + SIZES.resumeExtra) * RESUME_PART_SIZE : 0) / GiB + (scenarios.has('huge') ? SIZES.huge : 0) / GiB * 2 + 4;
+  const free = await statfs(work);
+  const freeGiB = (free.bavail * free.bsize) / GiB;
+  if (freeGiB < needGiB) throw new Error(`${work}: ${fmt(freeGiB)} GiB free, the benchmark needs about ${fmt(needGiB, 0)} GiB`);
+  // the OSD is a sparse file: size it for the largest object the benchmark stores (the resume job)
+  process.env.OSD_SIZE_GB ??= String(Math.max(16, Math.ceil(needGiB + 8)));
+  log(`ferry: ${FERRY.map((t) => t.label).join(', ')}; peers: ${peerIds.join(', ')}; scenarios: ${[...scenarios].join(', ')}; ${ROUNDS} round(s); work dir ${work}`);
+  log(`starting Ceph RGW (bluestore, OSD ${process.env.OSD_SIZE_GB} GiB)`);
+  const server = await startRgw({ backend: 'bluestore' });
+  const s3 = testS3Of(server);
+  const b: Bench = { server, s3, client: testClient(s3), work };
+  const results: Results = { env: await environment(b), scenarios: [] };
+  let failures = 0;
+  try {
+    if (scenarios.has('big')) {
+      const sc = await bigFileScenario(b, 'big', SIZES.big, 1);
+      results.scenarios.push(await runScenario(b, sc, TOOLS));
+      if (!opts['no-profile'] && includeFerry) (results.profiles ??= []).push(await runProfile(b, sc));
+    }
+    if (scenarios.has('small')) {
+      const sc = await smallFilesScenario(b);
+      results.scenarios.push(await runScenario(b, sc, TOOLS));
+      if (!opts['no-profile'] && includeFerry) (results.profiles ??= []).push(await runProfile(b, sc));
+      if (sc.target.kind === 'dir') await rm(sc.target.dir, { recursive: true, force: true });
+    }
+    if (scenarios.has('huge') && SIZES.huge > 0) {
+      const sc = await bigFileScenario(b, 'huge', SIZES.huge, 2);
+      results.scenarios.push(await runScenario(b, sc, TOOLS));
+      if (sc.target.kind === 'file') await rm(sc.target.path, { force: true });
+    }
+    if (scenarios.has('resume') && includeFerry) results.resume = await runResume(b, FERRY[0]!);
+  } finally {
+    b.client.destroy();
+    await server.stop();
+    if (!opts.keep) await rm(work, { recursive: true, force: true });
+  }
+  failures += results.scenarios.flatMap((s) => s.records).filter((r) => !r.ok).length;
+  if (results.resume?.error || (results.resume?.final && !results.resume.final.ok)) failures++;
+  failures += (results.profiles ?? []).filter((p) => p.error).length;
+
+  const markdown = renderReport(results, readAnalysis());
+  const out = opts.out ?? (QUICK ? path.join(os.tmpdir(), `ferry-benchmarks-quick-${Date.now()}.md`) : path.join(REPO, 'docs', 'benchmarks.md'));
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, markdown);
+  // raw results beside a temp report; never beside docs/benchmarks.md (the repository keeps only the report)
+  const json = opts.out || QUICK ? `${out.replace(/\.md$/, '')}.json` : path.join(os.tmpdir(), `ferry-benchmarks-${Date.now()}.json`);
+  await writeFile(json, JSON.stringify(results, null, 2));
+  if (QUICK) process.stdout.write(markdown);
+  log(`report written to ${out} (raw results: ${json})`);
+  if (failures > 0) log(`${failures} run(s) failed: see the report`);
+  return failures === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    log(`failed: ${(error as Error).stack ?? String(error)}`);
+    process.exitCode = 2;
+  },
+);
