@@ -3,7 +3,6 @@
  * shapes and exit codes) is documented in README.md; other tools drive it, so keep to it.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { resolveDataDir } from './dataDir.ts';
 import type { Context } from './context.ts';
 import { EXIT, reportError, type Io } from './output.ts';
@@ -12,8 +11,8 @@ import { run, upload } from './commands/transfer.ts';
 import { control, listJobs } from './commands/jobs.ts';
 import { orphans } from './commands/orphans.ts';
 import { serve } from './commands/serve.ts';
+import { VERSION } from '../host/version.ts';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {

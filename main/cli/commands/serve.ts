@@ -1,6 +1,6 @@
 /** `ferry serve [--port N] [--open]`: the window in a browser, served on 127.0.0.1 with a per-run token. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HostService } from '../../host/service.ts';
 import { defaultVault } from '../../endpoints/vault.ts';
@@ -8,9 +8,9 @@ import { startWebHost } from '../../web/server.ts';
 import { FerryError } from '../../../shared/errors.ts';
 import type { Context } from '../context.ts';
 import { EXIT, UsageError, line } from '../output.ts';
+import { VERSION } from '../../host/version.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
-const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Opens `url` in the system's browser, if it has one; false otherwise. */
 export function openInBrowser(url: string): Promise<boolean> {

@@ -1,0 +1,4 @@
+/** Ferry's version, from package.json (one place for every host that shows it). */
+import { readFileSync } from 'node:fs';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
