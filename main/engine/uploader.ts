@@ -12,6 +12,7 @@
  * awaited before the error surfaces, so nothing is still writing when the caller reacts.
  */
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
@@ -77,6 +78,32 @@ function isConnectionReset(error: unknown): boolean {
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || /socket hang up/i.test(e?.message ?? '');
 }
 
+/** The refusals a bodiless probe can reveal behind a reset; anything else is retried as a network error. */
+const REFUSALS: ReadonlySet<FerryError['code']> = new Set(['ACCESS_DENIED', 'AUTH_INVALID_KEY_ID', 'AUTH_BAD_SECRET', 'NO_SUCH_BUCKET', 'WRONG_REGION', 'UPLOAD_GONE']);
+
+/** Content-MD5 of an empty body. */
+const EMPTY_MD5_BASE64 = '1B2M2Y8AsgTpgAmY7PhCfg==';
+
+/**
+ * A connection broke while a body was being sent. A server that refuses a write (a bucket policy,
+ * a key without write permission) may answer 403 and close the connection before reading the body:
+ * the unread bytes make the close a reset, and the answer is lost (Ceph RGW does this; so may any
+ * server or proxy). Retrying would meet the same reset up to the last attempt, the job showing
+ * "uploading" for a minute. So ask again without a body, where nothing is left unread: first
+ * whether the bucket is reachable with these credentials, then `probe`, the same kind of write
+ * with no bytes. A refusal fails the job at once, in words; anything else is retried as before.
+ */
+async function explainReset(run: UploadRun, what: string, probe: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  await run.verifyAccess(run.signal);
+  try {
+    await probe(AbortSignal.any([run.signal, AbortSignal.timeout(20_000)]));
+  } catch (error) {
+    if (run.signal.aborted) throw run.signal.reason;
+    const refusal = toFerryError(error, { operation: what, bucket: run.job.bucket, endpoint: run.endpointName });
+    if (REFUSALS.has(refusal.code)) throw refusal;
+  }
+}
+
 const unquote = (etag: string | undefined): string => (etag ?? '').replace(/^"|"$/g, '');
 
 /** The multipart ETag S3 computes: md5 of the concatenated binary part MD5s, then "-N". */
@@ -120,6 +147,8 @@ async function sendFromFile<T>(
   end: number,
   what: string,
   send: (body: Readable | Buffer, md5Base64: string, signal: AbortSignal) => Promise<T>,
+  /** The same write with no body, asked after a reset (explainReset). */
+  probe: (signal: AbortSignal) => Promise<unknown>,
 ): Promise<{ result: T; md5: string }> {
   return withRetry(
     () =>
@@ -149,7 +178,7 @@ async function sendFromFile<T>(
           run.callbacks.onBytes(-sent);
           if ('destroy' in body) body.destroy();
           if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;
-          if (sent > 0 && !run.signal.aborted && isConnectionReset(error)) await run.verifyAccess(run.signal);
+          if (sent > 0 && !run.signal.aborted && isConnectionReset(error)) await explainReset(run, what, probe);
           throw error;
         } finally {
           clearTimeout(timer);
@@ -166,11 +195,25 @@ async function sendFromFile<T>(
 
 async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadResult> {
   const { job, client } = run;
-  const { result, md5 } = await sendFromFile(run, file, 0, job.size, 'uploading the file', (body, md5Base64, signal) =>
-    client.send(
-      new PutObjectCommand({ Bucket: job.bucket, Key: job.key, Body: body, ContentLength: job.size, ContentMD5: md5Base64 }),
-      { abortSignal: signal },
-    ),
+  const { result, md5 } = await sendFromFile(
+    run,
+    file,
+    0,
+    job.size,
+    'uploading the file',
+    (body, md5Base64, signal) =>
+      client.send(
+        new PutObjectCommand({ Bucket: job.bucket, Key: job.key, Body: body, ContentLength: job.size, ContentMD5: md5Base64 }),
+        { abortSignal: signal },
+      ),
+    // an empty PutObject would replace an existing object: starting (and at once aborting) a
+    // multipart upload of the key asks for the same permission and leaves nothing behind
+    async (signal) => {
+      const created = await client.send(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: job.key }), { abortSignal: signal });
+      if (created.UploadId) {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: created.UploadId }), { abortSignal: signal }).catch(() => undefined);
+      }
+    },
   );
   let etag = unquote(result.ETag);
   if (etag === '') etag = await headEtag(run);
@@ -310,19 +353,40 @@ async function uploadParts(
       const partNumber = missing[next++]!;
       const { start, end } = partRange(job, partNumber);
       try {
-        const { result, md5 } = await sendFromFile(partRun, file, start, end, `uploading part ${partNumber}`, (body, md5Base64, attemptSignal) =>
-          client.send(
-            new UploadPartCommand({
-              Bucket: job.bucket,
-              Key: job.key,
-              UploadId: uploadId,
-              PartNumber: partNumber,
-              Body: body,
-              ContentLength: end - start,
-              ContentMD5: md5Base64,
-            }),
-            { abortSignal: attemptSignal },
-          ),
+        const { result, md5 } = await sendFromFile(
+          partRun,
+          file,
+          start,
+          end,
+          `uploading part ${partNumber}`,
+          (body, md5Base64, attemptSignal) =>
+            client.send(
+              new UploadPartCommand({
+                Bucket: job.bucket,
+                Key: job.key,
+                UploadId: uploadId,
+                PartNumber: partNumber,
+                Body: body,
+                ContentLength: end - start,
+                ContentMD5: md5Base64,
+              }),
+              { abortSignal: attemptSignal },
+            ),
+          // an empty part under the same number: the retry replaces it (and a resume ignores a part
+          // whose size is wrong)
+          (probeSignal) =>
+            client.send(
+              new UploadPartCommand({
+                Bucket: job.bucket,
+                Key: job.key,
+                UploadId: uploadId,
+                PartNumber: partNumber,
+                Body: new Uint8Array(0),
+                ContentLength: 0,
+                ContentMD5: EMPTY_MD5_BASE64,
+              }),
+              { abortSignal: probeSignal },
+            ),
         );
         const part: CompletedPart = { partNumber, etag: result.ETag ?? `"${md5}"`, md5, size: end - start };
         parts.set(partNumber, part);

@@ -1,5 +1,7 @@
-// A TCP proxy in front of the test server that a test can freeze: while frozen, no byte moves in
-// either direction (a stalled connection, as a dead NAT or a sleeping laptop makes). Loopback only.
+// A TCP proxy in front of the test server that a test can freeze or slow down. While frozen, no
+// byte moves in either direction (a stalled connection, as a dead NAT or a sleeping laptop makes).
+// With a limit, the bytes towards the server share one rate, as a slow uplink does: an upload then
+// takes a known time, so a test can act on it while it runs however fast the machine is. Loopback only.
 import net from 'node:net';
 
 export interface FreezableProxy {
@@ -7,35 +9,76 @@ export interface FreezableProxy {
   endpoint: string;
   freeze(): void;
   thaw(): void;
+  /** Limits the bytes sent to the server, over all connections, to `bytesPerSecond` (null: no limit). */
+  limit(bytesPerSecond: number | null): void;
   close(): Promise<void>;
+}
+
+interface Pipe {
+  client: net.Socket;
+  upstream: net.Socket;
 }
 
 export async function startProxy(target: string): Promise<FreezableProxy> {
   const { hostname, port } = new URL(target);
   let frozen = false;
-  const pipes = new Set<{ client: net.Socket; upstream: net.Socket }>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(port), hostname);
+  let rate: number | null = null;
+  /** When the shared uplink is free again (ms since the epoch): chunks queue behind each other. */
+  let uplinkFreeAt = 0;
+  const pipes = new Set<Pipe>();
+  const held = new WeakMap<net.Socket, { drain: boolean; throttle: boolean }>();
+
+  function resumeIfFree(socket: net.Socket): void {
+    const state = held.get(socket)!;
+    if (!frozen && !state.drain && !state.throttle && !socket.destroyed) socket.resume();
+  }
+
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true });
     const pipe = { client, upstream };
     pipes.add(pipe);
-    const relay = (from: net.Socket, to: net.Socket) => {
-      from.on('data', (chunk) => {
+    const relay = (from: net.Socket, to: net.Socket, towardsServer: boolean) => {
+      const state = { drain: false, throttle: false };
+      held.set(from, state);
+      from.on('data', (chunk: Buffer) => {
         if (frozen) from.pause(); // stop reading: the bytes wait in the kernel, nothing reaches the other side
-        if (!to.write(chunk)) from.pause();
+        if (!to.write(chunk)) {
+          state.drain = true;
+          from.pause();
+        }
+        if (towardsServer && rate !== null) {
+          const now = Date.now();
+          uplinkFreeAt = Math.max(uplinkFreeAt, now) + (chunk.length / rate) * 1000;
+          state.throttle = true;
+          from.pause();
+          setTimeout(() => {
+            state.throttle = false;
+            resumeIfFree(from);
+          }, uplinkFreeAt - now).unref();
+        }
       });
       to.on('drain', () => {
-        if (!frozen) from.resume();
+        state.drain = false;
+        resumeIfFree(from);
       });
     };
-    relay(client, upstream);
-    relay(upstream, client);
-    const close = () => {
+    relay(client, upstream, true);
+    relay(upstream, client, false);
+    // an end travels as an end, after the bytes before it (a server that answers 403 and closes
+    // mid-body must be heard, as on a real network); an error breaks both sides
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+    const destroy = () => {
       client.destroy();
       upstream.destroy();
-      pipes.delete(pipe);
     };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
+    client.on('error', destroy);
+    upstream.on('error', destroy);
+    const closed = () => {
+      if (client.destroyed && upstream.destroyed) pipes.delete(pipe);
+    };
+    client.on('close', closed);
+    upstream.on('close', closed);
     if (frozen) {
       client.pause();
       upstream.pause();
@@ -55,9 +98,13 @@ export async function startProxy(target: string): Promise<FreezableProxy> {
     thaw() {
       frozen = false;
       for (const { client, upstream } of pipes) {
-        client.resume();
-        upstream.resume();
+        resumeIfFree(client);
+        resumeIfFree(upstream);
       }
+    },
+    limit(bytesPerSecond) {
+      rate = bytesPerSecond;
+      uplinkFreeAt = 0;
     },
     close: () =>
       new Promise((resolve) => {
