@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { TestS3 } from '../harness/s3env.ts';
 import { createTestBucket, testClient } from '../harness/s3.ts';
+import { startProxy, type FreezableProxy } from '../harness/proxy.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FERRY = join(ROOT, 'bin/ferry.js');
@@ -39,6 +40,11 @@ export interface Ferry {
   url: string;
   bucket: string;
   s3: TestS3;
+  /**
+   * The network between Ferry and the test server: the endpoint "Test RGW" goes through this proxy,
+   * so a test can slow the uplink (an upload then lasts long enough to pause it on any machine) or freeze it.
+   */
+  network: FreezableProxy;
   /** Adds the test server as an endpoint named `name` (through the CLI, before or while serving). */
   addEndpoint(name?: string): void;
   /** Stops `ferry serve` as Ctrl-C does and starts it again on the same data directory; returns the new URL. */
@@ -73,15 +79,18 @@ export const test = base.extend<{ ferry: Ferry; app: Page; withEndpoint: boolean
     const dataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
     const s3 = testS3();
     const bucket = await createTestBucket(s3, testInfo.title.slice(0, 30));
-    if (withEndpoint) addEndpointWithCli(dataDir, s3, 'Test RGW');
+    const network = await startProxy(s3.endpoint);
+    const viaNetwork: TestS3 = { ...s3, endpoint: network.endpoint };
+    if (withEndpoint) addEndpointWithCli(dataDir, viaNetwork, 'Test RGW');
     let served = await startServe(dataDir);
     const ferry: Ferry = {
       dataDir,
       url: served.url,
       bucket,
       s3,
+      network,
       addEndpoint(name = 'Test RGW') {
-        addEndpointWithCli(dataDir, s3, name);
+        addEndpointWithCli(dataDir, viaNetwork, name);
       },
       async restart() {
         await stopServe(served.child);
@@ -92,6 +101,7 @@ export const test = base.extend<{ ferry: Ferry; app: Page; withEndpoint: boolean
     };
     await use(ferry);
     await stopServe(served.child);
+    await network.close();
   },
   app: async ({ page, ferry }, use) => {
     await page.goto(ferry.url);

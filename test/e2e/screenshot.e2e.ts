@@ -17,10 +17,13 @@ test('the window with uploads in several states', async ({ app, ferry }, testInf
   ]);
   await expect(app.getByRole('row', { name: 'interview-cam-a.mov' }).getByText('Completed', { exact: true })).toBeVisible();
 
-  await dropFiles(app, [{ name: 'b-roll-city-night.mp4', size: 80 * MiB, seed: 23 }]);
+  // an uplink of 24 MiB/s: the next uploads are still running when the test pauses one and takes the
+  // picture, however fast the machine (unthrottled, an 80 MiB file once finished before Pause landed)
+  ferry.network.limit(24 * MiB);
+  await dropFiles(app, [{ name: 'b-roll-city-night.mp4', size: 180 * MiB, seed: 23 }]);
   const paused = app.getByRole('row', { name: 'b-roll-city-night.mp4' });
   await expect(paused.getByText('Uploading', { exact: true })).toBeVisible();
-  await expect(paused).toContainText(/[1-9][\d.]* MiB of 80.0 MiB/);
+  await expect(paused).toContainText(/[1-9][\d.]* MiB of 180 MiB/);
   await paused.getByRole('button', { name: 'Pause' }).click();
   await expect(paused.getByText('Paused', { exact: true })).toBeVisible();
 

@@ -21,17 +21,20 @@ function row(app: Page, name: string) {
 
 test('a dropped file uploads; pause and resume continue it; the object is intact', async ({ app, ferry }) => {
   await chooseDestination(app, ferry);
-  const file: PageFile = { name: 'big-drop.bin', size: 400 * MiB, seed: 11 };
+  const file: PageFile = { name: 'big-drop.bin', size: 96 * MiB, seed: 11 };
+  ferry.network.limit(8 * MiB); // a slow uplink: the upload lasts about 12 s, whatever the machine
   await dropFiles(app, [file]);
 
   const job = row(app, file.name);
   await expect(job.getByText('Uploading', { exact: true })).toBeVisible();
+  await expect(job).toContainText(/[1-9][\d.]* MiB of 96.0 MiB/);
   await job.getByRole('button', { name: 'Pause' }).click();
   await expect(job.getByText('Paused', { exact: true })).toBeVisible();
   await expect(job.getByRole('button', { name: 'Resume' })).toBeVisible();
   const client = testClient(ferry.s3);
   expect(await listUploads(client, ferry.bucket, 'e2e/')).toHaveLength(1); // pause keeps the upload
 
+  ferry.network.limit(null);
   await job.getByRole('button', { name: 'Resume' }).click();
   await expect(job.getByText('Completed', { exact: true })).toBeVisible({ timeout: 120_000 });
   expect(await objectSha256(client, ferry.bucket, `e2e/${file.name}`)).toBe(sha256Of(file));
@@ -64,7 +67,8 @@ test('a failing upload says why in words, and Retry works once the cause is fixe
 
 test('abort asks first, then leaves nothing on the server', async ({ app, ferry }) => {
   await chooseDestination(app, ferry);
-  const file: PageFile = { name: 'to-abort.bin', size: 300 * MiB, seed: 13 };
+  const file: PageFile = { name: 'to-abort.bin', size: 64 * MiB, seed: 13 };
+  ferry.network.limit(8 * MiB);
   await dropFiles(app, [file]);
   const job = row(app, file.name);
   await expect(job.getByText('Uploading', { exact: true })).toBeVisible();
