@@ -39,11 +39,20 @@ export function createS3Client(
     // R2, B2, GCS and Ceph RGW reject; such endpoints are set to 'when-required'.
     requestChecksumCalculation: whenRequired ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
     responseChecksumValidation: whenRequired ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
+    // The SDK adds "Expect: 100-continue" to bodies of 2 MiB and more. With agents of our own (below)
+    // it does not wait for the "100 Continue" and writes the body at once, so the header buys nothing,
+    // and on shared agents with Buffer bodies the SDK's maintainers saw requests cross
+    // (smithy-lang/smithy-typescript#1754). What it is meant for, a refusal heard before the body is
+    // sent, the uploader gets by probing after a reset (uploader.ts, explainReset).
+    expectContinueHeader: false,
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
       connectionTimeout: 15_000,
-      requestTimeout: options.socketTimeoutMs,
+      // idle time on the socket: a stalled request of any kind (a part, ListParts, Complete) fails as a
+      // timeout and is retried. (The handler's requestTimeout is a deadline for the whole request that
+      // only logs unless told to throw; a slow part that keeps moving must never be cut off by it.)
+      socketTimeout: options.socketTimeoutMs,
     }),
   });
 }

@@ -11,6 +11,8 @@ export interface FreezableProxy {
   thaw(): void;
   /** Limits the bytes sent to the server, over all connections, to `bytesPerSecond` (null: no limit). */
   limit(bytesPerSecond: number | null): void;
+  /** TCP connections the proxy has accepted so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,9 @@ export async function startProxy(target: string): Promise<FreezableProxy> {
     if (!frozen && !state.drain && !state.throttle && !socket.destroyed) socket.resume();
   }
 
+  let connections = 0;
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    connections += 1;
     const upstream = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true });
     const pipe = { client, upstream };
     pipes.add(pipe);
@@ -101,6 +105,9 @@ export async function startProxy(target: string): Promise<FreezableProxy> {
         resumeIfFree(client);
         resumeIfFree(upstream);
       }
+    },
+    get connections() {
+      return connections;
     },
     limit(bytesPerSecond) {
       rate = bytesPerSecond;

@@ -57,6 +57,30 @@ describe('a stalled connection', () => {
   });
 });
 
+describe('a stalled answer to a request without a body', () => {
+  it('times out, is retried, and the upload completes', async () => {
+    const engine = await openTestEngine({ ...s3, endpoint: proxy.endpoint }, { partSize: 5 * MiB, stallTimeoutMs: 1500 });
+    try {
+      const retries: string[] = [];
+      engine.events.on((event) => {
+        if (event.type === 'retrying') {
+          retries.push(`${event.error.code}: ${event.error.message}`);
+          proxy.thaw();
+        }
+      });
+      const file = await makeFile(files, 'stall-start.bin', 12 * MiB, 75);
+      proxy.freeze(); // the first request, CreateMultipartUpload, gets no answer
+      const [job] = await engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: 'stall-start.bin' }]);
+      await waitForState(engine, job!.id, 'completed', 30_000);
+      expect(retries).toEqual([expect.stringMatching(/^TIMEOUT: .*starting the multipart upload/)]);
+      expect(await objectSha256(client, bucket, 'stall-start.bin')).toBe(file.sha256);
+    } finally {
+      proxy.thaw();
+      await engine.close();
+    }
+  });
+});
+
 describe('a skewed clock', () => {
   it('is corrected from the server Date header and the upload goes through, with the user told', async () => {
     const file = await makeFile(files, 'skew.bin', 12 * MiB, 72);
@@ -110,6 +134,23 @@ describe('a server that refuses a body and closes the connection', () => {
       expect(failed.error?.code).toBe('ACCESS_DENIED');
       expect(failed.error?.message).toMatch(/Access denied/);
       expect(retries).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('connections', () => {
+  it('are kept alive and reused from part to part', async () => {
+    const engine = await openTestEngine({ ...s3, endpoint: proxy.endpoint }, { partSize: 5 * MiB, partConcurrency: 2 });
+    try {
+      const file = await makeFile(files, 'reuse.bin', 60 * MiB, 74); // 12 parts of 5 MiB, 2 at a time
+      const before = proxy.connections;
+      const [job] = await engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: 'reuse.bin' }]);
+      await waitForState(engine, job!.id, 'completed');
+      // a new connection per part would be 12 or more (and a TLS handshake each on a real endpoint)
+      expect(proxy.connections - before).toBeLessThanOrEqual(4);
+      expect(await objectSha256(client, bucket, 'reuse.bin')).toBe(file.sha256);
     } finally {
       await engine.close();
     }
