@@ -24,7 +24,7 @@
  * else assigns `state`. Pause never aborts the multipart upload on the server (the UploadId is kept);
  * abort does.
  */
-import { InvalidTransitionError, type ErrorInfo } from './errors.ts';
+import { FerryError, InvalidTransitionError, type ErrorInfo } from './errors.ts';
 
 export const JOB_STATES = ['queued', 'uploading', 'paused', 'failed', 'completed', 'aborted'] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -107,4 +107,16 @@ export function fingerprintDifference(expected: FileFingerprint, actual: FileFin
   if (expected.mtimeMs !== actual.mtimeMs) return 'modification time differs';
   if (expected.ino !== actual.ino) return 'it was replaced by another file';
   return null;
+}
+
+/** Finds jobs by full id or a unique prefix of at least 4 characters (as `ferry jobs` shows 8). */
+export function findJobs<J extends Pick<Job, 'id'>>(jobs: readonly J[], ids: readonly string[]): J[] {
+  return ids.map((id) => {
+    const exact = jobs.find((job) => job.id === id);
+    if (exact) return exact;
+    const matches = id.length >= 4 ? jobs.filter((job) => job.id.startsWith(id)) : [];
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new FerryError('INVALID_INPUT', `The job id "${id}" is ambiguous: give more characters.`);
+    throw new FerryError('JOB_NOT_FOUND', `No job with id "${id}". List jobs with: ferry jobs`);
+  });
 }

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { Emitter } from '../../shared/emitter.ts';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
-import { transition, type CompletedPart, type Job, type JobEvent } from '../../shared/job.ts';
+import { canTransition, findJobs, transition, type CompletedPart, type Job, type JobEvent } from '../../shared/job.ts';
 import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPlan.ts';
 import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
 import { SpeedMeter } from '../../shared/speed.ts';
@@ -25,6 +25,7 @@ import { isUploadGone, toFerryError } from './s3Errors.ts';
 import { createS3Client } from './s3Client.ts';
 import { runUpload } from './uploader.ts';
 import { abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
+import { serveControl, type ControlAction, type ControlServer } from './control.ts';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -127,6 +128,10 @@ export class Engine {
   #progressTimer: NodeJS.Timeout | null = null;
   #idleWaiters: (() => void)[] = [];
   #bytesSent = 0;
+  /** abort() calls still telling the server. */
+  #aborting = 0;
+  /** Where `ferry pause|resume|abort|retry` from another process reach this engine (control.ts). */
+  #control: ControlServer | null = null;
 
   private constructor(options: EngineOptions, store: JobStore, lock: DataDirLock) {
     this.dataDir = options.dataDir;
@@ -167,8 +172,27 @@ export class Engine {
     }
     const engine = new Engine(options, store, lock);
     engine.#load();
+    try {
+      engine.#control = await serveControl(options.dataDir, (action, ids) => engine.#command(action, ids));
+    } catch {
+      // without the channel, other processes are refused as before (naming this one); uploads are unaffected
+    }
     engine.#schedule();
     return engine;
+  }
+
+  /** A command from another process (control.ts): the same rules as the methods it calls. */
+  async #command(action: ControlAction, ids: string[] | null): Promise<{ ids: string[]; notStarted: string[] }> {
+    this.#assertOpen();
+    const all = [...this.#jobs.values()];
+    const targets = (ids === null ? all.filter((job) => canTransition(job.state, action)) : findJobs(all, ids)).map((job) => job.id);
+    if (action === 'pause') await this.pause(targets);
+    else if (action === 'resume') this.resume(targets);
+    else if (action === 'retry') this.retry(targets);
+    else await this.abort(targets);
+    const queued = action === 'resume' || action === 'retry';
+    const notStarted = queued ? targets.filter((id) => !this.#started || (this.#scope !== null && !this.#scope.has(id))) : [];
+    return { ids: targets, notStarted };
   }
 
   #load(): void {
@@ -347,6 +371,8 @@ export class Engine {
     const jobs = ids.map((id) => this.#require(id));
     for (const job of jobs) if (job.state !== 'uploading') transition(job.state, 'abort');
     const errors: FerryError[] = [];
+    // not idle until the server has been told: a host waiting for idleness must not close the engine first
+    this.#aborting += 1;
     await Promise.all(
       jobs.map(async (job) => {
         const running = this.#running.get(job.id);
@@ -364,7 +390,7 @@ export class Engine {
           errors.push(error instanceof FerryError ? error : new FerryError('UNKNOWN', info.message));
         }
       }),
-    );
+    ).finally(() => (this.#aborting -= 1));
     this.#schedule();
     if (errors.length > 0) throw errors[0];
   }
@@ -494,11 +520,13 @@ export class Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const control = this.#control?.close();
     const running = [...this.#running.values()];
     for (const job of running) job.controller.abort(new JobCancelled('shutdown'));
     await Promise.all(running.map((job) => job.done));
     this.#shutdown.abort(new JobCancelled('shutdown'));
     this.#stopProgress();
+    await control;
     this.#store.close();
     this.#lock.release();
     for (const client of this.#clients.values()) client.then((c) => c.client.destroy(), () => undefined);
@@ -543,7 +571,7 @@ export class Engine {
   }
 
   #isIdle(): boolean {
-    return this.#running.size === 0 && !this.#queue.some((id) => this.#isStartable(id));
+    return this.#running.size === 0 && this.#aborting === 0 && !this.#queue.some((id) => this.#isStartable(id));
   }
 
   /** Queued, in scope, and (browser jobs) with its file's page connected. */

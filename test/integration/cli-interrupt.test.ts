@@ -5,6 +5,7 @@ import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MiB } from '../../shared/partPlan.ts';
 import { FerryCli, lines, serverParts, stackLines } from '../harness/cli.ts';
 import { tempDir } from '../harness/engine.ts';
+import { startProxy } from '../harness/proxy.ts';
 import { createTestBucket, listPartNumbers, listUploads, makeFile, objectSha256, testClient } from '../harness/s3.ts';
 
 const s3 = inject('s3');
@@ -149,5 +150,68 @@ describe('interrupting ferry upload', () => {
     expect((await ferry.run(['run'])).code).toBe(0);
     expect((await ferry.jobs())[0]).toMatchObject({ id, state: 'completed', bytesDone: 3 * MiB });
     expect(await objectSha256(client, bucket, key)).toBe(file.sha256);
+  });
+
+  it('ferry pause and ferry abort in another terminal reach the running upload and act at once', async () => {
+    // a slow uplink, so that the uploads are still running whatever the machine's speed
+    const network = await startProxy(s3.endpoint);
+    network.limit(10 * MiB);
+    try {
+      const ferry = new FerryCli();
+      clis.push(ferry);
+      expect((await ferry.addEndpoint('slow', { ...s3, endpoint: network.endpoint })).code).toBe(0);
+      const big = await makeFile(files, 'remote-pause.bin', 120 * MiB, 205);
+      const other = await makeFile(files, 'remote-abort.bin', 60 * MiB, 206);
+      const running = ferry.start(['upload', big.path, other.path, `s3://${bucket}/remote/`, '--endpoint', 'slow', '--part-size', '5MiB', '--concurrency', '2']);
+      const held = await serverParts(client, bucket, 'remote/remote-pause.bin', 1, running);
+      await serverParts(client, bucket, 'remote/remote-abort.bin', 1, running);
+      const jobs = await ferry.jobs();
+      const pauseId = jobs.find((job) => job.key === 'remote/remote-pause.bin')!.id;
+      const abortId = jobs.find((job) => job.key === 'remote/remote-abort.bin')!.id;
+      expect(jobs.map((job) => job.state)).toEqual(['uploading', 'uploading']);
+
+      const paused = await ferry.run(['pause', pauseId.slice(0, 8)]);
+      expect(paused.code, paused.stderr).toBe(0);
+      expect(paused.stdout).toContain('Paused 1 job (in the running Ferry process)');
+      // the pause has happened when the command returns
+      expect((await ferry.jobs()).find((job) => job.id === pauseId)).toMatchObject({ state: 'paused', uploadId: held.uploadId });
+
+      const aborted = await ferry.run(['abort', abortId]);
+      expect(aborted.code, aborted.stderr).toBe(0);
+      expect(await listUploads(client, bucket, 'remote/remote-abort.bin')).toEqual([]);
+
+      const result = await running.exited;
+      expect(result.code, result.stderr).toBe(130);
+      expect(result.stderr).toContain(`paused by ferry pause; parts already sent are kept. Continue with: ferry resume ${pauseId.slice(0, 8)} && ferry run`);
+      expect(result.stderr).toContain('1 upload was aborted by ferry abort.');
+      expect(stackLines(result.stderr)).toEqual([]);
+      // pausing kept the upload on the server; the job goes on from there
+      expect(await listUploads(client, bucket, 'remote/remote-pause.bin')).toEqual([{ key: 'remote/remote-pause.bin', uploadId: held.uploadId }]);
+      network.limit(null);
+      expect((await ferry.run(['resume', pauseId])).code).toBe(0);
+      const ran = await ferry.run(['run']);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect((await ferry.jobs()).map((job) => [job.id, job.state])).toEqual([[pauseId, 'completed'], [abortId, 'aborted']]);
+      expect(await objectSha256(client, bucket, 'remote/remote-pause.bin')).toBe(big.sha256);
+    } finally {
+      await network.close();
+    }
+  });
+
+  it('a command for a directory whose owner does not answer names the owner, as before', async () => {
+    const ferry = await cli();
+    const file = await makeFile(files, 'owner.bin', 3 * MiB, 207);
+    const queued = await ferry.run(['upload', file.path, `s3://${bucket}/owner/o.bin`, '--endpoint', 'rgw', '--detach']);
+    const [id] = lines(queued.stdout);
+    // an owner without a control channel: another process holding the lock
+    const { acquireDataDirLock } = await import('../../main/store/lock.ts');
+    const lock = acquireDataDirLock(ferry.dataDir);
+    try {
+      const refused = await ferry.run(['pause', id!]);
+      expect(refused.code).toBe(2);
+      expect(lines(refused.stderr)).toEqual([expect.stringContaining(`is in use by Ferry process ${process.pid}`)]);
+    } finally {
+      lock.release();
+    }
   });
 });

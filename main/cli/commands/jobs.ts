@@ -2,9 +2,10 @@
 import { JobStore } from '../../store/jobStore.ts';
 import { acquireDataDirLock } from '../../store/lock.ts';
 import { EngineLockedError } from '../../../shared/errors.ts';
-import { canTransition, type Job, type JobEvent } from '../../../shared/job.ts';
+import { canTransition, findJobs, type Job, type JobEvent } from '../../../shared/job.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
-import { findJobs, openEngine, openRegistry, type Context } from '../context.ts';
+import { sendControl } from '../../engine/control.ts';
+import { openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, line, table } from '../output.ts';
 
 /** The `--json` shape of a job (the CLI contract). */
@@ -96,7 +97,13 @@ export async function control(ctx: Context, action: Action, ids: string[], optio
   if (!options.all && ids.length === 0) throw new UsageError(`Name the jobs to ${action} (ids from ferry jobs), or --all.`);
   const registry = openRegistry(ctx);
   try {
-    const engine = await openEngine(ctx, registry);
+    let engine;
+    try {
+      engine = await openEngine(ctx, registry);
+    } catch (error) {
+      if (!(error instanceof EngineLockedError)) throw error;
+      return await controlRunning(ctx, action, options.all ? null : ids, error);
+    }
     try {
       const all = engine.list();
       // --all: every job the action applies to; named jobs: each must allow it (the engine says why not)
@@ -115,4 +122,26 @@ export async function control(ctx: Context, action: Action, ids: string[], optio
   } finally {
     registry.close();
   }
+}
+
+/**
+ * Another process owns the data directory (`ferry upload` or `ferry run` in another terminal, `ferry
+ * serve`, the desktop app): the command goes to its engine, which acts at once (a pause stops the
+ * running requests there). If it does not answer, the lock's message, naming it, stands.
+ */
+async function controlRunning(ctx: Context, action: Action, ids: string[] | null, locked: EngineLockedError): Promise<number> {
+  let reply;
+  try {
+    reply = await sendControl(ctx.dataDir, action, ids);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENGINE_LOCKED') throw locked;
+    throw error;
+  }
+  const count = reply.ids.length;
+  line(ctx.io.stdout, `${DONE[action]} ${count} job${count === 1 ? '' : 's'} (in the running Ferry process).`);
+  if (reply.notStarted.length > 0) {
+    const n = reply.notStarted.length;
+    line(ctx.io.stderr, `${n} of them ${n === 1 ? 'is' : 'are'} queued but not part of the running upload; upload ${n === 1 ? 'it' : 'them'} with: ferry run (after it ends)`);
+  }
+  return EXIT.ok;
 }

@@ -141,11 +141,24 @@ async function work(ctx: Context, engine: Engine, jobs: readonly Job[]): Promise
     line(ctx.io.stderr, `Paused ${paused} upload${paused === 1 ? '' : 's'}; parts already sent are kept. Continue with: ferry resume --all && ferry run`);
     return EXIT.interrupted;
   }
+  // `ferry pause` or `ferry abort` from another terminal (through the control channel)
+  const pausedElsewhere = final.filter((job) => job.state === 'paused');
+  const abortedElsewhere = final.filter((job) => job.state === 'aborted');
+  if (pausedElsewhere.length > 0) {
+    const n = pausedElsewhere.length;
+    line(ctx.io.stderr, `${n} upload${n === 1 ? ' was' : 's were'} paused by ferry pause; parts already sent are kept. Continue with: ferry resume ${n === 1 ? pausedElsewhere[0]!.id.slice(0, 8) : '--all'} && ferry run`);
+  }
+  if (abortedElsewhere.length > 0) {
+    const n = abortedElsewhere.length;
+    line(ctx.io.stderr, `${n} upload${n === 1 ? ' was' : 's were'} aborted by ferry abort.`);
+  }
   if (failed.length > 0) {
     line(ctx.io.stderr, `${failed.length} upload${failed.length === 1 ? '' : 's'} failed:`);
     for (const job of failed) line(ctx.io.stderr, `  ${job.id.slice(0, 8)}  ${job.path}: ${job.error?.message ?? 'unknown error'}`);
     line(ctx.io.stderr, 'After fixing the cause: ferry retry JOB_ID... && ferry run');
     return EXIT.failed;
   }
+  // stopped on request before the end, as Ctrl-C does
+  if (pausedElsewhere.length > 0 || abortedElsewhere.length > 0) return EXIT.interrupted;
   return EXIT.ok;
 }

@@ -1,0 +1,167 @@
+/**
+ * The control channel of the engine that owns a data directory: while one process holds it (`ferry
+ * upload`, `ferry run`, `ferry serve`, the desktop app), `ferry pause|resume|abort|retry` in another
+ * terminal reach that engine through a local socket, instead of being refused for the lock.
+ *
+ *   where:  a Unix socket `control.sock` in the data directory (in the temporary directory, named
+ *           after a hash of the data directory, when that path is too long for a socket), or the
+ *           named pipe \\.\pipe\ferry-<hash> on Windows
+ *   who:    the owner writes a random token to `control.token` (0600) in the data directory at each
+ *           start; a request must carry it, so only a user who can read the data directory can steer it
+ *   what:   one JSON line each way: {token, action, ids | null (= every job the action applies to)}
+ *           → {ok: true, ids, notStarted} | {ok: false, code, message}; both validated with zod
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { FerryError, isErrorCode } from '../../shared/errors.ts';
+
+export const CONTROL_ACTIONS = ['pause', 'resume', 'abort', 'retry'] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+const TOKEN_FILE = 'control.token';
+
+const requestSchema = z.object({
+  token: z.string().min(1).max(200),
+  action: z.enum(CONTROL_ACTIONS),
+  ids: z.array(z.string().min(1).max(200)).max(100_000).nullable(),
+});
+
+const replySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), ids: z.array(z.string()), notStarted: z.array(z.string()) }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+]);
+
+export type ControlReply = Extract<z.infer<typeof replySchema>, { ok: true }>;
+
+/** Carries out a request in the owning engine: the ids acted on, and those queued that this engine will not start. */
+export type ControlHandler = (action: ControlAction, ids: string[] | null) => Promise<{ ids: string[]; notStarted: string[] }>;
+
+/** Where the owner of `dataDir` listens. */
+export function controlPath(dataDir: string): string {
+  const absolute = resolve(dataDir);
+  const hash = createHash('sha256').update(absolute).digest('hex').slice(0, 16);
+  if (process.platform === 'win32') return `\\\\.\\pipe\\ferry-${hash}`;
+  const inDir = join(absolute, 'control.sock');
+  // sun_path holds 104 bytes on macOS, 108 on Linux
+  return Buffer.byteLength(inDir) < 100 ? inDir : join(tmpdir(), `ferry-${hash}.sock`);
+}
+
+export interface ControlServer {
+  close(): Promise<void>;
+}
+
+/** Starts answering control requests for `dataDir`; the caller holds the directory's lock. */
+export async function serveControl(dataDir: string, handler: ControlHandler): Promise<ControlServer> {
+  const token = randomBytes(24).toString('hex');
+  const tokenFile = join(dataDir, TOKEN_FILE);
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+  const path = controlPath(dataDir);
+  // a socket file left by an owner that died: the lock is ours now, so is the path
+  if (process.platform !== 'win32') rmSync(path, { force: true });
+
+  async function answer(text: string): Promise<z.infer<typeof replySchema>> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return { ok: false, code: 'INVALID_INPUT', message: 'The control request is not JSON.' };
+    }
+    const request = requestSchema.safeParse(parsed);
+    if (!request.success) return { ok: false, code: 'INVALID_INPUT', message: 'The control request is malformed.' };
+    const given = Buffer.from(request.data.token);
+    const expected = Buffer.from(token);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return { ok: false, code: 'ACCESS_DENIED', message: 'The control request did not carry the running engine’s token.' };
+    }
+    try {
+      return { ok: true, ...(await handler(request.data.action, request.data.ids)) };
+    } catch (error) {
+      if (error instanceof FerryError) return { ok: false, code: error.code, message: error.message };
+      return { ok: false, code: 'UNKNOWN', message: `The running engine could not ${request.data.action}: ${(error as Error).message}` };
+    }
+  }
+
+  const sockets = new Set<net.Socket>();
+  /** Answers being worked out: closing waits for them (an abort that ends the owner's last upload still gets its reply). */
+  const answering = new Set<Promise<void>>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(10_000, () => socket.destroy());
+    socket.setEncoding('utf8');
+    let received = '';
+    const onData = (chunk: string) => {
+      received += chunk;
+      if (received.length > MAX_REQUEST_BYTES) return socket.destroy();
+      const end = received.indexOf('\n');
+      if (end < 0) return;
+      socket.off('data', onData);
+      const replied = answer(received.slice(0, end)).then((reply) => {
+        socket.end(`${JSON.stringify(reply)}\n`);
+      });
+      answering.add(replied);
+      void replied.finally(() => answering.delete(replied));
+    };
+    socket.on('data', onData);
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  if (process.platform !== 'win32') chmodSync(path, 0o600);
+  return {
+    async close() {
+      const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      rmSync(tokenFile, { force: true });
+      await Promise.race([Promise.allSettled([...answering]), new Promise((resolveWait) => setTimeout(resolveWait, 5_000).unref())]);
+      // a reply written just now still reaches its reader; idle or stuck connections are cut
+      for (const socket of sockets) if (socket.writableLength === 0 && !socket.writableEnded) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/**
+ * Sends one request to the engine that owns `dataDir`. Rejects with the engine's FerryError, or with
+ * null as the cause of an ENGINE_LOCKED error when no engine answers (none runs, or an old one).
+ */
+export async function sendControl(dataDir: string, action: ControlAction, ids: string[] | null, timeoutMs = 60_000): Promise<ControlReply> {
+  let token: string;
+  try {
+    token = readFileSync(join(dataDir, TOKEN_FILE), 'utf8').trim();
+  } catch {
+    throw new FerryError('ENGINE_LOCKED', 'The running engine does not take commands (no control token).');
+  }
+  const text = await new Promise<string>((resolveReply, reject) => {
+    const socket = net.connect(controlPath(dataDir));
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.setTimeout(timeoutMs, () => socket.destroy(new FerryError('TIMEOUT', `The running engine did not answer within ${Math.round(timeoutMs / 1000)} s.`)));
+    socket.on('connect', () => socket.write(`${JSON.stringify({ token, action, ids })}\n`));
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (received.length > MAX_REQUEST_BYTES) socket.destroy(new FerryError('UNKNOWN', 'The running engine answered too much.'));
+    });
+    socket.on('end', () => resolveReply(received));
+    socket.on('error', (error) =>
+      reject(error instanceof FerryError ? error : new FerryError('ENGINE_LOCKED', `Cannot reach the running engine: ${(error as NodeJS.ErrnoException).code ?? error.message}.`)),
+    );
+  });
+  let reply: z.infer<typeof replySchema>;
+  try {
+    reply = replySchema.parse(JSON.parse(text.trim()));
+  } catch {
+    throw new FerryError('UNKNOWN', 'The running engine gave an answer Ferry does not understand.');
+  }
+  if (!reply.ok) throw new FerryError(isErrorCode(reply.code) ? reply.code : 'UNKNOWN', reply.message);
+  return reply;
+}
