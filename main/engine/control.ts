@@ -3,9 +3,8 @@
  * upload`, `ferry run`, `ferry serve`, the desktop app), `ferry pause|resume|abort|retry` in another
  * terminal reach that engine through a local socket, instead of being refused for the lock.
  *
- *   where:  a Unix socket `control.sock` in the data directory (in the temporary directory, named
- *           after a hash of the data directory, when that path is too long for a socket), or the
- *           named pipe \\.\pipe\ferry-<hash> on Windows
+ *   where:  a Unix socket ferry-<hash of the data directory>.sock in the user's runtime directory
+ *           (or the temporary directory), or the named pipe \\.\pipe\ferry-<hash> on Windows
  *   who:    the owner writes a random token to `control.token` (0600) in the data directory at each
  *           start; a request must carry it, so only a user who can read the data directory can steer it
  *   what:   one JSON line each way: {token, action, ids | null (= every job the action applies to)}
@@ -15,7 +14,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { FerryError, isErrorCode } from '../../shared/errors.ts';
 
@@ -41,14 +40,18 @@ export type ControlReply = Extract<z.infer<typeof replySchema>, { ok: true }>;
 /** Carries out a request in the owning engine: the ids acted on, and those queued that this engine will not start. */
 export type ControlHandler = (action: ControlAction, ids: string[] | null) => Promise<{ ids: string[]; notStarted: string[] }>;
 
-/** Where the owner of `dataDir` listens. */
-export function controlPath(dataDir: string): string {
-  const absolute = resolve(dataDir);
-  const hash = createHash('sha256').update(absolute).digest('hex').slice(0, 16);
+/**
+ * Where the owner of `dataDir` listens: outside the data directory, so that copying or backing it up
+ * never meets a socket file. In the user's runtime directory (XDG_RUNTIME_DIR, 0700) where there is
+ * one, else the temporary directory; a named pipe on Windows.
+ */
+export function controlPath(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const hash = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16);
   if (process.platform === 'win32') return `\\\\.\\pipe\\ferry-${hash}`;
-  const inDir = join(absolute, 'control.sock');
+  const runtime = env.XDG_RUNTIME_DIR && isAbsolute(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : tmpdir();
+  const path = join(runtime, `ferry-${hash}.sock`);
   // sun_path holds 104 bytes on macOS, 108 on Linux
-  return Buffer.byteLength(inDir) < 100 ? inDir : join(tmpdir(), `ferry-${hash}.sock`);
+  return Buffer.byteLength(path) < 100 ? path : join('/tmp', `ferry-${hash}.sock`);
 }
 
 export interface ControlServer {

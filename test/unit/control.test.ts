@@ -81,6 +81,12 @@ describe('the control channel', () => {
     expect((await sendControl(dir, 'retry', ['a'])).ids).toEqual(['a']);
   });
 
+  it('listens outside the data directory (a copy or backup of it never meets a socket), in the runtime directory if any', () => {
+    expect(controlPath(dir).startsWith(dir)).toBe(false);
+    expect(controlPath(dir, { XDG_RUNTIME_DIR: '/run/user/1000' })).toMatch(/^\/run\/user\/1000\/ferry-[0-9a-f]{16}\.sock$/);
+    expect(controlPath(dir, { XDG_RUNTIME_DIR: '/run/user/1000' })).not.toBe(controlPath(`${dir}-other`, { XDG_RUNTIME_DIR: '/run/user/1000' }));
+  });
+
   it('works for a data directory whose path is too long for a socket', async () => {
     const deep = join(dir, 'a-rather-long-directory-name-for-ferry-data'.repeat(3));
     mkdirSync(deep, { recursive: true });
