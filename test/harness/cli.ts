@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { listPartNumbers, listUploads } from './s3.ts';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
+import { createTestBucket, listPartNumbers, listUploads, testClient } from './s3.ts';
 import type { TestS3 } from './s3env.ts';
 import { tempDir } from './engine.ts';
 
@@ -226,4 +227,52 @@ export async function serverParts(
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * The set-up every CLI test file shares: a client and a bucket of its own on the test server, and
+ * `cli()`, a FerryCli with the server as endpoint "rgw". After each test, no CLI the file made (or
+ * `track`ed) may show the secret in its output or its data directory.
+ */
+export interface CliSuite {
+  readonly client: S3Client;
+  readonly bucket: string;
+  cli(): Promise<FerryCli>;
+  track(ferry: FerryCli): FerryCli;
+}
+
+export function cliSuite(name: string): CliSuite {
+  const s3 = inject('s3');
+  let client: S3Client | undefined;
+  let bucket = '';
+  let clis: FerryCli[] = [];
+  beforeAll(async () => {
+    client = testClient(s3);
+    bucket = await createTestBucket(s3, name);
+  });
+  afterAll(() => client?.destroy());
+  afterEach(() => {
+    for (const ferry of clis) expect(ferry.secretLeaks(s3.secretAccessKey)).toEqual([]);
+    clis = [];
+  });
+  const track = (ferry: FerryCli): FerryCli => {
+    clis.push(ferry);
+    return ferry;
+  };
+  return {
+    get client() {
+      if (!client) throw new Error('cliSuite: the client exists from beforeAll on');
+      return client;
+    },
+    get bucket() {
+      return bucket;
+    },
+    track,
+    async cli() {
+      const ferry = track(new FerryCli());
+      const added = await ferry.addEndpoint('rgw', s3);
+      expect(added.code, added.stderr).toBe(0);
+      return ferry;
+    },
+  };
 }

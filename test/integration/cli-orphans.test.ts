@@ -1,34 +1,18 @@
 // `ferry orphans`: incomplete multipart uploads in a bucket, which ones belong to Ferry jobs, aborting the others.
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { MiB } from '../../shared/partPlan.ts';
-import { FerryCli, lines, serverParts, stackLines } from '../harness/cli.ts';
+import { cliSuite, lines, serverParts, stackLines } from '../harness/cli.ts';
 import { tempDir } from '../harness/engine.ts';
-import { createTestBucket, listPartNumbers, listUploads, makeFile, testClient } from '../harness/s3.ts';
+import { listPartNumbers, listUploads, makeFile } from '../harness/s3.ts';
 
-const s3 = inject('s3');
+const suite = cliSuite('cli-orphans');
+const { cli } = suite;
 let client: S3Client;
 let bucket: string;
-let clis: FerryCli[] = [];
-
-beforeAll(async () => {
-  client = testClient(s3);
-  bucket = await createTestBucket(s3, 'cli-orphans');
-});
-afterAll(() => client?.destroy());
-
-async function cli(): Promise<FerryCli> {
-  const ferry = new FerryCli();
-  clis.push(ferry);
-  const added = await ferry.addEndpoint('rgw', s3);
-  expect(added.code, added.stderr).toBe(0);
-  return ferry;
-}
-
-afterEach(() => {
-  for (const ferry of clis) expect(ferry.secretLeaks(s3.secretAccessKey)).toEqual([]);
-  clis = [];
+beforeAll(() => {
+  ({ client, bucket } = suite);
 });
 
 interface OrphanJson {

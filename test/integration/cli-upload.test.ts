@@ -1,35 +1,20 @@
 // `ferry upload`, `ferry run`, `ferry jobs` and `ferry retry` end to end against the real server.
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiB } from '../../shared/partPlan.ts';
-import { FerryCli, lines, stackLines } from '../harness/cli.ts';
+import { cliSuite, lines, stackLines } from '../harness/cli.ts';
 import { tempDir } from '../harness/engine.ts';
-import { bucketName, createTestBucket, listUploads, makeFile, objectSha256, testClient } from '../harness/s3.ts';
+import { bucketName, createTestBucket, listUploads, makeFile, objectSha256 } from '../harness/s3.ts';
 
 const s3 = inject('s3');
+const suite = cliSuite('cli-upload');
+const { cli } = suite;
 let client: S3Client;
 let bucket: string;
-let clis: FerryCli[] = [];
-
-beforeAll(async () => {
-  client = testClient(s3);
-  bucket = await createTestBucket(s3, 'cli-upload');
-});
-afterAll(() => client?.destroy());
-
-async function cli(): Promise<FerryCli> {
-  const ferry = new FerryCli();
-  clis.push(ferry);
-  const added = await ferry.addEndpoint('rgw', s3);
-  expect(added.code, added.stderr).toBe(0);
-  return ferry;
-}
-
-afterEach(() => {
-  for (const ferry of clis) expect(ferry.secretLeaks(s3.secretAccessKey)).toEqual([]);
-  clis = [];
+beforeAll(() => {
+  ({ client, bucket } = suite);
 });
 
 async function keys(prefix: string): Promise<string[]> {
