@@ -157,15 +157,21 @@ async function sendFromFile<T>(
         const stall = new AbortController();
         const signal = AbortSignal.any([run.signal, stall.signal]);
         let timer: NodeJS.Timeout | undefined;
+        // Once the attempt is settled, a chunk the body stream still emits (it was already read when
+        // the request ended) neither counts as progress nor re-arms the watchdog, whose timer would
+        // otherwise keep the process alive for a whole stall timeout after a pause or an exit.
+        let settled = false;
         const arm = () => {
           clearTimeout(timer);
           timer = setTimeout(
             () => stall.abort(new FerryError('TIMEOUT', `No data moved for ${Math.round(run.stallTimeoutMs / 1000)} s while ${what}.`)),
             run.stallTimeoutMs,
           );
+          timer.unref();
         };
         let sent = 0;
         const body = makeBody((bytes) => {
+          if (settled) return;
           sent += bytes;
           run.callbacks.onBytes(bytes);
           arm();
@@ -175,12 +181,15 @@ async function sendFromFile<T>(
           const result = await send(body, md5.base64, signal);
           return { result, md5: md5.hex };
         } catch (error) {
+          settled = true;
+          clearTimeout(timer);
           run.callbacks.onBytes(-sent);
           if ('destroy' in body) body.destroy();
           if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;
           if (sent > 0 && !run.signal.aborted && isConnectionReset(error)) await explainReset(run, what, probe);
           throw error;
         } finally {
+          settled = true;
           clearTimeout(timer);
         }
       }),
@@ -353,40 +362,21 @@ async function uploadParts(
       const partNumber = missing[next++]!;
       const { start, end } = partRange(job, partNumber);
       try {
+        const sendPart = (body: Readable | Buffer | Uint8Array, length: number, md5Base64: string, attemptSignal: AbortSignal) =>
+          client.send(
+            new UploadPartCommand({ Bucket: job.bucket, Key: job.key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ContentMD5: md5Base64 }),
+            { abortSignal: attemptSignal },
+          );
         const { result, md5 } = await sendFromFile(
           partRun,
           file,
           start,
           end,
           `uploading part ${partNumber}`,
-          (body, md5Base64, attemptSignal) =>
-            client.send(
-              new UploadPartCommand({
-                Bucket: job.bucket,
-                Key: job.key,
-                UploadId: uploadId,
-                PartNumber: partNumber,
-                Body: body,
-                ContentLength: end - start,
-                ContentMD5: md5Base64,
-              }),
-              { abortSignal: attemptSignal },
-            ),
+          (body, md5Base64, attemptSignal) => sendPart(body, end - start, md5Base64, attemptSignal),
           // an empty part under the same number: the retry replaces it (and a resume ignores a part
           // whose size is wrong)
-          (probeSignal) =>
-            client.send(
-              new UploadPartCommand({
-                Bucket: job.bucket,
-                Key: job.key,
-                UploadId: uploadId,
-                PartNumber: partNumber,
-                Body: new Uint8Array(0),
-                ContentLength: 0,
-                ContentMD5: EMPTY_MD5_BASE64,
-              }),
-              { abortSignal: probeSignal },
-            ),
+          (probeSignal) => sendPart(new Uint8Array(0), 0, EMPTY_MD5_BASE64, probeSignal),
         );
         const part: CompletedPart = { partNumber, etag: result.ETag ?? `"${md5}"`, md5, size: end - start };
         parts.set(partNumber, part);
