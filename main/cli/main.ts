@@ -87,6 +87,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       .description(description)
       .argument('[ids...]', 'job ids (or unique prefixes) from ferry jobs')
       .option('--all', 'every job this applies to')
+      .addHelpText('after', '\nWhile ferry upload, ferry run or ferry serve owns the data directory, the command goes to that process and acts there at once.')
       .action(action((ids: string[], options: { all?: boolean }) => control(ctx(), name, ids, options)));
   }
 

@@ -135,7 +135,7 @@ export async function serveControl(dataDir: string, handler: ControlHandler): Pr
 
 /**
  * Sends one request to the engine that owns `dataDir`. Rejects with the engine's FerryError, or with
- * null as the cause of an ENGINE_LOCKED error when no engine answers (none runs, or an old one).
+ * ENGINE_LOCKED when no engine answers (none listens, or one without the channel).
  */
 export async function sendControl(dataDir: string, action: ControlAction, ids: string[] | null, timeoutMs = 60_000): Promise<ControlReply> {
   let token: string;

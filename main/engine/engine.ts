@@ -173,7 +173,7 @@ export class Engine {
     const engine = new Engine(options, store, lock);
     engine.#load();
     try {
-      engine.#control = await serveControl(options.dataDir, (action, ids) => engine.#command(action, ids));
+      engine.#control = await serveControl(options.dataDir, (action, ids) => engine.command(action, ids));
     } catch {
       // without the channel, other processes are refused as before (naming this one); uploads are unaffected
     }
@@ -181,8 +181,12 @@ export class Engine {
     return engine;
   }
 
-  /** A command from another process (control.ts): the same rules as the methods it calls. */
-  async #command(action: ControlAction, ids: string[] | null): Promise<{ ids: string[]; notStarted: string[] }> {
+  /**
+   * `ferry pause|resume|abort|retry`, from this process or another one (control.ts): jobs by id or
+   * unique prefix, or (ids null) every job the action applies to. Returns the ids acted on, and those
+   * queued again that this engine will not start (not started, or outside the jobs it runs).
+   */
+  async command(action: ControlAction, ids: readonly string[] | null): Promise<{ ids: string[]; notStarted: string[] }> {
     this.#assertOpen();
     const all = [...this.#jobs.values()];
     const targets = (ids === null ? all.filter((job) => canTransition(job.state, action)) : findJobs(all, ids)).map((job) => job.id);
@@ -191,7 +195,7 @@ export class Engine {
     else if (action === 'retry') this.retry(targets);
     else await this.abort(targets);
     const queued = action === 'resume' || action === 'retry';
-    const notStarted = queued ? targets.filter((id) => !this.#started || (this.#scope !== null && !this.#scope.has(id))) : [];
+    const notStarted = queued ? targets.filter((id) => !this.#started || !this.#inScope(id)) : [];
     return { ids: targets, notStarted };
   }
 

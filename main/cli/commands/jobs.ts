@@ -1,10 +1,10 @@
 /** `ferry jobs` and `ferry pause|resume|abort|retry`. */
 import { JobStore } from '../../store/jobStore.ts';
 import { acquireDataDirLock } from '../../store/lock.ts';
-import { EngineLockedError } from '../../../shared/errors.ts';
-import { canTransition, findJobs, type Job, type JobEvent } from '../../../shared/job.ts';
+import { EngineLockedError, FerryError } from '../../../shared/errors.ts';
+import type { Job } from '../../../shared/job.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
-import { sendControl } from '../../engine/control.ts';
+import { sendControl, type ControlAction } from '../../engine/control.ts';
 import { openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, line, table } from '../output.ts';
 
@@ -88,60 +88,50 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
   }
 }
 
-type Action = 'pause' | 'resume' | 'abort' | 'retry';
-const EVENT: Record<Action, JobEvent> = { pause: 'pause', resume: 'resume', abort: 'abort', retry: 'retry' };
-const DONE: Record<Action, string> = { pause: 'Paused', resume: 'Resumed', abort: 'Aborted', retry: 'Queued again' };
+const DONE: Record<ControlAction, string> = { pause: 'Paused', resume: 'Resumed', abort: 'Aborted', retry: 'Queued again' };
 
-export async function control(ctx: Context, action: Action, ids: string[], options: { all?: boolean }): Promise<number> {
+/**
+ * `ferry pause|resume|abort|retry`. The engine that owns the data directory carries it out: this
+ * process's own, or, while another process owns it (`ferry upload` or `ferry run` in another
+ * terminal, `ferry serve`, the desktop app), that one's through the control channel, where it acts
+ * at once (a pause stops the running requests there). If that one does not answer, the lock's
+ * message, naming it, stands.
+ */
+export async function control(ctx: Context, action: ControlAction, ids: string[], options: { all?: boolean }): Promise<number> {
   if (options.all && ids.length > 0) throw new UsageError(`Give job ids or --all, not both.`);
   if (!options.all && ids.length === 0) throw new UsageError(`Name the jobs to ${action} (ids from ferry jobs), or --all.`);
+  const targets = options.all ? null : ids;
   const registry = openRegistry(ctx);
+  let engine;
   try {
-    let engine;
+    engine = await openEngine(ctx, registry);
+  } catch (error) {
+    registry.close();
+    if (!(error instanceof EngineLockedError)) throw error;
+    let reply;
     try {
-      engine = await openEngine(ctx, registry);
-    } catch (error) {
-      if (!(error instanceof EngineLockedError)) throw error;
-      return await controlRunning(ctx, action, options.all ? null : ids, error);
+      reply = await sendControl(ctx.dataDir, action, targets);
+    } catch (sendError) {
+      if (sendError instanceof FerryError && sendError.code === 'ENGINE_LOCKED') throw error;
+      throw sendError;
     }
-    try {
-      const all = engine.list();
-      // --all: every job the action applies to; named jobs: each must allow it (the engine says why not)
-      const jobs = options.all ? all.filter((job) => canTransition(job.state, EVENT[action])) : findJobs(all, ids);
-      const targets = jobs.map((job) => job.id);
-      if (action === 'pause') await engine.pause(targets);
-      else if (action === 'resume') engine.resume(targets);
-      else if (action === 'retry') engine.retry(targets);
-      else await engine.abort(targets);
-      line(ctx.io.stdout, `${DONE[action]} ${targets.length} job${targets.length === 1 ? '' : 's'}.`);
-      if ((action === 'resume' || action === 'retry') && targets.length > 0) line(ctx.io.stderr, 'Upload them with: ferry run');
-      return EXIT.ok;
-    } finally {
-      await engine.close();
-    }
+    report(ctx, action, reply, true);
+    return EXIT.ok;
+  }
+  try {
+    report(ctx, action, await engine.command(action, targets), false);
+    return EXIT.ok;
   } finally {
+    await engine.close();
     registry.close();
   }
 }
 
-/**
- * Another process owns the data directory (`ferry upload` or `ferry run` in another terminal, `ferry
- * serve`, the desktop app): the command goes to its engine, which acts at once (a pause stops the
- * running requests there). If it does not answer, the lock's message, naming it, stands.
- */
-async function controlRunning(ctx: Context, action: Action, ids: string[] | null, locked: EngineLockedError): Promise<number> {
-  let reply;
-  try {
-    reply = await sendControl(ctx.dataDir, action, ids);
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENGINE_LOCKED') throw locked;
-    throw error;
-  }
-  const count = reply.ids.length;
-  line(ctx.io.stdout, `${DONE[action]} ${count} job${count === 1 ? '' : 's'} (in the running Ferry process).`);
-  if (reply.notStarted.length > 0) {
-    const n = reply.notStarted.length;
-    line(ctx.io.stderr, `${n} of them ${n === 1 ? 'is' : 'are'} queued but not part of the running upload; upload ${n === 1 ? 'it' : 'them'} with: ferry run (after it ends)`);
-  }
-  return EXIT.ok;
+function report(ctx: Context, action: ControlAction, done: { ids: string[]; notStarted: string[] }, elsewhere: boolean): void {
+  const count = done.ids.length;
+  line(ctx.io.stdout, `${DONE[action]} ${count} job${count === 1 ? '' : 's'}${elsewhere ? ' (in the running Ferry process)' : ''}.`);
+  const n = done.notStarted.length;
+  if (n === 0) return;
+  if (!elsewhere) line(ctx.io.stderr, 'Upload them with: ferry run');
+  else line(ctx.io.stderr, `${n} of them ${n === 1 ? 'is' : 'are'} queued but not part of the running upload; upload ${n === 1 ? 'it' : 'them'} with: ferry run (after it ends)`);
 }
