@@ -644,9 +644,6 @@ export class Engine {
         endpointName: profile.name,
         signal,
         listPageSize: this.#options.listPageSize || undefined,
-        verifyAccess: async (attemptSignal) => {
-          await this.checkBucket(job.endpointId, job.bucket, attemptSignal);
-        },
         callbacks: {
           onUploadId: (uploadId) => {
             job.uploadId = uploadId;

@@ -58,12 +58,6 @@ export interface UploadRun {
   endpointName: string;
   signal: AbortSignal;
   callbacks: UploadCallbacks;
-  /**
-   * A cheap request that fails with the server's words (bad key, bad secret, no bucket). Called when
-   * the connection broke while a body was being sent: a server that rejects a request may close the
-   * connection before the client reads its answer, so the reset hides a 403.
-   */
-  verifyAccess: (signal: AbortSignal) => Promise<void>;
   /** Parts per ListParts page (default: the server's, 1,000 on S3); small values exercise paging. */
   listPageSize?: number;
 }
@@ -85,16 +79,15 @@ const REFUSALS: ReadonlySet<FerryError['code']> = new Set(['ACCESS_DENIED', 'AUT
 const EMPTY_MD5_BASE64 = '1B2M2Y8AsgTpgAmY7PhCfg==';
 
 /**
- * A connection broke while a body was being sent. A server that refuses a write (a bucket policy,
- * a key without write permission) may answer 403 and close the connection before reading the body:
- * the unread bytes make the close a reset, and the answer is lost (Ceph RGW does this; so may any
- * server or proxy). Retrying would meet the same reset up to the last attempt, the job showing
- * "uploading" for a minute. So ask again without a body, where nothing is left unread: first
- * whether the bucket is reachable with these credentials, then `probe`, the same kind of write
- * with no bytes. A refusal fails the job at once, in words; anything else is retried as before.
+ * A connection broke while a body was being sent. A server that refuses a write (bad key or secret,
+ * no bucket, a bucket policy, a key without write permission) may answer and close the connection
+ * before reading the body: the unread bytes make the close a reset, and the answer is lost (Ceph RGW
+ * does this; so may any server or proxy). Retrying would meet the same reset up to the last attempt,
+ * the job showing "uploading" for a minute. So ask again without a body, where nothing is left
+ * unread: `probe` is the same write with no bytes, under the same credentials, bucket and key. A
+ * refusal fails the job at once, in words; anything else is retried as before.
  */
 async function explainReset(run: UploadRun, what: string, probe: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
-  await run.verifyAccess(run.signal);
   try {
     await probe(AbortSignal.any([run.signal, AbortSignal.timeout(20_000)]));
   } catch (error) {
@@ -156,42 +149,34 @@ async function sendFromFile<T>(
         const { md5, body: makeBody } = await file.prepare(start, end, run.signal);
         const stall = new AbortController();
         const signal = AbortSignal.any([run.signal, stall.signal]);
-        let timer: NodeJS.Timeout | undefined;
+        // One watchdog per attempt, pushed back by every chunk sent (refresh(), no new timer per
+        // chunk); unref'd, so that it never keeps the process alive.
+        const watchdog = setTimeout(
+          () => stall.abort(new FerryError('TIMEOUT', `No data moved for ${Math.round(run.stallTimeoutMs / 1000)} s while ${what}.`)),
+          run.stallTimeoutMs,
+        ).unref();
         // Once the attempt is settled, a chunk the body stream still emits (it was already read when
-        // the request ended) neither counts as progress nor re-arms the watchdog, whose timer would
-        // otherwise keep the process alive for a whole stall timeout after a pause or an exit.
+        // the request ended) neither counts as progress nor pushes the watchdog back.
         let settled = false;
-        const arm = () => {
-          clearTimeout(timer);
-          timer = setTimeout(
-            () => stall.abort(new FerryError('TIMEOUT', `No data moved for ${Math.round(run.stallTimeoutMs / 1000)} s while ${what}.`)),
-            run.stallTimeoutMs,
-          );
-          timer.unref();
-        };
         let sent = 0;
         const body = makeBody((bytes) => {
           if (settled) return;
           sent += bytes;
           run.callbacks.onBytes(bytes);
-          arm();
+          watchdog.refresh();
         });
-        arm();
-        try {
-          const result = await send(body, md5.base64, signal);
-          return { result, md5: md5.hex };
-        } catch (error) {
-          settled = true;
-          clearTimeout(timer);
-          run.callbacks.onBytes(-sent);
-          if ('destroy' in body) body.destroy();
-          if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;
-          if (sent > 0 && !run.signal.aborted && isConnectionReset(error)) await explainReset(run, what, probe);
-          throw error;
-        } finally {
-          settled = true;
-          clearTimeout(timer);
-        }
+        const outcome = await send(body, md5.base64, signal).then(
+          (result) => ({ ok: true as const, result }),
+          (error: unknown) => ({ ok: false as const, error }),
+        );
+        settled = true;
+        clearTimeout(watchdog);
+        if (outcome.ok) return { result: outcome.result, md5: md5.hex };
+        run.callbacks.onBytes(-sent);
+        if ('destroy' in body) body.destroy();
+        if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;
+        if (sent > 0 && !run.signal.aborted && isConnectionReset(outcome.error)) await explainReset(run, what, probe);
+        throw outcome.error;
       }),
     {
       signal: run.signal,
