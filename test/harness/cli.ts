@@ -237,7 +237,8 @@ export async function serverParts(
 export interface CliSuite {
   readonly client: S3Client;
   readonly bucket: string;
-  cli(): Promise<FerryCli>;
+  /** A FerryCli with endpoint "rgw": the test server, or `via` (a test proxy in front of it). */
+  cli(via?: string): Promise<FerryCli>;
   track(ferry: FerryCli): FerryCli;
 }
 
@@ -268,9 +269,9 @@ export function cliSuite(name: string): CliSuite {
       return bucket;
     },
     track,
-    async cli() {
+    async cli(via) {
       const ferry = track(new FerryCli());
-      const added = await ferry.addEndpoint('rgw', s3);
+      const added = await ferry.addEndpoint('rgw', via === undefined ? s3 : { ...s3, endpoint: via });
       expect(added.code, added.stderr).toBe(0);
       return ferry;
     },

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MiB } from '../../shared/partPlan.ts';
-import { FerryCli, cliSuite, lines, serverParts, stackLines } from '../harness/cli.ts';
+import { cliSuite, lines, serverParts, stackLines, type FerryCli } from '../harness/cli.ts';
 import { tempDir } from '../harness/engine.ts';
 import { startProxy, type FreezableProxy } from '../harness/proxy.ts';
 import { listPartNumbers, listUploads, makeFile, objectSha256 } from '../harness/s3.ts';
@@ -23,12 +23,7 @@ beforeAll(async () => {
 afterAll(() => uplink?.close());
 
 /** A CLI whose endpoint "rgw" is behind a 40 MiB/s uplink: its upload is still running when the test signals it, on any machine. */
-async function slowCli(): Promise<FerryCli> {
-  const ferry = suite.track(new FerryCli());
-  const added = await ferry.addEndpoint('rgw', { ...s3, endpoint: uplink.endpoint });
-  expect(added.code, added.stderr).toBe(0);
-  return ferry;
-}
+const slowCli = (): Promise<FerryCli> => cli(uplink.endpoint);
 
 describe('interrupting ferry upload', () => {
   it('SIGINT pauses (exit 130, says how to resume); resume --all queues it, run finishes it', async () => {
@@ -158,12 +153,10 @@ describe('interrupting ferry upload', () => {
     const network = await startProxy(s3.endpoint);
     network.limit(10 * MiB);
     try {
-      const ferry = new FerryCli();
-      suite.track(ferry);
-      expect((await ferry.addEndpoint('slow', { ...s3, endpoint: network.endpoint })).code).toBe(0);
+      const ferry = await cli(network.endpoint);
       const big = await makeFile(files, 'remote-pause.bin', 120 * MiB, 205);
       const other = await makeFile(files, 'remote-abort.bin', 60 * MiB, 206);
-      const running = ferry.start(['upload', big.path, other.path, `s3://${bucket}/remote/`, '--endpoint', 'slow', '--part-size', '5MiB', '--concurrency', '2']);
+      const running = ferry.start(['upload', big.path, other.path, `s3://${bucket}/remote/`, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', '2']);
       const held = await serverParts(client, bucket, 'remote/remote-pause.bin', 1, running);
       await serverParts(client, bucket, 'remote/remote-abort.bin', 1, running);
       const jobs = await ferry.jobs();
