@@ -24,34 +24,60 @@ export default tseslint.config(
   {
     files: ['shared/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [electron, ...node('shared/')],
-        patterns: [{ group: ['**/main/**', '**/renderer/**', '../main*', '../renderer*'], message: 'shared/ imports nothing outside shared/ (layer rule).' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron, ...node('shared/')],
+          patterns: [
+            {
+              group: ['**/main/**', '**/renderer/**', '../main*', '../renderer*'],
+              message: 'shared/ imports nothing outside shared/ (layer rule).',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['renderer/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [electron, ...node('renderer/')],
-        patterns: [{ group: ['**/main/**', '../main*'], message: 'renderer/ talks to main only through the contract in shared/ (layer rule).' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron, ...node('renderer/')],
+          patterns: [
+            { group: ['**/main/**', '../main*'], message: 'renderer/ talks to main only through the contract in shared/ (layer rule).' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['main/**'],
     ignores: ['main/electron/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [electron],
-        patterns: [{ group: ['**/renderer/**', '../renderer*', '**/electron/**'], message: 'main/ does not import renderer/ or main/electron/ (layer rule).' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [
+            {
+              group: ['**/renderer/**', '../renderer*', '**/electron/**'],
+              message: 'main/ does not import renderer/ or main/electron/ (layer rule).',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['main/electron/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer/**'], message: 'main/ does not import renderer/ (layer rule).' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/renderer/**'], message: 'main/ does not import renderer/ (layer rule).' }] },
+      ],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs', 'scripts/**', 'bin/**'],

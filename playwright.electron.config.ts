@@ -10,7 +10,9 @@ import { locateElectron } from './scripts/electronBinary.ts';
 const electron = locateElectron(fileURLToPath(new URL('.', import.meta.url)));
 // the list reporter does not print skip reasons: say it once, from the runner (not from each worker)
 if (!electron.installed && !process.env.TEST_WORKER_INDEX) {
-  console.log(`[ferry electron] SKIPPED: no Electron ${electron.version} binary at ${electron.path}; run \`npx install-electron\` with network access.`);
+  console.log(
+    `[ferry electron] SKIPPED: no Electron ${electron.version} binary at ${electron.path}; run \`npx install-electron\` with network access.`,
+  );
 }
 
 export default defineConfig({

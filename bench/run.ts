@@ -85,7 +85,12 @@ if (opts.render) {
   process.exit(0);
 }
 if (opts.help) {
-  process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(0, 14).join('\n') + '\n');
+  process.stdout.write(
+    readFileSync(new URL(import.meta.url), 'utf8')
+      .split('\n')
+      .slice(0, 14)
+      .join('\n') + '\n',
+  );
   process.exit(0);
 }
 
@@ -96,7 +101,15 @@ const CONCURRENCY = 8;
 const FILE_WORKERS = 8;
 const SIZES = QUICK
   ? { big: 64 * MiB, huge: 0, smallCount: 200, smallSize: 64 * KiB, resumeParts: 16, resumeExtra: 8, resumeHoldRounds: 1 }
-  : { big: 1 * GiB, huge: 4 * GiB, smallCount: 2000, smallSize: 64 * KiB, resumeParts: 5000, resumeExtra: 16, resumeHoldRounds: Math.max(5, ROUNDS) };
+  : {
+      big: 1 * GiB,
+      huge: 4 * GiB,
+      smallCount: 2000,
+      smallSize: 64 * KiB,
+      resumeParts: 5000,
+      resumeExtra: 16,
+      resumeHoldRounds: Math.max(5, ROUNDS),
+    };
 const RESUME_PART_SIZE = 5 * MiB;
 const ALL_SCENARIOS = QUICK ? ['big', 'small', 'resume'] : ['big', 'small', 'huge', 'resume'];
 const scenarios = new Set(opts.scenarios ? opts.scenarios.split(',').map((s) => s.trim()) : ALL_SCENARIOS);
@@ -127,12 +140,25 @@ const FERRY = ferryTools();
 // an experiment knob: the stand-in's maxActiveJobs (files uploading at once); default: the engine's, as the CLI
 if (opts['engine-workers']) {
   engineOptions.maxActiveJobs = Number(opts['engine-workers']);
-  ferryEngine.settings = ferryEngine.settings.replace('default maxActiveJobs', `maxActiveJobs ${engineOptions.maxActiveJobs} (--engine-workers)`);
+  ferryEngine.settings = ferryEngine.settings.replace(
+    'default maxActiveJobs',
+    `maxActiveJobs ${engineOptions.maxActiveJobs} (--engine-workers)`,
+  );
 }
 const PEERS: Record<string, Tool> = { aws: awsCli, rclone, 'lib-storage': libStorage };
-const peerIds = opts.tools ? opts.tools.split(',').map((s) => s.trim()).filter((s) => s !== 'ferry') : Object.keys(PEERS);
+const peerIds = opts.tools
+  ? opts.tools
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== 'ferry')
+  : Object.keys(PEERS);
 for (const id of peerIds) if (!PEERS[id]) throw new Error(`unknown tool ${id} (ferry, aws, rclone, lib-storage)`);
-const includeFerry = !opts.tools || opts.tools.split(',').map((s) => s.trim()).includes('ferry');
+const includeFerry =
+  !opts.tools ||
+  opts.tools
+    .split(',')
+    .map((s) => s.trim())
+    .includes('ferry');
 const TOOLS: Tool[] = [...(includeFerry ? FERRY : []), ...peerIds.map((id) => PEERS[id]!)];
 
 // ---- checks before anything starts ----
@@ -307,7 +333,9 @@ async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
     rounds: [],
     notes: [],
   };
-  log(`scenario resume: ${partsTotal} parts of ${formatBytes(RESUME_PART_SIZE)} (${formatBytes(size)}, sparse), kill after ${SIZES.resumeParts} parts`);
+  log(
+    `scenario resume: ${partsTotal} parts of ${formatBytes(RESUME_PART_SIZE)} (${formatBytes(size)}, sparse), kill after ${SIZES.resumeParts} parts`,
+  );
   const file = path.join(b.work, 'data', 'resume.bin');
   await mkdir(path.dirname(file), { recursive: true });
   const fh = await open(file, 'w');
@@ -322,7 +350,15 @@ async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
   const bucket = await createTestBucket(b.s3, 'bench-resume');
   const work = await mkdtemp(path.join(b.work, 'run-resume-'));
   const snapshot = path.join(work, 'ferry-data-snapshot');
-  const ctx: RunContext = { s3: b.s3, bucket, work, partSize: RESUME_PART_SIZE, concurrency: CONCURRENCY, fileWorkers: FILE_WORKERS, endpointOverride: proxy.url };
+  const ctx: RunContext = {
+    s3: b.s3,
+    bucket,
+    work,
+    partSize: RESUME_PART_SIZE,
+    concurrency: CONCURRENCY,
+    fileWorkers: FILE_WORKERS,
+    endpointOverride: proxy.url,
+  };
   try {
     // 1. a real upload, killed (SIGKILL) once the server has acknowledged resumeParts parts
     const inv = await tool.prepare(ctx, target);
@@ -348,7 +384,10 @@ async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
     proxy.onEvent = null;
     result.createS = created.wallS;
     result.partsAcknowledged = acknowledged;
-    if (!killed) throw new Error(`the first upload ended (exit ${created.code ?? created.signal}) before ${SIZES.resumeParts} parts: ${created.stderr.slice(-800)}`);
+    if (!killed)
+      throw new Error(
+        `the first upload ended (exit ${created.code ?? created.signal}) before ${SIZES.resumeParts} parts: ${created.stderr.slice(-800)}`,
+      );
     const uploads = await listUploads(b.client, bucket, key);
     if (uploads.length !== 1) throw new Error(`after the kill the server has ${uploads.length} multipart uploads of ${key}, expected 1`);
     result.partsHeld = (await listPartNumbers(b.client, bucket, key, uploads[0]!.uploadId)).length;
@@ -394,7 +433,8 @@ async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
       });
       proxy.onEvent = null;
       const round = analyze(proxy.events, m.startedAt);
-      if (!round) throw new Error(`resume run ${i + 1} sent no UploadPart (exit ${m.code ?? m.signal}): ${(m.stderr || m.stdout).slice(-800)}`);
+      if (!round)
+        throw new Error(`resume run ${i + 1} sent no UploadPart (exit ${m.code ?? m.signal}): ${(m.stderr || m.stdout).slice(-800)}`);
       result.rounds.push(round);
       log(
         `resume ${i + 1}: first part (${round.firstPartNumber}) after ${fmt(round.firstPartMs, 0)} ms ` +
@@ -440,9 +480,13 @@ async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
     }
     log(`resume: final run ${final.ok ? 'completed and verified' : `FAILED: ${final.error}`}, ${final.partsSent} parts sent`);
     if (tool.id === 'ferry-engine') {
-      result.notes.push('Measured with the engine stand-in: reopening its data directory is how the engine resumes interrupted jobs (the CLI had no resume to measure yet).');
+      result.notes.push(
+        'Measured with the engine stand-in: reopening its data directory is how the engine resumes interrupted jobs (the CLI had no resume to measure yet).',
+      );
     } else {
-      result.notes.push('Measured through the CLI: after the crash, `ferry --data-dir DIR run` on the same data directory (the interrupted job is back in the queue).');
+      result.notes.push(
+        'Measured through the CLI: after the crash, `ferry --data-dir DIR run` on the same data directory (the interrupted job is back in the queue).',
+      );
     }
   } catch (error) {
     result.error = (error as Error).message;
@@ -482,14 +526,24 @@ async function runProfile(b: Bench, sc: Scenario): Promise<ProfileResult> {
     const ctx: RunContext = { s3: b.s3, bucket, work, partSize: PART_SIZE, concurrency: CONCURRENCY, fileWorkers: FILE_WORKERS };
     const inv = await tool.prepare(ctx, sc.target);
     const profDir = path.join(work, 'prof');
-    const m = await runMeasured(inv.cmd, ['--cpu-prof', '--cpu-prof-dir', profDir, ...inv.args], { env: inv.env, cwd: REPO, timeoutMs: sc.timeoutMs });
+    const m = await runMeasured(inv.cmd, ['--cpu-prof', '--cpu-prof-dir', profDir, ...inv.args], {
+      env: inv.env,
+      cwd: REPO,
+      timeoutMs: sc.timeoutMs,
+    });
     if (m.code !== 0) throw new Error(`exit ${m.code ?? m.signal}: ${m.stderr.slice(-800)}`);
     await sc.verify(b.client, bucket, false);
     result.wallS = m.wallS;
     result.cpuS = m.userS + m.sysS;
     result.summary = summarizeProfile(await readProfileDir(profDir));
     if (sc.target.kind === 'file') result.micro = await microBenchmarks(sc.target.path, sc.bytes);
-    log(`profile: ${fmt(result.cpuS, 2)} s CPU; main thread busy ${fmt(result.summary.busyMs / 1000, 2)} s: ` + result.summary.categories.slice(0, 5).map((c) => `${c.name} ${fmt(c.ms / 1000, 2)} s`).join('; '));
+    log(
+      `profile: ${fmt(result.cpuS, 2)} s CPU; main thread busy ${fmt(result.summary.busyMs / 1000, 2)} s: ` +
+        result.summary.categories
+          .slice(0, 5)
+          .map((c) => `${c.name} ${fmt(c.ms / 1000, 2)} s`)
+          .join('; '),
+    );
   } catch (error) {
     result.error = (error as Error).message;
     log(`profile FAILED: ${result.error}`);
@@ -551,13 +605,18 @@ async function environment(b: Bench): Promise<Environment> {
 async function main(): Promise<number> {
   preflight();
   const work = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-'));
-  const needGiB = (scenarios.has('resume') ? (SIZES.resumeParts + SIZES.resumeExtra) * RESUME_PART_SIZE : 0) / GiB + (scenarios.has('huge') ? SIZES.huge : 0) / GiB * 2 + 4;
+  const needGiB =
+    (scenarios.has('resume') ? (SIZES.resumeParts + SIZES.resumeExtra) * RESUME_PART_SIZE : 0) / GiB +
+    ((scenarios.has('huge') ? SIZES.huge : 0) / GiB) * 2 +
+    4;
   const free = await statfs(work);
   const freeGiB = (free.bavail * free.bsize) / GiB;
   if (freeGiB < needGiB) throw new Error(`${work}: ${fmt(freeGiB)} GiB free, the benchmark needs about ${fmt(needGiB, 0)} GiB`);
   // the OSD is a sparse file: size it for the largest object the benchmark stores (the resume job)
   process.env.OSD_SIZE_GB ??= String(Math.max(16, Math.ceil(needGiB + 8)));
-  log(`ferry: ${FERRY.map((t) => t.label).join(', ')}; peers: ${peerIds.join(', ')}; scenarios: ${[...scenarios].join(', ')}; ${ROUNDS} round(s); work dir ${work}`);
+  log(
+    `ferry: ${FERRY.map((t) => t.label).join(', ')}; peers: ${peerIds.join(', ')}; scenarios: ${[...scenarios].join(', ')}; ${ROUNDS} round(s); work dir ${work}`,
+  );
   log(`starting Ceph RGW (bluestore, OSD ${process.env.OSD_SIZE_GB} GiB)`);
   const server = await startRgw({ backend: 'bluestore' });
   const s3 = testS3Of(server);
@@ -592,7 +651,8 @@ async function main(): Promise<number> {
   failures += (results.profiles ?? []).filter((p) => p.error).length;
 
   const markdown = renderReport(results, readAnalysis());
-  const out = opts.out ?? (QUICK ? path.join(os.tmpdir(), `ferry-benchmarks-quick-${Date.now()}.md`) : path.join(REPO, 'docs', 'benchmarks.md'));
+  const out =
+    opts.out ?? (QUICK ? path.join(os.tmpdir(), `ferry-benchmarks-quick-${Date.now()}.md`) : path.join(REPO, 'docs', 'benchmarks.md'));
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, markdown);
   // raw results beside a temp report; never beside docs/benchmarks.md (the repository keeps only the report)

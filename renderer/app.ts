@@ -24,7 +24,12 @@ export function startFerry(options: {
   files?: BrowserFileRegistry;
 }): FerryWindow {
   const files = options.files ?? new BrowserFileRegistry();
-  const store = createFerryStore({ api: options.api, files, desktop: options.desktop ?? null, ...(options.storage === undefined ? {} : { storage: options.storage }) });
+  const store = createFerryStore({
+    api: options.api,
+    files,
+    desktop: options.desktop ?? null,
+    ...(options.storage === undefined ? {} : { storage: options.storage }),
+  });
   const disconnect = connect(options.api, store, { connection: options.connection ?? null, files });
   return { store, files, disconnect };
 }

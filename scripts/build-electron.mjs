@@ -18,7 +18,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** COMMAND_NAMES and EVENT_NAMES of shared/contract.ts, read by bundling and running it (any Node version). */
 async function contractNames() {
-  const { outputFiles } = await build({ absWorkingDir: root, entryPoints: ['shared/contract.ts'], bundle: true, format: 'cjs', platform: 'node', write: false, logLevel: 'silent' });
+  const { outputFiles } = await build({
+    absWorkingDir: root,
+    entryPoints: ['shared/contract.ts'],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+  });
   const module = { exports: {} };
   new Function('module', 'exports', outputFiles[0].text)(module, module.exports);
   return module.exports;
@@ -85,7 +93,8 @@ const [main, preload] = await Promise.all([
 ]);
 
 const problems = [];
-for (const path of externalImports(main.metafile)) if (path !== 'electron' && !builtins.has(path)) problems.push(`main.cjs requires ${path} at run time`);
+for (const path of externalImports(main.metafile))
+  if (path !== 'electron' && !builtins.has(path)) problems.push(`main.cjs requires ${path} at run time`);
 for (const path of externalImports(preload.metafile)) if (path !== 'electron') problems.push(`preload.cjs requires ${path} at run time`);
 if (problems.length > 0) {
   console.error(`build-electron: the bundles must be self-contained:\n  ${problems.join('\n  ')}`);
@@ -107,7 +116,9 @@ function writeThirdPartyLicenses(metafile, file) {
   for (const [dir, name] of [...packages].sort(([, a], [, b]) => a.localeCompare(b))) {
     const manifest = JSON.parse(readFileSync(`${root}${dir}/package.json`, 'utf8'));
     const licenseFile = readdirSync(`${root}${dir}`).find((entry) => /^licen[cs]e(\.(md|txt))?$/i.test(entry));
-    const text = licenseFile ? readFileSync(`${root}${dir}/${licenseFile}`, 'utf8').trim() : `${manifest.license ?? 'UNKNOWN'} (the package ships no licence file)`;
+    const text = licenseFile
+      ? readFileSync(`${root}${dir}/${licenseFile}`, 'utf8').trim()
+      : `${manifest.license ?? 'UNKNOWN'} (the package ships no licence file)`;
     byText.set(text, [...(byText.get(text) ?? []), `${name}@${manifest.version}`]);
   }
   const sections = [...byText].map(([text, names]) => `${names.join('\n')}\n${'-'.repeat(40)}\n${text}\n`);
@@ -118,4 +129,6 @@ const licensed = writeThirdPartyLicenses(main.metafile, `${outdir}/THIRD_PARTY_L
 if (!existsSync(`${outdir}/preload.cjs`)) throw new Error('build-electron: preload.cjs was not written');
 
 const size = (metafile, file) => (metafile.outputs[`dist/electron/${file}`]?.bytes ?? 0) / 1024;
-console.log(`build-electron: dist/electron/main.cjs ${size(main.metafile, 'main.cjs').toFixed(0)} KiB, dist/electron/preload.cjs ${size(preload.metafile, 'preload.cjs').toFixed(0)} KiB; ${licensed} bundled packages' licences in THIRD_PARTY_LICENSES.txt`);
+console.log(
+  `build-electron: dist/electron/main.cjs ${size(main.metafile, 'main.cjs').toFixed(0)} KiB, dist/electron/preload.cjs ${size(preload.metafile, 'preload.cjs').toFixed(0)} KiB; ${licensed} bundled packages' licences in THIRD_PARTY_LICENSES.txt`,
+);

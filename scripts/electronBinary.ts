@@ -38,7 +38,11 @@ function readText(path: string): string | null {
 }
 
 /** The Electron binary of the project at `root` (its node_modules/electron), as install.js judges it. */
-export function locateElectron(root: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): ElectronBinary {
+export function locateElectron(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): ElectronBinary {
   const dir = join(root, 'node_modules', 'electron');
   const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
   const executable = platformPath(platform);
@@ -47,7 +51,12 @@ export function locateElectron(root: string, env: NodeJS.ProcessEnv = process.en
     return { version, path, installed: existsSync(path) };
   }
   const path = join(dir, 'dist', executable);
-  const installed = existsSync(path) && readText(join(dir, 'dist', 'version'))?.replace(/^v/, '').trim() === version && readText(join(dir, 'path.txt')) === executable;
+  const installed =
+    existsSync(path) &&
+    readText(join(dir, 'dist', 'version'))
+      ?.replace(/^v/, '')
+      .trim() === version &&
+    readText(join(dir, 'path.txt')) === executable;
   return { version, path, installed };
 }
 
@@ -60,7 +69,12 @@ function cacheRoot(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
 }
 
 /** Whether @electron/get's cache holds this version's zip (install.js then needs no network). */
-export function isZipCached(version: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, arch: string = process.arch): boolean {
+export function isZipCached(
+  version: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): boolean {
   const root = cacheRoot(env, platform);
   const zip = `electron-v${version}-${platform}-${arch}.zip`;
   try {
@@ -73,11 +87,22 @@ export function isZipCached(version: string, env: NodeJS.ProcessEnv = process.en
 /** One of @electron/get's mirror settings: .npmrc (electron_*), then the environment (ELECTRON_*). */
 function mirrorVar(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   const snake = name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
-  return env[`npm_config_electron_${name.toLowerCase()}`] || env[`NPM_CONFIG_ELECTRON_${snake.toUpperCase()}`] || env[`npm_config_electron_${snake}`] || env[`ELECTRON_${snake.toUpperCase()}`] || fallback;
+  return (
+    env[`npm_config_electron_${name.toLowerCase()}`] ||
+    env[`NPM_CONFIG_ELECTRON_${snake.toUpperCase()}`] ||
+    env[`npm_config_electron_${snake}`] ||
+    env[`ELECTRON_${snake.toUpperCase()}`] ||
+    fallback
+  );
 }
 
 /** The URL install.js downloads this version's zip from (@electron/get's getArtifactRemoteURL). */
-export function downloadUrl(version: string, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform, arch: string = process.arch): string {
+export function downloadUrl(
+  version: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: string = process.platform,
+  arch: string = process.arch,
+): string {
   const tag = `v${version.replace(/^v/, '')}`;
   const base = mirrorVar(env, 'mirror', 'https://github.com/electron/electron/releases/download/');
   const dir = mirrorVar(env, 'customDir', tag).replace('{{ version }}', tag.slice(1));
@@ -103,13 +128,22 @@ export async function canDownload(url: string, timeoutMs = 5000): Promise<boolea
  * download URL answers a HEAD request within 5 s. Returns the binary as it is afterwards; never hangs
  * on a machine without network (the probe is bounded; a download that started is given 10 minutes).
  */
-export async function ensureElectron(root: string, env: NodeJS.ProcessEnv = process.env): Promise<ElectronBinary & { tried: 'cached' | 'download' | 'unreachable' | null; url: string }> {
+export async function ensureElectron(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ElectronBinary & { tried: 'cached' | 'download' | 'unreachable' | null; url: string }> {
   const binary = locateElectron(root, env);
   const url = downloadUrl(binary.version, env);
   if (binary.installed || env.ELECTRON_OVERRIDE_DIST_PATH) return { ...binary, tried: null, url };
   const cached = isZipCached(binary.version, env);
   if (!cached && !(await canDownload(url))) return { ...binary, tried: 'unreachable', url };
-  if (!cached) process.stderr.write(`ferry: downloading the Electron ${binary.version} binary (once, about 100 MB) from ${new URL(url).host}...\n`);
-  spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], { cwd: root, stdio: 'inherit', env, timeout: 10 * 60_000 });
+  if (!cached)
+    process.stderr.write(`ferry: downloading the Electron ${binary.version} binary (once, about 100 MB) from ${new URL(url).host}...\n`);
+  spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+    timeout: 10 * 60_000,
+  });
   return { ...locateElectron(root, env), tried: cached ? 'cached' : 'download', url };
 }

@@ -11,7 +11,19 @@
 // Fails loudly (exit 1) with what is wrong. `--keep` keeps the temporary directory.
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,12 +35,35 @@ const keep = process.argv.includes('--keep');
 
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 // @electron/fuses' V1 wire, in order; '1' enabled, '0' disabled
-const FUSES = ['runAsNode', 'enableCookieEncryption', 'enableNodeOptionsEnvironmentVariable', 'enableNodeCliInspectArguments', 'enableEmbeddedAsarIntegrityValidation', 'onlyLoadAppFromAsar', 'loadBrowserProcessSpecificV8Snapshot', 'grantFileProtocolExtraPrivileges'];
+const FUSES = [
+  'runAsNode',
+  'enableCookieEncryption',
+  'enableNodeOptionsEnvironmentVariable',
+  'enableNodeCliInspectArguments',
+  'enableEmbeddedAsarIntegrityValidation',
+  'onlyLoadAppFromAsar',
+  'loadBrowserProcessSpecificV8Snapshot',
+  'grantFileProtocolExtraPrivileges',
+];
 const ELECTRON_DEFAULTS = '10110001';
-const EXPECTED_FUSES = { runAsNode: false, enableCookieEncryption: true, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, enableEmbeddedAsarIntegrityValidation: true, onlyLoadAppFromAsar: true, loadBrowserProcessSpecificV8Snapshot: false, grantFileProtocolExtraPrivileges: false };
+const EXPECTED_FUSES = {
+  runAsNode: false,
+  enableCookieEncryption: true,
+  enableNodeOptionsEnvironmentVariable: false,
+  enableNodeCliInspectArguments: false,
+  enableEmbeddedAsarIntegrityValidation: true,
+  onlyLoadAppFromAsar: true,
+  loadBrowserProcessSpecificV8Snapshot: false,
+  grantFileProtocolExtraPrivileges: false,
+};
 
 /** What app.asar may hold (paths relative to its root). */
-const ALLOWED = [/^package\.json$/, /^dist\/electron\/(main|preload)\.cjs$/, /^dist\/electron\/THIRD_PARTY_LICENSES\.txt$/, /^dist\/renderer\/.+\.(html|js|css|svg|png|ico|webp|woff2?|json|webmanifest)$/];
+const ALLOWED = [
+  /^package\.json$/,
+  /^dist\/electron\/(main|preload)\.cjs$/,
+  /^dist\/electron\/THIRD_PARTY_LICENSES\.txt$/,
+  /^dist\/renderer\/.+\.(html|js|css|svg|png|ico|webp|woff2?|json|webmanifest)$/,
+];
 const REQUIRED = ['package.json', 'dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/renderer/index.html'];
 
 const problems = [];
@@ -44,7 +79,16 @@ const work = mkdtempSync(join(tmpdir(), 'ferry-pack-check-'));
 const stub = join(work, 'electron-stub');
 mkdirSync(join(stub, 'resources'), { recursive: true });
 const wire = Buffer.from([1, FUSES.length, ...[...ELECTRON_DEFAULTS].map((c) => c.charCodeAt(0))]);
-writeFileSync(join(stub, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\necho "stub Electron for pack:check" >&2\nexit 1\n# '), Buffer.from(SENTINEL), wire, Buffer.from('\n')]), { mode: 0o755 });
+writeFileSync(
+  join(stub, 'electron'),
+  Buffer.concat([
+    Buffer.from('#!/bin/sh\necho "stub Electron for pack:check" >&2\nexit 1\n# '),
+    Buffer.from(SENTINEL),
+    wire,
+    Buffer.from('\n'),
+  ]),
+  { mode: 0o755 },
+);
 writeFileSync(join(stub, 'version'), JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')).version);
 writeFileSync(join(stub, 'LICENSE'), 'Stub for pack:check.\n');
 
@@ -52,12 +96,25 @@ writeFileSync(join(stub, 'LICENSE'), 'Stub for pack:check.\n');
 const out = join(work, 'out');
 const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
 const started = Date.now();
-const builder = spawnSync(process.execPath, [require.resolve('electron-builder/cli.js'), '--dir', '--linux', `--${arch}`, '--publish', 'never', `-c.electronDist=${stub}`, `-c.directories.output=${out}`], {
-  cwd: root,
-  encoding: 'utf8',
-  timeout: 180_000,
-  env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
-});
+const builder = spawnSync(
+  process.execPath,
+  [
+    require.resolve('electron-builder/cli.js'),
+    '--dir',
+    '--linux',
+    `--${arch}`,
+    '--publish',
+    'never',
+    `-c.electronDist=${stub}`,
+    `-c.directories.output=${out}`,
+  ],
+  {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
+  },
+);
 if (builder.status !== 0) {
   console.error(builder.stdout, builder.stderr);
   fail(`electron-builder exited with ${builder.status ?? builder.signal}${builder.error ? ` (${builder.error.message})` : ''}.`);
@@ -67,7 +124,8 @@ const seconds = ((Date.now() - started) / 1000).toFixed(1);
 const unpacked = join(out, arch === 'x64' ? 'linux-unpacked' : `linux-${arch}-unpacked`);
 const asarPath = join(unpacked, 'resources', 'app.asar');
 if (!existsSync(asarPath)) fail(`no ${asarPath}: electron-builder did not produce the unpacked app with an app.asar.`);
-if (existsSync(join(unpacked, 'resources', 'app'))) problems.push('resources/app/ exists beside app.asar (OnlyLoadAppFromAsar would ignore it)');
+if (existsSync(join(unpacked, 'resources', 'app')))
+  problems.push('resources/app/ exists beside app.asar (OnlyLoadAppFromAsar would ignore it)');
 
 // ---- app.asar: header (a Chromium pickle: [4][header size][payload size][json length][json]) ----
 const fd = openSync(asarPath, 'r');
@@ -97,7 +155,8 @@ for (const path of files.keys()) {
   if (!ALLOWED.some((pattern) => pattern.test(path))) problems.push(`app.asar holds ${path}, which is not on the allowlist`);
 }
 for (const path of REQUIRED) if (!files.has(path)) problems.push(`app.asar lacks ${path}`);
-if (![...files.keys()].some((path) => /^dist\/renderer\/assets\/.+\.js$/.test(path))) problems.push("app.asar lacks the window's script (dist/renderer/assets/*.js)");
+if (![...files.keys()].some((path) => /^dist\/renderer\/assets\/.+\.js$/.test(path)))
+  problems.push("app.asar lacks the window's script (dist/renderer/assets/*.js)");
 
 if (files.has('package.json')) {
   const manifest = JSON.parse(readPacked('package.json').toString('utf8'));
@@ -119,18 +178,28 @@ if (files.has('dist/electron/main.cjs')) {
     Module._load = function (request, ...rest) { return request === 'electron' ? electron : load.call(this, request, ...rest); };
     require('./main.cjs');
     if (quits !== 1) { console.error('main.cjs loaded but did not quit on a taken instance lock'); process.exit(1); }`;
-  const loaded = spawnSync(process.execPath, ['-e', loader], { cwd: probe, encoding: 'utf8', timeout: 30_000, env: { ...process.env, FERRY_DATA_DIR: '' } });
+  const loaded = spawnSync(process.execPath, ['-e', loader], {
+    cwd: probe,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, FERRY_DATA_DIR: '' },
+  });
   if (loaded.status !== 0) {
     const missing = /Cannot find module '([^']+)'/.exec(loaded.stderr)?.[1];
     if (missing) problems.push(`the packed main.cjs requires ${missing}, which does not ship`);
-    else if (loaded.stderr.includes('ERR_UNKNOWN_BUILTIN_MODULE')) problems.push(`Node ${process.version} lacks node:sqlite, so the packed main.cjs cannot be loaded to check it: run \`npm run pack:check\` (Node 22)`);
+    else if (loaded.stderr.includes('ERR_UNKNOWN_BUILTIN_MODULE'))
+      problems.push(
+        `Node ${process.version} lacks node:sqlite, so the packed main.cjs cannot be loaded to check it: run \`npm run pack:check\` (Node 22)`,
+      );
     else problems.push(`the packed main.cjs does not load: ${loaded.stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
   }
 }
 closeSync(fd);
 
 // ---- the fuses of the packed executable ----
-const executable = readdirSync(unpacked).map((name) => join(unpacked, name)).find((path) => statSync(path).isFile() && readFileSync(path).includes(SENTINEL));
+const executable = readdirSync(unpacked)
+  .map((name) => join(unpacked, name))
+  .find((path) => statSync(path).isFile() && readFileSync(path).includes(SENTINEL));
 let fuseLine = '';
 if (!executable) problems.push('no executable with a fuse wire in the unpacked app');
 else {
@@ -139,13 +208,16 @@ else {
   const states = [...binary.subarray(at + 2, at + 2 + binary[at + 1])].map((byte) => String.fromCharCode(byte));
   fuseLine = FUSES.map((fuse, index) => `${fuse}=${states[index] === '1' ? 'on' : 'off'}`).join(' ');
   FUSES.forEach((fuse, index) => {
-    if ((states[index] === '1') !== EXPECTED_FUSES[fuse]) problems.push(`fuse ${fuse} is ${states[index] === '1' ? 'on' : 'off'}, expected ${EXPECTED_FUSES[fuse] ? 'on' : 'off'}`);
+    if ((states[index] === '1') !== EXPECTED_FUSES[fuse])
+      problems.push(`fuse ${fuse} is ${states[index] === '1' ? 'on' : 'off'}, expected ${EXPECTED_FUSES[fuse] ? 'on' : 'off'}`);
   });
 }
 
 const asarKiB = statSync(asarPath).size / 1024;
 if (!keep) rmSync(work, { recursive: true, force: true });
 if (problems.length > 0) fail(`\n  - ${problems.join('\n  - ')}${keep ? `\n(kept ${work})` : ''}`);
-console.log(`pack:check OK: electron-builder --dir --linux (${arch}) in ${seconds} s with a stub Electron; app.asar (${asarKiB.toFixed(0)} KiB) holds ${files.size} files, all on the allowlist:`);
+console.log(
+  `pack:check OK: electron-builder --dir --linux (${arch}) in ${seconds} s with a stub Electron; app.asar (${asarKiB.toFixed(0)} KiB) holds ${files.size} files, all on the allowlist:`,
+);
 for (const path of [...files.keys()].sort()) console.log(`  ${path} (${(files.get(path).size / 1024).toFixed(1)} KiB)`);
 console.log(`  fuses of ${executable?.slice(unpacked.length + 1)}: ${fuseLine}${keep ? `\n  kept ${work}` : ''}`);

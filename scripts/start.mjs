@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
-  process.stderr.write(`npm start needs Node.js 22.18 or later (this is ${process.version}): run it as \`npm start\` in the checkout (Node 22 is pinned there).\n`);
+  process.stderr.write(
+    `npm start needs Node.js 22.18 or later (this is ${process.version}): run it as \`npm start\` in the checkout (Node 22 is pinned there).\n`,
+  );
   process.exit(2);
 }
 
@@ -39,7 +41,11 @@ function runRelayingSignals(command, commandArgs) {
 }
 
 const npm = process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath]] : ['npm', []];
-const built = spawnSync(npm[0], [...npm[1], 'run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' && !process.env.npm_execpath });
+const built = spawnSync(npm[0], [...npm[1], 'run', 'build'], {
+  cwd: root,
+  stdio: 'inherit',
+  shell: process.platform === 'win32' && !process.env.npm_execpath,
+});
 if (built.status !== 0) process.exit(built.status ?? 1);
 
 const { ensureElectron } = await import('./electronBinary.ts');
@@ -47,7 +53,10 @@ const electron = await ensureElectron(root);
 if (electron.installed) {
   runRelayingSignals(electron.path, ['.', ...args]);
 } else {
-  const why = electron.tried === 'unreachable' ? `cannot be downloaded here (${new URL(electron.url).host} does not answer)` : 'could not be installed';
+  const why =
+    electron.tried === 'unreachable'
+      ? `cannot be downloaded here (${new URL(electron.url).host} does not answer)`
+      : 'could not be installed';
   console.error(
     `ferry: the Electron ${electron.version} binary is not installed (${electron.path}) and ${why}: get it with \`npx install-electron\` on a network that reaches it (or set ELECTRON_MIRROR, or ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron), then \`npm start\` again; starting the browser host instead.`,
   );

@@ -15,7 +15,10 @@ const BROWSER_PACKAGES = ['chromium'];
 const BROWSER_COMMANDS = ['chromium'];
 
 const APT_PACKAGES = [...(process.env.FERRY_TEST_S3_ENDPOINT ? [] : RGW_PACKAGES), ...BROWSER_PACKAGES];
-const REQUIRED_COMMANDS = [...(process.env.FERRY_TEST_S3_ENDPOINT ? [] : RGW_COMMANDS), ...(process.env.FERRY_CHROMIUM ? [] : BROWSER_COMMANDS)];
+const REQUIRED_COMMANDS = [
+  ...(process.env.FERRY_TEST_S3_ENDPOINT ? [] : RGW_COMMANDS),
+  ...(process.env.FERRY_CHROMIUM ? [] : BROWSER_COMMANDS),
+];
 const APT_INSTALL_ARGS = ['install', '-y', '--no-install-recommends', ...APT_PACKAGES];
 const OTHER_SERVER =
   'or run the tests against another S3-compatible server (e.g. MinIO; the key must be allowed to create buckets):\n' +
@@ -68,13 +71,19 @@ function main() {
       return 0;
     }
     console.error(`test-deps: installing failed${still.length ? ` (still missing: ${still.join(', ')})` : ''}.`);
-    console.error(`Run it yourself:\n  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL_ARGS.join(' ')}\n${OTHER_SERVER}`);
+    console.error(
+      `Run it yourself:\n  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL_ARGS.join(' ')}\n${OTHER_SERVER}`,
+    );
     return 1;
   }
 
-  console.error(`test-deps: the tests need a real S3 server (Ceph RGW) and Chromium, and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed.`);
+  console.error(
+    `test-deps: the tests need a real S3 server (Ceph RGW) and Chromium, and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed.`,
+  );
   if (hasApt) {
-    console.error(`Install it:\n  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL_ARGS.join(' ')}\n${OTHER_SERVER}`);
+    console.error(
+      `Install it:\n  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL_ARGS.join(' ')}\n${OTHER_SERVER}`,
+    );
   } else {
     console.error(
       `Ceph RGW is installed from Debian/Ubuntu packages (${APT_PACKAGES.join(' ')}); this machine has no apt-get.\n` +

@@ -94,7 +94,10 @@ export interface DirectoryListing {
 const id = z.string().min(1).max(200);
 const ids = z.array(id).min(1).max(100_000);
 const bucket = z.string().min(3).max(63);
-const prefix = z.string().max(1024).refine((p) => p === '' || p.endsWith('/'), 'A prefix is empty or ends with "/".');
+const prefix = z
+  .string()
+  .max(1024)
+  .refine((p) => p === '' || p.endsWith('/'), 'A prefix is empty or ends with "/".');
 
 export const browserFileSchema = z.object({
   /** Chosen by the page; names the file in read requests. */
@@ -132,7 +135,14 @@ export const commandSchemas = {
   testEndpoint: z.object({ id, bucket: bucket.optional() }),
   listBuckets: z.object({ endpointId: id }),
   listOrphans: z.object({ endpointId: id, bucket, prefix }),
-  abortOrphans: z.object({ endpointId: id, bucket, uploads: z.array(z.object({ key: z.string().min(1).max(1024), uploadId: z.string().min(1).max(1024) })).min(1).max(10_000) }),
+  abortOrphans: z.object({
+    endpointId: id,
+    bucket,
+    uploads: z
+      .array(z.object({ key: z.string().min(1).max(1024), uploadId: z.string().min(1).max(1024) }))
+      .min(1)
+      .max(10_000),
+  }),
   browseFiles: z.object({ path: z.string().max(4096).nullable() }),
   setSettings: z.object({ resumeOnLaunch: z.boolean().optional(), theme: z.enum(['system', 'light', 'dark']).optional() }),
 } as const;
@@ -192,7 +202,16 @@ export interface Events {
   fileReadRequested: { requestId: string; fileId: string; start: number; end: number };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['jobsAdded', 'jobsChanged', 'jobsProgress', 'jobsRemoved', 'endpointsChanged', 'settingsChanged', 'pathsOpened', 'fileReadRequested'];
+export const EVENT_NAMES: readonly EventName[] = [
+  'jobsAdded',
+  'jobsChanged',
+  'jobsProgress',
+  'jobsRemoved',
+  'endpointsChanged',
+  'settingsChanged',
+  'pathsOpened',
+  'fileReadRequested',
+];
 
 // ---- transport shapes ----
 

@@ -39,7 +39,13 @@ export const credentialInputSchema = z.discriminatedUnion('kind', [
 export const endpointInputSchema = z.object({
   name: endpointNameSchema,
   url: endpointUrlSchema.optional(),
-  region: z.string().trim().min(1).max(64).regex(/^[a-z0-9-]+$/i, 'The region may contain letters, digits and hyphens.').optional(),
+  region: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9-]+$/i, 'The region may contain letters, digits and hyphens.')
+    .optional(),
   addressing: z.enum(['path', 'virtual']).optional(),
   checksums: z.enum(['when-supported', 'when-required']).optional(),
   credential: credentialInputSchema,

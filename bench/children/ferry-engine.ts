@@ -10,7 +10,10 @@ import { filesUnder, readChildConfig, type Source } from '../lib/files.ts';
 const memlog = process.env.FERRY_BENCH_MEMLOG;
 if (memlog) {
   const t0 = performance.now();
-  setInterval(() => appendFileSync(memlog, `${JSON.stringify({ t: Math.round(performance.now() - t0), ...process.memoryUsage() })}\n`), 250).unref();
+  setInterval(
+    () => appendFileSync(memlog, `${JSON.stringify({ t: Math.round(performance.now() - t0), ...process.memoryUsage() })}\n`),
+    250,
+  ).unref();
 }
 
 const ENDPOINT_ID = 'bench';

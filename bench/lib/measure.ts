@@ -121,7 +121,9 @@ export async function runMeasured(cmd: string, args: string[], options: RunOptio
       }
       const killed = /terminated by signal (\d+)/.exec(text);
       if (killed) {
-        signal = os.constants.signals ? (Object.entries(os.constants.signals).find(([, n]) => n === Number(killed[1]))?.[0] ?? killed[1]!) : killed[1]!;
+        signal = os.constants.signals
+          ? (Object.entries(os.constants.signals).find(([, n]) => n === Number(killed[1]))?.[0] ?? killed[1]!)
+          : killed[1]!;
         code = null;
       }
     } catch {
@@ -134,7 +136,11 @@ export async function runMeasured(cmd: string, args: string[], options: RunOptio
 }
 
 /** Runs a command to completion (not measured) and returns its stdout; rejects on a non-zero exit. */
-export function runPlain(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string; timeoutMs?: number } = {}): Promise<string> {
+export function runPlain(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string; timeoutMs?: number } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       env: options.env ?? process.env,

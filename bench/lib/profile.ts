@@ -45,7 +45,10 @@ function categorize(stack: ProfileNode[]): string | null {
   const urls = stack.map((n) => n.callFrame.url);
   const has = (re: RegExp) => urls.some((u) => re.test(u));
   if (has(/node:internal\/modules\//)) return 'start-up: loading and compiling modules';
-  if (/node:internal\/crypto\/hash/.test(leaf.url) || ((leaf.functionName === 'update' || leaf.functionName === 'digest') && /crypto/.test(leaf.url))) {
+  if (
+    /node:internal\/crypto\/hash/.test(leaf.url) ||
+    ((leaf.functionName === 'update' || leaf.functionName === 'digest') && /crypto/.test(leaf.url))
+  ) {
     if (has(/fileSource\.ts/)) return 'MD5 of parts (fileSource.md5, Content-MD5)';
     if (has(/signature-v4|hash-node|sha256/)) return 'SigV4 SHA-256 hashing (SDK)';
     return 'other hashing';
@@ -54,12 +57,14 @@ function categorize(stack: ProfileNode[]): string | null {
   // a native function (no URL: a binding such as writeBuffer or read) counts where its JS caller is
   const nativeLeaf = !leaf.url;
   if (nativeLeaf) {
-    if (leaf.functionName === 'createUnsafeBuffer' || /node:internal\/buffer/.test(stack[1]?.callFrame.url ?? '')) return 'buffer allocation';
+    if (leaf.functionName === 'createUnsafeBuffer' || /node:internal\/buffer/.test(stack[1]?.callFrame.url ?? ''))
+      return 'buffer allocation';
     const caller = stack.find((n) => n.callFrame.url)?.callFrame;
     if (caller) leaf = caller;
   }
   if (/node:internal\/fs|node:fs/.test(leaf.url) || has(/fileSource\.ts/)) return 'file reads (node:fs)';
-  if (/node:net|node:_http|node:internal\/stream_base_commons|node:internal\/http|node:http/.test(leaf.url)) return 'HTTP and socket writes (node:http, node:net)';
+  if (/node:net|node:_http|node:internal\/stream_base_commons|node:internal\/http|node:http/.test(leaf.url))
+    return 'HTTP and socket writes (node:http, node:net)';
   if (/node:internal\/streams|node:stream/.test(leaf.url)) return 'stream plumbing (node:stream)';
   if (/@smithy|@aws-sdk|fast-xml-parser|strnum/.test(leaf.url)) return 'AWS SDK JavaScript (middleware, signing, XML)';
   if (/\/main\/|\/shared\//.test(leaf.url)) return 'Ferry engine JavaScript';
@@ -134,7 +139,7 @@ export async function microBenchmarks(file: string, size: number): Promise<Micro
     const fh = await open(file, 'r');
     const chunk = Buffer.allocUnsafe(1 * MiB);
     const c0 = cpuSeconds();
-    for (let pos = 0; pos < bytes; ) {
+    for (let pos = 0; pos < bytes;) {
       const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, bytes - pos), pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
@@ -147,7 +152,10 @@ export async function microBenchmarks(file: string, size: number): Promise<Micro
     for await (const _chunk of createReadStream(file, { start: 0, end: bytes - 1, highWaterMark: 256 * 1024 })) {
       // discard
     }
-    out.push({ name: 'createReadStream, 256 KiB chunks from the page cache (as the request body is read)', cpuSPerGiB: perGiB(cpuSeconds() - c0) });
+    out.push({
+      name: 'createReadStream, 256 KiB chunks from the page cache (as the request body is read)',
+      cpuSPerGiB: perGiB(cpuSeconds() - c0),
+    });
   }
   {
     const c0 = cpuSeconds();

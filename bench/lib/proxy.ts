@@ -6,7 +6,15 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type S3Op = 'CreateMultipartUpload' | 'UploadPart' | 'ListParts' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'HeadObject' | 'PutObject' | 'other';
+export type S3Op =
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'ListParts'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+  | 'HeadObject'
+  | 'PutObject'
+  | 'other';
 
 export interface ProxyEvent {
   op: S3Op;

@@ -66,7 +66,8 @@ function scenarioTable(s: ScenarioResult, cores: number): string {
     ? '| client | files/s | MiB/s | Ferry ÷ client (files/s) | wall s | client CPU s per 1,000 files | server CPU s per 1,000 files | peak RSS MiB | runs verified |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|'
     : '| client | MiB/s | Ferry ÷ client | wall s | client CPU s/GiB | server CPU s/GiB | peak RSS MiB | runs verified |\n|---|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows.map((r) => {
-    const rel = ferry && r !== ferry ? x(small ? ratio(ferry.filesPerS, r.filesPerS) : ratio(ferry.mibPerS, r.mibPerS)) : ferry === r ? '—' : '–';
+    const rel =
+      ferry && r !== ferry ? x(small ? ratio(ferry.filesPerS, r.filesPerS) : ratio(ferry.mibPerS, r.mibPerS)) : ferry === r ? '—' : '–';
     const name = isFerry(r.toolId) ? `**${r.label}**` : r.label;
     return small
       ? `| ${name} | ${fmt(r.filesPerS, 0)} | ${fmt(r.mibPerS, 1)} | ${rel} | ${fmt(r.wallS, 2)} | ${fmt(r.cpuPer1000Files, 2)} | ${fmt(r.serverCpuPer1000Files, 2)} | ${fmt(r.rssMiB, 0)} | ${r.ok}/${r.runs} |`
@@ -135,7 +136,10 @@ function targets(results: Results): Target[] {
     });
   }
   if (big && ferryBig && awsBig) {
-    const worst = Math.max(ratio(ferryBig.rssMiB, awsBig.rssMiB), ferryHuge && awsHuge ? ratio(ferryHuge.rssMiB, awsHuge.rssMiB) : -Infinity);
+    const worst = Math.max(
+      ratio(ferryBig.rssMiB, awsBig.rssMiB),
+      ferryHuge && awsHuge ? ratio(ferryHuge.rssMiB, awsHuge.rssMiB) : -Infinity,
+    );
     const met = known(worst, (v) => v <= 1);
     out.push({
       what: "peak RSS ≤ the AWS CLI's",
@@ -194,7 +198,11 @@ function memoryTable(results: Results): string | null {
     const b = bigRows.find((r) => r.toolId === h.toolId);
     return `| ${isFerry(h.toolId) ? `**${h.label}**` : h.label} | ${fmt(b?.rssMiB ?? NaN, 0)} | ${fmt(h.rssMiB, 0)} | ${x(ratio(h.rssMiB, b?.rssMiB ?? NaN))} |`;
   });
-  return [`| client | peak RSS MiB, ${formatBytes(big.bytes)} | peak RSS MiB, ${formatBytes(huge.bytes)} | growth |`, '|---|---:|---:|---:|', ...lines].join('\n');
+  return [
+    `| client | peak RSS MiB, ${formatBytes(big.bytes)} | peak RSS MiB, ${formatBytes(huge.bytes)} | growth |`,
+    '|---|---:|---:|---:|',
+    ...lines,
+  ].join('\n');
 }
 
 function resumeSection(r: ResumeResult): string {
@@ -210,16 +218,39 @@ function resumeSection(r: ResumeResult): string {
     out.push('');
     out.push('| | median | min | max |');
     out.push('|---|---:|---:|---:|');
-    const row = (name: string, values: number[]) => `| ${name} | ${fmt(median(values), 0)} | ${fmt(Math.min(...values), 0)} | ${fmt(Math.max(...values), 0)} |`;
-    out.push(row('**start → first UploadPart request (ms)**', r.rounds.map((x) => x.firstPartMs)));
-    out.push(row('start → first S3 request (ms): process start, engine open, job store', r.rounds.map((x) => x.firstRequestMs)));
-    out.push(row(`ListParts (${r.rounds[0]!.listPartsRequests} pages), first request → last answer (ms)`, r.rounds.map((x) => x.listPartsMs)));
-    out.push(row('last ListParts answer → first UploadPart (ms): reconcile, MD5 of the part', r.rounds.map((x) => x.afterListMs)));
+    const row = (name: string, values: number[]) =>
+      `| ${name} | ${fmt(median(values), 0)} | ${fmt(Math.min(...values), 0)} | ${fmt(Math.max(...values), 0)} |`;
+    out.push(
+      row(
+        '**start → first UploadPart request (ms)**',
+        r.rounds.map((x) => x.firstPartMs),
+      ),
+    );
+    out.push(
+      row(
+        'start → first S3 request (ms): process start, engine open, job store',
+        r.rounds.map((x) => x.firstRequestMs),
+      ),
+    );
+    out.push(
+      row(
+        `ListParts (${r.rounds[0]!.listPartsRequests} pages), first request → last answer (ms)`,
+        r.rounds.map((x) => x.listPartsMs),
+      ),
+    );
+    out.push(
+      row(
+        'last ListParts answer → first UploadPart (ms): reconcile, MD5 of the part',
+        r.rounds.map((x) => x.afterListMs),
+      ),
+    );
     const newUploads = r.rounds.filter((x) => x.startedNewUpload).length;
     out.push('');
     out.push(
       `${r.rounds.length} measurements; first part sent: ${[...new Set(r.rounds.map((x) => x.firstPartNumber))].join(', ')}. ` +
-        (newUploads > 0 ? `**${newUploads} of them started a new multipart upload instead of resuming.**` : 'None started a new multipart upload.'),
+        (newUploads > 0
+          ? `**${newUploads} of them started a new multipart upload instead of resuming.**`
+          : 'None started a new multipart upload.'),
     );
   }
   if (r.final) {
@@ -281,9 +312,10 @@ function profileSection(p: ProfileResult): string {
 function analysisSection(analysis: string, env: Results['env']): string {
   const written = /<!--\s*run:\s*(\S+)\s*-->/.exec(analysis)?.[1];
   const body = analysis.replace(/^<!--.*?-->\s*/s, '').trim();
-  const stale = written && written !== env.date
-    ? `*Written by hand for the run of ${written}, not regenerated: the figures it quotes may differ from the tables above.*\n\n`
-    : '*Written by hand (bench/analysis.md) for this run; not regenerated by the benchmark.*\n\n';
+  const stale =
+    written && written !== env.date
+      ? `*Written by hand for the run of ${written}, not regenerated: the figures it quotes may differ from the tables above.*\n\n`
+      : '*Written by hand (bench/analysis.md) for this run; not regenerated by the benchmark.*\n\n';
   return `${stale}${body}`;
 }
 
@@ -294,7 +326,9 @@ export function renderReport(results: Results, analysis?: string): string {
   out.push('');
   out.push(
     `Generated by \`${env.command}\` on ${env.date}.` +
-      (env.quick ? ' **Quick mode: small sizes and one round, only to show that the benchmark works; the figures say nothing about speed.**' : '') +
+      (env.quick
+        ? ' **Quick mode: small sizes and one round, only to show that the benchmark works; the figures say nothing about speed.**'
+        : '') +
       ' Regenerate with `npm run bench` (it starts its own Ceph RGW, makes its data, and rewrites this file; about 25 minutes here).',
   );
   out.push('');
@@ -307,7 +341,9 @@ export function renderReport(results: Results, analysis?: string): string {
   out.push('');
   out.push(`- Machine: ${env.machine}, ${env.cores} cores, ${fmt(env.memoryGiB, 0)} GiB memory, ${env.os}`);
   out.push(`- Server: ${env.server}`);
-  out.push(`- Ferry rows: ${env.ferryFromCli ? 'the `ferry` CLI (`node bin/ferry.js`), as a user runs it' : '**the engine stand-in** (`bench/children/ferry-engine.ts`, the engine driven directly in a child process), because `bin/ferry.js` did not exist yet'}`);
+  out.push(
+    `- Ferry rows: ${env.ferryFromCli ? 'the `ferry` CLI (`node bin/ferry.js`), as a user runs it' : '**the engine stand-in** (`bench/children/ferry-engine.ts`, the engine driven directly in a child process), because `bin/ferry.js` did not exist yet'}`,
+  );
   out.push('');
   out.push('| client | version | settings |');
   out.push('|---|---|---|');
@@ -322,7 +358,8 @@ export function renderReport(results: Results, analysis?: string): string {
     out.push('');
     out.push('| target | measured | met | short by |');
     out.push('|---|---|:---:|---|');
-    for (const row of t) out.push(`| ${row.what} | ${row.measured} | ${row.met === null ? '–' : row.met ? 'yes' : '**no**'} | ${row.short} |`);
+    for (const row of t)
+      out.push(`| ${row.what} | ${row.measured} | ${row.met === null ? '–' : row.met ? 'yes' : '**no**'} | ${row.short} |`);
   }
 
   for (const s of results.scenarios) {
@@ -333,7 +370,8 @@ export function renderReport(results: Results, analysis?: string): string {
     const failures = s.records.filter((r) => !r.ok);
     if (failures.length > 0) {
       out.push('');
-      for (const f of failures) out.push(`- ${f.label}, round ${f.round + 1}, failed: ${(f.error ?? '').replace(/\s+/g, ' ').slice(0, 400)}`);
+      for (const f of failures)
+        out.push(`- ${f.label}, round ${f.round + 1}, failed: ${(f.error ?? '').replace(/\s+/g, ' ').slice(0, 400)}`);
     }
   }
 
@@ -382,7 +420,7 @@ export function renderReport(results: Results, analysis?: string): string {
       '- **Server.** `startRgw({ backend: "bluestore" })` from the test harness: one mon, one OSD on a sparse file, one radosgw, on 127.0.0.1. Bluestore rather than memstore, so that the server returns memory and the figures measure the client. Each run uploads into a fresh bucket, which is emptied and deleted afterwards, then `radosgw-admin gc process --include-all` reclaims the space (untimed).',
       '- **Data.** Deterministic incompressible files from `makeFile` (AES-CTR keystream), made once, read from the page cache by every client alike. The resume file is a sparse file of zeros (its content does not matter to the time to the first part, and it needs no disk).',
       '- **Measures.** Wall time from spawning the client to its exit (client start-up included, as a user sees it). CPU = user + sys of the client\'s process tree and peak RSS = the largest resident set in that tree, both from GNU time (`/usr/bin/time -f "%U %S %M"`, i.e. wait4 rusage). lib-storage runs in its own Node process so that it is measured alone, like the others.',
-      '- **Verification.** Every run: exit code 0, and each object\'s size and ETag against the ETag computed from the local file (MD5, or MD5 of the 16 MiB parts\' MD5s and `-N` for multipart uploads, which checks every byte); for directory uploads, exactly one object per file with the right size and MD5. In the first round, each client\'s upload also has its content SHA-256 compared (GetObject) for at least one object per scenario.',
+      "- **Verification.** Every run: exit code 0, and each object's size and ETag against the ETag computed from the local file (MD5, or MD5 of the 16 MiB parts' MD5s and `-N` for multipart uploads, which checks every byte); for directory uploads, exactly one object per file with the right size and MD5. In the first round, each client's upload also has its content SHA-256 compared (GetObject) for at least one object per scenario.",
       `- **Resume.** The ${resumeParts}-part job is real, not simulated: Ferry uploads a file of ${formatBytes(resumePartSize)} parts (the S3 minimum) through a small recording HTTP proxy (\`bench/lib/proxy.ts\`, which forwards requests byte for byte so signatures stay valid) and is SIGKILLed once the server has acknowledged ${resumeParts} parts: a crash in the middle of a long upload (the job store may have missed the last ~100 ms of acknowledgements, which the resume then adopts from ListParts by hashing those parts). The file is sparse, so only the server stores the ${resumeBytes}. The proxy timestamps every S3 request; "first part sent" is the moment the first UploadPart request reaches it, measured from spawning the client. During the measurements the proxy holds UploadPart requests back (and the client is then killed), so the server's state is the same for every measurement; the last run is let through and must complete and verify.`,
       '- **Noise.** The machine has noisy neighbours; rounds alternate the clients and rotate their order, and the tables give medians. Raw figures are below.',
     ].join('\n'),
@@ -394,7 +432,9 @@ export function renderReport(results: Results, analysis?: string): string {
   out.push('|---|---:|---|:---:|---:|---:|---:|---:|---:|:---:|');
   for (const s of results.scenarios) {
     for (const r of s.records) {
-      out.push(`| ${s.id} | ${r.round + 1} | ${r.label} | ${r.ok ? 'yes' : 'no'} | ${fmt(r.wallS, 2)} | ${fmt(r.userS, 2)} | ${fmt(r.sysS, 2)} | ${fmt(r.maxRssKiB / 1024, 0)} | ${fmt(r.serverCpuS ?? NaN, 2)} | ${r.contentChecked ? 'yes' : ''} |`);
+      out.push(
+        `| ${s.id} | ${r.round + 1} | ${r.label} | ${r.ok ? 'yes' : 'no'} | ${fmt(r.wallS, 2)} | ${fmt(r.userS, 2)} | ${fmt(r.sysS, 2)} | ${fmt(r.maxRssKiB / 1024, 0)} | ${fmt(r.serverCpuS ?? NaN, 2)} | ${r.contentChecked ? 'yes' : ''} |`,
+      );
     }
   }
   out.push('\n</details>');

@@ -112,7 +112,8 @@ async function ferryVersion(): Promise<string> {
 export const ferryCli: Tool = {
   id: 'ferry',
   label: 'Ferry (CLI)',
-  settings: '`ferry upload --part-size 16MiB --concurrency 8`, endpoint added with `--path-style --checksums when-required`, a fresh `--data-dir` per run',
+  settings:
+    '`ferry upload --part-size 16MiB --concurrency 8`, endpoint added with `--path-style --checksums when-required`, a fresh `--data-dir` per run',
   version: ferryVersion,
   async prepare(ctx, target) {
     const dataDir = ferryDataDir(ctx);
@@ -121,9 +122,22 @@ export const ferryCli: Tool = {
     await runPlain(
       process.execPath,
       [
-        ferryCliOptions.path, '--data-dir', dataDir, 'endpoint', 'add', 'bench',
-        '--url', endpointOf(ctx), '--region', ctx.s3.region, '--path-style', '--checksums', 'when-required',
-        '--access-key-id', ctx.s3.accessKeyId, '--secret-stdin',
+        ferryCliOptions.path,
+        '--data-dir',
+        dataDir,
+        'endpoint',
+        'add',
+        'bench',
+        '--url',
+        endpointOf(ctx),
+        '--region',
+        ctx.s3.region,
+        '--path-style',
+        '--checksums',
+        'when-required',
+        '--access-key-id',
+        ctx.s3.accessKeyId,
+        '--secret-stdin',
       ],
       { env, stdin: `${ctx.s3.secretAccessKey}\n`, cwd: REPO, timeoutMs: 60_000 },
     );
@@ -142,8 +156,18 @@ function ferryUploadCommand(ctx: RunContext, target: Target): Invocation {
   return {
     cmd: process.execPath,
     args: [
-      ferryCliOptions.path, '--data-dir', ferryDataDir(ctx), 'upload', source, dest, '--endpoint', 'bench',
-      '--part-size', `${mib(ctx.partSize)}MiB`, '--concurrency', String(ctx.concurrency),
+      ferryCliOptions.path,
+      '--data-dir',
+      ferryDataDir(ctx),
+      'upload',
+      source,
+      dest,
+      '--endpoint',
+      'bench',
+      '--part-size',
+      `${mib(ctx.partSize)}MiB`,
+      '--concurrency',
+      String(ctx.concurrency),
     ],
     env: cleanEnv(),
   };
@@ -156,14 +180,20 @@ export const engineOptions: { maxActiveJobs?: number } = {};
 export const ferryEngine: Tool = {
   id: 'ferry-engine',
   label: 'Ferry (engine stand-in)',
-  settings: 'the engine in a child process (`bench/children/ferry-engine.ts`): partSize 16 MiB, partConcurrency 8, maxRequests 8, default maxActiveJobs, a fresh data directory per run',
+  settings:
+    'the engine in a child process (`bench/children/ferry-engine.ts`): partSize 16 MiB, partConcurrency 8, maxRequests 8, default maxActiveJobs, a fresh data directory per run',
   version: ferryVersion,
   async prepare(ctx, target) {
     return {
       cmd: process.execPath,
       args: [FERRY_ENGINE_CHILD],
       env: cleanEnv({
-        [CHILD_CONFIG_ENV]: JSON.stringify(childConfig(ctx, target, { dataDir: ferryDataDir(ctx), ...(engineOptions.maxActiveJobs ? { workers: engineOptions.maxActiveJobs } : {}) })),
+        [CHILD_CONFIG_ENV]: JSON.stringify(
+          childConfig(ctx, target, {
+            dataDir: ferryDataDir(ctx),
+            ...(engineOptions.maxActiveJobs ? { workers: engineOptions.maxActiveJobs } : {}),
+          }),
+        ),
         ...(process.env.FERRY_BENCH_MEMLOG ? { FERRY_BENCH_MEMLOG: process.env.FERRY_BENCH_MEMLOG } : {}),
       }),
     };
@@ -234,12 +264,17 @@ export const rclone: Tool = {
       `:s3,provider=Ceph,env_auth=false,access_key_id=${ctx.s3.accessKeyId},secret_access_key=${ctx.s3.secretAccessKey},` +
       `endpoint='${endpointOf(ctx)}',region=${ctx.s3.region}:`;
     const flags = [
-      '--config', configFile,
-      '--s3-chunk-size', `${mib(ctx.partSize)}M`,
+      '--config',
+      configFile,
+      '--s3-chunk-size',
+      `${mib(ctx.partSize)}M`,
       // multipart above one part, like the other clients (rclone's default cutoff is 200M: only matters in --quick)
-      '--s3-upload-cutoff', `${mib(ctx.partSize)}M`,
-      '--s3-upload-concurrency', String(ctx.concurrency),
-      '--transfers', String(ctx.fileWorkers),
+      '--s3-upload-cutoff',
+      `${mib(ctx.partSize)}M`,
+      '--s3-upload-concurrency',
+      String(ctx.concurrency),
+      '--transfers',
+      String(ctx.fileWorkers),
     ];
     const args =
       target.kind === 'file'

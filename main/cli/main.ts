@@ -13,7 +13,6 @@ import { orphans } from './commands/orphans.ts';
 import { serve } from './commands/serve.ts';
 import { VERSION } from '../host/version.ts';
 
-
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -25,7 +24,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
 
   const ctx = (): Context => ({ io, dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env) });
-  const action = <A extends unknown[]>(handler: (...args: A) => number | Promise<number>) =>
+  const action =
+    <A extends unknown[]>(handler: (...args: A) => number | Promise<number>) =>
     async (...args: A) => {
       exitCode = await handler(...args);
     };
@@ -87,7 +87,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       .description(description)
       .argument('[ids...]', 'job ids (or unique prefixes) from ferry jobs')
       .option('--all', 'every job this applies to')
-      .addHelpText('after', '\nWhile ferry upload, ferry run or ferry serve owns the data directory, the command goes to that process and acts there at once.')
+      .addHelpText(
+        'after',
+        '\nWhile ferry upload, ferry run or ferry serve owns the data directory, the command goes to that process and acts there at once.',
+      )
       .action(action((ids: string[], options: { all?: boolean }) => control(ctx(), name, ids, options)));
   }
 

@@ -28,10 +28,25 @@ export function line(stream: NodeJS.WritableStream, text: string): void {
  * unreachable or refuses the credentials. A failed upload is reported by the job summary (exit 1).
  */
 const INPUT_CODES = new Set([
-  'FILE_NOT_FOUND', 'FILE_UNREADABLE', 'NOT_A_FILE', 'FILE_TOO_LARGE', 'INVALID_INPUT', 'INVALID_KEY',
-  'ENDPOINT_NOT_FOUND', 'ENGINE_LOCKED', 'JOB_NOT_FOUND', 'INVALID_TRANSITION', 'STORE_ERROR',
-  'AUTH_INVALID_KEY_ID', 'AUTH_BAD_SECRET', 'ACCESS_DENIED', 'NO_SUCH_BUCKET', 'WRONG_REGION',
-  'ENDPOINT_UNREACHABLE', 'TLS_ERROR', 'CLOCK_SKEW',
+  'FILE_NOT_FOUND',
+  'FILE_UNREADABLE',
+  'NOT_A_FILE',
+  'FILE_TOO_LARGE',
+  'INVALID_INPUT',
+  'INVALID_KEY',
+  'ENDPOINT_NOT_FOUND',
+  'ENGINE_LOCKED',
+  'JOB_NOT_FOUND',
+  'INVALID_TRANSITION',
+  'STORE_ERROR',
+  'AUTH_INVALID_KEY_ID',
+  'AUTH_BAD_SECRET',
+  'ACCESS_DENIED',
+  'NO_SUCH_BUCKET',
+  'WRONG_REGION',
+  'ENDPOINT_UNREACHABLE',
+  'TLS_ERROR',
+  'CLOCK_SKEW',
 ]);
 
 /** Prints an error as one line (no stack trace unless FERRY_DEBUG=1) and returns the exit code it means. */
@@ -55,7 +70,12 @@ export function table(rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '';
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return rows
-    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 

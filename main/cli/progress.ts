@@ -25,18 +25,16 @@ export class ProgressReporter {
     for (const job of jobs) this.#jobs.set(job.id, { ...job });
     const interactive = io.stderr.isTTY === true && io.env.CI !== 'true' && io.env.TERM !== 'dumb';
     if (interactive) {
-      this.#bar = new SingleBar(
-        {
-          format: ' {bar} {percentage}% | {done} of {total} | {speed} | ETA {eta} | {finished}/{count} files',
-          barCompleteChar: '█',
-          barIncompleteChar: '░',
-          hideCursor: true,
-          stream: io.stderr,
-          fps: 8,
-          clearOnComplete: false,
-          linewrap: false,
-        },
-      );
+      this.#bar = new SingleBar({
+        format: ' {bar} {percentage}% | {done} of {total} | {speed} | ETA {eta} | {finished}/{count} files',
+        barCompleteChar: '█',
+        barIncompleteChar: '░',
+        hideCursor: true,
+        stream: io.stderr,
+        fps: 8,
+        clearOnComplete: false,
+        linewrap: false,
+      });
       this.#bar.start(this.#totalBytes() || 1, this.#doneBytes(), this.#payload(0));
       this.#timer = setInterval(() => this.#redraw(), 250);
       this.#timer.unref();

@@ -6,7 +6,10 @@ export async function readSecret(io: Io, fromStdin: boolean): Promise<string> {
   if (!fromStdin) {
     const secret = io.env.FERRY_SECRET_ACCESS_KEY;
     if (!secret) {
-      throw new FerryError('INVALID_INPUT', 'No secret access key: pass --secret-stdin (and type or pipe it), or set FERRY_SECRET_ACCESS_KEY.');
+      throw new FerryError(
+        'INVALID_INPUT',
+        'No secret access key: pass --secret-stdin (and type or pipe it), or set FERRY_SECRET_ACCESS_KEY.',
+      );
     }
     return secret;
   }

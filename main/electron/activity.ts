@@ -22,8 +22,7 @@ export interface ActivitySummary {
 }
 
 export type ActivityNotice =
-  | { kind: 'failed'; name: string; message: string }
-  | { kind: 'batch-finished'; completed: number; failed: number; bytes: number };
+  { kind: 'failed'; name: string; message: string } | { kind: 'batch-finished'; completed: number; failed: number; bytes: number };
 
 type JobFacts = Pick<Job, 'id' | 'state' | 'path' | 'size' | 'bytesDone' | 'source' | 'error'>;
 

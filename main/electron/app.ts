@@ -156,10 +156,13 @@ export function startFerry(options: FerryAppOptions): FerryApp | null {
       for (const stop of stops.splice(0)) stop();
       if (service) {
         let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.closeTimeoutMs ?? 15_000)));
+        const timeout = new Promise<'timeout'>(
+          (resolve) => (timer = setTimeout(() => resolve('timeout'), options.closeTimeoutMs ?? 15_000)),
+        );
         try {
           const result = await Promise.race([service.close().then(() => 'closed' as const), timeout]);
-          if (result === 'timeout') console.error('ferry: the engine did not stop in time; exiting anyway (uploads resume at the next start).');
+          if (result === 'timeout')
+            console.error('ferry: the engine did not stop in time; exiting anyway (uploads resume at the next start).');
         } catch (error) {
           console.error('ferry: closing failed:', error instanceof Error ? error.message : error);
         } finally {

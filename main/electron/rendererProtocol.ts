@@ -54,7 +54,10 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 function refuse(status: number, text: string): Response {
-  return new Response(`${text}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': CONTENT_SECURITY_POLICY } });
+  return new Response(`${text}\n`, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': CONTENT_SECURITY_POLICY },
+  });
 }
 
 /** The handler for protocol.handle(APP_SCHEME, …): files under `rendererDir`, GET/HEAD only, with the CSP header. */

@@ -37,7 +37,11 @@ export class SafeStorageVault implements SecretVault {
     try {
       return safeStorage.decryptString(Buffer.from(sealed.slice(PREFIX.length), 'base64'));
     } catch (error) {
-      throw new FerryError('AUTH_BAD_SECRET', 'The system keychain cannot decrypt this endpoint’s secret (the keychain changed or is locked): add the secret again.', { cause: error });
+      throw new FerryError(
+        'AUTH_BAD_SECRET',
+        'The system keychain cannot decrypt this endpoint’s secret (the keychain changed or is locked): add the secret again.',
+        { cause: error },
+      );
     }
   }
 }

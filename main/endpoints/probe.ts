@@ -53,7 +53,16 @@ export async function probeEndpoint(
   options: { bucket?: string; signal?: AbortSignal } = {},
 ): Promise<ProbeResult> {
   const { profile, credentials } = await resolver.resolve(endpointId);
-  const result: ProbeResult = { ok: false, endpoint: profile.name, url: profile.url, latencyMs: null, buckets: null, clockOffsetMs: null, warnings: [], error: null };
+  const result: ProbeResult = {
+    ok: false,
+    endpoint: profile.name,
+    url: profile.url,
+    latencyMs: null,
+    buckets: null,
+    clockOffsetMs: null,
+    warnings: [],
+    error: null,
+  };
   const client = createS3Client(profile, credentials, { maxSockets: 2, socketTimeoutMs: 20_000 });
   watchDateHeader(client, (serverMs, localMs) => {
     if (!Number.isNaN(serverMs)) result.clockOffsetMs = Math.round(serverMs - localMs);
@@ -78,9 +87,18 @@ export async function probeEndpoint(
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
         const region = (error as { $response?: { headers?: Record<string, string> } }).$response?.headers?.['x-amz-bucket-region'];
-        if (status === 404) throw toFerryError(Object.assign(error as object, { name: 'NoSuchBucket' }), { ...context, operation: 'checking the bucket', bucket: options.bucket });
+        if (status === 404)
+          throw toFerryError(Object.assign(error as object, { name: 'NoSuchBucket' }), {
+            ...context,
+            operation: 'checking the bucket',
+            bucket: options.bucket,
+          });
         if (status === 301 || (region && region !== profile.region)) {
-          throw toFerryError(Object.assign(error as object, { name: 'PermanentRedirect' }), { ...context, operation: 'checking the bucket', bucket: options.bucket });
+          throw toFerryError(Object.assign(error as object, { name: 'PermanentRedirect' }), {
+            ...context,
+            operation: 'checking the bucket',
+            bucket: options.bucket,
+          });
         }
         throw toFerryError(error, { ...context, operation: 'checking the bucket', bucket: options.bucket });
       }
@@ -92,7 +110,9 @@ export async function probeEndpoint(
     client.destroy();
   }
   if (result.clockOffsetMs !== null && Math.abs(result.clockOffsetMs) >= SKEW_WARNING_MS) {
-    result.warnings.push(`This computer's clock is ${Math.round(Math.abs(result.clockOffsetMs) / 1000)} s ${result.clockOffsetMs > 0 ? 'behind' : 'ahead of'} the server's. Ferry corrects for it, but fix the system clock.`);
+    result.warnings.push(
+      `This computer's clock is ${Math.round(Math.abs(result.clockOffsetMs) / 1000)} s ${result.clockOffsetMs > 0 ? 'behind' : 'ahead of'} the server's. Ferry corrects for it, but fix the system clock.`,
+    );
   }
   return result;
 }

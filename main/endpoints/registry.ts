@@ -53,7 +53,9 @@ export class EndpointRegistry implements EndpointResolver {
   }
 
   list(): EndpointSummary[] {
-    const rows = this.#db.prepare('SELECT id, name, profile, credential, created_at FROM endpoints ORDER BY name').all() as unknown as Row[];
+    const rows = this.#db
+      .prepare('SELECT id, name, profile, credential, created_at FROM endpoints ORDER BY name')
+      .all() as unknown as Row[];
     return rows.map(toSummary);
   }
 
@@ -71,7 +73,10 @@ export class EndpointRegistry implements EndpointResolver {
     const { name, profile, credential } = this.#build(input);
     const existing = this.#find(name);
     if (existing && !options.replace) {
-      throw new FerryError('INVALID_INPUT', `An endpoint named "${existing.name}" exists already: remove it first, or choose another name.`);
+      throw new FerryError(
+        'INVALID_INPUT',
+        `An endpoint named "${existing.name}" exists already: remove it first, or choose another name.`,
+      );
     }
     const now = Date.now();
     const id = existing?.id ?? randomUUID();
@@ -92,7 +97,11 @@ export class EndpointRegistry implements EndpointResolver {
     const row = this.#row(id);
     const current = toSummary(row);
     const placeholder = { kind: 'aws-profile' as const, profile: 'unchanged' };
-    const { name, profile, credential } = this.#build({ ...edit, url: edit.url ?? current.url, credential: edit.credential ?? placeholder });
+    const { name, profile, credential } = this.#build({
+      ...edit,
+      url: edit.url ?? current.url,
+      credential: edit.credential ?? placeholder,
+    });
     const other = this.#find(name);
     if (other && other.id !== row.id) throw new FerryError('INVALID_INPUT', `An endpoint named "${other.name}" exists already.`);
     const storedCredential = edit.credential ? JSON.stringify(credential) : row.credential;
@@ -158,7 +167,10 @@ export class EndpointRegistry implements EndpointResolver {
     const row = this.#find(nameOrId);
     if (!row) {
       const names = this.list().map((e) => e.name);
-      throw new FerryError('ENDPOINT_NOT_FOUND', `No endpoint named "${nameOrId}". ${names.length ? `Known endpoints: ${names.join(', ')}.` : 'Add one with: ferry endpoint add NAME --url URL --access-key-id ID --secret-stdin'}`);
+      throw new FerryError(
+        'ENDPOINT_NOT_FOUND',
+        `No endpoint named "${nameOrId}". ${names.length ? `Known endpoints: ${names.join(', ')}.` : 'Add one with: ferry endpoint add NAME --url URL --access-key-id ID --secret-stdin'}`,
+      );
     }
     return row;
   }

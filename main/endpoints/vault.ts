@@ -39,9 +39,13 @@ function aesOpen(kind: VaultKind, key: Buffer, blob: Buffer): string {
   try {
     return Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]).toString('utf8');
   } catch (error) {
-    throw new FerryError('AUTH_BAD_SECRET', kind === 'passphrase'
-      ? 'The stored secret cannot be decrypted with this FERRY_PASSPHRASE.'
-      : `The stored secret cannot be decrypted: ${KEY_FILE} in the data directory changed. Add the endpoint's secret again.`, { cause: error });
+    throw new FerryError(
+      'AUTH_BAD_SECRET',
+      kind === 'passphrase'
+        ? 'The stored secret cannot be decrypted with this FERRY_PASSPHRASE.'
+        : `The stored secret cannot be decrypted: ${KEY_FILE} in the data directory changed. Add the endpoint's secret again.`,
+      { cause: error },
+    );
   }
 }
 
@@ -68,7 +72,11 @@ export class FileKeyVault implements SecretVault {
       this.#key = readFileSync(path);
     } catch (error) {
       if ((error as { code?: string }).code !== 'ENOENT' || !create) {
-        throw new FerryError('AUTH_BAD_SECRET', `The key file ${path} that encrypts stored secrets is missing: add the endpoint's secret again.`, { cause: error });
+        throw new FerryError(
+          'AUTH_BAD_SECRET',
+          `The key file ${path} that encrypts stored secrets is missing: add the endpoint's secret again.`,
+          { cause: error },
+        );
       }
       const key = randomBytes(32);
       try {
@@ -133,7 +141,12 @@ export function openSealed(sealed: string, vaults: readonly SecretVault[]): stri
   const { kind } = splitSealed(sealed);
   const vault = vaults.find((v) => v.kind === kind);
   if (vault) return vault.open(sealed);
-  if (kind === 'passphrase') throw new FerryError('AUTH_BAD_SECRET', "This endpoint's secret was stored with a passphrase: set FERRY_PASSPHRASE.");
-  if (kind === 'safe-storage') throw new FerryError('AUTH_BAD_SECRET', "This endpoint's secret is in the desktop app's OS keychain, which the command line cannot read: add the secret again here.");
+  if (kind === 'passphrase')
+    throw new FerryError('AUTH_BAD_SECRET', "This endpoint's secret was stored with a passphrase: set FERRY_PASSPHRASE.");
+  if (kind === 'safe-storage')
+    throw new FerryError(
+      'AUTH_BAD_SECRET',
+      "This endpoint's secret is in the desktop app's OS keychain, which the command line cannot read: add the secret again here.",
+    );
   throw new FerryError('AUTH_BAD_SECRET', 'The stored secret has an unknown format.');
 }

@@ -27,7 +27,10 @@ export class BrowserPartSource implements PartSource {
   async #read(start: number, end: number, signal: AbortSignal): Promise<Uint8Array> {
     const data = await this.#reader.read(start, end, signal);
     if (data.length !== end - start) {
-      throw new FerryError('FILE_CHANGED', `The page sent ${data.length} bytes of ${this.#name} instead of ${end - start}: the file changed.`);
+      throw new FerryError(
+        'FILE_CHANGED',
+        `The page sent ${data.length} bytes of ${this.#name} instead of ${end - start}: the file changed.`,
+      );
     }
     return data;
   }

@@ -148,7 +148,9 @@ export async function sendControl(dataDir: string, action: ControlAction, ids: s
     const socket = net.connect(controlPath(dataDir));
     let received = '';
     socket.setEncoding('utf8');
-    socket.setTimeout(timeoutMs, () => socket.destroy(new FerryError('TIMEOUT', `The running engine did not answer within ${Math.round(timeoutMs / 1000)} s.`)));
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(new FerryError('TIMEOUT', `The running engine did not answer within ${Math.round(timeoutMs / 1000)} s.`)),
+    );
     socket.on('connect', () => socket.write(`${JSON.stringify({ token, action, ids })}\n`));
     socket.on('data', (chunk: string) => {
       received += chunk;
@@ -156,7 +158,11 @@ export async function sendControl(dataDir: string, action: ControlAction, ids: s
     });
     socket.on('end', () => resolveReply(received));
     socket.on('error', (error) =>
-      reject(error instanceof FerryError ? error : new FerryError('ENGINE_LOCKED', `Cannot reach the running engine: ${(error as NodeJS.ErrnoException).code ?? error.message}.`)),
+      reject(
+        error instanceof FerryError
+          ? error
+          : new FerryError('ENGINE_LOCKED', `Cannot reach the running engine: ${(error as NodeJS.ErrnoException).code ?? error.message}.`),
+      ),
     );
   });
   let reply: z.infer<typeof replySchema>;

@@ -308,7 +308,10 @@ export class Engine {
     const context = { operation: 'checking the bucket', bucket, endpoint: profile.name };
     try {
       await withRetry(
-        () => client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]) }),
+        () =>
+          client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), {
+            abortSignal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]),
+          }),
         { signal, policy: { maxAttempts: 2, baseDelayMs: 300, maxDelayMs: 1000 }, context },
       );
       return [];
@@ -403,7 +406,10 @@ export class Engine {
     const { client, profile } = await this.#client(job.endpointId);
     try {
       await withRetry(
-        () => client.send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: job.uploadId! }), { abortSignal: this.#shutdown.signal }),
+        () =>
+          client.send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: job.uploadId! }), {
+            abortSignal: this.#shutdown.signal,
+          }),
         {
           signal: this.#shutdown.signal,
           policy: { ...this.#options.retryPolicy, maxAttempts: Math.min(4, this.#options.retryPolicy.maxAttempts) },
@@ -424,15 +430,24 @@ export class Engine {
       policy: { maxAttempts: 2, baseDelayMs: 300, maxDelayMs: 1000 },
       context: { operation: 'listing buckets', endpoint: profile.name },
     });
-    return (listed.Buckets ?? []).map((bucket) => bucket.Name ?? '').filter(Boolean).sort();
+    return (listed.Buckets ?? [])
+      .map((bucket) => bucket.Name ?? '')
+      .filter(Boolean)
+      .sort();
   }
 
   /** Incomplete multipart uploads in a bucket (or under a prefix), marked with the Ferry job they belong to. */
-  async listOrphans(endpointId: string, bucket: string, prefix: string, signal: AbortSignal = this.#shutdown.signal): Promise<OrphanUpload[]> {
+  async listOrphans(
+    endpointId: string,
+    bucket: string,
+    prefix: string,
+    signal: AbortSignal = this.#shutdown.signal,
+  ): Promise<OrphanUpload[]> {
     const { client, profile } = await this.#client(endpointId);
     const live = new Map<string, string>();
     for (const job of this.#jobs.values()) {
-      if (job.uploadId && job.endpointId === endpointId && job.state !== 'completed' && job.state !== 'aborted') live.set(job.uploadId, job.id);
+      if (job.uploadId && job.endpointId === endpointId && job.state !== 'completed' && job.state !== 'aborted')
+        live.set(job.uploadId, job.id);
     }
     return listOrphans(client, bucket, prefix, live, signal, profile.name);
   }
@@ -533,7 +548,11 @@ export class Engine {
     await control;
     this.#store.close();
     this.#lock.release();
-    for (const client of this.#clients.values()) client.then((c) => c.client.destroy(), () => undefined);
+    for (const client of this.#clients.values())
+      client.then(
+        (c) => c.client.destroy(),
+        () => undefined,
+      );
     this.#clients.clear();
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
@@ -590,7 +609,7 @@ export class Engine {
 
   #schedule(): void {
     if (this.#closed || !this.#started) return;
-    for (let i = 0; i < this.#queue.length && this.#running.size < this.#options.maxActiveJobs; ) {
+    for (let i = 0; i < this.#queue.length && this.#running.size < this.#options.maxActiveJobs;) {
       const id = this.#queue[i]!;
       const job = this.#jobs.get(id);
       if (job?.state !== 'queued' || this.#running.has(id)) {

@@ -28,7 +28,8 @@ export function fingerprintOf(stats: BigIntStats): FileFingerprint {
 export function fileError(error: unknown, path: string): FerryError {
   const code = (error as { code?: string }).code;
   if (code === 'ENOENT') return new FerryError('FILE_NOT_FOUND', `The file does not exist: ${path}`, { cause: error });
-  if (code === 'EACCES' || code === 'EPERM') return new FerryError('FILE_UNREADABLE', `Permission denied reading ${path}`, { cause: error });
+  if (code === 'EACCES' || code === 'EPERM')
+    return new FerryError('FILE_UNREADABLE', `Permission denied reading ${path}`, { cause: error });
   if (code === 'EISDIR') return new FerryError('NOT_A_FILE', `${path} is a directory, not a file.`, { cause: error });
   return new FerryError('FILE_UNREADABLE', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
 }

@@ -28,11 +28,21 @@ export async function listOrphans(
   let uploadIdMarker: string | undefined;
   do {
     const page = await withRetry(
-      () => client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }), { abortSignal: signal }),
+      () =>
+        client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: bucket,
+            Prefix: prefix || undefined,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+          { abortSignal: signal },
+        ),
       { signal, policy, context },
     );
     for (const upload of page.Uploads ?? []) {
-      if (upload.Key && upload.UploadId) uploads.push({ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated?.toISOString() ?? null });
+      if (upload.Key && upload.UploadId)
+        uploads.push({ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated?.toISOString() ?? null });
     }
     const more = page.IsTruncated === true && (page.NextKeyMarker !== undefined || page.NextUploadIdMarker !== undefined);
     keyMarker = more ? page.NextKeyMarker : undefined;
@@ -50,7 +60,10 @@ export async function listOrphans(
       try {
         do {
           const page = await withRetry(
-            () => client.send(new ListPartsCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId, PartNumberMarker: marker }), { abortSignal: signal }),
+            () =>
+              client.send(new ListPartsCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId, PartNumberMarker: marker }), {
+                abortSignal: signal,
+              }),
             { signal, policy, context: { ...context, operation: 'listing the parts of an incomplete upload' } },
           );
           for (const part of page.Parts ?? []) {
@@ -71,7 +84,14 @@ export async function listOrphans(
 }
 
 /** Aborts one incomplete upload; an upload already gone counts as aborted. */
-export async function abortOrphan(client: S3Client, bucket: string, key: string, uploadId: string, signal: AbortSignal, endpointName: string): Promise<void> {
+export async function abortOrphan(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  uploadId: string,
+  signal: AbortSignal,
+  endpointName: string,
+): Promise<void> {
   try {
     await withRetry(
       () => client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { abortSignal: signal }),

@@ -15,8 +15,19 @@ interface SdkErrorShape {
 }
 
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN',
-  'ENOTFOUND', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ECONNABORTED',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 /** What the operation was doing, for the message ("uploading part 3", "listing buckets"). */
@@ -47,7 +58,11 @@ export function toFerryError(error: unknown, context: ErrorContext): FerryError 
     if (systemCode === 'ENOTFOUND') {
       return new FerryError('ENDPOINT_UNREACHABLE', `Cannot resolve the host name of ${named}: check its URL.`, { cause: error });
     }
-    return new FerryError('ENDPOINT_UNREACHABLE', `Cannot reach ${named} while ${what} (${systemCode || e.message}): check its URL and the network.`, { cause: error });
+    return new FerryError(
+      'ENDPOINT_UNREACHABLE',
+      `Cannot reach ${named} while ${what} (${systemCode || e.message}): check its URL and the network.`,
+      { cause: error },
+    );
   }
   if (/^(ERR_TLS|CERT_|UNABLE_TO_VERIFY|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED|ERR_SSL)/.test(systemCode)) {
     return new FerryError('TLS_ERROR', `The TLS certificate of ${named} was not accepted: ${e.message ?? systemCode}.`, { cause: error });
@@ -57,23 +72,37 @@ export function toFerryError(error: unknown, context: ErrorContext): FerryError 
   }
   switch (code) {
     case 'InvalidAccessKeyId':
-      return new FerryError('AUTH_INVALID_KEY_ID', `${Named} does not know the access key ID: check the endpoint's credentials.`, { cause: error });
+      return new FerryError('AUTH_INVALID_KEY_ID', `${Named} does not know the access key ID: check the endpoint's credentials.`, {
+        cause: error,
+      });
     case 'SignatureDoesNotMatch':
-      return new FerryError('AUTH_BAD_SECRET', `${Named} rejected the request signature: the secret access key is probably wrong.`, { cause: error });
+      return new FerryError('AUTH_BAD_SECRET', `${Named} rejected the request signature: the secret access key is probably wrong.`, {
+        cause: error,
+      });
     case 'AccessDenied':
     case 'AllAccessDisabled':
     case 'AccountProblem':
-      return new FerryError('ACCESS_DENIED', `Access denied while ${what} in ${bucket}: the credentials lack permission.`, { cause: error });
+      return new FerryError('ACCESS_DENIED', `Access denied while ${what} in ${bucket}: the credentials lack permission.`, {
+        cause: error,
+      });
     case 'NoSuchBucket':
       return new FerryError('NO_SUCH_BUCKET', `The bucket ${bucket} does not exist on ${named}.`, { cause: error });
     case 'PermanentRedirect':
     case 'AuthorizationHeaderMalformed':
     case 'IllegalLocationConstraintException': {
       const region = e.$response?.headers?.['x-amz-bucket-region'];
-      return new FerryError('WRONG_REGION', `The bucket ${bucket} is in another region${region ? ` (${region})` : ''}: set the endpoint's region${region ? ` to ${region}` : ''}.`, { cause: error });
+      return new FerryError(
+        'WRONG_REGION',
+        `The bucket ${bucket} is in another region${region ? ` (${region})` : ''}: set the endpoint's region${region ? ` to ${region}` : ''}.`,
+        { cause: error },
+      );
     }
     case 'RequestTimeTooSkewed':
-      return new FerryError('CLOCK_SKEW', "This computer's clock differs too much from the server's: Ferry corrects for it and retries; fix the system clock if this persists.", { cause: error });
+      return new FerryError(
+        'CLOCK_SKEW',
+        "This computer's clock differs too much from the server's: Ferry corrects for it and retries; fix the system clock if this persists.",
+        { cause: error },
+      );
     case 'SlowDown':
     case 'TooManyRequests':
     case 'Throttling':
@@ -83,7 +112,11 @@ export function toFerryError(error: unknown, context: ErrorContext): FerryError 
       return new FerryError('UPLOAD_GONE', 'The multipart upload no longer exists on the server.', { cause: error });
     case 'BadDigest':
     case 'InvalidDigest':
-      return new FerryError('INTEGRITY_MISMATCH', `The server received different bytes than were read from the file while ${what} (Content-MD5 mismatch).`, { cause: error, retryable: true });
+      return new FerryError(
+        'INTEGRITY_MISMATCH',
+        `The server received different bytes than were read from the file while ${what} (Content-MD5 mismatch).`,
+        { cause: error, retryable: true },
+      );
     case 'EntityTooLarge':
       return new FerryError('FILE_TOO_LARGE', `The server refused the data as too large while ${what}.`, { cause: error });
     case 'InvalidBucketName':
@@ -100,7 +133,11 @@ export function toFerryError(error: unknown, context: ErrorContext): FerryError 
     return new FerryError('SERVER_ERROR', `The server failed while ${what} (HTTP ${status}${code ? ` ${code}` : ''}).`, { cause: error });
   }
   if (status === 403) {
-    return new FerryError('ACCESS_DENIED', `Access denied while ${what} in ${bucket} (HTTP 403): check the credentials and their permissions.`, { cause: error });
+    return new FerryError(
+      'ACCESS_DENIED',
+      `Access denied while ${what} in ${bucket} (HTTP 403): check the credentials and their permissions.`,
+      { cause: error },
+    );
   }
   if (status === 301) {
     return new FerryError('WRONG_REGION', `The bucket ${bucket} is in another region: set the endpoint's region.`, { cause: error });
@@ -109,7 +146,11 @@ export function toFerryError(error: unknown, context: ErrorContext): FerryError 
     return new FerryError('TIMEOUT', `The server timed out the request while ${what}.`, { cause: error });
   }
   if (status !== undefined && status >= 400) {
-    return new FerryError('REQUEST_REJECTED', `The server rejected the request while ${what} (HTTP ${status}${code ? ` ${code}` : ''}${e.message && e.message !== code ? `: ${e.message}` : ''}).`, { cause: error });
+    return new FerryError(
+      'REQUEST_REJECTED',
+      `The server rejected the request while ${what} (HTTP ${status}${code ? ` ${code}` : ''}${e.message && e.message !== code ? `: ${e.message}` : ''}).`,
+      { cause: error },
+    );
   }
   return new FerryError('UNKNOWN', `Unexpected error while ${what}: ${e.message || String(error)}`, { cause: error });
 }

@@ -73,7 +73,14 @@ function isConnectionReset(error: unknown): boolean {
 }
 
 /** The refusals a bodiless probe can reveal behind a reset; anything else is retried as a network error. */
-const REFUSALS: ReadonlySet<FerryError['code']> = new Set(['ACCESS_DENIED', 'AUTH_INVALID_KEY_ID', 'AUTH_BAD_SECRET', 'NO_SUCH_BUCKET', 'WRONG_REGION', 'UPLOAD_GONE']);
+const REFUSALS: ReadonlySet<FerryError['code']> = new Set([
+  'ACCESS_DENIED',
+  'AUTH_INVALID_KEY_ID',
+  'AUTH_BAD_SECRET',
+  'NO_SUCH_BUCKET',
+  'WRONG_REGION',
+  'UPLOAD_GONE',
+]);
 
 /** Content-MD5 of an empty body. */
 const EMPTY_MD5_BASE64 = '1B2M2Y8AsgTpgAmY7PhCfg==';
@@ -118,15 +125,12 @@ export async function runUpload(run: UploadRun): Promise<UploadResult> {
 
 /** Runs one S3 request under the limiter with retries; `operation` gets a per-attempt signal. */
 function request<T>(run: UploadRun, what: string, priority: Priority, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return withRetry(
-    () => run.limiter.run(priority, run.signal, () => operation(run.signal)),
-    {
-      signal: run.signal,
-      policy: run.retryPolicy,
-      context: { operation: what, bucket: run.job.bucket, endpoint: run.endpointName },
-      onRetry: run.callbacks.onRetry,
-    },
-  );
+  return withRetry(() => run.limiter.run(priority, run.signal, () => operation(run.signal)), {
+    signal: run.signal,
+    policy: run.retryPolicy,
+    context: { operation: what, bucket: run.job.bucket, endpoint: run.endpointName },
+    onRetry: run.callbacks.onRetry,
+  });
 }
 
 /**
@@ -196,16 +200,17 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
     job.size,
     'uploading the file',
     (body, md5Base64, signal) =>
-      client.send(
-        new PutObjectCommand({ Bucket: job.bucket, Key: job.key, Body: body, ContentLength: job.size, ContentMD5: md5Base64 }),
-        { abortSignal: signal },
-      ),
+      client.send(new PutObjectCommand({ Bucket: job.bucket, Key: job.key, Body: body, ContentLength: job.size, ContentMD5: md5Base64 }), {
+        abortSignal: signal,
+      }),
     // an empty PutObject would replace an existing object: starting (and at once aborting) a
     // multipart upload of the key asks for the same permission and leaves nothing behind
     async (signal) => {
       const created = await client.send(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: job.key }), { abortSignal: signal });
       if (created.UploadId) {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: created.UploadId }), { abortSignal: signal }).catch(() => undefined);
+        await client
+          .send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: created.UploadId }), { abortSignal: signal })
+          .catch(() => undefined);
       }
     },
   );
@@ -297,7 +302,13 @@ async function reconcile(run: UploadRun, file: PartSource, uploadId: string): Pr
     do {
       const page = await request(run, 'listing the parts already uploaded', 'high', (signal) =>
         client.send(
-          new ListPartsCommand({ Bucket: job.bucket, Key: job.key, UploadId: uploadId, PartNumberMarker: marker, MaxParts: run.listPageSize }),
+          new ListPartsCommand({
+            Bucket: job.bucket,
+            Key: job.key,
+            UploadId: uploadId,
+            PartNumberMarker: marker,
+            MaxParts: run.listPageSize,
+          }),
           { abortSignal: signal },
         ),
       );
@@ -349,7 +360,15 @@ async function uploadParts(
       try {
         const sendPart = (body: Readable | Buffer | Uint8Array, length: number, md5Base64: string, attemptSignal: AbortSignal) =>
           client.send(
-            new UploadPartCommand({ Bucket: job.bucket, Key: job.key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ContentMD5: md5Base64 }),
+            new UploadPartCommand({
+              Bucket: job.bucket,
+              Key: job.key,
+              UploadId: uploadId,
+              PartNumber: partNumber,
+              Body: body,
+              ContentLength: length,
+              ContentMD5: md5Base64,
+            }),
             { abortSignal: attemptSignal },
           );
         const { result, md5 } = await sendFromFile(

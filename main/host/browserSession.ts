@@ -84,7 +84,8 @@ export class BrowserSession {
   /** The page is gone: pending reads fail as FILE_NOT_AVAILABLE (the jobs wait for the file). Returns the session's jobs. */
   close(): string[] {
     this.#closed = true;
-    for (const pending of this.#pending.values()) pending.reject(new FerryError('FILE_NOT_AVAILABLE', 'The page that holds the file was closed.'));
+    for (const pending of this.#pending.values())
+      pending.reject(new FerryError('FILE_NOT_AVAILABLE', 'The page that holds the file was closed.'));
     this.#pending.clear();
     return [...this.#jobIds];
   }

@@ -53,7 +53,10 @@ export interface HostServiceOptions {
 }
 
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void;
-type Handler<C extends CommandName> = (request: ReturnType<(typeof commandSchemas)[C]['parse']>, session: BrowserSession | null) => Promise<CommandResponses[C]>;
+type Handler<C extends CommandName> = (
+  request: ReturnType<(typeof commandSchemas)[C]['parse']>,
+  session: BrowserSession | null,
+) => Promise<CommandResponses[C]>;
 
 function toEndpointView(endpoint: EndpointSummary): EndpointView {
   const { createdAt: _createdAt, ...view } = endpoint;
@@ -74,7 +77,14 @@ export class HostService {
   readonly #offEngine: () => void;
   #settings: Settings;
 
-  private constructor(engine: Engine, registry: EndpointRegistry, db: DatabaseSync, host: HostInfo, settings: Settings, progressIntervalMs: number) {
+  private constructor(
+    engine: Engine,
+    registry: EndpointRegistry,
+    db: DatabaseSync,
+    host: HostInfo,
+    settings: Settings,
+    progressIntervalMs: number,
+  ) {
     this.engine = engine;
     this.registry = registry;
     this.#db = db;
@@ -161,7 +171,10 @@ export class HostService {
     }
     const parsed = commandSchemas[command].safeParse(request ?? {});
     if (!parsed.success) {
-      return { ok: false, error: { code: 'INVALID_INPUT', message: `Invalid ${command} request: ${firstIssue(parsed.error)}`, retryable: false } };
+      return {
+        ok: false,
+        error: { code: 'INVALID_INPUT', message: `Invalid ${command} request: ${firstIssue(parsed.error)}`, retryable: false },
+      };
     }
     try {
       const handler = this.#handlers[command] as Handler<CommandName>;
@@ -274,7 +287,10 @@ export class HostService {
       const endpoint = this.registry.get(id);
       const users = this.engine.list().filter((job) => job.endpointId === endpoint.id && !isFinal(job.state) && job.state !== 'failed');
       if (users.length > 0) {
-        throw new FerryError('INVALID_INPUT', `${users.length} unfinished upload${users.length === 1 ? ' uses' : 's use'} "${endpoint.name}": finish or abort ${users.length === 1 ? 'it' : 'them'} first.`);
+        throw new FerryError(
+          'INVALID_INPUT',
+          `${users.length} unfinished upload${users.length === 1 ? ' uses' : 's use'} "${endpoint.name}": finish or abort ${users.length === 1 ? 'it' : 'them'} first.`,
+        );
       }
       this.registry.remove(endpoint.id);
       this.engine.forgetEndpoint(endpoint.id);
@@ -282,7 +298,9 @@ export class HostService {
       return {};
     },
     testEndpoint: async ({ id, bucket }) => {
-      const { ok, latencyMs, buckets, clockOffsetMs, warnings, error } = await probeEndpoint(this.registry, this.registry.get(id).id, { bucket });
+      const { ok, latencyMs, buckets, clockOffsetMs, warnings, error } = await probeEndpoint(this.registry, this.registry.get(id).id, {
+        bucket,
+      });
       return { ok, latencyMs, buckets, clockOffsetMs, warnings, error };
     },
     listBuckets: async ({ endpointId }) => ({ buckets: await this.engine.listBuckets(this.registry.get(endpointId).id) }),
@@ -366,7 +384,10 @@ async function browse(path: string | null): Promise<DirectoryListing> {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    throw new FerryError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', `Cannot open the folder ${dir}${code === 'EACCES' ? ': permission denied' : ''}.`);
+    throw new FerryError(
+      code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
+      `Cannot open the folder ${dir}${code === 'EACCES' ? ': permission denied' : ''}.`,
+    );
   }
   const listed = await Promise.all(
     entries

@@ -66,9 +66,7 @@ export class JobStore {
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, upload_id = excluded.upload_id,
         etag = excluded.etag, error = excluded.error, updated_at = excluded.updated_at, completed_at = excluded.completed_at,
         fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino`);
-    this.#insertPart = db.prepare(
-      'INSERT OR REPLACE INTO parts (job_id, part_number, etag, md5, size) VALUES (?, ?, ?, ?, ?)',
-    );
+    this.#insertPart = db.prepare('INSERT OR REPLACE INTO parts (job_id, part_number, etag, md5, size) VALUES (?, ?, ?, ?, ?)');
     this.#addBytes = db.prepare('UPDATE jobs SET bytes_done = (SELECT COALESCE(SUM(size), 0) FROM parts WHERE job_id = ?) WHERE id = ?');
     this.#selectParts = db.prepare('SELECT part_number, etag, md5, size FROM parts WHERE job_id = ? ORDER BY part_number');
     const row = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM jobs').get() as { seq: number };

@@ -28,7 +28,8 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
 };
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export interface WebHostOptions {
   service: HostService;
@@ -80,7 +81,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
       const queryToken = url.searchParams.get('token');
       if (queryToken !== null) {
-        if (!tokenMatches(queryToken, token)) return refuse(response, 401, 'Unauthorized: this link is not valid. Use the URL that `ferry serve` printed.');
+        if (!tokenMatches(queryToken, token))
+          return refuse(response, 401, 'Unauthorized: this link is not valid. Use the URL that `ferry serve` printed.');
         // the token moves into a cookie, and out of the address bar and history
         response.writeHead(303, {
           location: url.pathname,

@@ -15,7 +15,14 @@
  * Commands issued before the first open wait for it; commands issued while reconnecting reject at
  * once, so that a click never silently does nothing.
  */
-import { BridgeError, type CommandName, type CommandRequest, type CommandResponse, type EventName, type FerryApi } from '../../shared/contract.ts';
+import {
+  BridgeError,
+  type CommandName,
+  type CommandRequest,
+  type CommandResponse,
+  type EventName,
+  type FerryApi,
+} from '../../shared/contract.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import { encodeFileData, type ClientMessage, type ServerMessage } from '../../shared/wire.ts';
 import type { BridgeConnection, ConnectionStatus } from './connection.ts';
@@ -64,11 +71,19 @@ export function hostSocketUrl(location: Pick<Location, 'protocol' | 'host' | 'se
 }
 
 function connectionLost(command: string): BridgeError {
-  return new BridgeError({ code: 'HOST_DISCONNECTED', retryable: true, message: `The connection to Ferry was lost before it answered (${command}). Try again when it is back.` });
+  return new BridgeError({
+    code: 'HOST_DISCONNECTED',
+    retryable: true,
+    message: `The connection to Ferry was lost before it answered (${command}). Try again when it is back.`,
+  });
 }
 
 function notConnected(): BridgeError {
-  return new BridgeError({ code: 'HOST_DISCONNECTED', retryable: true, message: 'Ferry is not connected right now (reconnecting). Try again when the connection is back.' });
+  return new BridgeError({
+    code: 'HOST_DISCONNECTED',
+    retryable: true,
+    message: 'Ferry is not connected right now (reconnecting). Try again when the connection is back.',
+  });
 }
 
 interface Pending {

@@ -13,7 +13,10 @@ import { count, formatBytes } from '../format.ts';
 import { Dialog } from './Dialog.tsx';
 import { FileIcon, FolderIcon, RefreshIcon, UpIcon, WarningIcon } from './icons.tsx';
 
-type Listing = { status: 'loading'; path: string | null } | { status: 'ready'; listing: DirectoryListing } | { status: 'error'; path: string | null; message: string };
+type Listing =
+  | { status: 'loading'; path: string | null }
+  | { status: 'ready'; listing: DirectoryListing }
+  | { status: 'error'; path: string | null; message: string };
 
 export function AddFilesPanel() {
   const actions = useActions();
@@ -53,7 +56,9 @@ export function AddFilesPanel() {
   }
 
   const current = listing.status === 'ready' ? listing.listing : null;
-  const entries = current ? [...current.entries].sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'directory' ? -1 : 1)) : [];
+  const entries = current
+    ? [...current.entries].sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'directory' ? -1 : 1))
+    : [];
   const hostName = host?.kind === 'electron' ? 'this computer' : 'the computer Ferry runs on';
 
   return (
@@ -91,13 +96,26 @@ export function AddFilesPanel() {
       }
     >
       <div className="browser-bar">
-        <button type="button" className="icon-button" aria-label="Up one folder" title="Up one folder" disabled={!current?.parent} onClick={() => current?.parent && void open(current.parent)}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Up one folder"
+          title="Up one folder"
+          disabled={!current?.parent}
+          onClick={() => current?.parent && void open(current.parent)}
+        >
           <UpIcon />
         </button>
         <div className="browser-path mono" title={current?.path ?? ''}>
           {current?.path ?? (listing.status === 'loading' ? 'Loading…' : '')}
         </div>
-        <button type="button" className="icon-button" aria-label="Reload folder" title="Reload folder" onClick={() => void open(current?.path ?? null)}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Reload folder"
+          title="Reload folder"
+          onClick={() => void open(current?.path ?? null)}
+        >
           <RefreshIcon />
         </button>
       </div>
@@ -122,18 +140,36 @@ export function AddFilesPanel() {
                   <span className="visually-hidden">Selected</span>
                 </th>
                 <th scope="col">Name</th>
-                <th scope="col" className="numeric">Size</th>
+                <th scope="col" className="numeric">
+                  Size
+                </th>
               </tr>
             </thead>
             <tbody>
               {entries.map((entry) => (
-                <tr key={entry.path} aria-label={entry.name} className={chosen.has(entry.path) ? 'selected' : undefined} onDoubleClick={() => entry.kind === 'directory' && void open(entry.path)}>
+                <tr
+                  key={entry.path}
+                  aria-label={entry.name}
+                  className={chosen.has(entry.path) ? 'selected' : undefined}
+                  onDoubleClick={() => entry.kind === 'directory' && void open(entry.path)}
+                >
                   <td className="cell-check">
-                    <input type="checkbox" aria-label={`Select ${entry.name}`} checked={chosen.has(entry.path)} onChange={() => toggle(entry.path, entry.kind)} />
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${entry.name}`}
+                      checked={chosen.has(entry.path)}
+                      onChange={() => toggle(entry.path, entry.kind)}
+                    />
                   </td>
                   <td>
                     {entry.kind === 'directory' ? (
-                      <button type="button" className="link-button entry-name" title={`Open ${entry.name}`} aria-label={`Open ${entry.name}`} onClick={() => void open(entry.path)}>
+                      <button
+                        type="button"
+                        className="link-button entry-name"
+                        title={`Open ${entry.name}`}
+                        aria-label={`Open ${entry.name}`}
+                        onClick={() => void open(entry.path)}
+                      >
                         <FolderIcon /> {entry.name}
                       </button>
                     ) : (

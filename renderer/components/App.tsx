@@ -45,7 +45,8 @@ function useTheme() {
 function WindowTitle() {
   const totals = useFerry(selectTotals);
   useEffect(() => {
-    document.title = totals.uploading > 0 ? `${Math.floor(totals.fraction * 100)}% · ${formatSpeed(totals.bytesPerSecond)} — Ferry` : 'Ferry';
+    document.title =
+      totals.uploading > 0 ? `${Math.floor(totals.fraction * 100)}% · ${formatSpeed(totals.bytesPerSecond)} — Ferry` : 'Ferry';
   }, [totals]);
   return null;
 }
@@ -61,7 +62,12 @@ function useShortcuts() {
       const selectAll = (event.key === 'a' || event.key === 'A') && (event.ctrlKey || event.metaKey) && !event.altKey;
       if (!selectAll && event.key !== 'Escape') return;
       const target = event.target as HTMLElement | null;
-      if (target?.closest('input:not([type="checkbox"]):not([type="radio"]), textarea, select, [contenteditable="true"], [role="dialog"], [role="alertdialog"]')) return;
+      if (
+        target?.closest(
+          'input:not([type="checkbox"]):not([type="radio"]), textarea, select, [contenteditable="true"], [role="dialog"], [role="alertdialog"]',
+        )
+      )
+        return;
       const state = store.getState();
       if (state.panel || state.abortRequest) return;
       if (selectAll) {
@@ -115,8 +121,8 @@ function AbortConfirmation() {
       title={name ? `Abort ${name}?` : `Abort ${count(ids.length, 'upload')}?`}
       message={
         <p>
-          The parts already sent are deleted from the server and the {ids.length === 1 ? 'upload stops' : 'uploads stop'} for good. Pause instead to
-          continue later.
+          The parts already sent are deleted from the server and the {ids.length === 1 ? 'upload stops' : 'uploads stop'} for good. Pause
+          instead to continue later.
         </p>
       }
       confirmLabel={ids.length === 1 ? 'Abort upload' : 'Abort uploads'}

@@ -25,7 +25,11 @@ export function ConnectionBanner() {
       <WarningIcon />
       <span className="banner-text">
         <strong>{text}</strong>
-        {seconds !== null && seconds > 0 ? <span className="banner-detail"> (next attempt in {seconds} s)</span> : <span className="banner-detail"> …</span>}
+        {seconds !== null && seconds > 0 ? (
+          <span className="banner-detail"> (next attempt in {seconds} s)</span>
+        ) : (
+          <span className="banner-detail"> …</span>
+        )}
       </span>
       {reconnectNow ? (
         <button type="button" className="button small" onClick={reconnectNow}>

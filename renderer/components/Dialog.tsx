@@ -7,7 +7,8 @@ import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode, type RefO
 import { createPortal } from 'react-dom';
 import { CloseIcon } from './icons.tsx';
 
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'button:not([disabled]), [href], input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export interface DialogProps {
   title: string;
@@ -25,7 +26,17 @@ export interface DialogProps {
   closeButton?: boolean;
 }
 
-export function Dialog({ title, subtitle, onClose, children, footer, size = 'medium', role = 'dialog', initialFocus, closeButton = true }: DialogProps) {
+export function Dialog({
+  title,
+  subtitle,
+  onClose,
+  children,
+  footer,
+  size = 'medium',
+  role = 'dialog',
+  initialFocus,
+  closeButton = true,
+}: DialogProps) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
   const close = useRef(onClose);
@@ -52,7 +63,9 @@ export function Dialog({ title, subtitle, onClose, children, footer, size = 'med
     }
     if (event.key !== 'Tab' || !panel.current) return;
     event.stopPropagation();
-    const items = Array.from(panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((element) => !element.closest('[inert]') && element.closest('[role="dialog"],[role="alertdialog"]') === panel.current);
+    const items = Array.from(panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+      (element) => !element.closest('[inert]') && element.closest('[role="dialog"],[role="alertdialog"]') === panel.current,
+    );
     if (items.length === 0) return;
     const first = items[0]!;
     const last = items[items.length - 1]!;
@@ -94,9 +107,7 @@ export function Dialog({ title, subtitle, onClose, children, footer, size = 'med
             </button>
           ) : null}
         </header>
-        <div className="dialog-body">
-          {children}
-        </div>
+        <div className="dialog-body">{children}</div>
         {footer ? <footer className="dialog-footer">{footer}</footer> : null}
       </div>
     </div>,

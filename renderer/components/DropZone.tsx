@@ -89,7 +89,13 @@ export function DropZone({ children }: { children: ReactNode }) {
   }
 
   return (
-    <div className={`drop-zone${dragging ? ' dragging' : ''}`} onDragEnter={onDragEnter} onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
+    <div
+      className={`drop-zone${dragging ? ' dragging' : ''}`}
+      onDragEnter={onDragEnter}
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
+    >
       {children}
       {dragging ? <DropOverlay /> : null}
     </div>

@@ -14,8 +14,8 @@ export function FirstRun() {
         Welcome to Ferry
       </h1>
       <p className="empty-text">
-        First, add an endpoint: the S3 service you upload to — Amazon S3, Cloudflare R2, Backblaze B2, MinIO, Wasabi or any
-        S3-compatible store.
+        First, add an endpoint: the S3 service you upload to — Amazon S3, Cloudflare R2, Backblaze B2, MinIO, Wasabi or any S3-compatible
+        store.
       </p>
       <ol className="steps">
         <li className="current">
@@ -47,7 +47,13 @@ export function NoUploads() {
         Drop files or folders here
       </h1>
       <p className="empty-text">
-        {problem ? problem : <>They go to <span className="mono">{target}</span>. Folders keep their structure; uploads pause, resume and survive restarts.</>}
+        {problem ? (
+          problem
+        ) : (
+          <>
+            They go to <span className="mono">{target}</span>. Folders keep their structure; uploads pause, resume and survive restarts.
+          </>
+        )}
       </p>
       <button type="button" className="button large" onClick={() => actions.openPanel({ kind: 'addFiles' })}>
         <PlusIcon /> Add files…

@@ -7,7 +7,13 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { EndpointView } from '../../shared/contract.ts';
 import type { Addressing, ChecksumPolicy } from '../../shared/endpoint.ts';
-import { credentialInputSchema, endpointNameSchema, endpointUrlSchema, firstIssue, type CredentialInput } from '../../shared/endpointInput.ts';
+import {
+  credentialInputSchema,
+  endpointNameSchema,
+  endpointUrlSchema,
+  firstIssue,
+  type CredentialInput,
+} from '../../shared/endpointInput.ts';
 import { PRESETS, presetById, presetForUrl, type PresetId } from '../../shared/presets.ts';
 import type { EndpointInputRequest } from '../store/endpointsSlice.ts';
 import { useActions } from '../store/hooks.ts';
@@ -76,7 +82,10 @@ export type EndpointFields = Omit<EndpointInputRequest, 'credential'>;
  * Checks the values; answers the errors by field, or the fields to send and the credential. When
  * editing, `credential` is null if the user did not change it (the stored one stays).
  */
-export function validateEndpoint(values: EndpointFormValues, original: EndpointView | null): { errors: Errors; fields: EndpointFields | null; credential: CredentialInput | null } {
+export function validateEndpoint(
+  values: EndpointFormValues,
+  original: EndpointView | null,
+): { errors: Errors; fields: EndpointFields | null; credential: CredentialInput | null } {
   const errors: Errors = {};
   const name = endpointNameSchema.safeParse(values.name);
   if (!name.success) errors.name = firstIssue(name.error);
@@ -99,7 +108,11 @@ export function validateEndpoint(values: EndpointFormValues, original: EndpointV
     } else if (values.secretAccessKey === '' && before?.kind === 'static' && values.accessKeyId.trim() !== '') {
       errors.secretAccessKey = 'Enter the secret access key that goes with the new access key ID.';
     } else {
-      const parsed = credentialInputSchema.safeParse({ kind: 'static', accessKeyId: values.accessKeyId, secretAccessKey: values.secretAccessKey });
+      const parsed = credentialInputSchema.safeParse({
+        kind: 'static',
+        accessKeyId: values.accessKeyId,
+        secretAccessKey: values.secretAccessKey,
+      });
       if (parsed.success) credential = parsed.data;
       else {
         for (const issue of parsed.error.issues) {
@@ -125,7 +138,19 @@ export function validateEndpoint(values: EndpointFormValues, original: EndpointV
   return { errors, fields, credential };
 }
 
-function FieldRow({ label, error, hint, children, htmlFor }: { label: string; error?: string | undefined; hint?: ReactNode; children: ReactNode; htmlFor: string }) {
+function FieldRow({
+  label,
+  error,
+  hint,
+  children,
+  htmlFor,
+}: {
+  label: string;
+  error?: string | undefined;
+  hint?: ReactNode;
+  children: ReactNode;
+  htmlFor: string;
+}) {
   return (
     <div className={`form-row${error ? ' invalid' : ''}`}>
       <label className="form-label" htmlFor={htmlFor}>
@@ -169,7 +194,11 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
     setValues((current) => {
       const next = { ...current, [key]: value };
       // a URL still equal to the preset's template follows the region
-      if (key === 'region' && presetById(current.preset).url.includes('{region}') && current.url === presetUrl(current.preset, current.region)) {
+      if (
+        key === 'region' &&
+        presetById(current.preset).url.includes('{region}') &&
+        current.url === presetUrl(current.preset, current.region)
+      ) {
         next.url = presetUrl(current.preset, String(value));
       }
       return next;
@@ -220,12 +249,24 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
     onSaved(result.value, endpoint === null);
   }
 
-  const describedBy = (field: Field, hint = false) => (errors[field] ? `${fieldId(field)}-error` : hint ? `${fieldId(field)}-hint` : undefined);
+  const describedBy = (field: Field, hint = false) =>
+    errors[field] ? `${fieldId(field)}-error` : hint ? `${fieldId(field)}-hint` : undefined;
 
   return (
-    <form className="endpoint-form" aria-label={endpoint ? `Edit ${endpoint.name}` : 'New endpoint'} noValidate onSubmit={(event) => void onSubmit(event)}>
+    <form
+      className="endpoint-form"
+      aria-label={endpoint ? `Edit ${endpoint.name}` : 'New endpoint'}
+      noValidate
+      onSubmit={(event) => void onSubmit(event)}
+    >
       <FieldRow label="Provider" htmlFor={fieldId('preset')} hint={preset.note}>
-        <select id={fieldId('preset')} className="field select" value={values.preset} onChange={(event) => applyPreset(event.target.value as PresetId)} aria-describedby={`${fieldId('preset')}-hint`}>
+        <select
+          id={fieldId('preset')}
+          className="field select"
+          value={values.preset}
+          onChange={(event) => applyPreset(event.target.value as PresetId)}
+          aria-describedby={`${fieldId('preset')}-hint`}
+        >
           {PRESETS.map((item) => (
             <option key={item.id} value={item.id}>
               {item.label}
@@ -234,29 +275,80 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
         </select>
       </FieldRow>
       <FieldRow label="Name" htmlFor={fieldId('name')} error={errors.name}>
-        <input id={fieldId('name')} className="field" value={values.name} autoComplete="off" placeholder="e.g. Backups" aria-invalid={errors.name ? true : undefined} aria-describedby={describedBy('name')} onChange={(event) => change('name', event.target.value)} />
+        <input
+          id={fieldId('name')}
+          className="field"
+          value={values.name}
+          autoComplete="off"
+          placeholder="e.g. Backups"
+          aria-invalid={errors.name ? true : undefined}
+          aria-describedby={describedBy('name')}
+          onChange={(event) => change('name', event.target.value)}
+        />
       </FieldRow>
       <FieldRow label="URL" htmlFor={fieldId('url')} error={errors.url}>
-        <input id={fieldId('url')} className="field mono" value={values.url} autoComplete="off" spellCheck={false} inputMode="url" aria-invalid={errors.url ? true : undefined} aria-describedby={describedBy('url')} onChange={(event) => change('url', event.target.value)} onBlur={checkUrl} />
+        <input
+          id={fieldId('url')}
+          className="field mono"
+          value={values.url}
+          autoComplete="off"
+          spellCheck={false}
+          inputMode="url"
+          aria-invalid={errors.url ? true : undefined}
+          aria-describedby={describedBy('url')}
+          onChange={(event) => change('url', event.target.value)}
+          onBlur={checkUrl}
+        />
       </FieldRow>
       <FieldRow label="Region" htmlFor={fieldId('region')} error={errors.region}>
-        <input id={fieldId('region')} className="field narrow mono" value={values.region} autoComplete="off" spellCheck={false} aria-invalid={errors.region ? true : undefined} aria-describedby={describedBy('region')} onChange={(event) => change('region', event.target.value)} />
+        <input
+          id={fieldId('region')}
+          className="field narrow mono"
+          value={values.region}
+          autoComplete="off"
+          spellCheck={false}
+          aria-invalid={errors.region ? true : undefined}
+          aria-describedby={describedBy('region')}
+          onChange={(event) => change('region', event.target.value)}
+        />
       </FieldRow>
       <fieldset className="form-row">
         <legend className="form-label">Addressing</legend>
         <div className="form-control segmented" role="radiogroup" aria-label="Addressing">
           <label className="radio">
-            <input type="radio" name={fieldId('addressing')} value="path" checked={values.addressing === 'path'} onChange={() => change('addressing', 'path')} />
+            <input
+              type="radio"
+              name={fieldId('addressing')}
+              value="path"
+              checked={values.addressing === 'path'}
+              onChange={() => change('addressing', 'path')}
+            />
             Path style <span className="muted mono">host/bucket</span>
           </label>
           <label className="radio">
-            <input type="radio" name={fieldId('addressing')} value="virtual" checked={values.addressing === 'virtual'} onChange={() => change('addressing', 'virtual')} />
+            <input
+              type="radio"
+              name={fieldId('addressing')}
+              value="virtual"
+              checked={values.addressing === 'virtual'}
+              onChange={() => change('addressing', 'virtual')}
+            />
             Virtual-hosted <span className="muted mono">bucket.host</span>
           </label>
         </div>
       </fieldset>
-      <FieldRow label="Checksums" htmlFor={fieldId('checksums')} hint="“Only when required” suits R2, B2, GCS, MinIO and Ceph; Content-MD5 is sent on every part either way.">
-        <select id={fieldId('checksums')} className="field select" value={values.checksums} aria-describedby={`${fieldId('checksums')}-hint`} onChange={(event) => change('checksums', event.target.value as ChecksumPolicy)}>
+      <FieldRow
+        label="Checksums"
+        htmlFor={fieldId('checksums')}
+        hint="“Only when required” suits R2, B2, GCS, MinIO and Ceph; Content-MD5 is sent on every part either way."
+      >
+        <select
+          id={fieldId('checksums')}
+          className="field select"
+          value={values.checksums}
+          aria-describedby={`${fieldId('checksums')}-hint`}
+          onChange={(event) => change('checksums', event.target.value as ChecksumPolicy)}
+        >
           <option value="when-required">Only when required</option>
           <option value="when-supported">Whenever supported (AWS)</option>
         </select>
@@ -265,11 +357,23 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
         <legend className="form-label">Credentials</legend>
         <div className="form-control segmented" role="radiogroup" aria-label="Credentials">
           <label className="radio">
-            <input type="radio" name={fieldId('credential')} value="static" checked={values.credentialKind === 'static'} onChange={() => change('credentialKind', 'static')} />
+            <input
+              type="radio"
+              name={fieldId('credential')}
+              value="static"
+              checked={values.credentialKind === 'static'}
+              onChange={() => change('credentialKind', 'static')}
+            />
             Access key
           </label>
           <label className="radio">
-            <input type="radio" name={fieldId('credential')} value="aws-profile" checked={values.credentialKind === 'aws-profile'} onChange={() => change('credentialKind', 'aws-profile')} />
+            <input
+              type="radio"
+              name={fieldId('credential')}
+              value="aws-profile"
+              checked={values.credentialKind === 'aws-profile'}
+              onChange={() => change('credentialKind', 'aws-profile')}
+            />
             AWS profile <span className="muted">(~/.aws, SSO)</span>
           </label>
         </div>
@@ -277,7 +381,16 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
       {values.credentialKind === 'static' ? (
         <>
           <FieldRow label="Access key ID" htmlFor={fieldId('accessKeyId')} error={errors.accessKeyId}>
-            <input id={fieldId('accessKeyId')} className="field mono" value={values.accessKeyId} autoComplete="off" spellCheck={false} aria-invalid={errors.accessKeyId ? true : undefined} aria-describedby={describedBy('accessKeyId')} onChange={(event) => change('accessKeyId', event.target.value)} />
+            <input
+              id={fieldId('accessKeyId')}
+              className="field mono"
+              value={values.accessKeyId}
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={errors.accessKeyId ? true : undefined}
+              aria-describedby={describedBy('accessKeyId')}
+              onChange={(event) => change('accessKeyId', event.target.value)}
+            />
           </FieldRow>
           <FieldRow
             label="Secret access key"
@@ -306,8 +419,23 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
           </FieldRow>
         </>
       ) : (
-        <FieldRow label="Profile" htmlFor={fieldId('profile')} error={errors.profile} hint="A profile of ~/.aws/config or ~/.aws/credentials (SSO and credential_process included). Nothing is copied.">
-          <input id={fieldId('profile')} className="field mono" value={values.profile} autoComplete="off" spellCheck={false} placeholder="default" aria-invalid={errors.profile ? true : undefined} aria-describedby={describedBy('profile', true)} onChange={(event) => change('profile', event.target.value)} />
+        <FieldRow
+          label="Profile"
+          htmlFor={fieldId('profile')}
+          error={errors.profile}
+          hint="A profile of ~/.aws/config or ~/.aws/credentials (SSO and credential_process included). Nothing is copied."
+        >
+          <input
+            id={fieldId('profile')}
+            className="field mono"
+            value={values.profile}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="default"
+            aria-invalid={errors.profile ? true : undefined}
+            aria-describedby={describedBy('profile', true)}
+            onChange={(event) => change('profile', event.target.value)}
+          />
         </FieldRow>
       )}
       {formError ? (

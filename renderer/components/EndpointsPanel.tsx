@@ -49,7 +49,13 @@ function ProbeResult({ result }: { result: ProbeView }) {
         <dt>Clock offset</dt>
         <dd>{result.clockOffsetMs === null ? 'Unknown' : formatOffset(result.clockOffsetMs)}</dd>
         <dt>Buckets</dt>
-        <dd>{result.buckets === null ? 'Not listed (the credentials may not allow it)' : buckets.length === 0 ? 'None' : `${buckets.slice(0, 8).join(', ')}${buckets.length > 8 ? ` and ${buckets.length - 8} more` : ''}`}</dd>
+        <dd>
+          {result.buckets === null
+            ? 'Not listed (the credentials may not allow it)'
+            : buckets.length === 0
+              ? 'None'
+              : `${buckets.slice(0, 8).join(', ')}${buckets.length > 8 ? ` and ${buckets.length - 8} more` : ''}`}
+        </dd>
       </dl>
       {result.warnings.length > 0 ? (
         <ul className="probe-warnings" aria-label="Warnings">
@@ -131,7 +137,12 @@ function EndpointDetails({ endpoint, onEdit }: { endpoint: EndpointView; onEdit:
           spellCheck={false}
           onChange={(event) => setBucket(event.target.value)}
         />
-        <button type="button" className="button" disabled={test?.status === 'testing'} onClick={() => void actions.testEndpoint(endpoint.id, bucket.trim() || undefined)}>
+        <button
+          type="button"
+          className="button"
+          disabled={test?.status === 'testing'}
+          onClick={() => void actions.testEndpoint(endpoint.id, bucket.trim() || undefined)}
+        >
           <PulseIcon /> Test connection
         </button>
         <div className="tool-spacer" />
@@ -208,7 +219,11 @@ export function EndpointsPanel({ adding, editing }: { adding?: boolean; editing?
               </li>
             ))}
           </ul>
-          <button type="button" className={`list-item add-item${shown.mode === 'add' ? ' current' : ''}`} onClick={() => setView({ mode: 'add' })}>
+          <button
+            type="button"
+            className={`list-item add-item${shown.mode === 'add' ? ' current' : ''}`}
+            onClick={() => setView({ mode: 'add' })}
+          >
             <PlusIcon className="list-item-icon" /> New endpoint
           </button>
         </nav>
@@ -239,7 +254,11 @@ export function EndpointsPanel({ adding, editing }: { adding?: boolean; editing?
               />
             </>
           ) : shownEndpoint ? (
-            <EndpointDetails key={shownEndpoint.id} endpoint={shownEndpoint} onEdit={() => setView({ mode: 'edit', id: shownEndpoint.id })} />
+            <EndpointDetails
+              key={shownEndpoint.id}
+              endpoint={shownEndpoint}
+              onEdit={() => setView({ mode: 'edit', id: shownEndpoint.id })}
+            />
           ) : null}
         </div>
       </div>

@@ -35,7 +35,9 @@ export function JobList({ emptyText }: { emptyText: string }) {
     (index: number) => {
       virtualizer.scrollToIndex(index, { align: 'auto' });
       // the row may only exist after the virtualiser re-rendered
-      requestAnimationFrame(() => scroller.current?.querySelector<HTMLInputElement>(`[data-index="${index}"] input[type="checkbox"]`)?.focus());
+      requestAnimationFrame(() =>
+        scroller.current?.querySelector<HTMLInputElement>(`[data-index="${index}"] input[type="checkbox"]`)?.focus(),
+      );
     },
     [virtualizer],
   );
@@ -64,11 +66,21 @@ export function JobList({ emptyText }: { emptyText: string }) {
               onChange={() => (allSelected ? actions.clearSelection() : actions.selectAll(ids))}
             />
           </div>
-          <div role="columnheader" className="cell cell-name">Name</div>
-          <div role="columnheader" className="cell cell-progress">Progress</div>
-          <div role="columnheader" className="cell cell-number cell-speed">Speed</div>
-          <div role="columnheader" className="cell cell-number cell-eta">Time left</div>
-          <div role="columnheader" className="cell cell-state">Status</div>
+          <div role="columnheader" className="cell cell-name">
+            Name
+          </div>
+          <div role="columnheader" className="cell cell-progress">
+            Progress
+          </div>
+          <div role="columnheader" className="cell cell-number cell-speed">
+            Speed
+          </div>
+          <div role="columnheader" className="cell cell-number cell-eta">
+            Time left
+          </div>
+          <div role="columnheader" className="cell cell-state">
+            Status
+          </div>
           <div role="columnheader" className="cell cell-actions">
             <span className="visually-hidden">Actions</span>
           </div>

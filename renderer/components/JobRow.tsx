@@ -23,7 +23,9 @@ export interface JobRowProps {
 export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
   const job = useJob(id);
   const selected = useFerry((state) => state.selected.has(id));
-  const endpointName = useFerry((state) => (job ? (state.endpoints.find((endpoint) => endpoint.id === job.endpointId)?.name ?? 'Removed endpoint') : ''));
+  const endpointName = useFerry((state) =>
+    job ? (state.endpoints.find((endpoint) => endpoint.id === job.endpointId)?.name ?? 'Removed endpoint') : '',
+  );
   const store = useFerryStore();
   const actions = useActions();
   if (!job) return null;
@@ -126,7 +128,13 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
           </button>
         ) : null}
         {canApply('clear', job) ? (
-          <button type="button" className="icon-button" aria-label="Remove from list" title="Remove from list" onClick={() => void actions.clearJobs([id])}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Remove from list"
+            title="Remove from list"
+            onClick={() => void actions.clearJobs([id])}
+          >
             <BroomIcon />
           </button>
         ) : null}

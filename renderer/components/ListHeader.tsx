@@ -9,7 +9,13 @@ import { JOB_FILTERS, type JobFilter } from '../store/uiSlice.ts';
 import { formatBytes, formatDuration, formatSpeed } from '../format.ts';
 import { UploadIcon } from './icons.tsx';
 
-const FILTER_LABEL: Record<JobFilter, string> = { all: 'All', active: 'Active', paused: 'Paused', failed: 'Failed', completed: 'Completed' };
+const FILTER_LABEL: Record<JobFilter, string> = {
+  all: 'All',
+  active: 'Active',
+  paused: 'Paused',
+  failed: 'Failed',
+  completed: 'Completed',
+};
 
 export const LIST_ID = 'upload-list';
 

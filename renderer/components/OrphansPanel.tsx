@@ -29,7 +29,9 @@ export function OrphansPanel() {
   const endpoints = useFerry((state) => state.endpoints);
   const destination = useFerry((state) => state.destination);
   const orphans = useFerry((state) => state.orphans);
-  const [endpointId, setEndpointId] = useState(() => (orphans.status !== 'idle' ? orphans.query.endpointId : destination.endpointId || endpoints[0]?.id || ''));
+  const [endpointId, setEndpointId] = useState(() =>
+    orphans.status !== 'idle' ? orphans.query.endpointId : destination.endpointId || endpoints[0]?.id || '',
+  );
   const [bucket, setBucket] = useState(() => (orphans.status !== 'idle' ? orphans.query.bucket : destination.bucket));
   const [prefix, setPrefix] = useState(() => (orphans.status !== 'idle' ? orphans.query.prefix : ''));
   const [bucketError, setBucketError] = useState<string | null>(null);
@@ -71,7 +73,12 @@ export function OrphansPanel() {
   const totalBytes = uploads.reduce((sum, upload) => sum + upload.bytes, 0);
 
   return (
-    <Dialog title="Orphaned uploads" subtitle="Incomplete multipart uploads keep their parts on the server, and most providers bill for them until they are aborted." size="large" onClose={() => actions.closePanel()}>
+    <Dialog
+      title="Orphaned uploads"
+      subtitle="Incomplete multipart uploads keep their parts on the server, and most providers bill for them until they are aborted."
+      size="large"
+      onClose={() => actions.closePanel()}
+    >
       <form className="query-bar" onSubmit={onList} aria-label="Where to look">
         <label className="inline-field">
           <span>Endpoint</span>
@@ -85,7 +92,15 @@ export function OrphansPanel() {
         </label>
         <label className="inline-field">
           <span>Bucket</span>
-          <input className="field mono" list={listId} value={bucket} spellCheck={false} autoComplete="off" aria-invalid={bucketError ? true : undefined} onChange={(event) => setBucket(event.target.value)} />
+          <input
+            className="field mono"
+            list={listId}
+            value={bucket}
+            spellCheck={false}
+            autoComplete="off"
+            aria-invalid={bucketError ? true : undefined}
+            onChange={(event) => setBucket(event.target.value)}
+          />
           <datalist id={listId}>
             {buckets.map((name) => (
               <option key={name} value={name} />
@@ -94,7 +109,14 @@ export function OrphansPanel() {
         </label>
         <label className="inline-field">
           <span>Prefix</span>
-          <input className="field mono" value={prefix} placeholder="(all keys)" spellCheck={false} autoComplete="off" onChange={(event) => setPrefix(event.target.value)} />
+          <input
+            className="field mono"
+            value={prefix}
+            placeholder="(all keys)"
+            spellCheck={false}
+            autoComplete="off"
+            onChange={(event) => setPrefix(event.target.value)}
+          />
         </label>
         <button type="submit" className="button primary" disabled={!endpointId || orphans.status === 'loading'}>
           <RefreshIcon /> List
@@ -123,7 +145,11 @@ export function OrphansPanel() {
         ) : uploads.length === 0 ? (
           <div className="empty-state compact" role="status">
             <p className="empty-text">
-              No incomplete uploads in <span className="mono">s3://{orphans.query.bucket}/{orphans.query.prefix}</span>.
+              No incomplete uploads in{' '}
+              <span className="mono">
+                s3://{orphans.query.bucket}/{orphans.query.prefix}
+              </span>
+              .
             </p>
           </div>
         ) : (
@@ -131,12 +157,21 @@ export function OrphansPanel() {
             <thead>
               <tr>
                 <th scope="col" className="cell-check">
-                  <input type="checkbox" aria-label="Select all incomplete uploads" checked={allChosen} onChange={() => setChosen(allChosen ? new Set() : new Set(uploads.map(uploadKey)))} />
+                  <input
+                    type="checkbox"
+                    aria-label="Select all incomplete uploads"
+                    checked={allChosen}
+                    onChange={() => setChosen(allChosen ? new Set() : new Set(uploads.map(uploadKey)))}
+                  />
                 </th>
                 <th scope="col">Key</th>
                 <th scope="col">Started</th>
-                <th scope="col" className="numeric">Parts</th>
-                <th scope="col" className="numeric">Size</th>
+                <th scope="col" className="numeric">
+                  Parts
+                </th>
+                <th scope="col" className="numeric">
+                  Size
+                </th>
                 <th scope="col">Ferry upload</th>
               </tr>
             </thead>
@@ -145,7 +180,12 @@ export function OrphansPanel() {
                 return (
                   <tr key={uploadKey(upload)} aria-label={upload.key} className={chosen.has(uploadKey(upload)) ? 'selected' : undefined}>
                     <td className="cell-check">
-                      <input type="checkbox" aria-label={`Select ${upload.key}`} checked={chosen.has(uploadKey(upload))} onChange={() => toggle(upload)} />
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${upload.key}`}
+                        checked={chosen.has(uploadKey(upload))}
+                        onChange={() => toggle(upload)}
+                      />
                     </td>
                     <td className="mono ellipsis" title={`${upload.key}\nUpload ID ${upload.uploadId}`}>
                       {upload.key}
@@ -182,10 +222,14 @@ export function OrphansPanel() {
           title={`Abort ${count(chosenUploads.length, 'incomplete upload')}?`}
           message={
             <>
-              <p>Their parts ({formatBytes(chosenUploads.reduce((sum, upload) => sum + upload.bytes, 0))}) are deleted from the server. This cannot be undone.</p>
+              <p>
+                Their parts ({formatBytes(chosenUploads.reduce((sum, upload) => sum + upload.bytes, 0))}) are deleted from the server. This
+                cannot be undone.
+              </p>
               {chosenOwned > 0 ? (
                 <p className="warning-text">
-                  <WarningIcon size={14} /> {chosenOwned === 1 ? 'One of them belongs' : `${chosenOwned} of them belong`} to a Ferry upload, which will have to start again from zero.
+                  <WarningIcon size={14} /> {chosenOwned === 1 ? 'One of them belongs' : `${chosenOwned} of them belong`} to a Ferry upload,
+                  which will have to start again from zero.
                 </p>
               ) : null}
             </>

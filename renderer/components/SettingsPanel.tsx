@@ -26,17 +26,29 @@ export function SettingsPanel() {
     >
       <div className="settings">
         <label className="check-row">
-          <input type="checkbox" checked={settings.resumeOnLaunch} onChange={(event) => void actions.changeSettings({ resumeOnLaunch: event.target.checked })} />
+          <input
+            type="checkbox"
+            checked={settings.resumeOnLaunch}
+            onChange={(event) => void actions.changeSettings({ resumeOnLaunch: event.target.checked })}
+          />
           <span>
             Resume uploads when Ferry starts
-            <span className="field-hint">Uploads that were running when Ferry stopped continue by themselves; otherwise they wait, paused.</span>
+            <span className="field-hint">
+              Uploads that were running when Ferry stopped continue by themselves; otherwise they wait, paused.
+            </span>
           </span>
         </label>
         <fieldset className="theme-choice">
           <legend className="form-label">Appearance</legend>
           {THEMES.map((theme) => (
             <label key={theme.value} className="radio">
-              <input type="radio" name="theme" value={theme.value} checked={settings.theme === theme.value} onChange={() => void actions.changeSettings({ theme: theme.value })} />
+              <input
+                type="radio"
+                name="theme"
+                value={theme.value}
+                checked={settings.theme === theme.value}
+                onChange={() => void actions.changeSettings({ theme: theme.value })}
+              />
               {theme.label}
             </label>
           ))}

@@ -6,12 +6,47 @@
 import type { ReactNode } from 'react';
 import { useActions, useFerry, useFerryShallow } from '../store/hooks.ts';
 import { selectActionTargets, selectFinishedIds } from '../store/selectors.ts';
-import { BroomIcon, CloseIcon, FerryMark, GearIcon, PauseIcon, PlayIcon, PlusIcon, PuzzleIcon, RetryIcon, ServerIcon, StopIcon } from './icons.tsx';
+import {
+  BroomIcon,
+  CloseIcon,
+  FerryMark,
+  GearIcon,
+  PauseIcon,
+  PlayIcon,
+  PlusIcon,
+  PuzzleIcon,
+  RetryIcon,
+  ServerIcon,
+  StopIcon,
+} from './icons.tsx';
 
 /** A toolbar button: icon and a short visible label; `name` (which contains the label) is what it is called. */
-function ToolButton({ icon, label, name = label, onClick, disabled, tone, title }: { icon: ReactNode; label: string; name?: string; onClick: () => void; disabled?: boolean; tone?: 'primary' | 'danger'; title?: string }) {
+function ToolButton({
+  icon,
+  label,
+  name = label,
+  onClick,
+  disabled,
+  tone,
+  title,
+}: {
+  icon: ReactNode;
+  label: string;
+  name?: string;
+  onClick: () => void;
+  disabled?: boolean;
+  tone?: 'primary' | 'danger';
+  title?: string;
+}) {
   return (
-    <button type="button" className={`tool-button${tone ? ` ${tone}` : ''}`} onClick={onClick} disabled={disabled} title={title ?? name} aria-label={name}>
+    <button
+      type="button"
+      className={`tool-button${tone ? ` ${tone}` : ''}`}
+      onClick={onClick}
+      disabled={disabled}
+      title={title ?? name}
+      aria-label={name}
+    >
       {icon}
       <span className="tool-label">{label}</span>
     </button>
@@ -59,10 +94,34 @@ export function Toolbar() {
       <div className="tool-separator" aria-hidden="true" />
       <div className="tool-group">
         {selectedCount > 0 ? <SelectionChip count={selectedCount} onClear={() => actions.clearSelection()} /> : null}
-        <ToolButton icon={<PauseIcon />} label={label('Pause')} name={`Pause ${scope}`} disabled={targets.pause.length === 0} onClick={() => void actions.pauseJobs(targets.pause)} />
-        <ToolButton icon={<PlayIcon />} label={label('Resume')} name={`Resume ${scope}`} disabled={targets.resume.length === 0} onClick={() => void actions.resumeJobs(targets.resume)} />
-        <ToolButton icon={<RetryIcon />} label={label('Retry')} name={`Retry ${scope}`} disabled={targets.retry.length === 0} onClick={() => void actions.retryJobs(targets.retry)} />
-        <ToolButton icon={<StopIcon />} label={`${label('Abort')}…`} name={`Abort ${scope}…`} disabled={targets.abort.length === 0} onClick={() => actions.askToAbort(targets.abort)} />
+        <ToolButton
+          icon={<PauseIcon />}
+          label={label('Pause')}
+          name={`Pause ${scope}`}
+          disabled={targets.pause.length === 0}
+          onClick={() => void actions.pauseJobs(targets.pause)}
+        />
+        <ToolButton
+          icon={<PlayIcon />}
+          label={label('Resume')}
+          name={`Resume ${scope}`}
+          disabled={targets.resume.length === 0}
+          onClick={() => void actions.resumeJobs(targets.resume)}
+        />
+        <ToolButton
+          icon={<RetryIcon />}
+          label={label('Retry')}
+          name={`Retry ${scope}`}
+          disabled={targets.retry.length === 0}
+          onClick={() => void actions.retryJobs(targets.retry)}
+        />
+        <ToolButton
+          icon={<StopIcon />}
+          label={`${label('Abort')}…`}
+          name={`Abort ${scope}…`}
+          disabled={targets.abort.length === 0}
+          onClick={() => actions.askToAbort(targets.abort)}
+        />
       </div>
       <div className="tool-separator" aria-hidden="true" />
       <div className="tool-group">
@@ -76,7 +135,12 @@ export function Toolbar() {
       </div>
       <div className="tool-spacer" />
       <div className="tool-group">
-        <ToolButton icon={<PuzzleIcon />} label="Orphaned uploads" disabled={!hasEndpoints} onClick={() => actions.openPanel({ kind: 'orphans' })} />
+        <ToolButton
+          icon={<PuzzleIcon />}
+          label="Orphaned uploads"
+          disabled={!hasEndpoints}
+          onClick={() => actions.openPanel({ kind: 'orphans' })}
+        />
         <ToolButton icon={<ServerIcon />} label="Endpoints" onClick={() => actions.openPanel({ kind: 'endpoints' })} />
         <ToolButton icon={<GearIcon />} label="Settings" onClick={() => actions.openPanel({ kind: 'settings' })} />
       </div>

@@ -73,7 +73,11 @@ export class BrowserFileRegistry {
       return;
     }
     if (!(request.start >= 0 && request.end >= request.start && request.end <= file.size)) {
-      api.sendFileData(request.requestId, null, `Bytes ${request.start}–${request.end} are outside the file (${file.size} bytes): it changed since it was added.`);
+      api.sendFileData(
+        request.requestId,
+        null,
+        `Bytes ${request.start}–${request.end} are outside the file (${file.size} bytes): it changed since it was added.`,
+      );
       return;
     }
     let data: ArrayBuffer;

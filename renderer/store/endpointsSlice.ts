@@ -53,7 +53,9 @@ export const createEndpointsSlice: SliceCreator<EndpointsSlice> = (deps) => (set
 
   function withEndpoint(endpoint: EndpointView): void {
     const known = get().endpoints;
-    const next = known.some((item) => item.id === endpoint.id) ? known.map((item) => (item.id === endpoint.id ? endpoint : item)) : [...known, endpoint];
+    const next = known.some((item) => item.id === endpoint.id)
+      ? known.map((item) => (item.id === endpoint.id ? endpoint : item))
+      : [...known, endpoint];
     get().setEndpoints(next);
   }
 
@@ -75,7 +77,11 @@ export const createEndpointsSlice: SliceCreator<EndpointsSlice> = (deps) => (set
       // The destination follows: the first endpoint when none is chosen or the chosen one is gone.
       if (!ids.has(destination.endpointId)) {
         const first = endpoints[0];
-        get().setDestination(first ? { endpointId: first.id, bucket: destination.endpointId === '' ? destination.bucket : '' } : { endpointId: '', bucket: '' });
+        get().setDestination(
+          first
+            ? { endpointId: first.id, bucket: destination.endpointId === '' ? destination.bucket : '' }
+            : { endpointId: '', bucket: '' },
+        );
       }
     },
 
@@ -148,7 +154,8 @@ export const createEndpointsSlice: SliceCreator<EndpointsSlice> = (deps) => (set
         if (current.status === 'loading' && sameQuery(current.query, query)) set({ orphans: { status: 'ready', query, uploads } });
       } catch (error) {
         const current = get().orphans;
-        if (current.status === 'loading' && sameQuery(current.query, query)) set({ orphans: { status: 'error', query, error: errorInfo(error) } });
+        if (current.status === 'loading' && sameQuery(current.query, query))
+          set({ orphans: { status: 'error', query, error: errorInfo(error) } });
       }
     },
 
@@ -158,7 +165,11 @@ export const createEndpointsSlice: SliceCreator<EndpointsSlice> = (deps) => (set
       const { endpointId, bucket } = orphans.query;
       try {
         const { aborted } = await api.abortOrphans({ endpointId, bucket, uploads: [...uploads] });
-        get().notify('info', `${count(aborted, 'incomplete upload')} aborted`, 'Their parts were deleted from the server and are no longer billed.');
+        get().notify(
+          'info',
+          `${count(aborted, 'incomplete upload')} aborted`,
+          'Their parts were deleted from the server and are no longer billed.',
+        );
         await get().listOrphans(orphans.query);
         return true;
       } catch (error) {

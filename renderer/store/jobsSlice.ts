@@ -187,7 +187,9 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       if (gone.size === 0) return;
       const jobs = new Map(current);
       for (const id of gone) jobs.delete(id);
-      const selected = [...currentSelected].some((id) => gone.has(id)) ? new Set([...currentSelected].filter((id) => !gone.has(id))) : currentSelected;
+      const selected = [...currentSelected].some((id) => gone.has(id))
+        ? new Set([...currentSelected].filter((id) => !gone.has(id)))
+        : currentSelected;
       set({
         jobs,
         jobOrder: get().jobOrder.filter((id) => !gone.has(id)),
@@ -234,7 +236,8 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
           }
         }
         rest = infos.filter((info) => !resumed.has(info.fileId));
-        if (resumed.size > 0) get().notify('info', `${count(resumed.size, 'upload')} resumed with the dropped ${resumed.size === 1 ? 'file' : 'files'}`);
+        if (resumed.size > 0)
+          get().notify('info', `${count(resumed.size, 'upload')} resumed with the dropped ${resumed.size === 1 ? 'file' : 'files'}`);
       } catch (error) {
         files.forget(infos.map((info) => info.fileId));
         get().reportError('The dropped files were not added', error);
@@ -285,14 +288,21 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
           return;
         }
         const paths = pathsOf(list, desktop);
-        if (paths.length === 0 && list.length > 0) get().notify('error', 'The files were not added', 'The dropped items have no path on this computer.');
+        if (paths.length === 0 && list.length > 0)
+          get().notify('error', 'The files were not added', 'The dropped items have no path on this computer.');
         await get().uploadPaths(paths);
         return;
       }
       // Taken before the first await: a DataTransfer is emptied once its event has been handled.
-      const reading = transfer instanceof FileList ? Promise.resolve({ files: pickedFromInput(transfer), problems: [] }) : readDroppedFiles(transfer);
+      const reading =
+        transfer instanceof FileList ? Promise.resolve({ files: pickedFromInput(transfer), problems: [] }) : readDroppedFiles(transfer);
       const { files: picked, problems } = await reading;
-      if (problems.length > 0) get().notify('error', `${count(problems.length, 'item')} could not be read`, problems.slice(0, 3).join(' ') + (problems.length > 3 ? ' …' : ''));
+      if (problems.length > 0)
+        get().notify(
+          'error',
+          `${count(problems.length, 'item')} could not be read`,
+          problems.slice(0, 3).join(' ') + (problems.length > 3 ? ' …' : ''),
+        );
       await get().uploadFiles(picked);
     },
 

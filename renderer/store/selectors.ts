@@ -27,7 +27,10 @@ export function matchesFilter(filter: JobFilter, job: Pick<JobEntry, 'state'>): 
  * A selector that recomputes only when one of its `keys` changed (compared with ===). Filters and
  * counts key on `jobOrder` and `jobStatesVersion`, not on `jobs`, which is new on every tick.
  */
-function memoOn<Result>(keys: (state: FerryState) => readonly unknown[], compute: (state: FerryState) => Result): (state: FerryState) => Result {
+function memoOn<Result>(
+  keys: (state: FerryState) => readonly unknown[],
+  compute: (state: FerryState) => Result,
+): (state: FerryState) => Result {
   let last: { keys: readonly unknown[]; result: Result } | null = null;
   return (state) => {
     const now = keys(state);
@@ -41,7 +44,8 @@ function memoOn<Result>(keys: (state: FerryState) => readonly unknown[], compute
 /** The ids the list shows, in order, for the current filter. */
 export const selectVisibleIds = memoOn(
   (state) => [state.jobOrder, state.jobStatesVersion, state.filter],
-  (state): readonly string[] => (state.filter === 'all' ? state.jobOrder : state.jobOrder.filter((id) => matchesFilter(state.filter, state.jobs.get(id)!))),
+  (state): readonly string[] =>
+    state.filter === 'all' ? state.jobOrder : state.jobOrder.filter((id) => matchesFilter(state.filter, state.jobs.get(id)!)),
 );
 
 export type FilterCounts = Record<JobFilter, number>;
@@ -130,8 +134,9 @@ export function selectBrowserJobsRunning(state: FerryState): boolean {
 /** Completed and aborted jobs: what "Clear completed" removes from the list. */
 export const selectFinishedIds = memoOn(
   (state) => [state.jobOrder, state.jobStatesVersion],
-  (state): readonly string[] => state.jobOrder.filter((id) => {
-    const job = state.jobs.get(id);
-    return job !== undefined && (job.state === 'completed' || job.state === 'aborted');
-  }),
+  (state): readonly string[] =>
+    state.jobOrder.filter((id) => {
+      const job = state.jobs.get(id);
+      return job !== undefined && (job.state === 'completed' || job.state === 'aborted');
+    }),
 );

@@ -12,7 +12,10 @@ import { errorInfo } from './uiSlice.ts';
 export type LoadStatus = 'loading' | 'ready' | 'error';
 
 /** The events the store handles (fileReadRequested is answered by the file registry). */
-export type StoreEvent = { [E in Exclude<keyof Events, 'fileReadRequested'>]: { event: E; payload: Events[E] } }[Exclude<keyof Events, 'fileReadRequested'>];
+export type StoreEvent = { [E in Exclude<keyof Events, 'fileReadRequested'>]: { event: E; payload: Events[E] } }[Exclude<
+  keyof Events,
+  'fileReadRequested'
+>];
 
 export interface SyncSlice {
   loadStatus: LoadStatus;

@@ -18,10 +18,7 @@ export interface Destination {
 }
 
 export type Panel =
-  | { kind: 'endpoints'; adding?: boolean; editing?: string }
-  | { kind: 'orphans' }
-  | { kind: 'settings' }
-  | { kind: 'addFiles' };
+  { kind: 'endpoints'; adding?: boolean; editing?: string } | { kind: 'orphans' } | { kind: 'settings' } | { kind: 'addFiles' };
 
 export interface Notice {
   id: number;

@@ -22,7 +22,10 @@ const binary = locateElectron(ROOT);
 // (webPreferences.sandbox) is what the app sets, and the unit tests hold it.
 const CHROMIUM_ARGS = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
 
-test.skip(!binary.installed, `No Electron ${binary.version} binary at ${binary.path} (Electron >= 42 downloads it on first use): run \`npx install-electron\` with network access.`);
+test.skip(
+  !binary.installed,
+  `No Electron ${binary.version} binary at ${binary.path} (Electron >= 42 downloads it on first use): run \`npx install-electron\` with network access.`,
+);
 test.describe.configure({ mode: 'serial' });
 
 let rgw: RgwServer | null = null;
@@ -55,14 +58,37 @@ async function desktop(title: string): Promise<Desktop> {
   const files = mkdtempSync(join(tmpdir(), 'ferry-electron-files-'));
   const bucket = await createTestBucket(s3, title.slice(0, 24));
   const proxy = await startProxy(s3.endpoint);
-  ferryCli(dataDir, ['endpoint', 'add', 'Test RGW', '--url', proxy.endpoint, '--region', s3.region, '--path-style', '--checksums', 'when-required', '--access-key-id', s3.accessKeyId, '--secret-stdin'], s3.secretAccessKey);
+  ferryCli(
+    dataDir,
+    [
+      'endpoint',
+      'add',
+      'Test RGW',
+      '--url',
+      proxy.endpoint,
+      '--region',
+      s3.region,
+      '--path-style',
+      '--checksums',
+      'when-required',
+      '--access-key-id',
+      s3.accessKeyId,
+      '--secret-stdin',
+    ],
+    s3.secretAccessKey,
+  );
   return {
     dataDir,
     files,
     bucket,
     proxy,
     async launch() {
-      const app = await electron.launch({ executablePath: binary.path, args: [ROOT, ...CHROMIUM_ARGS], cwd: ROOT, env: { ...process.env, FERRY_DATA_DIR: dataDir } });
+      const app = await electron.launch({
+        executablePath: binary.path,
+        args: [ROOT, ...CHROMIUM_ARGS],
+        cwd: ROOT,
+        env: { ...process.env, FERRY_DATA_DIR: dataDir },
+      });
       const page = await app.firstWindow();
       await expect(page).toHaveTitle(/Ferry/);
       return { app, page };
@@ -91,7 +117,8 @@ async function dropFiles(page: Page, paths: string[]): Promise<void> {
     const transfer = new DataTransfer();
     for (const file of Array.from(element.files ?? [])) transfer.items.add(file);
     const zone = document.querySelector('.drop-zone') ?? document.body;
-    for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    for (const type of ['dragenter', 'dragover', 'drop'])
+      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
     element.remove();
   }, input);
 }
@@ -177,7 +204,11 @@ test('a second launch with files hands them to the running window', async () => 
   const { app, page } = await setup.launch();
   try {
     await chooseDestination(page, setup.bucket);
-    const second = spawn(binary.path, [ROOT, ...CHROMIUM_ARGS, file.path], { cwd: ROOT, env: { ...process.env, FERRY_DATA_DIR: setup.dataDir }, stdio: 'ignore' });
+    const second = spawn(binary.path, [ROOT, ...CHROMIUM_ARGS, file.path], {
+      cwd: ROOT,
+      env: { ...process.env, FERRY_DATA_DIR: setup.dataDir },
+      stdio: 'ignore',
+    });
     const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
     expect(code).toBe(0);
     await expect(row(page, 'handed.txt')).toHaveAttribute('data-state', 'completed');

@@ -26,13 +26,35 @@ export function testS3(): TestS3 {
 
 /** Runs the ferry CLI synchronously (setup steps); throws with its stderr if it fails. */
 export function ferryCli(dataDir: string, args: string[], input?: string): string {
-  const result = spawnSync(process.execPath, [FERRY, '--data-dir', dataDir, ...args], { input, encoding: 'utf8', env: { ...process.env, FERRY_DATA_DIR: '' } });
+  const result = spawnSync(process.execPath, [FERRY, '--data-dir', dataDir, ...args], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, FERRY_DATA_DIR: '' },
+  });
   if (result.status !== 0) throw new Error(`ferry ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   return result.stdout;
 }
 
 function addEndpointWithCli(dataDir: string, s3: TestS3, name: string): void {
-  ferryCli(dataDir, ['endpoint', 'add', name, '--url', s3.endpoint, '--region', s3.region, '--path-style', '--checksums', 'when-required', '--access-key-id', s3.accessKeyId, '--secret-stdin'], s3.secretAccessKey);
+  ferryCli(
+    dataDir,
+    [
+      'endpoint',
+      'add',
+      name,
+      '--url',
+      s3.endpoint,
+      '--region',
+      s3.region,
+      '--path-style',
+      '--checksums',
+      'when-required',
+      '--access-key-id',
+      s3.accessKeyId,
+      '--secret-stdin',
+    ],
+    s3.secretAccessKey,
+  );
 }
 
 export interface Ferry {

@@ -15,7 +15,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   try {
     server = await startRgw();
   } catch (error) {
-    throw new Error(`Could not start Ceph RGW for the end-to-end tests: ${(error as Error).message}\nInstall it with: ${RGW_APT_INSTALL}`, { cause: error });
+    throw new Error(`Could not start Ceph RGW for the end-to-end tests: ${(error as Error).message}\nInstall it with: ${RGW_APT_INSTALL}`, {
+      cause: error,
+    });
   }
   process.env.FERRY_TEST_S3_ENDPOINT = server.endpoint;
   process.env.FERRY_TEST_S3_ACCESS_KEY_ID = server.accessKeyId;

@@ -27,10 +27,22 @@ test('the window with uploads in several states', async ({ app, ferry }, testInf
   await paused.getByRole('button', { name: 'Pause' }).click();
   await expect(paused.getByText('Paused', { exact: true })).toBeVisible();
 
-  await client.send(new PutBucketPolicyCommand({
-    Bucket: ferry.bucket,
-    Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${ferry.bucket}/footage/2026/restricted/*`] }] }),
-  }));
+  await client.send(
+    new PutBucketPolicyCommand({
+      Bucket: ferry.bucket,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: '*',
+            Action: ['s3:PutObject'],
+            Resource: [`arn:aws:s3:::${ferry.bucket}/footage/2026/restricted/*`],
+          },
+        ],
+      }),
+    }),
+  );
   await app.getByRole('textbox', { name: 'Prefix' }).fill('footage/2026/restricted/');
   await dropFiles(app, [{ name: 'contract-scan.pdf', size: 2 * MiB, seed: 24 }]);
   await expect(app.getByRole('row', { name: 'contract-scan.pdf' }).getByText('Failed', { exact: true })).toBeVisible();

@@ -45,10 +45,15 @@ test('a dropped file uploads; pause and resume continue it; the object is intact
 test('a failing upload says why in words, and Retry works once the cause is fixed', async ({ app, ferry }) => {
   const client = testClient(ferry.s3);
   // the bucket refuses writes (listing still works, so the destination check passes)
-  await client.send(new PutBucketPolicyCommand({
-    Bucket: ferry.bucket,
-    Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${ferry.bucket}/*`] }] }),
-  }));
+  await client.send(
+    new PutBucketPolicyCommand({
+      Bucket: ferry.bucket,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${ferry.bucket}/*`] }],
+      }),
+    }),
+  );
   await chooseDestination(app, ferry);
   const file: PageFile = { name: 'denied.bin', size: 3 * MiB, seed: 12 };
   await dropFiles(app, [file]);

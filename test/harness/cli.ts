@@ -173,8 +173,21 @@ export class FerryCli {
   /** `ferry endpoint add NAME` for the test server, the secret piped on standard input. */
   addEndpoint(name: string, s3: TestS3, secret = s3.secretAccessKey): Promise<CliResult> {
     return this.run(
-      ['endpoint', 'add', name, '--url', s3.endpoint, '--region', s3.region, ...(s3.forcePathStyle ? ['--path-style'] : []),
-        '--checksums', 'when-required', '--access-key-id', s3.accessKeyId, '--secret-stdin'],
+      [
+        'endpoint',
+        'add',
+        name,
+        '--url',
+        s3.endpoint,
+        '--region',
+        s3.region,
+        ...(s3.forcePathStyle ? ['--path-style'] : []),
+        '--checksums',
+        'when-required',
+        '--access-key-id',
+        s3.accessKeyId,
+        '--secret-stdin',
+      ],
       { input: secret },
     );
   }

@@ -35,7 +35,12 @@ export function tempDir(prefix: string): string {
 }
 
 export function openTestEngine(s3: TestS3, options: Partial<EngineOptions> = {}): Promise<Engine> {
-  return Engine.open({ dataDir: options.dataDir ?? tempDir('data'), endpoints: testResolver(s3), retryPolicy: { maxAttempts: 4, baseDelayMs: 50, maxDelayMs: 500 }, ...options });
+  return Engine.open({
+    dataDir: options.dataDir ?? tempDir('data'),
+    endpoints: testResolver(s3),
+    retryPolicy: { maxAttempts: 4, baseDelayMs: 50, maxDelayMs: 500 },
+    ...options,
+  });
 }
 
 /** Resolves with the job once it reaches `state` (or rejects if it ends in another final state). */

@@ -24,7 +24,9 @@ function fromEnv(): TestS3 | undefined {
   if (!env.FERRY_TEST_S3_ENDPOINT) return undefined;
   const missing = ['FERRY_TEST_S3_ACCESS_KEY_ID', 'FERRY_TEST_S3_SECRET_ACCESS_KEY'].filter((k) => !env[k]);
   if (missing.length > 0) {
-    throw new Error(`FERRY_TEST_S3_ENDPOINT is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not.\n${HOW_TO_GET_A_SERVER}`);
+    throw new Error(
+      `FERRY_TEST_S3_ENDPOINT is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not.\n${HOW_TO_GET_A_SERVER}`,
+    );
   }
   return {
     endpoint: env.FERRY_TEST_S3_ENDPOINT,
@@ -44,9 +46,12 @@ async function probe(s3: TestS3): Promise<void> {
     const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
     // a reachable server that only forbids ListBuckets (AccessDenied) is fine; a bad key or no server is not
     if (e.$metadata?.httpStatusCode !== undefined && e.name !== 'InvalidAccessKeyId' && e.name !== 'SignatureDoesNotMatch') return;
-    throw new Error(`The S3 server ${s3.endpoint} (FERRY_TEST_S3_ENDPOINT) is not usable: ${e.name}: ${e.message}\n${HOW_TO_GET_A_SERVER}`, {
-      cause: err,
-    });
+    throw new Error(
+      `The S3 server ${s3.endpoint} (FERRY_TEST_S3_ENDPOINT) is not usable: ${e.name}: ${e.message}\n${HOW_TO_GET_A_SERVER}`,
+      {
+        cause: err,
+      },
+    );
   } finally {
     client.destroy();
   }
@@ -59,7 +64,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await probe(external);
     project.provide('s3', external);
     project.provide('rgwDir', null);
-    console.log(`[ferry tests] S3 server ${external.endpoint} (from FERRY_TEST_S3_ENDPOINT), checked in ${Math.round(performance.now() - t0)} ms`);
+    console.log(
+      `[ferry tests] S3 server ${external.endpoint} (from FERRY_TEST_S3_ENDPOINT), checked in ${Math.round(performance.now() - t0)} ms`,
+    );
     return async () => {};
   }
 
@@ -67,7 +74,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     server = await startRgw();
   } catch (err) {
-    throw new Error(`Could not start Ceph RGW for the integration tests. ${(err as Error).message}\n\n${USE_ANOTHER_SERVER}`, { cause: err });
+    throw new Error(`Could not start Ceph RGW for the integration tests. ${(err as Error).message}\n\n${USE_ANOTHER_SERVER}`, {
+      cause: err,
+    });
   }
   project.provide('s3', {
     endpoint: server.endpoint,
@@ -77,7 +86,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     forcePathStyle: true,
   });
   project.provide('rgwDir', server.dir);
-  console.log(`[ferry tests] S3 server Ceph RGW ${server.endpoint} (memstore, ${server.dir}) started in ${Math.round(performance.now() - t0)} ms`);
+  console.log(
+    `[ferry tests] S3 server Ceph RGW ${server.endpoint} (memstore, ${server.dir}) started in ${Math.round(performance.now() - t0)} ms`,
+  );
   return async () => {
     await server.stop();
   };

@@ -77,11 +77,7 @@ export async function headEtag(client: S3Client, bucket: string, key: string): P
 }
 
 /** All multipart uploads in progress in a bucket (every page), optionally under a prefix. */
-export async function listUploads(
-  client: S3Client,
-  bucket: string,
-  prefix?: string,
-): Promise<Array<{ key: string; uploadId: string }>> {
+export async function listUploads(client: S3Client, bucket: string, prefix?: string): Promise<Array<{ key: string; uploadId: string }>> {
   const out: Array<{ key: string; uploadId: string }> = [];
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
@@ -114,19 +110,12 @@ function isUploadGone(err: unknown): boolean {
 }
 
 /** The part numbers the server holds for an upload (every page of ListParts); [] when the upload is gone. */
-export async function listPartNumbers(
-  client: S3Client,
-  bucket: string,
-  key: string,
-  uploadId: string,
-): Promise<number[]> {
+export async function listPartNumbers(client: S3Client, bucket: string, key: string, uploadId: string): Promise<number[]> {
   const out: number[] = [];
   let marker: string | undefined;
   try {
     for (;;) {
-      const res = await client.send(
-        new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
-      );
+      const res = await client.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }));
       for (const p of res.Parts ?? []) if (p.PartNumber !== undefined) out.push(p.PartNumber);
       if (!res.IsTruncated) return out;
       if (res.NextPartNumberMarker === undefined || res.NextPartNumberMarker === marker) {
@@ -147,12 +136,7 @@ const CHUNK = 8 * 1024 * 1024;
  * of a key derived from seed: ~1 GiB/s, so 300 MiB takes well under a second) and returns its SHA-256.
  * Same (size, seed) -> same bytes, on every machine.
  */
-export async function makeFile(
-  dir: string,
-  name: string,
-  size: number,
-  seed = 1,
-): Promise<{ path: string; sha256: string }> {
+export async function makeFile(dir: string, name: string, size: number, seed = 1): Promise<{ path: string; sha256: string }> {
   if (!Number.isSafeInteger(size) || size < 0) throw new Error(`makeFile: bad size ${size}`);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, name);

@@ -31,9 +31,12 @@ beforeAll(async () => {
 
   expect((await ferry.addEndpoint('rgw', s3)).code).toBe(0);
   expect((await ferry.addEndpoint('wrong', s3, WRONG_SECRET)).code).toBe(0);
-  const down = await ferry.run(['endpoint', 'add', 'down', '--url', UNREACHABLE, '--path-style', '--access-key-id', s3.accessKeyId, '--secret-stdin'], {
-    input: s3.secretAccessKey,
-  });
+  const down = await ferry.run(
+    ['endpoint', 'add', 'down', '--url', UNREACHABLE, '--path-style', '--access-key-id', s3.accessKeyId, '--secret-stdin'],
+    {
+      input: s3.secretAccessKey,
+    },
+  );
   expect(down.code, down.stderr).toBe(0);
   // one completed job, so that "no damage" is more than an empty list
   const uploaded = await ferry.run(['upload', good.path, `s3://${bucket}/good.bin`, '--endpoint', 'rgw']);
@@ -93,10 +96,16 @@ describe('bad input', () => {
   });
 
   it('a bad URL, when adding an endpoint or replacing one', async () => {
-    await refused(['endpoint', 'add', 'bad', '--url', 'notaurl', '--access-key-id', 'AKID', '--secret-stdin'], [/URL/], { input: 'a-secret' });
-    await refused(['endpoint', 'add', 'rgw', '--replace', '--url', 'ftp://example.com', '--access-key-id', 'AKID', '--secret-stdin'], [/URL/], {
+    await refused(['endpoint', 'add', 'bad', '--url', 'notaurl', '--access-key-id', 'AKID', '--secret-stdin'], [/URL/], {
       input: 'a-secret',
     });
+    await refused(
+      ['endpoint', 'add', 'rgw', '--replace', '--url', 'ftp://example.com', '--access-key-id', 'AKID', '--secret-stdin'],
+      [/URL/],
+      {
+        input: 'a-secret',
+      },
+    );
     await endpointsUnchanged();
     expect((await ferry.run(['endpoint', 'test', 'rgw'])).code).toBe(0);
   });
@@ -137,7 +146,10 @@ describe('bad input', () => {
     await refused(['upload', good.path, `s3://${bucket}/k`, '--endpoint', 'wrong'], [/secret/i]);
     await refused(['upload', good.path, `s3://${bucket}/k`, '--endpoint', 'down'], [/reach/i, 'down']);
     // endpoint test reports the failed check with exit 1, in one line
-    for (const [name, words] of [['wrong', /secret/i], ['down', /reach/i]] as const) {
+    for (const [name, words] of [
+      ['wrong', /secret/i],
+      ['down', /reach/i],
+    ] as const) {
       const tested = await ferry.run(['endpoint', 'test', name]);
       expect(tested.code, tested.stderr).toBe(1);
       expect(oneLine(tested, `endpoint test ${name}`)).toMatch(words);

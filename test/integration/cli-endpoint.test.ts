@@ -86,8 +86,18 @@ describe('ferry endpoint', () => {
   it('takes the secret from FERRY_SECRET_ACCESS_KEY without --secret-stdin', async () => {
     const ferry = cli();
     const added = await ferry.run(
-      ['endpoint', 'add', 'env', '--url', s3.endpoint, '--region', s3.region, ...(s3.forcePathStyle ? ['--path-style'] : []),
-        '--access-key-id', s3.accessKeyId],
+      [
+        'endpoint',
+        'add',
+        'env',
+        '--url',
+        s3.endpoint,
+        '--region',
+        s3.region,
+        ...(s3.forcePathStyle ? ['--path-style'] : []),
+        '--access-key-id',
+        s3.accessKeyId,
+      ],
       { env: { FERRY_SECRET_ACCESS_KEY: s3.secretAccessKey } },
     );
     expect(added.code, added.stderr).toBe(0);
@@ -109,8 +119,19 @@ describe('ferry endpoint', () => {
     const other = cli();
     const viaEnv = { env: { FERRY_DATA_DIR: ferry.dataDir }, dataDirFlag: false };
     const added = await ferry.run(
-      ['endpoint', 'add', 'envdir', '--url', s3.endpoint, '--region', s3.region, ...(s3.forcePathStyle ? ['--path-style'] : []),
-        '--access-key-id', s3.accessKeyId, '--secret-stdin'],
+      [
+        'endpoint',
+        'add',
+        'envdir',
+        '--url',
+        s3.endpoint,
+        '--region',
+        s3.region,
+        ...(s3.forcePathStyle ? ['--path-style'] : []),
+        '--access-key-id',
+        s3.accessKeyId,
+        '--secret-stdin',
+      ],
       { ...viaEnv, input: s3.secretAccessKey },
     );
     expect(added.code, added.stderr).toBe(0);
@@ -127,15 +148,33 @@ describe('ferry endpoint', () => {
   it('references an AWS profile instead of copying its keys', async () => {
     const aws = tempDir('aws');
     writeFileSync(join(aws, 'config'), `[profile ferrytest]\nregion = ${s3.region}\n`);
-    writeFileSync(join(aws, 'credentials'), `[ferrytest]\naws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${s3.secretAccessKey}\n`);
+    writeFileSync(
+      join(aws, 'credentials'),
+      `[ferrytest]\naws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${s3.secretAccessKey}\n`,
+    );
     const env = { AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials') };
     const ferry = cli({ env });
 
-    const added = await ferry.run(['endpoint', 'add', 'prof', '--aws-profile', 'ferrytest', '--url', s3.endpoint, '--region', s3.region,
-      ...(s3.forcePathStyle ? ['--path-style'] : [])]);
+    const added = await ferry.run([
+      'endpoint',
+      'add',
+      'prof',
+      '--aws-profile',
+      'ferrytest',
+      '--url',
+      s3.endpoint,
+      '--region',
+      s3.region,
+      ...(s3.forcePathStyle ? ['--path-style'] : []),
+    ]);
     expect(added.code, added.stderr).toBe(0);
     const [endpoint] = await ferry.json<EndpointJson[]>(['endpoint', 'list', '--json']);
-    expect(endpoint).toMatchObject({ name: 'prof', url: s3.endpoint, region: s3.region, credential: { kind: 'aws-profile', profile: 'ferrytest' } });
+    expect(endpoint).toMatchObject({
+      name: 'prof',
+      url: s3.endpoint,
+      region: s3.region,
+      credential: { kind: 'aws-profile', profile: 'ferrytest' },
+    });
     const tested = await ferry.run(['endpoint', 'test', 'prof']);
     expect(tested.code, tested.stderr).toBe(0);
     expect(tested.stdout).toContain('OK');

@@ -31,7 +31,17 @@ describe('interrupting ferry upload', () => {
     const size = 200 * MiB;
     const file = await makeFile(files, 'sigint.bin', size, 201);
     const key = 'sigint/big.bin';
-    const running = ferry.start(['upload', file.path, `s3://${bucket}/${key}`, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', '2']);
+    const running = ferry.start([
+      'upload',
+      file.path,
+      `s3://${bucket}/${key}`,
+      '--endpoint',
+      'rgw',
+      '--part-size',
+      '5MiB',
+      '--concurrency',
+      '2',
+    ]);
     await running.stderrLine(/^uploading /);
     const held = await serverParts(client, bucket, key, 3, running);
     running.child.kill('SIGINT');
@@ -65,7 +75,13 @@ describe('interrupting ferry upload', () => {
     const ran = await ferry.run(['run']);
     expect(ran.code, ran.stderr).toBe(0);
     expect(stackLines(ran.stderr)).toEqual([]);
-    expect((await ferry.jobs())[0]).toMatchObject({ id: paused!.id, state: 'completed', uploadId: held.uploadId, bytesDone: size, error: null });
+    expect((await ferry.jobs())[0]).toMatchObject({
+      id: paused!.id,
+      state: 'completed',
+      uploadId: held.uploadId,
+      bytesDone: size,
+      error: null,
+    });
     expect(await objectSha256(client, bucket, key)).toBe(file.sha256);
     expect(await listUploads(client, bucket, key)).toEqual([]);
   });
@@ -75,7 +91,17 @@ describe('interrupting ferry upload', () => {
     const size = 120 * MiB + 12345;
     const file = await makeFile(files, 'sigkill.bin', size, 202);
     const key = 'sigkill/big.bin';
-    const running = ferry.start(['upload', file.path, `s3://${bucket}/${key}`, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', '2']);
+    const running = ferry.start([
+      'upload',
+      file.path,
+      `s3://${bucket}/${key}`,
+      '--endpoint',
+      'rgw',
+      '--part-size',
+      '5MiB',
+      '--concurrency',
+      '2',
+    ]);
     await running.stderrLine(/^uploading /);
     const held = await serverParts(client, bucket, key, 3, running);
     running.child.kill('SIGKILL');
@@ -89,7 +115,13 @@ describe('interrupting ferry upload', () => {
     const ran = await ferry.run(['run']);
     expect(ran.code, ran.stderr).toBe(0);
     expect(stackLines(ran.stderr)).toEqual([]);
-    expect((await ferry.jobs())[0]).toMatchObject({ id: killed!.id, state: 'completed', uploadId: held.uploadId, bytesDone: size, error: null });
+    expect((await ferry.jobs())[0]).toMatchObject({
+      id: killed!.id,
+      state: 'completed',
+      uploadId: held.uploadId,
+      bytesDone: size,
+      error: null,
+    });
     expect(await objectSha256(client, bucket, key)).toBe(file.sha256);
     expect(await listUploads(client, bucket, key)).toEqual([]);
   });
@@ -98,7 +130,17 @@ describe('interrupting ferry upload', () => {
     const ferry = await slowCli();
     const file = await makeFile(files, 'abort.bin', 150 * MiB, 203);
     const key = 'abort/big.bin';
-    const running = ferry.start(['upload', file.path, `s3://${bucket}/${key}`, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', '1']);
+    const running = ferry.start([
+      'upload',
+      file.path,
+      `s3://${bucket}/${key}`,
+      '--endpoint',
+      'rgw',
+      '--part-size',
+      '5MiB',
+      '--concurrency',
+      '1',
+    ]);
     await running.stderrLine(/^uploading /);
     const held = await serverParts(client, bucket, key, 1, running);
     running.child.kill('SIGTERM');
@@ -156,7 +198,18 @@ describe('interrupting ferry upload', () => {
       const ferry = await cli(network.endpoint);
       const big = await makeFile(files, 'remote-pause.bin', 120 * MiB, 205);
       const other = await makeFile(files, 'remote-abort.bin', 60 * MiB, 206);
-      const running = ferry.start(['upload', big.path, other.path, `s3://${bucket}/remote/`, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', '2']);
+      const running = ferry.start([
+        'upload',
+        big.path,
+        other.path,
+        `s3://${bucket}/remote/`,
+        '--endpoint',
+        'rgw',
+        '--part-size',
+        '5MiB',
+        '--concurrency',
+        '2',
+      ]);
       const held = await serverParts(client, bucket, 'remote/remote-pause.bin', 1, running);
       await serverParts(client, bucket, 'remote/remote-abort.bin', 1, running);
       const jobs = await ferry.jobs();
@@ -176,16 +229,23 @@ describe('interrupting ferry upload', () => {
 
       const result = await running.exited;
       expect(result.code, result.stderr).toBe(130);
-      expect(result.stderr).toContain(`paused by ferry pause; parts already sent are kept. Continue with: ferry resume ${pauseId.slice(0, 8)} && ferry run`);
+      expect(result.stderr).toContain(
+        `paused by ferry pause; parts already sent are kept. Continue with: ferry resume ${pauseId.slice(0, 8)} && ferry run`,
+      );
       expect(result.stderr).toContain('1 upload was aborted by ferry abort.');
       expect(stackLines(result.stderr)).toEqual([]);
       // pausing kept the upload on the server; the job goes on from there
-      expect(await listUploads(client, bucket, 'remote/remote-pause.bin')).toEqual([{ key: 'remote/remote-pause.bin', uploadId: held.uploadId }]);
+      expect(await listUploads(client, bucket, 'remote/remote-pause.bin')).toEqual([
+        { key: 'remote/remote-pause.bin', uploadId: held.uploadId },
+      ]);
       network.limit(null);
       expect((await ferry.run(['resume', pauseId])).code).toBe(0);
       const ran = await ferry.run(['run']);
       expect(ran.code, ran.stderr).toBe(0);
-      expect((await ferry.jobs()).map((job) => [job.id, job.state])).toEqual([[pauseId, 'completed'], [abortId, 'aborted']]);
+      expect((await ferry.jobs()).map((job) => [job.id, job.state])).toEqual([
+        [pauseId, 'completed'],
+        [abortId, 'aborted'],
+      ]);
       expect(await objectSha256(client, bucket, 'remote/remote-pause.bin')).toBe(big.sha256);
     } finally {
       await network.close();

@@ -31,7 +31,11 @@ async function orphan(key: string): Promise<string> {
   const body = Buffer.alloc(5 * MiB, key);
   await client.send(
     new UploadPartCommand({
-      Bucket: bucket, Key: key, UploadId: created.UploadId!, PartNumber: 1, Body: body,
+      Bucket: bucket,
+      Key: key,
+      UploadId: created.UploadId!,
+      PartNumber: 1,
+      Body: body,
       ContentMD5: createHash('md5').update(body).digest('base64'),
     }),
   );
@@ -64,7 +68,7 @@ describe('ferry orphans', () => {
     expect(stackLines(aborted.stderr)).toEqual([]);
     expect(await listUploads(client, bucket, key)).toEqual([]);
     expect(await listPartNumbers(client, bucket, key, uploadId)).toEqual([]);
-    expect((await ferry.json<OrphanJson[]>(['orphans', 'rgw', `s3://${bucket}/sdk/`, '--json']))).toEqual([]);
+    expect(await ferry.json<OrphanJson[]>(['orphans', 'rgw', `s3://${bucket}/sdk/`, '--json'])).toEqual([]);
 
     // an upload id that is not there: one line, exit 2
     const unknown = await ferry.run(['orphans', 'rgw', `s3://${bucket}/sdk/`, '--abort', uploadId]);
@@ -73,11 +77,21 @@ describe('ferry orphans', () => {
     expect(unknown.stderr).toContain(uploadId);
   });
 
-  it("marks an upload of a paused Ferry job with its jobId, and --abort-all keeps it", async () => {
+  it('marks an upload of a paused Ferry job with its jobId, and --abort-all keeps it', async () => {
     const ferry = await cli();
     const file = await makeFile(tempDir('cli-orphans-files'), 'paused.bin', 150 * MiB, 301);
     const jobKey = 'mixed/paused.bin';
-    const running = ferry.start(['upload', file.path, `s3://${bucket}/${jobKey}`, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', '1']);
+    const running = ferry.start([
+      'upload',
+      file.path,
+      `s3://${bucket}/${jobKey}`,
+      '--endpoint',
+      'rgw',
+      '--part-size',
+      '5MiB',
+      '--concurrency',
+      '1',
+    ]);
     await running.stderrLine(/^uploading /);
     const held = await serverParts(client, bucket, jobKey, 1, running);
     running.child.kill('SIGINT');

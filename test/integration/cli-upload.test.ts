@@ -28,7 +28,17 @@ describe('ferry upload', () => {
     const files = tempDir('cli-files');
     const big = await makeFile(files, 'big.bin', 23 * MiB + 17, 101);
 
-    const one = await ferry.run(['upload', big.path, `s3://${bucket}/exact/name.bin`, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', '3']);
+    const one = await ferry.run([
+      'upload',
+      big.path,
+      `s3://${bucket}/exact/name.bin`,
+      '--endpoint',
+      'rgw',
+      '--part-size',
+      '5MiB',
+      '--concurrency',
+      '3',
+    ]);
     expect(one.code, one.stderr).toBe(0);
     expect(stackLines(one.stderr)).toEqual([]);
     // non-TTY: one line per event on stderr
@@ -51,13 +61,20 @@ describe('ferry upload', () => {
     const jobs = await ferry.jobs();
     expect(jobs).toHaveLength(4);
     for (const job of jobs) {
-      expect(Object.keys(job).sort()).toEqual(['bucket', 'bytesDone', 'endpoint', 'error', 'id', 'key', 'partSize', 'path', 'size', 'state', 'uploadId'].sort());
+      expect(Object.keys(job).sort()).toEqual(
+        ['bucket', 'bytesDone', 'endpoint', 'error', 'id', 'key', 'partSize', 'path', 'size', 'state', 'uploadId'].sort(),
+      );
       expect(job).toMatchObject({ state: 'completed', endpoint: 'rgw', bucket, error: null });
       expect(job.bytesDone).toBe(job.size);
       expect(typeof job.id).toBe('string');
     }
     const byKey = new Map(jobs.map((job) => [job.key, job]));
-    expect(byKey.get('exact/name.bin')).toMatchObject({ path: big.path, size: 23 * MiB + 17, partSize: 5 * MiB, uploadId: expect.any(String) });
+    expect(byKey.get('exact/name.bin')).toMatchObject({
+      path: big.path,
+      size: 23 * MiB + 17,
+      partSize: 5 * MiB,
+      uploadId: expect.any(String),
+    });
     expect(byKey.get('pre/fix/a.txt')).toMatchObject({ path: a.path, size: 1000 });
     expect(byKey.get('pre/fix/sub/b.bin')).toMatchObject({ path: b.path, size: 6 * MiB + 3 });
     expect(byKey.get('pre/fix/sub/deeper/c d.txt')).toMatchObject({ path: c.path, size: 0 });
@@ -76,7 +93,16 @@ describe('ferry upload', () => {
     const first = await makeFile(files, 'first.bin', 12 * MiB, 111);
     const second = await makeFile(files, 'second.bin', 4321, 112);
 
-    const queued = await ferry.run(['upload', first.path, `s3://${bucket}/detach/first.bin`, '--endpoint', 'rgw', '--part-size', '5MiB', '--detach']);
+    const queued = await ferry.run([
+      'upload',
+      first.path,
+      `s3://${bucket}/detach/first.bin`,
+      '--endpoint',
+      'rgw',
+      '--part-size',
+      '5MiB',
+      '--detach',
+    ]);
     expect(queued.code, queued.stderr).toBe(0);
     expect(queued.stderr).toMatch(/ferry run/);
     const again = await ferry.run(['upload', second.path, `s3://${bucket}/detach/`, '--endpoint', 'rgw', '--detach']);
@@ -123,7 +149,11 @@ describe('ferry upload', () => {
     } else {
       expect(result.code).toBe(1);
       expect(jobs).toHaveLength(1);
-      expect(jobs[0]).toMatchObject({ state: 'failed', bucket: missing, error: { code: 'NO_SUCH_BUCKET', message: expect.stringContaining(missing) } });
+      expect(jobs[0]).toMatchObject({
+        state: 'failed',
+        bucket: missing,
+        error: { code: 'NO_SUCH_BUCKET', message: expect.stringContaining(missing) },
+      });
     }
   });
 

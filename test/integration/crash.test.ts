@@ -56,7 +56,9 @@ function startChild(args: string[], env: Record<string, string> = {}): Child {
     line: (test) =>
       new Promise((resolve, reject) => {
         waiters.push({ test, resolve });
-        exited.then(({ code, signal, stderr: err }) => reject(new Error(`child exited (${code ?? signal}) before the expected line: ${err}`)));
+        exited.then(({ code, signal, stderr: err }) =>
+          reject(new Error(`child exited (${code ?? signal}) before the expected line: ${err}`)),
+        );
       }),
   };
 }

@@ -25,7 +25,10 @@ afterAll(async () => {
 
 describe('a stalled connection', () => {
   it('times out, is retried, and the upload completes', async () => {
-    const engine = await openTestEngine({ ...s3, endpoint: proxy.endpoint }, { partSize: 5 * MiB, partConcurrency: 2, stallTimeoutMs: 1500 });
+    const engine = await openTestEngine(
+      { ...s3, endpoint: proxy.endpoint },
+      { partSize: 5 * MiB, partConcurrency: 2, stallTimeoutMs: 1500 },
+    );
     try {
       const retries: FerryError['code'][] = [];
       engine.events.on((event) => {
@@ -118,10 +121,15 @@ describe('a server that refuses a body and closes the connection', () => {
 
   it.each(cases)('fails $name at once with the refusal in words, never retrying the reset (round $round)', async ({ size, round }) => {
     const denied = await createTestBucket(s3, 'network-denied');
-    await client.send(new PutBucketPolicyCommand({
-      Bucket: denied,
-      Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${denied}/*`] }] }),
-    }));
+    await client.send(
+      new PutBucketPolicyCommand({
+        Bucket: denied,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${denied}/*`] }],
+        }),
+      }),
+    );
     const engine = await openTestEngine({ ...s3, endpoint: proxy.endpoint }, { partSize: 5 * MiB });
     try {
       const retries: string[] = [];

@@ -30,7 +30,11 @@ function expectedEtag(path: string, partSize: number): string {
   const data = readFileSync(path);
   const parts = [];
   for (let start = 0; start < data.length; start += partSize) {
-    parts.push({ md5: createHash('md5').update(data.subarray(start, start + partSize)).digest('hex') });
+    parts.push({
+      md5: createHash('md5')
+        .update(data.subarray(start, start + partSize))
+        .digest('hex'),
+    });
   }
   return compositeEtag(parts);
 }
@@ -106,9 +110,15 @@ describe('bad input is refused before anything is queued', () => {
       message: expect.stringContaining('nope.bin'),
     });
     const file = await makeFile(files, 'ok.bin', 10, 1);
-    await expect(engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: '' }])).rejects.toMatchObject({ code: 'INVALID_KEY' });
-    await expect(engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket: 'ab', key: 'k' }])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(engine.addJobs([{ path: files, endpointId: TEST_ENDPOINT_ID, bucket, key: 'k' }])).rejects.toMatchObject({ code: 'NOT_A_FILE' });
+    await expect(engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: '' }])).rejects.toMatchObject({
+      code: 'INVALID_KEY',
+    });
+    await expect(engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket: 'ab', key: 'k' }])).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(engine.addJobs([{ path: files, endpointId: TEST_ENDPOINT_ID, bucket, key: 'k' }])).rejects.toMatchObject({
+      code: 'NOT_A_FILE',
+    });
     expect(engine.list()).toHaveLength(before);
   });
 
@@ -116,7 +126,10 @@ describe('bad input is refused before anything is queued', () => {
     const file = await makeFile(files, 'nobucket.bin', 1000, 3);
     const [job] = await engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket: 'no-such-bucket-ferry', key: 'k' }]);
     const failed = await waitForState(engine, job!.id, 'failed');
-    expect(failed.error).toMatchObject({ code: 'NO_SUCH_BUCKET', message: 'The bucket "no-such-bucket-ferry" does not exist on the endpoint "test S3".' });
+    expect(failed.error).toMatchObject({
+      code: 'NO_SUCH_BUCKET',
+      message: 'The bucket "no-such-bucket-ferry" does not exist on the endpoint "test S3".',
+    });
     await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).rejects.toThrow();
   });
 });

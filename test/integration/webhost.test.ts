@@ -42,7 +42,11 @@ async function startHost(dataDir: string): Promise<{ service: HostService; host:
   return { service, host };
 }
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
       let body = '';
@@ -64,7 +68,9 @@ class Page {
   readonly #listeners = new Set<(event: string, payload: unknown) => void>();
 
   constructor(host: WebHost) {
-    this.ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, { headers: { origin: `http://127.0.0.1:${host.port}`, cookie: `ferry_token=${host.token}` } });
+    this.ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, {
+      headers: { origin: `http://127.0.0.1:${host.port}`, cookie: `ferry_token=${host.token}` },
+    });
     this.ws.on('message', (raw) => {
       const message = JSON.parse(raw.toString()) as ServerMessage;
       if (message.type === 'result') this.#pending.get(message.id)?.(message);
@@ -89,7 +95,11 @@ class Page {
   call<C extends CommandName>(command: C, request: unknown): Promise<CommandResponses[C]> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, (message) => (message.envelope.ok ? resolve(message.envelope.value as CommandResponses[C]) : reject(Object.assign(new Error(message.envelope.error.message), message.envelope.error))));
+      this.#pending.set(id, (message) =>
+        message.envelope.ok
+          ? resolve(message.envelope.value as CommandResponses[C])
+          : reject(Object.assign(new Error(message.envelope.error.message), message.envelope.error)),
+      );
       this.ws.send(JSON.stringify({ type: 'command', id, command, request }));
     });
   }
@@ -152,17 +162,24 @@ describe('the browser host refuses', () => {
 
   it('a foreign Host header (DNS rebinding) and a foreign Origin on the WebSocket', async () => {
     expect((await get(host.port, '/', { host: 'evil.example:80', cookie: `ferry_token=${host.token}` })).status).toBe(403);
-    const foreign = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, { headers: { origin: 'http://evil.example', cookie: `ferry_token=${host.token}` } });
+    const foreign = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, {
+      headers: { origin: 'http://evil.example', cookie: `ferry_token=${host.token}` },
+    });
     const status = await new Promise<number>((resolve) => foreign.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(403);
     const anonymous = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, { headers: { origin: `http://127.0.0.1:${host.port}` } });
-    expect(await new Promise<number>((resolve) => anonymous.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))).toBe(401);
+    expect(await new Promise<number>((resolve) => anonymous.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))).toBe(
+      401,
+    );
   });
 
   it('a malformed command payload, in words', async () => {
     const page = new Page(host);
     await page.opened();
-    await expect(page.call('pauseJobs', { ids: 'not-a-list' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('Invalid pauseJobs request') });
+    await expect(page.call('pauseJobs', { ids: 'not-a-list' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('Invalid pauseJobs request'),
+    });
     await expect(page.call('rmRf' as CommandName, {})).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'Unknown command: rmRf' });
     await page.close();
   });
@@ -175,7 +192,11 @@ describe('a file dropped in the page', () => {
     let page = new Page(host);
     await page.opened();
     const endpoint: EndpointView = await page.call('addEndpoint', {
-      name: 'rgw', url: s3.endpoint, region: s3.region, addressing: 'path', checksums: 'when-required',
+      name: 'rgw',
+      url: s3.endpoint,
+      region: s3.region,
+      addressing: 'path',
+      checksums: 'when-required',
       credential: { kind: 'static', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     });
     expect(JSON.stringify(endpoint)).not.toContain(s3.secretAccessKey);

@@ -8,7 +8,10 @@ import { makeJob, makeSnapshot } from './fixtures.ts';
 import { ManualTimers, socketFactory, type FakeSocket } from './fakeSocket.ts';
 
 /** A browser host on a fake socket: answers snapshot from `state`, attach with `attach`, everything else with {}. */
-function fakeHost(state: { snapshot: Snapshot; attach?: (files: { fileId: string; name: string }[]) => { jobId: string; fileId: string }[] }) {
+function fakeHost(state: {
+  snapshot: Snapshot;
+  attach?: (files: { fileId: string; name: string }[]) => { jobId: string; fileId: string }[];
+}) {
   const factory = socketFactory();
   const timers = new ManualTimers();
   const commands: string[] = [];
@@ -21,13 +24,22 @@ function fakeHost(state: { snapshot: Snapshot; attach?: (files: { fileId: string
       if (message.command === 'listBuckets') value = { buckets: [] };
       if (message.command === 'attachBrowserFiles') value = { attached: state.attach?.(message.request.files ?? []) ?? [] };
       if (message.command === 'addBrowserFiles') {
-        value = { jobs: (message.request.files ?? []).map((file, index) => makeJob({ id: `added-${index}`, name: file.name, source: 'browser' })) };
+        value = {
+          jobs: (message.request.files ?? []).map((file, index) => makeJob({ id: `added-${index}`, name: file.name, source: 'browser' })),
+        };
       }
       queueMicrotask(() => socket.deliver({ type: 'result', id: message.id, envelope: { ok: true, value } }));
     };
     socket.accept();
   };
-  const bridge = createWebSocketBridge({ url: 'ws://127.0.0.1:7777/ws', createSocket: factory.create, backoff: () => 2000, setTimer: timers.set, clearTimer: timers.clear, now: () => Date.now() });
+  const bridge = createWebSocketBridge({
+    url: 'ws://127.0.0.1:7777/ws',
+    createSocket: factory.create,
+    backoff: () => 2000,
+    setTimer: timers.set,
+    clearTimer: timers.clear,
+    now: () => Date.now(),
+  });
   return { bridge, factory, timers, commands, serve };
 }
 
@@ -53,7 +65,9 @@ describe('the connection to the browser host', () => {
   });
 
   it('after a reconnect, offers the host the files this page still holds, so no new drop is needed', async () => {
-    const state: Parameters<typeof fakeHost>[0] = { snapshot: makeSnapshot({ host: { kind: 'browser', version: '0.1.0', vaultWarning: null, canReadPaths: false } }) };
+    const state: Parameters<typeof fakeHost>[0] = {
+      snapshot: makeSnapshot({ host: { kind: 'browser', version: '0.1.0', vaultWarning: null, canReadPaths: false } }),
+    };
     const host = fakeHost(state);
     const { store } = startFerry({ api: host.bridge.api, connection: host.bridge.connection });
     render(<App store={store} />);
@@ -64,18 +78,31 @@ describe('the connection to the browser host', () => {
     const dropped = new File(['0123456789'], 'clip.mov', { lastModified: 1_700_000_000_000 });
     const entry = { isFile: true, isDirectory: false, name: 'clip.mov', file: (ok: (file: File) => void) => ok(dropped) };
     fireEvent.drop(screen.getByRole('heading', { name: 'Drop files or folders here' }), {
-      dataTransfer: { types: ['Files'], files: [dropped], items: [{ kind: 'file', webkitGetAsEntry: () => entry, getAsFile: () => dropped }] },
+      dataTransfer: {
+        types: ['Files'],
+        files: [dropped],
+        items: [{ kind: 'file', webkitGetAsEntry: () => entry, getAsFile: () => dropped }],
+      },
     });
     expect(await screen.findByRole('row', { name: 'clip.mov' })).toBeTruthy();
 
     // the host restarts its session: the job waits for its file
     act(() => host.factory.latest().drop());
-    state.snapshot = { ...state.snapshot, jobs: [makeJob({ id: 'added-0', name: 'clip.mov', source: 'browser', state: 'queued', waitingForFile: true })] };
+    state.snapshot = {
+      ...state.snapshot,
+      jobs: [makeJob({ id: 'added-0', name: 'clip.mov', source: 'browser', state: 'queued', waitingForFile: true })],
+    };
     const offered: string[] = [];
     state.attach = (files) => files.map((file) => (offered.push(file.name), { jobId: 'added-0', fileId: file.fileId }));
     act(() => host.timers.runNext());
     act(() => host.serve(host.factory.latest()));
     await waitFor(() => expect(offered).toEqual(['clip.mov']));
-    expect(host.commands.filter((command) => command !== 'listBuckets')).toEqual(['snapshot', 'attachBrowserFiles', 'addBrowserFiles', 'snapshot', 'attachBrowserFiles']);
+    expect(host.commands.filter((command) => command !== 'listBuckets')).toEqual([
+      'snapshot',
+      'attachBrowserFiles',
+      'addBrowserFiles',
+      'snapshot',
+      'attachBrowserFiles',
+    ]);
   });
 });

@@ -7,7 +7,13 @@ import { renderApp } from './renderApp.tsx';
 const BROWSER_HOST: HostInfo = { kind: 'browser', version: '0.1.0', vaultWarning: null, canReadPaths: false };
 
 // What Chromium hands a drop handler: DataTransferItems whose entries can be walked.
-type FakeEntry = { isFile: boolean; isDirectory: boolean; name: string; file?: (ok: (file: File) => void) => void; createReader?: () => { readEntries: (ok: (entries: FakeEntry[]) => void) => void } };
+type FakeEntry = {
+  isFile: boolean;
+  isDirectory: boolean;
+  name: string;
+  file?: (ok: (file: File) => void) => void;
+  createReader?: () => { readEntries: (ok: (entries: FakeEntry[]) => void) => void };
+};
 
 function fileEntry(file: File): FakeEntry {
   return { isFile: true, isDirectory: false, name: file.name, file: (ok) => ok(file) };
@@ -41,7 +47,9 @@ describe('dropping files', () => {
   it('browser host: offers the drop to waiting jobs first, adds the rest, and answers read requests with the bytes', async () => {
     const waiting = makeJob({ name: 'notes.txt', path: 'notes.txt', source: 'browser', state: 'queued', waitingForFile: true, size: 11 });
     const { user, fake } = await renderApp({ snapshot: { jobs: [waiting], host: BROWSER_HOST } });
-    fake.handle('attachBrowserFiles', ({ files }) => ({ attached: files.filter((info) => info.name === 'notes.txt').map((info) => ({ jobId: waiting.id, fileId: info.fileId })) }));
+    fake.handle('attachBrowserFiles', ({ files }) => ({
+      attached: files.filter((info) => info.name === 'notes.txt').map((info) => ({ jobId: waiting.id, fileId: info.fileId })),
+    }));
     await user.type(screen.getByRole('textbox', { name: 'Prefix' }), 'inbox');
     await user.type(screen.getByRole('combobox', { name: 'Bucket' }), 'photos');
 
@@ -52,7 +60,9 @@ describe('dropping files', () => {
     fireEvent.dragEnter(target, { dataTransfer: dataTransfer([]) });
     expect(screen.getByText('Drop to upload')).toBeTruthy();
     expect(screen.getByText('s3://photos/inbox/')).toBeTruthy();
-    fireEvent.drop(target, { dataTransfer: dataTransfer([fileEntry(notes), folderEntry('trip', [fileEntry(a), folderEntry('day1', [fileEntry(b)])])]) });
+    fireEvent.drop(target, {
+      dataTransfer: dataTransfer([fileEntry(notes), folderEntry('trip', [fileEntry(a), folderEntry('day1', [fileEntry(b)])])]),
+    });
     expect(screen.queryByText('Drop to upload')).toBeNull();
 
     await waitFor(() => expect(fake.requests('addBrowserFiles')).toHaveLength(1));
@@ -84,12 +94,18 @@ describe('dropping files', () => {
     // an id the page does not know is answered with an error in words
     act(() => fake.emit('fileReadRequested', { requestId: 'r3', fileId: 'nope', start: 0, end: 5 }));
     await waitFor(() => expect(fake.sentFileData).toHaveLength(3));
-    expect(fake.sentFileData[2]).toEqual({ requestId: 'r3', data: null, error: 'This page no longer has the file: drop it again to resume.' });
+    expect(fake.sentFileData[2]).toEqual({
+      requestId: 'r3',
+      data: null,
+      error: 'This page no longer has the file: drop it again to resume.',
+    });
   });
 
   it('browser host: without a bucket nothing new is added, and the window says why', async () => {
     const { fake } = await renderApp({ snapshot: { host: BROWSER_HOST } });
-    fireEvent.drop(screen.getByRole('heading', { name: 'Drop files or folders here' }), { dataTransfer: dataTransfer([fileEntry(file('a.jpg', 'x'))]) });
+    fireEvent.drop(screen.getByRole('heading', { name: 'Drop files or folders here' }), {
+      dataTransfer: dataTransfer([fileEntry(file('a.jpg', 'x'))]),
+    });
     expect((await screen.findByRole('alert')).textContent).toContain('Choose a bucket to upload to.');
     expect(fake.requests('attachBrowserFiles')).toHaveLength(1);
     expect(fake.requests('addBrowserFiles')).toEqual([]);
@@ -101,7 +117,11 @@ describe('dropping files', () => {
     act(() => store.getState().setDestination({ bucket: 'photos', prefix: '' }));
     const dropped = [file('a.jpg', 'x'), file('holiday', '')];
     fireEvent.drop(screen.getByRole('heading', { name: 'Drop files or folders here' }), { dataTransfer: dataTransfer([], dropped) });
-    await waitFor(() => expect(fake.requests('addPaths')).toEqual([{ endpointId: 'minio', bucket: 'photos', prefix: '', paths: ['/home/ana/a.jpg', '/home/ana/holiday'] }]));
+    await waitFor(() =>
+      expect(fake.requests('addPaths')).toEqual([
+        { endpointId: 'minio', bucket: 'photos', prefix: '', paths: ['/home/ana/a.jpg', '/home/ana/holiday'] },
+      ]),
+    );
     expect(fake.requests('addBrowserFiles')).toEqual([]);
     expect(await screen.findByRole('row', { name: 'a.jpg' })).toBeTruthy();
   });

@@ -74,7 +74,14 @@ describe('the endpoint form', () => {
     await user.click(within(form).getByRole('button', { name: 'Add endpoint' }));
 
     expect(fake.requests('addEndpoint')).toEqual([
-      { name: 'Studio', url: 'http://192.168.1.20:9000', region: 'us-east-1', addressing: 'path', checksums: 'when-required', credential: { kind: 'static', accessKeyId: 'AKIDSTUDIO', secretAccessKey: SECRET } },
+      {
+        name: 'Studio',
+        url: 'http://192.168.1.20:9000',
+        region: 'us-east-1',
+        addressing: 'path',
+        checksums: 'when-required',
+        credential: { kind: 'static', accessKeyId: 'AKIDSTUDIO', secretAccessKey: SECRET },
+      },
     ]);
     const id = store.getState().endpoints[0]!.id;
     await waitFor(() => expect(fake.requests('testEndpoint')).toEqual([{ id }]));
@@ -101,7 +108,16 @@ describe('the endpoint form', () => {
     await user.clear(within(form).getByLabelText('Region'));
     await user.type(within(form).getByLabelText('Region'), 'eu-central-1');
     await user.click(within(form).getByRole('button', { name: 'Save changes' }));
-    expect(fake.requests('updateEndpoint')).toEqual([{ id: 'minio', name: 'Studio MinIO', url: 'http://127.0.0.1:9000', region: 'eu-central-1', addressing: 'path', checksums: 'when-required' }]);
+    expect(fake.requests('updateEndpoint')).toEqual([
+      {
+        id: 'minio',
+        name: 'Studio MinIO',
+        url: 'http://127.0.0.1:9000',
+        region: 'eu-central-1',
+        addressing: 'path',
+        checksums: 'when-required',
+      },
+    ]);
   });
 
   it('edits an endpoint: a new access key ID needs its secret', async () => {
@@ -137,7 +153,14 @@ describe('the endpoint form', () => {
 
   it('tests an endpoint and shows a failure in words', async () => {
     const { user, fake } = await renderApp({ snapshot: { endpoints: [makeEndpoint()] } });
-    fake.handle('testEndpoint', () => ({ ok: false, latencyMs: 12, buckets: null, clockOffsetMs: null, warnings: [], error: { code: 'AUTH_BAD_SECRET', message: 'The secret access key is wrong (SignatureDoesNotMatch).', retryable: false } }));
+    fake.handle('testEndpoint', () => ({
+      ok: false,
+      latencyMs: 12,
+      buckets: null,
+      clockOffsetMs: null,
+      warnings: [],
+      error: { code: 'AUTH_BAD_SECRET', message: 'The secret access key is wrong (SignatureDoesNotMatch).', retryable: false },
+    }));
     const dialog = await openEndpoints(user);
     await user.type(within(dialog).getByLabelText('Bucket to test (optional)'), 'photos');
     await user.click(within(dialog).getByRole('button', { name: 'Test connection' }));
@@ -147,7 +170,9 @@ describe('the endpoint form', () => {
   });
 
   it('removes an endpoint after a confirmation', async () => {
-    const { user, fake } = await renderApp({ snapshot: { endpoints: [makeEndpoint(), makeEndpoint({ id: 'r2', name: 'R2', url: 'https://acct.r2.cloudflarestorage.com' })] } });
+    const { user, fake } = await renderApp({
+      snapshot: { endpoints: [makeEndpoint(), makeEndpoint({ id: 'r2', name: 'R2', url: 'https://acct.r2.cloudflarestorage.com' })] },
+    });
     const dialog = await openEndpoints(user);
     await user.click(within(dialog).getByRole('button', { name: /R2/ }));
     await user.click(within(dialog).getByRole('button', { name: 'Remove…' }));
@@ -159,7 +184,9 @@ describe('the endpoint form', () => {
 
   it('shows the vault warning prominently', async () => {
     const warning = 'No secret service was found: secrets are encrypted with a key stored next to them.';
-    const { user } = await renderApp({ snapshot: { host: { kind: 'electron', version: '0.1.0', vaultWarning: warning, canReadPaths: true } } });
+    const { user } = await renderApp({
+      snapshot: { host: { kind: 'electron', version: '0.1.0', vaultWarning: warning, canReadPaths: true } },
+    });
     expect(screen.getByRole('alert').textContent).toContain(warning);
     const dialog = await openEndpoints(user);
     expect(within(dialog).getByRole('alert').textContent).toContain(warning);

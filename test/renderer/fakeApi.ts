@@ -2,7 +2,18 @@
  * A fake FerryApi for the window's tests: it records every command, answers with sensible values
  * (or what a test sets with `handle`), and lets the test emit the engine's events.
  */
-import { BridgeError, type CommandName, type CommandRequest, type CommandResponse, type EndpointView, type EventName, type Events, type FerryApi, type JobView, type Snapshot } from '../../shared/contract.ts';
+import {
+  BridgeError,
+  type CommandName,
+  type CommandRequest,
+  type CommandResponse,
+  type EndpointView,
+  type EventName,
+  type Events,
+  type FerryApi,
+  type JobView,
+  type Snapshot,
+} from '../../shared/contract.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import { makeJob, makeSnapshot } from './fixtures.ts';
 
@@ -44,15 +55,38 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
   const sentFileData: SentFileData[] = [];
   let nextJob = 1;
 
-  const jobsFor = (endpointId: string, bucket: string, prefix: string, files: { name: string; relativePath: string; size: number }[], source: JobView['source']): JobView[] =>
+  const jobsFor = (
+    endpointId: string,
+    bucket: string,
+    prefix: string,
+    files: { name: string; relativePath: string; size: number }[],
+    source: JobView['source'],
+  ): JobView[] =>
     files.map((file) =>
-      makeJob({ id: `new-${nextJob++}`, name: file.name, path: `${file.relativePath}${file.name}`, source, endpointId, bucket, key: `${prefix}${file.relativePath}${file.name}`, size: file.size, state: 'queued', bytesDone: 0 }),
+      makeJob({
+        id: `new-${nextJob++}`,
+        name: file.name,
+        path: `${file.relativePath}${file.name}`,
+        source,
+        endpointId,
+        bucket,
+        key: `${prefix}${file.relativePath}${file.name}`,
+        size: file.size,
+        state: 'queued',
+        bytesDone: 0,
+      }),
     );
 
   const handlers: { [C in CommandName]: Handler<C> } = {
     snapshot: () => structuredClone(state),
     addPaths: ({ endpointId, bucket, prefix, paths }) => ({
-      jobs: jobsFor(endpointId, bucket, prefix, paths.map((path) => ({ name: path.split('/').pop() ?? path, relativePath: '', size: 1024 })), 'disk'),
+      jobs: jobsFor(
+        endpointId,
+        bucket,
+        prefix,
+        paths.map((path) => ({ name: path.split('/').pop() ?? path, relativePath: '', size: 1024 })),
+        'disk',
+      ),
     }),
     addBrowserFiles: ({ endpointId, bucket, prefix, files }) => ({ jobs: jobsFor(endpointId, bucket, prefix, files, 'browser') }),
     attachBrowserFiles: () => ({ attached: [] }),
@@ -64,7 +98,14 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
     addEndpoint: (request) => endpointFrom(`endpoint-${nextJob++}`, request),
     updateEndpoint: (request) => {
       const before = state.endpoints.find((endpoint) => endpoint.id === request.id)!;
-      return { ...endpointFrom(request.id, { ...before, ...request, credential: request.credential ?? { kind: 'aws-profile', profile: 'unused' } }), credential: request.credential ? summary(request.credential) : before.credential };
+      return {
+        ...endpointFrom(request.id, {
+          ...before,
+          ...request,
+          credential: request.credential ?? { kind: 'aws-profile', profile: 'unused' },
+        }),
+        credential: request.credential ? summary(request.credential) : before.credential,
+      };
     },
     removeEndpoint: () => ({}),
     testEndpoint: () => ({ ok: true, latencyMs: 42, buckets: ['photos', 'backups'], clockOffsetMs: 1200, warnings: [], error: null }),
@@ -116,7 +157,8 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
   return {
     api,
     calls,
-    requests: <C extends CommandName>(name: C) => calls.filter((call) => call.command === name).map((call) => call.request as CommandRequest<C>),
+    requests: <C extends CommandName>(name: C) =>
+      calls.filter((call) => call.command === name).map((call) => call.request as CommandRequest<C>),
     commandNames: () => calls.map((call) => call.command),
     handle(name, handler) {
       (handlers as Record<CommandName, unknown>)[name] = handler;
@@ -136,7 +178,9 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
 }
 
 function summary(credential: CommandRequest<'addEndpoint'>['credential']): EndpointView['credential'] {
-  return credential.kind === 'static' ? { kind: 'static', accessKeyId: credential.accessKeyId } : { kind: 'aws-profile', profile: credential.profile };
+  return credential.kind === 'static'
+    ? { kind: 'static', accessKeyId: credential.accessKeyId }
+    : { kind: 'aws-profile', profile: credential.profile };
 }
 
 function endpointFrom(id: string, request: CommandRequest<'addEndpoint'>): EndpointView {

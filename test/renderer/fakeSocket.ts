@@ -56,7 +56,9 @@ export class FakeSocket implements SocketLike {
 
   /** Text frames sent by the page, parsed. */
   commands(): { type: string; id: number; command: string; request: unknown }[] {
-    return this.sent.filter((frame): frame is string => typeof frame === 'string').map((text) => JSON.parse(text) as { type: string; id: number; command: string; request: unknown });
+    return this.sent
+      .filter((frame): frame is string => typeof frame === 'string')
+      .map((text) => JSON.parse(text) as { type: string; id: number; command: string; request: unknown });
   }
 }
 

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { makeJob } from './fixtures.ts';
 import { renderApp } from './renderApp.tsx';
 
-const shownNames = () => screen.queryAllByRole('row').map((row) => row.getAttribute('aria-label')).filter((name): name is string => name !== null);
+const shownNames = () =>
+  screen
+    .queryAllByRole('row')
+    .map((row) => row.getAttribute('aria-label'))
+    .filter((name): name is string => name !== null);
 
 describe('filter tabs', () => {
   it('count the jobs of each filter and show only those', async () => {
@@ -38,7 +42,11 @@ describe('filter tabs', () => {
     const { user, fake } = await renderApp({ snapshot: { jobs: [job] } });
     await user.click(screen.getByRole('tab', { name: 'Failed 0' }));
     expect(screen.getByText('No failed uploads.')).toBeTruthy();
-    act(() => fake.emit('jobsChanged', { jobs: [{ ...job, state: 'failed', error: { code: 'TIMEOUT', message: 'The server did not answer in time.', retryable: true } }] }));
+    act(() =>
+      fake.emit('jobsChanged', {
+        jobs: [{ ...job, state: 'failed', error: { code: 'TIMEOUT', message: 'The server did not answer in time.', retryable: true } }],
+      }),
+    );
     expect(screen.getByRole('tab', { name: 'Failed 1' })).toBeTruthy();
     expect(within(screen.getByRole('row', { name: 'up.bin' })).getByText('The server did not answer in time.')).toBeTruthy();
   });

@@ -20,7 +20,14 @@ const row = (name: string) => screen.getByRole('row', { name });
 
 describe('a job row', () => {
   it('shows the state in words, progress, speed and time left of an upload', async () => {
-    const job = makeJob({ name: 'interview.mp4', state: 'uploading', size: 400 * MiB, bytesDone: 100 * MiB, bucket: 'media', key: 'raw/interview.mp4' });
+    const job = makeJob({
+      name: 'interview.mp4',
+      state: 'uploading',
+      size: 400 * MiB,
+      bytesDone: 100 * MiB,
+      bucket: 'media',
+      key: 'raw/interview.mp4',
+    });
     const { fake } = await renderApp({ snapshot: { jobs: [job] } });
     act(() => fake.emit('jobsProgress', { updates: [{ id: job.id, bytesDone: 200 * MiB, bytesPerSecond: 10 * MiB }] }));
     const r = within(row('interview.mp4'));
@@ -34,7 +41,11 @@ describe('a job row', () => {
   });
 
   it('shows a failure’s error in words, and the hint for a job waiting for its file', async () => {
-    const failed = makeJob({ name: 'a.bin', state: 'failed', error: { code: 'NO_SUCH_BUCKET', message: 'The bucket "photos" does not exist on Studio MinIO.', retryable: false } });
+    const failed = makeJob({
+      name: 'a.bin',
+      state: 'failed',
+      error: { code: 'NO_SUCH_BUCKET', message: 'The bucket "photos" does not exist on Studio MinIO.', retryable: false },
+    });
     const waiting = makeJob({ name: 'b.bin', state: 'queued', source: 'browser', waitingForFile: true });
     const paused = makeJob({ name: 'c.bin', state: 'paused' });
     const done = makeJob({ name: 'd.bin', state: 'completed', bytesDone: 100 * MiB });
@@ -91,7 +102,11 @@ describe('a job row', () => {
   it('shows a command’s error in words when the engine refuses', async () => {
     const job = makeJob({ name: 'big.iso', state: 'failed' });
     const { user, fake } = await renderApp({ snapshot: { jobs: [job] } });
-    fake.fail('retryJobs', { code: 'FILE_CHANGED', message: 'The file changed since the upload started (size was 10 bytes, now 12): /data/big.iso. Start a new upload of the file as it is now.' });
+    fake.fail('retryJobs', {
+      code: 'FILE_CHANGED',
+      message:
+        'The file changed since the upload started (size was 10 bytes, now 12): /data/big.iso. Start a new upload of the file as it is now.',
+    });
     await user.click(within(row('big.iso')).getByRole('button', { name: 'Retry' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('Could not retry big.iso');

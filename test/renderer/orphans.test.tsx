@@ -8,8 +8,22 @@ const DAY = 86_400_000;
 
 function orphans(): OrphanView[] {
   return [
-    { key: 'raw/old-cut.mov', uploadId: 'u-1', initiated: new Date(Date.now() - 9 * DAY).toISOString(), parts: 412, bytes: 6400 * MiB, jobId: null },
-    { key: 'raw/interview.mp4', uploadId: 'u-2', initiated: new Date(Date.now() - 3 * 3_600_000).toISOString(), parts: 12, bytes: 192 * MiB, jobId: 'job-interview' },
+    {
+      key: 'raw/old-cut.mov',
+      uploadId: 'u-1',
+      initiated: new Date(Date.now() - 9 * DAY).toISOString(),
+      parts: 412,
+      bytes: 6400 * MiB,
+      jobId: null,
+    },
+    {
+      key: 'raw/interview.mp4',
+      uploadId: 'u-2',
+      initiated: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+      parts: 12,
+      bytes: 192 * MiB,
+      jobId: 'job-interview',
+    },
   ];
 }
 
@@ -45,7 +59,9 @@ describe('orphaned uploads', () => {
     expect(within(confirm).getByText(/6\.25 GiB/)).toBeTruthy();
     listed = listed.slice(1);
     await user.click(within(confirm).getByRole('button', { name: 'Abort uploads' }));
-    expect(fake.requests('abortOrphans')).toEqual([{ endpointId: 'minio', bucket: 'media', uploads: [{ key: 'raw/old-cut.mov', uploadId: 'u-1' }] }]);
+    expect(fake.requests('abortOrphans')).toEqual([
+      { endpointId: 'minio', bucket: 'media', uploads: [{ key: 'raw/old-cut.mov', uploadId: 'u-1' }] },
+    ]);
     await waitFor(() => expect(within(dialog).queryByRole('row', { name: 'raw/old-cut.mov' })).toBeNull());
     expect(screen.getByText('1 incomplete upload aborted')).toBeTruthy();
   });
@@ -74,8 +90,13 @@ describe('orphaned uploads', () => {
     await user.type(within(dialog).getByLabelText('Bucket'), 'media');
     await user.click(within(dialog).getByRole('button', { name: 'List' }));
     expect(await within(dialog).findByText(/No incomplete uploads in/)).toBeTruthy();
-    fake.fail('listOrphans', { code: 'ACCESS_DENIED', message: 'Access denied: the credentials may not list multipart uploads of "media".' });
+    fake.fail('listOrphans', {
+      code: 'ACCESS_DENIED',
+      message: 'Access denied: the credentials may not list multipart uploads of "media".',
+    });
     await user.click(within(dialog).getByRole('button', { name: 'List' }));
-    expect((await within(dialog).findByRole('alert')).textContent).toContain('Access denied: the credentials may not list multipart uploads');
+    expect((await within(dialog).findByRole('alert')).textContent).toContain(
+      'Access denied: the credentials may not list multipart uploads',
+    );
   });
 });

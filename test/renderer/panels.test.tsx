@@ -26,7 +26,9 @@ describe('settings', () => {
     const { user, fake } = await renderApp();
     fake.fail('setSettings', { code: 'STORE_ERROR', message: 'The settings could not be written: disk full.' });
     await user.click(screen.getByRole('button', { name: 'Settings' }));
-    const box = within(screen.getByRole('dialog', { name: 'Settings' })).getByRole('checkbox', { name: /Resume uploads/ }) as HTMLInputElement;
+    const box = within(screen.getByRole('dialog', { name: 'Settings' })).getByRole('checkbox', {
+      name: /Resume uploads/,
+    }) as HTMLInputElement;
     await user.click(box);
     expect((await screen.findByRole('alert')).textContent).toContain('The settings could not be written: disk full.');
     expect(box.checked).toBe(true);
@@ -39,13 +41,27 @@ describe('Add files…', () => {
     act(() => store.getState().setDestination({ bucket: 'photos', prefix: 'in/' }));
     fake.handle('browseFiles', ({ path }) =>
       path === null
-        ? { path: '/home/ana', parent: '/home', entries: [{ name: 'notes.txt', path: '/home/ana/notes.txt', kind: 'file', size: 2048 }, { name: 'Pictures', path: '/home/ana/Pictures', kind: 'directory', size: null }] }
-        : { path: '/home/ana/Pictures', parent: '/home/ana', entries: [{ name: 'cat.jpg', path: '/home/ana/Pictures/cat.jpg', kind: 'file', size: 1_000_000 }] },
+        ? {
+            path: '/home/ana',
+            parent: '/home',
+            entries: [
+              { name: 'notes.txt', path: '/home/ana/notes.txt', kind: 'file', size: 2048 },
+              { name: 'Pictures', path: '/home/ana/Pictures', kind: 'directory', size: null },
+            ],
+          }
+        : {
+            path: '/home/ana/Pictures',
+            parent: '/home/ana',
+            entries: [{ name: 'cat.jpg', path: '/home/ana/Pictures/cat.jpg', kind: 'file', size: 1_000_000 }],
+          },
     );
     await user.click(within(screen.getByRole('toolbar')).getByRole('button', { name: 'Add files…' }));
     const dialog = screen.getByRole('dialog', { name: 'Add files' });
     const home = await within(dialog).findByRole('table', { name: 'Contents of /home/ana' });
-    const rows = within(home).getAllByRole('row').slice(1).map((row) => row.getAttribute('aria-label'));
+    const rows = within(home)
+      .getAllByRole('row')
+      .slice(1)
+      .map((row) => row.getAttribute('aria-label'));
     expect(rows).toEqual(['Pictures', 'notes.txt']); // folders first
     await user.click(within(home).getByRole('checkbox', { name: 'Select notes.txt' }));
     await user.click(within(home).getByRole('button', { name: 'Open Pictures' }));
@@ -53,7 +69,9 @@ describe('Add files…', () => {
     await user.click(within(pictures).getByRole('checkbox', { name: 'Select cat.jpg' }));
     expect(within(dialog).getByText(/s3:\/\/photos\/in\//)).toBeTruthy();
     await user.click(within(dialog).getByRole('button', { name: 'Add 2 items' }));
-    expect(fake.requests('addPaths')).toEqual([{ endpointId: 'minio', bucket: 'photos', prefix: 'in/', paths: ['/home/ana/notes.txt', '/home/ana/Pictures/cat.jpg'] }]);
+    expect(fake.requests('addPaths')).toEqual([
+      { endpointId: 'minio', bucket: 'photos', prefix: 'in/', paths: ['/home/ana/notes.txt', '/home/ana/Pictures/cat.jpg'] },
+    ]);
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
@@ -61,6 +79,8 @@ describe('Add files…', () => {
     const { user, fake } = await renderApp();
     fake.fail('browseFiles', { code: 'FILE_UNREADABLE', message: 'Cannot open the folder /root: permission denied.' });
     await user.click(within(screen.getByRole('toolbar')).getByRole('button', { name: 'Add files…' }));
-    expect((await within(screen.getByRole('dialog', { name: 'Add files' })).findByRole('alert')).textContent).toContain('Cannot open the folder /root: permission denied.');
+    expect((await within(screen.getByRole('dialog', { name: 'Add files' })).findByRole('alert')).textContent).toContain(
+      'Cannot open the folder /root: permission denied.',
+    );
   });
 });

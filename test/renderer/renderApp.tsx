@@ -9,7 +9,9 @@ import type { FerryDesktop } from '../../renderer/bridge/desktop.ts';
 import { App } from '../../renderer/components/App.tsx';
 import { createFakeApi, type FakeApi } from './fakeApi.ts';
 
-export async function renderApp(options: { snapshot?: Partial<Snapshot>; fake?: FakeApi; desktop?: FerryDesktop; connection?: BridgeConnection } = {}) {
+export async function renderApp(
+  options: { snapshot?: Partial<Snapshot>; fake?: FakeApi; desktop?: FerryDesktop; connection?: BridgeConnection } = {},
+) {
   const fake = options.fake ?? createFakeApi(options.snapshot);
   const ferry = startFerry({ api: fake.api, desktop: options.desktop ?? null, connection: options.connection ?? null });
   const user = userEvent.setup();

@@ -42,7 +42,9 @@ describe('the store', () => {
     expect(state().jobs.get(a.id)).toMatchObject({ bytesDone: 40 * MiB, bytesPerSecond: 8 * MiB });
     expect(selectTotals(state())).toMatchObject({ bytesPerSecond: 8 * MiB, remainingBytes: 160 * MiB, etaSeconds: 20 });
 
-    fake.emit('jobsChanged', { jobs: [{ ...a, state: 'failed', bytesDone: 40 * MiB, error: { code: 'ACCESS_DENIED', message: 'Access denied.', retryable: false } }] });
+    fake.emit('jobsChanged', {
+      jobs: [{ ...a, state: 'failed', bytesDone: 40 * MiB, error: { code: 'ACCESS_DENIED', message: 'Access denied.', retryable: false } }],
+    });
     expect(state().jobs.get(a.id)).toMatchObject({ state: 'failed', bytesPerSecond: 0, error: { message: 'Access denied.' } });
     expect(selectCounts(state())).toMatchObject({ all: 2, active: 1, failed: 1 });
 
@@ -110,7 +112,9 @@ describe('the store', () => {
     const { state, fake } = await started({ jobs: [job] });
     fake.fail('pauseJobs', { message: 'Cannot pause a job that is completed.', code: 'INVALID_TRANSITION' });
     await state().pauseJobs([job.id]);
-    expect(state().notices).toEqual([expect.objectContaining({ tone: 'error', title: 'Could not pause big.iso', detail: 'Cannot pause a job that is completed.' })]);
+    expect(state().notices).toEqual([
+      expect.objectContaining({ tone: 'error', title: 'Could not pause big.iso', detail: 'Cannot pause a job that is completed.' }),
+    ]);
   });
 
   it('adds the paths a second launch hands over (pathsOpened) to the destination', async () => {

@@ -6,7 +6,12 @@ import { renderApp } from './renderApp.tsx';
 
 function manyJobs(count: number): JobView[] {
   return Array.from({ length: count }, (_, index) =>
-    makeJob({ id: `j${index}`, name: `frame-${String(index).padStart(5, '0')}.exr`, state: index % 3 === 0 ? 'uploading' : 'queued', size: 10 * MiB }),
+    makeJob({
+      id: `j${index}`,
+      name: `frame-${String(index).padStart(5, '0')}.exr`,
+      state: index % 3 === 0 ? 'uploading' : 'queued',
+      size: 10 * MiB,
+    }),
   );
 }
 
@@ -29,7 +34,9 @@ describe('ten thousand jobs', () => {
       scroller.scrollTop = 48 * 5000;
       fireEvent.scroll(scroller);
     });
-    const names = within(scroller).getAllByRole('row').map((row) => row.getAttribute('aria-label'));
+    const names = within(scroller)
+      .getAllByRole('row')
+      .map((row) => row.getAttribute('aria-label'));
     expect(names).toContain('frame-05000.exr');
     expect(names).not.toContain('frame-00000.exr');
     expect(names.length).toBeLessThan(40);
@@ -39,7 +46,13 @@ describe('ten thousand jobs', () => {
     const jobs = manyJobs(10_000);
     const { fake, store } = await renderApp({ snapshot: { jobs } });
     const started = performance.now();
-    act(() => fake.emit('jobsProgress', { updates: jobs.filter((job) => job.state === 'uploading').map((job) => ({ id: job.id, bytesDone: 5 * MiB, bytesPerSecond: 1 * MiB })) }));
+    act(() =>
+      fake.emit('jobsProgress', {
+        updates: jobs
+          .filter((job) => job.state === 'uploading')
+          .map((job) => ({ id: job.id, bytesDone: 5 * MiB, bytesPerSecond: 1 * MiB })),
+      }),
+    );
     const elapsed = performance.now() - started;
     expect(store.getState().jobs.get('j0')?.bytesDone).toBe(5 * MiB);
     expect(within(screen.getByRole('row', { name: 'frame-00000.exr' })).getByText('5.00 MiB of 10.0 MiB')).toBeTruthy();

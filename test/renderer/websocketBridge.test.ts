@@ -42,7 +42,11 @@ describe('the WebSocket bridge', () => {
       { type: 'command', id: 1, command: 'snapshot', request: {} },
       { type: 'command', id: 2, command: 'pauseJobs', request: { ids: ['j1'] } },
     ]);
-    socket.deliver({ type: 'result', id: 2, envelope: { ok: false, error: { code: 'INVALID_TRANSITION', message: 'Cannot pause a job that is completed.', retryable: false } } });
+    socket.deliver({
+      type: 'result',
+      id: 2,
+      envelope: { ok: false, error: { code: 'INVALID_TRANSITION', message: 'Cannot pause a job that is completed.', retryable: false } },
+    });
     socket.deliver({ type: 'result', id: 1, envelope: { ok: true, value: { jobs: [] } } });
     await expect(snapshot).resolves.toEqual({ jobs: [] });
     const error = await pause.catch((caught: unknown) => caught);

@@ -49,20 +49,35 @@ describe('the control channel', () => {
     await serve();
     expect(await sendControl(dir, 'pause', ['abcd1234'])).toEqual({ ok: true, ids: ['abcd1234'], notStarted: [] });
     expect(await sendControl(dir, 'resume', null)).toEqual({ ok: true, ids: ['j1', 'j2'], notStarted: ['j2'] });
-    expect(calls).toEqual([{ action: 'pause', ids: ['abcd1234'] }, { action: 'resume', ids: null }]);
+    expect(calls).toEqual([
+      { action: 'pause', ids: ['abcd1234'] },
+      { action: 'resume', ids: null },
+    ]);
   });
 
   it("passes the owner's refusal on in its words, and an unexpected failure as one line", async () => {
     await serve();
-    await expect(sendControl(dir, 'abort', ['nope'])).rejects.toMatchObject({ code: 'JOB_NOT_FOUND', message: expect.stringContaining('ferry jobs') });
-    await expect(sendControl(dir, 'abort', ['boom'])).rejects.toMatchObject({ code: 'UNKNOWN', message: 'The running engine could not abort: disk on fire' });
+    await expect(sendControl(dir, 'abort', ['nope'])).rejects.toMatchObject({
+      code: 'JOB_NOT_FOUND',
+      message: expect.stringContaining('ferry jobs'),
+    });
+    await expect(sendControl(dir, 'abort', ['boom'])).rejects.toMatchObject({
+      code: 'UNKNOWN',
+      message: 'The running engine could not abort: disk on fire',
+    });
   });
 
   it('acts only on requests that carry the token of this run, and only on well-formed ones', async () => {
     await serve();
-    expect(await raw(`${JSON.stringify({ token: 'guessed', action: 'abort', ids: null })}\n`)).toMatchObject({ ok: false, code: 'ACCESS_DENIED' });
+    expect(await raw(`${JSON.stringify({ token: 'guessed', action: 'abort', ids: null })}\n`)).toMatchObject({
+      ok: false,
+      code: 'ACCESS_DENIED',
+    });
     expect(await raw('not json\n')).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
-    expect(await raw(`${JSON.stringify({ token: 'x', action: 'delete-everything', ids: null })}\n`)).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await raw(`${JSON.stringify({ token: 'x', action: 'delete-everything', ids: null })}\n`)).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+    });
     expect(calls).toEqual([]);
   });
 
@@ -84,7 +99,9 @@ describe('the control channel', () => {
   it('listens outside the data directory (a copy or backup of it never meets a socket), in the runtime directory if any', () => {
     expect(controlPath(dir).startsWith(dir)).toBe(false);
     expect(controlPath(dir, { XDG_RUNTIME_DIR: '/run/user/1000' })).toMatch(/^\/run\/user\/1000\/ferry-[0-9a-f]{16}\.sock$/);
-    expect(controlPath(dir, { XDG_RUNTIME_DIR: '/run/user/1000' })).not.toBe(controlPath(`${dir}-other`, { XDG_RUNTIME_DIR: '/run/user/1000' }));
+    expect(controlPath(dir, { XDG_RUNTIME_DIR: '/run/user/1000' })).not.toBe(
+      controlPath(`${dir}-other`, { XDG_RUNTIME_DIR: '/run/user/1000' }),
+    );
   });
 
   it('works for a data directory whose path is too long for a socket', async () => {

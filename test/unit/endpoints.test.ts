@@ -15,14 +15,26 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every byte of every file in the data directory, as latin1 text. */
 function everything(): string {
-  return readdirSync(dir).map((name) => readFileSync(join(dir, name)).toString('latin1')).join('\n');
+  return readdirSync(dir)
+    .map((name) => readFileSync(join(dir, name)).toString('latin1'))
+    .join('\n');
 }
 
 describe('EndpointRegistry', () => {
   it('stores the secret encrypted, never in plain text, and gives it back to the engine only', async () => {
     const registry = new EndpointRegistry({ dataDir: dir, vault: new FileKeyVault(dir) });
-    const added = registry.add({ name: 'Main', url: 'http://127.0.0.1:9000/', credential: { kind: 'static', accessKeyId: 'AKID', secretAccessKey: SECRET } });
-    expect(added).toMatchObject({ name: 'Main', url: 'http://127.0.0.1:9000', addressing: 'path', checksums: 'when-required', credential: { kind: 'static', accessKeyId: 'AKID' } });
+    const added = registry.add({
+      name: 'Main',
+      url: 'http://127.0.0.1:9000/',
+      credential: { kind: 'static', accessKeyId: 'AKID', secretAccessKey: SECRET },
+    });
+    expect(added).toMatchObject({
+      name: 'Main',
+      url: 'http://127.0.0.1:9000',
+      addressing: 'path',
+      checksums: 'when-required',
+      credential: { kind: 'static', accessKeyId: 'AKID' },
+    });
     expect(JSON.stringify(registry.list())).not.toContain(SECRET);
     const { credentials } = await registry.resolve(added.id);
     expect(credentials).toEqual({ accessKeyId: 'AKID', secretAccessKey: SECRET });
@@ -34,9 +46,18 @@ describe('EndpointRegistry', () => {
 
   it('takes the provider’s quirks from the URL', () => {
     const registry = new EndpointRegistry({ dataDir: dir, vault: new FileKeyVault(dir) });
-    const r2 = registry.add({ name: 'r2', url: 'https://abc.r2.cloudflarestorage.com', credential: { kind: 'static', accessKeyId: 'a', secretAccessKey: 'b' } });
+    const r2 = registry.add({
+      name: 'r2',
+      url: 'https://abc.r2.cloudflarestorage.com',
+      credential: { kind: 'static', accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     expect(r2).toMatchObject({ region: 'auto', checksums: 'when-required' });
-    const aws = registry.add({ name: 'aws', url: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1', credential: { kind: 'static', accessKeyId: 'a', secretAccessKey: 'b' } });
+    const aws = registry.add({
+      name: 'aws',
+      url: 'https://s3.eu-west-1.amazonaws.com',
+      region: 'eu-west-1',
+      credential: { kind: 'static', accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     expect(aws).toMatchObject({ addressing: 'virtual', checksums: 'when-supported' });
     expect(presetForUrl('https://s3.us-west-004.backblazeb2.com')?.id).toBe('b2');
     registry.close();

@@ -17,10 +17,27 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function job(id: string, overrides: Partial<Job> = {}): Job {
   return {
-    id, state: 'queued', source: 'disk', path: `/tmp/${id}`, endpointId: 'e1', bucket: 'bucket', key: `k/${id}`, size: 100 * 1024 * 1024,
-    fingerprint: { size: 100 * 1024 * 1024, mtimeMs: 1234.567, ino: '18446744073709551615' }, multipart: true,
-    partSize: 16 * 1024 * 1024, partCount: 7, concurrency: 4, uploadId: null, bytesDone: 0, etag: null, error: null,
-    createdAt: 1, updatedAt: 1, completedAt: null, ...overrides,
+    id,
+    state: 'queued',
+    source: 'disk',
+    path: `/tmp/${id}`,
+    endpointId: 'e1',
+    bucket: 'bucket',
+    key: `k/${id}`,
+    size: 100 * 1024 * 1024,
+    fingerprint: { size: 100 * 1024 * 1024, mtimeMs: 1234.567, ino: '18446744073709551615' },
+    multipart: true,
+    partSize: 16 * 1024 * 1024,
+    partCount: 7,
+    concurrency: 4,
+    uploadId: null,
+    bytesDone: 0,
+    etag: null,
+    error: null,
+    createdAt: 1,
+    updatedAt: 1,
+    completedAt: null,
+    ...overrides,
   };
 }
 
@@ -36,7 +53,12 @@ describe('JobStore', () => {
     const reopened = JobStore.open(dir);
     const jobs = reopened.loadJobs();
     expect(jobs.map((j) => j.id)).toEqual(['b', 'a']);
-    expect(jobs[1]).toMatchObject({ state: 'failed', uploadId: 'U1', bytesDone: 32 * 1024 * 1024, error: { code: 'NO_SUCH_BUCKET', message: 'gone' } });
+    expect(jobs[1]).toMatchObject({
+      state: 'failed',
+      uploadId: 'U1',
+      bytesDone: 32 * 1024 * 1024,
+      error: { code: 'NO_SUCH_BUCKET', message: 'gone' },
+    });
     expect(jobs[1]!.fingerprint).toEqual({ size: 100 * 1024 * 1024, mtimeMs: 1234.567, ino: '18446744073709551615' });
     expect(reopened.loadParts('a').map((p) => p.partNumber)).toEqual([1, 2]);
     reopened.close();

@@ -26,8 +26,14 @@ describe('Limiter', () => {
     const signal = new AbortController().signal;
     const release = await limiter.acquire('low', signal);
     const order: string[] = [];
-    const low = limiter.acquire('low', signal).then((r) => { order.push('low'); r(); });
-    const high = limiter.acquire('high', signal).then((r) => { order.push('high'); r(); });
+    const low = limiter.acquire('low', signal).then((r) => {
+      order.push('low');
+      r();
+    });
+    const high = limiter.acquire('high', signal).then((r) => {
+      order.push('high');
+      r();
+    });
     release();
     await Promise.all([low, high]);
     expect(order).toEqual(['high', 'low']);

@@ -12,7 +12,10 @@ describe('planParts', () => {
   });
 
   it('honours a single-put threshold below the part size', () => {
-    expect(planParts(5 * MiB + 1, { preferredPartSize: 5 * MiB, singlePutThreshold: 5 * MiB })).toMatchObject({ multipart: true, partCount: 2 });
+    expect(planParts(5 * MiB + 1, { preferredPartSize: 5 * MiB, singlePutThreshold: 5 * MiB })).toMatchObject({
+      multipart: true,
+      partCount: 2,
+    });
     expect(planParts(5 * MiB, { preferredPartSize: 5 * MiB, singlePutThreshold: 5 * MiB }).multipart).toBe(false);
   });
 
@@ -43,7 +46,9 @@ describe('planParts', () => {
 
   it('refuses a file above the provider’s maximum object size, in words', () => {
     expect(() => planParts(S3_MAX_OBJECT_SIZE + 1)).toThrow(PartPlanError);
-    expect(() => planParts(6 * GiB, { maxObjectSize: 5 * GiB })).toThrow(/larger than the largest object this endpoint accepts \(5\.00 GiB\)/);
+    expect(() => planParts(6 * GiB, { maxObjectSize: 5 * GiB })).toThrow(
+      /larger than the largest object this endpoint accepts \(5\.00 GiB\)/,
+    );
   });
 
   it('refuses a part size above 5 GiB', () => {

@@ -41,10 +41,20 @@ describe('withRetry', () => {
       return 'ok';
     });
     const onRetry = vi.fn();
-    const result = await withRetry(operation, { signal: new AbortController().signal, policy: { ...policy, maxAttempts: 5 }, context, onRetry });
+    const result = await withRetry(operation, {
+      signal: new AbortController().signal,
+      policy: { ...policy, maxAttempts: 5 },
+      context,
+      onRetry,
+    });
     expect(result).toBe('ok');
     expect(operation).toHaveBeenCalledTimes(5);
-    expect(onRetry.mock.calls.map((call) => (call[0] as FerryError).code)).toEqual(['ENDPOINT_UNREACHABLE', 'SERVER_ERROR', 'THROTTLED', 'THROTTLED']);
+    expect(onRetry.mock.calls.map((call) => (call[0] as FerryError).code)).toEqual([
+      'ENDPOINT_UNREACHABLE',
+      'SERVER_ERROR',
+      'THROTTLED',
+      'THROTTLED',
+    ]);
   });
 
   it.each([
@@ -65,7 +75,9 @@ describe('withRetry', () => {
     const operation = vi.fn(async () => {
       throw serviceError('InternalError', 500);
     });
-    await expect(withRetry(operation, { signal: new AbortController().signal, policy, context })).rejects.toMatchObject({ code: 'SERVER_ERROR' });
+    await expect(withRetry(operation, { signal: new AbortController().signal, policy, context })).rejects.toMatchObject({
+      code: 'SERVER_ERROR',
+    });
     expect(operation).toHaveBeenCalledTimes(4);
   });
 
@@ -76,7 +88,9 @@ describe('withRetry', () => {
       setTimeout(() => controller.abort(reason), 5);
       throw serviceError('InternalError', 500);
     });
-    await expect(withRetry(operation, { signal: controller.signal, policy: { maxAttempts: 5, baseDelayMs: 10_000, maxDelayMs: 10_000 }, context })).rejects.toBe(reason);
+    await expect(
+      withRetry(operation, { signal: controller.signal, policy: { maxAttempts: 5, baseDelayMs: 10_000, maxDelayMs: 10_000 }, context }),
+    ).rejects.toBe(reason);
     expect(operation).toHaveBeenCalledTimes(1);
   });
 
@@ -90,7 +104,9 @@ describe('withRetry', () => {
 describe('toFerryError', () => {
   it('says in words what is wrong, naming the bucket and region', () => {
     expect(toFerryError(serviceError('NoSuchBucket', 404), context).message).toBe('The bucket "b" does not exist on the endpoint "test".');
-    const redirect = Object.assign(serviceError('PermanentRedirect', 301), { $response: { headers: { 'x-amz-bucket-region': 'eu-west-1' } } });
+    const redirect = Object.assign(serviceError('PermanentRedirect', 301), {
+      $response: { headers: { 'x-amz-bucket-region': 'eu-west-1' } },
+    });
     expect(toFerryError(redirect, context)).toMatchObject({ code: 'WRONG_REGION', message: expect.stringContaining('eu-west-1') });
   });
   it('treats clock skew as retryable (the SDK corrects its clock offset from the server Date)', () => {

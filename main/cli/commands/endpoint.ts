@@ -20,7 +20,8 @@ export interface AddOptions {
 }
 
 function describe(endpoint: EndpointSummary): string {
-  const who = endpoint.credential.kind === 'static' ? `key ${endpoint.credential.accessKeyId}` : `AWS profile "${endpoint.credential.profile}"`;
+  const who =
+    endpoint.credential.kind === 'static' ? `key ${endpoint.credential.accessKeyId}` : `AWS profile "${endpoint.credential.profile}"`;
   return `${endpoint.url}, region ${endpoint.region}, ${endpoint.addressing === 'path' ? 'path style' : 'virtual-hosted style'}, checksums ${endpoint.checksums.replace('-', ' ')}, ${who}`;
 }
 
@@ -28,7 +29,9 @@ export async function endpointAdd(ctx: Context, name: string, options: AddOption
   if (options.pathStyle && options.virtualHosted) throw new UsageError('Choose one of --path-style and --virtual-hosted.');
   if (options.awsProfile && options.accessKeyId) throw new UsageError('Choose one of --access-key-id and --aws-profile.');
   if (!options.awsProfile && !options.accessKeyId) {
-    throw new UsageError('Give credentials: --access-key-id ID (secret from --secret-stdin or FERRY_SECRET_ACCESS_KEY), or --aws-profile PROFILE.');
+    throw new UsageError(
+      'Give credentials: --access-key-id ID (secret from --secret-stdin or FERRY_SECRET_ACCESS_KEY), or --aws-profile PROFILE.',
+    );
   }
   if (options.checksums !== undefined && options.checksums !== 'when-supported' && options.checksums !== 'when-required') {
     throw new UsageError(`--checksums must be when-supported or when-required, not "${options.checksums}".`);
@@ -63,17 +66,31 @@ export function endpointList(ctx: Context, options: { json?: boolean }): number 
   try {
     const endpoints = registry.list();
     if (options.json) {
-      line(ctx.io.stdout, JSON.stringify(endpoints.map(({ createdAt: _createdAt, ...endpoint }) => endpoint), null, 2));
+      line(
+        ctx.io.stdout,
+        JSON.stringify(
+          endpoints.map(({ createdAt: _createdAt, ...endpoint }) => endpoint),
+          null,
+          2,
+        ),
+      );
     } else if (endpoints.length === 0) {
       line(ctx.io.stdout, 'No endpoints yet. Add one with: ferry endpoint add NAME --url URL --access-key-id ID --secret-stdin');
     } else {
-      line(ctx.io.stdout, table([
-        ['NAME', 'URL', 'REGION', 'STYLE', 'CHECKSUMS', 'CREDENTIALS'],
-        ...endpoints.map((e) => [
-          e.name, e.url, e.region, e.addressing, e.checksums,
-          e.credential.kind === 'static' ? `key ${e.credential.accessKeyId}` : `aws profile ${e.credential.profile}`,
+      line(
+        ctx.io.stdout,
+        table([
+          ['NAME', 'URL', 'REGION', 'STYLE', 'CHECKSUMS', 'CREDENTIALS'],
+          ...endpoints.map((e) => [
+            e.name,
+            e.url,
+            e.region,
+            e.addressing,
+            e.checksums,
+            e.credential.kind === 'static' ? `key ${e.credential.accessKeyId}` : `aws profile ${e.credential.profile}`,
+          ]),
         ]),
-      ]));
+      );
     }
     return EXIT.ok;
   } finally {
@@ -95,7 +112,11 @@ export async function endpointTest(ctx: Context, name: string, options: { bucket
       if (result.clockOffsetMs !== null) {
         // the Date header has 1 s resolution: under 2 s is "in sync"
         const seconds = Math.round(result.clockOffsetMs / 1000);
-        parts.push(Math.abs(result.clockOffsetMs) < 2000 ? 'clock in sync' : `server clock ${seconds > 0 ? '+' : ''}${seconds} s from this computer's`);
+        parts.push(
+          Math.abs(result.clockOffsetMs) < 2000
+            ? 'clock in sync'
+            : `server clock ${seconds > 0 ? '+' : ''}${seconds} s from this computer's`,
+        );
       }
       line(ctx.io.stdout, `OK  ${endpoint.name} (${endpoint.url}): ${parts.join(', ')}.`);
     } else {

@@ -70,17 +70,20 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
     } else if (jobs.length === 0) {
       line(ctx.io.stdout, 'No jobs. Upload with: ferry upload PATH s3://BUCKET/KEY --endpoint NAME');
     } else {
-      line(ctx.io.stdout, table([
-        ['ID', 'STATE', 'DONE', 'SIZE', 'DESTINATION', 'ERROR'],
-        ...jobs.map((job) => [
-          job.id.slice(0, 8),
-          job.state,
-          job.size === 0 ? (job.state === 'completed' ? '100%' : '0%') : `${Math.floor((job.bytesDone / job.size) * 100)}%`,
-          formatBytes(job.size),
-          `${names.get(job.endpointId) ?? '?'}:s3://${job.bucket}/${job.key}`,
-          job.error?.message ?? '',
+      line(
+        ctx.io.stdout,
+        table([
+          ['ID', 'STATE', 'DONE', 'SIZE', 'DESTINATION', 'ERROR'],
+          ...jobs.map((job) => [
+            job.id.slice(0, 8),
+            job.state,
+            job.size === 0 ? (job.state === 'completed' ? '100%' : '0%') : `${Math.floor((job.bytesDone / job.size) * 100)}%`,
+            formatBytes(job.size),
+            `${names.get(job.endpointId) ?? '?'}:s3://${job.bucket}/${job.key}`,
+            job.error?.message ?? '',
+          ]),
         ]),
-      ]));
+      );
     }
     return EXIT.ok;
   } finally {
@@ -133,5 +136,9 @@ function report(ctx: Context, action: ControlAction, done: { ids: string[]; notS
   const n = done.notStarted.length;
   if (n === 0) return;
   if (!elsewhere) line(ctx.io.stderr, 'Upload them with: ferry run');
-  else line(ctx.io.stderr, `${n} of them ${n === 1 ? 'is' : 'are'} queued but not part of the running upload; upload ${n === 1 ? 'it' : 'them'} with: ferry run (after it ends)`);
+  else
+    line(
+      ctx.io.stderr,
+      `${n} of them ${n === 1 ? 'is' : 'are'} queued but not part of the running upload; upload ${n === 1 ? 'it' : 'them'} with: ferry run (after it ends)`,
+    );
 }

@@ -43,9 +43,13 @@ export async function orphans(ctx: Context, name: string, url: string, options: 
       } else if (options.abort) {
         chosen = options.abort.map((uploadId) => {
           const upload = found.find((u) => u.uploadId === uploadId);
-          if (!upload) throw new FerryError('INVALID_INPUT', `No incomplete upload with id ${uploadId} in s3://${target.bucket}/${target.key}.`);
+          if (!upload)
+            throw new FerryError('INVALID_INPUT', `No incomplete upload with id ${uploadId} in s3://${target.bucket}/${target.key}.`);
           if (upload.jobId && !options.includeFerryJobs) {
-            throw new FerryError('INVALID_INPUT', `Upload ${uploadId} belongs to Ferry job ${upload.jobId.slice(0, 8)}: abort the job with ferry abort ${upload.jobId.slice(0, 8)}.`);
+            throw new FerryError(
+              'INVALID_INPUT',
+              `Upload ${uploadId} belongs to Ferry job ${upload.jobId.slice(0, 8)}: abort the job with ferry abort ${upload.jobId.slice(0, 8)}.`,
+            );
           }
           return upload;
         });
@@ -54,22 +58,49 @@ export async function orphans(ctx: Context, name: string, url: string, options: 
       const abortedIds = new Set(chosen.map((u) => u.uploadId));
 
       if (options.json) {
-        line(ctx.io.stdout, JSON.stringify(found.map((u) => ({ ...u, aborted: abortedIds.has(u.uploadId) })), null, 2));
+        line(
+          ctx.io.stdout,
+          JSON.stringify(
+            found.map((u) => ({ ...u, aborted: abortedIds.has(u.uploadId) })),
+            null,
+            2,
+          ),
+        );
       } else if (found.length === 0) {
         line(ctx.io.stdout, `No incomplete uploads in s3://${target.bucket}/${target.key}.`);
       } else {
-        line(ctx.io.stdout, table([
-          ['KEY', 'UPLOAD ID', 'STARTED', 'PARTS', 'SIZE', 'FERRY JOB', ''],
-          ...found.map((u) => [
-            u.key, u.uploadId, formatAge(u.initiated), String(u.parts), formatBytes(u.bytes), u.jobId ? u.jobId.slice(0, 8) : '-',
-            abortedIds.has(u.uploadId) ? 'aborted' : '',
+        line(
+          ctx.io.stdout,
+          table([
+            ['KEY', 'UPLOAD ID', 'STARTED', 'PARTS', 'SIZE', 'FERRY JOB', ''],
+            ...found.map((u) => [
+              u.key,
+              u.uploadId,
+              formatAge(u.initiated),
+              String(u.parts),
+              formatBytes(u.bytes),
+              u.jobId ? u.jobId.slice(0, 8) : '-',
+              abortedIds.has(u.uploadId) ? 'aborted' : '',
+            ]),
           ]),
-        ]));
+        );
         const bytes = found.reduce((sum, u) => sum + u.bytes, 0);
-        if (chosen.length > 0) line(ctx.io.stderr, `Aborted ${chosen.length} incomplete upload${chosen.length === 1 ? '' : 's'}, freeing ${formatBytes(chosen.reduce((s, u) => s + u.bytes, 0))}.`);
-        else line(ctx.io.stderr, `${found.length} incomplete upload${found.length === 1 ? '' : 's'} hold ${formatBytes(bytes)}. Abort with --abort UPLOAD_ID... or --abort-all.`);
+        if (chosen.length > 0)
+          line(
+            ctx.io.stderr,
+            `Aborted ${chosen.length} incomplete upload${chosen.length === 1 ? '' : 's'}, freeing ${formatBytes(chosen.reduce((s, u) => s + u.bytes, 0))}.`,
+          );
+        else
+          line(
+            ctx.io.stderr,
+            `${found.length} incomplete upload${found.length === 1 ? '' : 's'} hold ${formatBytes(bytes)}. Abort with --abort UPLOAD_ID... or --abort-all.`,
+          );
         const skipped = options.abortAll ? found.filter((u) => u.jobId !== null && !options.includeFerryJobs).length : 0;
-        if (skipped > 0) line(ctx.io.stderr, `Kept ${skipped} that belong${skipped === 1 ? 's' : ''} to Ferry jobs (abort those with ferry abort, or add --include-ferry-jobs).`);
+        if (skipped > 0)
+          line(
+            ctx.io.stderr,
+            `Kept ${skipped} that belong${skipped === 1 ? 's' : ''} to Ferry jobs (abort those with ferry abort, or add --include-ferry-jobs).`,
+          );
       }
       return EXIT.ok;
     } finally {

@@ -45,11 +45,15 @@ export async function serve(ctx: Context, options: { port?: string; open?: boole
     host = await startWebHost({ service, rendererDir: RENDERER_DIR, port });
   } catch (error) {
     await service.close();
-    if ((error as { code?: string }).code === 'EADDRINUSE') throw new UsageError(`Port ${port} is in use: choose another with --port, or leave it out.`);
+    if ((error as { code?: string }).code === 'EADDRINUSE')
+      throw new UsageError(`Port ${port} is in use: choose another with --port, or leave it out.`);
     throw error;
   }
   line(ctx.io.stdout, `Ferry is running at ${host.url}`);
-  line(ctx.io.stderr, 'Open that address in a browser on this computer (it carries a one-time token). Ctrl-C stops Ferry; uploads resume at the next start.');
+  line(
+    ctx.io.stderr,
+    'Open that address in a browser on this computer (it carries a one-time token). Ctrl-C stops Ferry; uploads resume at the next start.',
+  );
   if (options.open && !(await openInBrowser(host.url))) line(ctx.io.stderr, 'No browser could be opened here: open the address yourself.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

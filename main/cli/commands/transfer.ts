@@ -19,7 +19,8 @@ export interface UploadOptions {
 function parseConcurrency(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 64) throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${text}".`);
+  if (!Number.isInteger(value) || value < 1 || value > 64)
+    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${text}".`);
   return value;
 }
 
@@ -56,15 +57,28 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
       });
       for (const warning of warnings) line(ctx.io.stderr, `warning: ${warning}`);
       const jobs = await engine.addJobs(
-        sources.map((source) => ({ path: source.path, endpointId: endpoint.id, bucket: target.bucket, key: source.key, partSize, concurrency })),
+        sources.map((source) => ({
+          path: source.path,
+          endpointId: endpoint.id,
+          bucket: target.bucket,
+          key: source.key,
+          partSize,
+          concurrency,
+        })),
       );
       const total = jobs.reduce((sum, job) => sum + job.size, 0);
       if (options.detach) {
         for (const job of jobs) line(ctx.io.stdout, job.id);
-        line(ctx.io.stderr, `Queued ${jobs.length} file${jobs.length === 1 ? '' : 's'} (${formatBytes(total)}). Upload them with: ferry run`);
+        line(
+          ctx.io.stderr,
+          `Queued ${jobs.length} file${jobs.length === 1 ? '' : 's'} (${formatBytes(total)}). Upload them with: ferry run`,
+        );
         return EXIT.ok;
       }
-      line(ctx.io.stderr, `Uploading ${jobs.length} file${jobs.length === 1 ? '' : 's'} (${formatBytes(total)}) to s3://${target.bucket}/${target.isPrefix ? target.key : jobs[0]!.key} on ${endpoint.name}`);
+      line(
+        ctx.io.stderr,
+        `Uploading ${jobs.length} file${jobs.length === 1 ? '' : 's'} (${formatBytes(total)}) to s3://${target.bucket}/${target.isPrefix ? target.key : jobs[0]!.key} on ${endpoint.name}`,
+      );
       return await work(ctx, engine, jobs);
     } finally {
       await engine.close();
@@ -82,10 +96,18 @@ export async function run(ctx: Context): Promise<number> {
       const pending = engine.list().filter((job) => job.state === 'queued');
       if (pending.length === 0) {
         const paused = engine.list().filter((job) => job.state === 'paused').length;
-        line(ctx.io.stderr, paused > 0 ? `Nothing queued; ${paused} paused job${paused === 1 ? '' : 's'}: resume with ferry resume --all` : 'Nothing to upload.');
+        line(
+          ctx.io.stderr,
+          paused > 0
+            ? `Nothing queued; ${paused} paused job${paused === 1 ? '' : 's'}: resume with ferry resume --all`
+            : 'Nothing to upload.',
+        );
         return EXIT.ok;
       }
-      line(ctx.io.stderr, `Uploading ${pending.length} queued job${pending.length === 1 ? '' : 's'} (${formatBytes(pending.reduce((s, j) => s + j.size - j.bytesDone, 0))} to go)`);
+      line(
+        ctx.io.stderr,
+        `Uploading ${pending.length} queued job${pending.length === 1 ? '' : 's'} (${formatBytes(pending.reduce((s, j) => s + j.size - j.bytesDone, 0))} to go)`,
+      );
       return await work(ctx, engine, pending);
     } finally {
       await engine.close();
@@ -134,11 +156,17 @@ async function work(ctx: Context, engine: Engine, jobs: readonly Job[]): Promise
   const bytes = completed.reduce((sum, job) => sum + job.size, 0);
   const seconds = reporter.elapsedSeconds();
   if (completed.length > 0) {
-    line(ctx.io.stderr, `Uploaded ${completed.length} of ${final.length} file${final.length === 1 ? '' : 's'} (${formatBytes(bytes)}) in ${formatDuration(seconds)}${seconds > 0 ? `, ${formatBytes(bytes / seconds)}/s` : ''}.`);
+    line(
+      ctx.io.stderr,
+      `Uploaded ${completed.length} of ${final.length} file${final.length === 1 ? '' : 's'} (${formatBytes(bytes)}) in ${formatDuration(seconds)}${seconds > 0 ? `, ${formatBytes(bytes / seconds)}/s` : ''}.`,
+    );
   }
   if (interrupted) {
     const paused = final.filter((job) => job.state === 'paused').length;
-    line(ctx.io.stderr, `Paused ${paused} upload${paused === 1 ? '' : 's'}; parts already sent are kept. Continue with: ferry resume --all && ferry run`);
+    line(
+      ctx.io.stderr,
+      `Paused ${paused} upload${paused === 1 ? '' : 's'}; parts already sent are kept. Continue with: ferry resume --all && ferry run`,
+    );
     return EXIT.interrupted;
   }
   // `ferry pause` or `ferry abort` from another terminal (through the control channel)
@@ -146,7 +174,10 @@ async function work(ctx: Context, engine: Engine, jobs: readonly Job[]): Promise
   const abortedElsewhere = final.filter((job) => job.state === 'aborted');
   if (pausedElsewhere.length > 0) {
     const n = pausedElsewhere.length;
-    line(ctx.io.stderr, `${n} upload${n === 1 ? ' was' : 's were'} paused by ferry pause; parts already sent are kept. Continue with: ferry resume ${n === 1 ? pausedElsewhere[0]!.id.slice(0, 8) : '--all'} && ferry run`);
+    line(
+      ctx.io.stderr,
+      `${n} upload${n === 1 ? ' was' : 's were'} paused by ferry pause; parts already sent are kept. Continue with: ferry resume ${n === 1 ? pausedElsewhere[0]!.id.slice(0, 8) : '--all'} && ferry run`,
+    );
   }
   if (abortedElsewhere.length > 0) {
     const n = abortedElsewhere.length;

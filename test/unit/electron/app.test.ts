@@ -25,7 +25,13 @@ function openService(dataDir: string): Promise<HostService> {
 }
 
 async function launch(argv: string[] = ['/opt/Ferry/ferry-desktop']): Promise<FerryApp> {
-  started = startFerry({ rendererDir: join(dir, 'renderer'), preloadPath: join(dir, 'preload.cjs'), openService, env: { FERRY_DATA_DIR: join(dir, 'data') }, argv });
+  started = startFerry({
+    rendererDir: join(dir, 'renderer'),
+    preloadPath: join(dir, 'preload.cjs'),
+    openService,
+    env: { FERRY_DATA_DIR: join(dir, 'data') },
+    argv,
+  });
   expect(started).not.toBeNull();
   await started!.ready;
   await tick(); // the page loads (did-finish-load)
@@ -65,7 +71,13 @@ describe('launch', () => {
   });
 
   it('says why and exits when the data directory cannot be opened', async () => {
-    started = startFerry({ rendererDir: dir, preloadPath: dir, openService: () => Promise.reject(new EngineLockedError('Another Ferry (PID 42) is using the data directory.')), env: {}, argv: [] });
+    started = startFerry({
+      rendererDir: dir,
+      preloadPath: dir,
+      openService: () => Promise.reject(new EngineLockedError('Another Ferry (PID 42) is using the data directory.')),
+      env: {},
+      argv: [],
+    });
     await started!.ready;
     expect(electron.dialog.showErrorBox).toHaveBeenCalledWith('Ferry cannot start', 'Another Ferry (PID 42) is using the data directory.');
     expect(app.exit).toHaveBeenCalledWith(1);
@@ -81,8 +93,16 @@ describe('single instance', () => {
     writeFileSync(join(dir, 'big.iso'), 'x');
     mkdirSync(join(dir, 'photos'));
     window.minimized = true;
-    app.emit('second-instance', fakeEvent(), ['/opt/Ferry/ferry-desktop', '--enable-features=Foo', 'big.iso', join(dir, 'photos'), 'missing.txt'], dir, {});
-    expect(window.webContents.send).toHaveBeenCalledWith(EVENT_CHANNEL, 'pathsOpened', { paths: [join(dir, 'big.iso'), join(dir, 'photos')] });
+    app.emit(
+      'second-instance',
+      fakeEvent(),
+      ['/opt/Ferry/ferry-desktop', '--enable-features=Foo', 'big.iso', join(dir, 'photos'), 'missing.txt'],
+      dir,
+      {},
+    );
+    expect(window.webContents.send).toHaveBeenCalledWith(EVENT_CHANNEL, 'pathsOpened', {
+      paths: [join(dir, 'big.iso'), join(dir, 'photos')],
+    });
     expect(window.restore).toHaveBeenCalled();
     expect(window.show).toHaveBeenCalled();
     expect(window.focus).toHaveBeenCalled();
@@ -127,7 +147,14 @@ describe('quit', () => {
   });
 
   it('exits anyway when the service does not stop in time', async () => {
-    started = startFerry({ rendererDir: dir, preloadPath: dir, openService, env: { FERRY_DATA_DIR: join(dir, 'data') }, argv: [], closeTimeoutMs: 20 });
+    started = startFerry({
+      rendererDir: dir,
+      preloadPath: dir,
+      openService,
+      env: { FERRY_DATA_DIR: join(dir, 'data') },
+      argv: [],
+      closeTimeoutMs: 20,
+    });
     await started!.ready;
     const service = started!.service!;
     const close = service.close.bind(service);

@@ -23,7 +23,11 @@ function install(version = 'v45.4.1', pathTxt = 'electron') {
 
 describe('locateElectron', () => {
   it('is not installed with an empty dist (as after npm ci with Electron >= 42)', () => {
-    expect(locateElectron(root, {}, 'linux')).toEqual({ version: '45.4.1', path: join(root, 'node_modules/electron/dist/electron'), installed: false });
+    expect(locateElectron(root, {}, 'linux')).toEqual({
+      version: '45.4.1',
+      path: join(root, 'node_modules/electron/dist/electron'),
+      installed: false,
+    });
   });
 
   it('is installed when dist, version and path.txt agree, as install.js checks', () => {
@@ -39,7 +43,10 @@ describe('locateElectron', () => {
     const other = join(root, 'other');
     mkdirSync(join(other, 'Electron.app', 'Contents', 'MacOS'), { recursive: true });
     writeFileSync(join(other, 'Electron.app', 'Contents', 'MacOS', 'Electron'), '');
-    expect(locateElectron(root, { ELECTRON_OVERRIDE_DIST_PATH: other }, 'darwin')).toMatchObject({ installed: true, path: join(other, 'Electron.app/Contents/MacOS/Electron') });
+    expect(locateElectron(root, { ELECTRON_OVERRIDE_DIST_PATH: other }, 'darwin')).toMatchObject({
+      installed: true,
+      path: join(other, 'Electron.app/Contents/MacOS/Electron'),
+    });
     expect(locateElectron(root, { ELECTRON_OVERRIDE_DIST_PATH: other }, 'win32').installed).toBe(false);
   });
 });
@@ -53,10 +60,16 @@ describe('download', () => {
     expect(isZipCached('45.4.1', { electron_config_cache: cache }, 'linux', 'x64')).toBe(true);
   });
 
-  it("builds the download URL as @electron/get does, mirror settings included", () => {
-    expect(downloadUrl('45.4.1', {}, 'linux', 'x64')).toBe('https://github.com/electron/electron/releases/download/v45.4.1/electron-v45.4.1-linux-x64.zip');
-    expect(downloadUrl('45.4.1', { ELECTRON_MIRROR: 'https://npmmirror.com/mirrors/electron/' }, 'darwin', 'arm64')).toBe('https://npmmirror.com/mirrors/electron/v45.4.1/electron-v45.4.1-darwin-arm64.zip');
-    expect(downloadUrl('45.4.1', { npm_config_electron_mirror: 'https://m.example/e/', ELECTRON_CUSTOM_DIR: '{{ version }}' }, 'win32', 'x64')).toBe('https://m.example/e/45.4.1/electron-v45.4.1-win32-x64.zip');
+  it('builds the download URL as @electron/get does, mirror settings included', () => {
+    expect(downloadUrl('45.4.1', {}, 'linux', 'x64')).toBe(
+      'https://github.com/electron/electron/releases/download/v45.4.1/electron-v45.4.1-linux-x64.zip',
+    );
+    expect(downloadUrl('45.4.1', { ELECTRON_MIRROR: 'https://npmmirror.com/mirrors/electron/' }, 'darwin', 'arm64')).toBe(
+      'https://npmmirror.com/mirrors/electron/v45.4.1/electron-v45.4.1-darwin-arm64.zip',
+    );
+    expect(
+      downloadUrl('45.4.1', { npm_config_electron_mirror: 'https://m.example/e/', ELECTRON_CUSTOM_DIR: '{{ version }}' }, 'win32', 'x64'),
+    ).toBe('https://m.example/e/45.4.1/electron-v45.4.1-win32-x64.zip');
   });
 
   it('probes the URL with a bounded HEAD: a redirect is fine, an error or silence is not', async () => {

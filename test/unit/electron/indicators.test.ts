@@ -54,7 +54,9 @@ describe('DesktopIndicators', () => {
     expect(electron.powerSaveBlocker.stop).toHaveBeenCalledExactlyOnceWith(1);
     expect(window.setProgressBar).toHaveBeenLastCalledWith(-1);
     expect(tray.setToolTip).toHaveBeenLastCalledWith('Ferry — idle');
-    expect(FakeNotification.instances.map((each) => each.options)).toEqual([{ title: 'Uploads finished', body: '1 file (1000 B) uploaded.' }]);
+    expect(FakeNotification.instances.map((each) => each.options)).toEqual([
+      { title: 'Uploads finished', body: '1 file (1000 B) uploaded.' },
+    ]);
     expect(FakeNotification.instances[0]!.show).toHaveBeenCalled();
     FakeNotification.instances[0]!.emit('click');
     expect(showWindow).toHaveBeenCalled();
@@ -68,7 +70,9 @@ describe('DesktopIndicators', () => {
     engine.change(a.id, { state: 'uploading' });
     engine.change(a.id, { state: 'failed', error: { code: 'NO_SUCH_BUCKET', message: 'The bucket does not exist.', retryable: false } });
     await tick();
-    expect(FakeNotification.instances.map((each) => each.options)).toEqual([{ title: 'Upload failed', body: 'big.iso: The bucket does not exist.' }]);
+    expect(FakeNotification.instances.map((each) => each.options)).toEqual([
+      { title: 'Upload failed', body: 'big.iso: The bucket does not exist.' },
+    ]);
   });
 
   it('has a tray menu to show the window and to quit', () => {
@@ -97,9 +101,19 @@ describe('DesktopIndicators', () => {
 
 describe('texts', () => {
   it('say what runs and how fast', () => {
-    expect(trayText({ active: 5, uploading: 3, queued: 2, bytesPerSecond: 12 * 1024 * 1024, fraction: 0.1 })).toBe('Ferry — 3 uploading, 2 queued, 12.0 MiB/s');
-    expect(noticeText([{ kind: 'batch-finished', completed: 3, failed: 1, bytes: 3 * 1024 * 1024 }])).toEqual({ title: 'Uploads finished, some failed', body: '3 files (3.00 MiB) uploaded; 1 failed.' });
-    expect(noticeText([{ kind: 'failed', name: 'a', message: 'x' }, { kind: 'failed', name: 'b', message: 'y' }])?.title).toBe('2 uploads failed');
+    expect(trayText({ active: 5, uploading: 3, queued: 2, bytesPerSecond: 12 * 1024 * 1024, fraction: 0.1 })).toBe(
+      'Ferry — 3 uploading, 2 queued, 12.0 MiB/s',
+    );
+    expect(noticeText([{ kind: 'batch-finished', completed: 3, failed: 1, bytes: 3 * 1024 * 1024 }])).toEqual({
+      title: 'Uploads finished, some failed',
+      body: '3 files (3.00 MiB) uploaded; 1 failed.',
+    });
+    expect(
+      noticeText([
+        { kind: 'failed', name: 'a', message: 'x' },
+        { kind: 'failed', name: 'b', message: 'y' },
+      ])?.title,
+    ).toBe('2 uploads failed');
     expect(noticeText([])).toBeNull();
   });
 });

@@ -29,7 +29,11 @@ const ipcMain = {
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ferry-ipc-'));
-  service = await HostService.open({ dataDir: dir, vault: new FileKeyVault(dir), host: { kind: 'electron', version: 'test', canReadPaths: true } });
+  service = await HostService.open({
+    dataDir: dir,
+    vault: new FileKeyVault(dir),
+    host: { kind: 'electron', version: 'test', canReadPaths: true },
+  });
   window = new FakeBrowserWindow({});
   await window.loadURL('app://ferry/index.html');
   stop = serveCommands(ipcMain as unknown as IpcMain, service, () => window as unknown as BrowserWindow);
@@ -51,7 +55,8 @@ describe('the command handler', () => {
     expect(ipcMain.handle).toHaveBeenCalledWith(COMMAND_CHANNEL, expect.any(Function));
     const envelope = (await handler(from(window.webContents), 'snapshot', {})) as Envelope<Snapshot>;
     expect(envelope.ok).toBe(true);
-    if (envelope.ok) expect(envelope.value).toMatchObject({ jobs: [], endpoints: [], host: { kind: 'electron', canReadPaths: true, vaultWarning: null } });
+    if (envelope.ok)
+      expect(envelope.value).toMatchObject({ jobs: [], endpoints: [], host: { kind: 'electron', canReadPaths: true, vaultWarning: null } });
   });
 
   it('answers a malformed payload or an unknown command with INVALID_INPUT, and runs nothing', async () => {
@@ -66,7 +71,10 @@ describe('the command handler', () => {
       [{ toString: () => 'snapshot' }, {}],
     ] as const) {
       const envelope = await handler(from(window.webContents), command, request);
-      expect(envelope, JSON.stringify(command)).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: expect.any(String), retryable: false } });
+      expect(envelope, JSON.stringify(command)).toEqual({
+        ok: false,
+        error: { code: 'INVALID_INPUT', message: expect.any(String), retryable: false },
+      });
     }
     expect(engineAdd).not.toHaveBeenCalled();
     expect(service.settings.resumeOnLaunch).toBe(true);

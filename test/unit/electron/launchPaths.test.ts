@@ -15,7 +15,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('pathsFromArgv', () => {
   it('takes existing files and folders, leaves out the executable, switches and missing paths', () => {
-    const argv = ['/opt/Ferry/ferry-desktop', '--allow-file-access-from-files', '--original-process-start-time=1', join(dir, 'a.iso'), 'photos', 'missing.txt', join(dir, 'a.iso')];
+    const argv = [
+      '/opt/Ferry/ferry-desktop',
+      '--allow-file-access-from-files',
+      '--original-process-start-time=1',
+      join(dir, 'a.iso'),
+      'photos',
+      'missing.txt',
+      join(dir, 'a.iso'),
+    ];
     expect(pathsFromArgv(argv, dir, { defaultApp: false })).toEqual([join(dir, 'a.iso'), join(dir, 'photos')]);
   });
 

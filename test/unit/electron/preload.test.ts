@@ -68,7 +68,10 @@ describe('the preload', () => {
     // plain data crosses the contextBridge intact (an Error would keep only its message)
     await expect(ferry.listOrphans({ endpointId: 'e', bucket: 'xxx', prefix: '' })).resolves.toEqual({ ok: false, error });
     bridge.invoke.mockResolvedValueOnce({ ok: false, error });
-    await expect(fromWire(ferry).listOrphans({ endpointId: 'e', bucket: 'xxx', prefix: '' })).rejects.toMatchObject({ name: 'BridgeError', ...error });
+    await expect(fromWire(ferry).listOrphans({ endpointId: 'e', bucket: 'xxx', prefix: '' })).rejects.toMatchObject({
+      name: 'BridgeError',
+      ...error,
+    });
   });
 
   it('delivers events to the listeners of that event, and on() returns the unsubscribe', () => {

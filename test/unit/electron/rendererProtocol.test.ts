@@ -44,7 +44,16 @@ describe('the app:// protocol', () => {
   });
 
   it('serves nothing outside the renderer directory, of another host, or for other methods', async () => {
-    for (const url of ['app://ferry/../secret.txt', 'app://ferry/%2e%2e/secret.txt', 'app://ferry/..%2fsecret.txt', 'app://ferry/assets/..%2f..%2fsecret.txt', 'app://ferry/%2Fetc%2Fpasswd', 'app://evil/index.html', 'app://ferry/missing.js', 'app://ferry/%00']) {
+    for (const url of [
+      'app://ferry/../secret.txt',
+      'app://ferry/%2e%2e/secret.txt',
+      'app://ferry/..%2fsecret.txt',
+      'app://ferry/assets/..%2f..%2fsecret.txt',
+      'app://ferry/%2Fetc%2Fpasswd',
+      'app://evil/index.html',
+      'app://ferry/missing.js',
+      'app://ferry/%00',
+    ]) {
       const response = await get(url);
       expect([400, 404], url).toContain(response.status);
       expect(await response.text(), url).not.toContain('not for the page');

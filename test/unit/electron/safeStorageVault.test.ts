@@ -8,7 +8,8 @@ import { FileKeyVault } from '../../../main/endpoints/vault.ts';
 import { electron, resetElectron } from './fakeElectron.ts';
 
 vi.mock('electron', async () => (await import('./fakeElectron.ts')).electron);
-const { NO_KEYCHAIN_WARNING, PLAIN_TEXT_WARNING, SafeStorageVault, desktopVaults } = await import('../../../main/electron/safeStorageVault.ts');
+const { NO_KEYCHAIN_WARNING, PLAIN_TEXT_WARNING, SafeStorageVault, desktopVaults } =
+  await import('../../../main/electron/safeStorageVault.ts');
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
 let dir: string;
@@ -39,7 +40,9 @@ describe('SafeStorageVault', () => {
 
   it('turns a keychain that cannot decrypt into AUTH_BAD_SECRET', () => {
     const vault = new SafeStorageVault('linux');
-    expect(() => vault.open(`safe-storage:${Buffer.from('garbage').toString('base64')}`)).toThrow(expect.objectContaining({ code: 'AUTH_BAD_SECRET' }));
+    expect(() => vault.open(`safe-storage:${Buffer.from('garbage').toString('base64')}`)).toThrow(
+      expect.objectContaining({ code: 'AUTH_BAD_SECRET' }),
+    );
     expect(() => vault.open('file-key:abc')).toThrow(expect.objectContaining({ code: 'AUTH_BAD_SECRET' }));
   });
 });
@@ -57,7 +60,9 @@ describe('desktopVaults', () => {
     expect((await desktop.resolve(fromCli.id)).credentials).toEqual({ accessKeyId: 'AKID', secretAccessKey: SECRET });
     expect((await desktop.resolve(fromDesktop.id)).credentials).toEqual({ accessKeyId: 'AKID', secretAccessKey: SECRET });
     desktop.close();
-    const everything = readdirSync(dir).map((name) => readFileSync(join(dir, name)).toString('latin1')).join('\n');
+    const everything = readdirSync(dir)
+      .map((name) => readFileSync(join(dir, name)).toString('latin1'))
+      .join('\n');
     expect(everything).not.toContain(SECRET);
     expect(everything).toContain('safe-storage:');
   });
