@@ -26,7 +26,9 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          // test/security: attacks on the hosts, the control channel and the vault; test/faults: injected
+          // server, network and file-system faults. Both need the real server, so they share this project.
+          include: ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts', 'test/faults/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/harness/globalSetup.ts'],
           testTimeout: 120_000,
