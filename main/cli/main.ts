@@ -11,6 +11,7 @@ import { run, upload } from './commands/transfer.ts';
 import { control, listJobs } from './commands/jobs.ts';
 import { orphans } from './commands/orphans.ts';
 import { serve } from './commands/serve.ts';
+import { verify } from './commands/verify.ts';
 import { VERSION } from '../host/version.ts';
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -107,6 +108,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--include-ferry-jobs', 'also abort uploads that belong to Ferry jobs')
     .option('--json', 'JSON output')
     .action(action((name: string, target: string, options) => orphans(ctx(), name, target, options)));
+
+  program
+    .command('verify <target>')
+    .description('check that s3://BUCKET/KEY holds exactly the bytes of a local file, without downloading it')
+    .requiredOption('--file <path>', 'the local file')
+    .requiredOption('--endpoint <name>', 'the endpoint the object is on')
+    .option('--json', 'JSON output')
+    .action(action((target: string, options: { file: string; endpoint: string; json?: boolean }) => verify(ctx(), target, options)));
 
   program
     .command('serve')
