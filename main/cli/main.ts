@@ -106,6 +106,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--abort <uploadIds...>', 'abort these uploads')
     .option('--abort-all', 'abort every listed upload not owned by a Ferry job')
     .option('--include-ferry-jobs', 'also abort uploads that belong to Ferry jobs')
+    .option('--adopt <uploadId>', 'finish this incomplete upload (of s3://BUCKET/KEY) with --file: matching parts are kept')
+    .option('--file <path>', 'with --adopt: the local file the upload was of')
     .option('--json', 'JSON output')
     .action(action((name: string, target: string, options) => orphans(ctx(), name, target, options)));
 
