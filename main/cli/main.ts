@@ -12,6 +12,7 @@ import { control, listJobs } from './commands/jobs.ts';
 import { orphans } from './commands/orphans.ts';
 import { serve } from './commands/serve.ts';
 import { verify } from './commands/verify.ts';
+import { receipt } from './commands/receipt.ts';
 import { VERSION } from '../host/version.ts';
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -110,6 +111,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--file <path>', 'with --adopt: the local file the upload was of')
     .option('--json', 'JSON output')
     .action(action((name: string, target: string, options) => orphans(ctx(), name, target, options)));
+
+  program
+    .command('receipt <jobId>')
+    .description('the receipt of a completed upload: file, destination, part plan, checksums sent, ETag, verification')
+    .option('--json', 'JSON output')
+    .action(action((id: string, options: { json?: boolean }) => receipt(ctx(), id, options)));
 
   program
     .command('verify <target>')

@@ -7,7 +7,7 @@ import { open, readFile } from 'node:fs/promises';
 import { MiB } from '../../shared/partPlan.ts';
 import { cliSuite, stackLines } from '../harness/cli.ts';
 import { tempDir } from '../harness/engine.ts';
-import { makeFile } from '../harness/s3.ts';
+import { headEtag, makeFile } from '../harness/s3.ts';
 
 const suite = cliSuite('cli-verify');
 const { cli } = suite;
@@ -89,5 +89,50 @@ describe('ferry verify', () => {
     const prefix = await ferry.run(['verify', `s3://${bucket}/v/`, '--file', file.path, '--endpoint', 'rgw']);
     expect(prefix.code).toBe(2);
     expect(prefix.stderr).toContain('is a prefix');
+  });
+
+  it('ferry receipt: what was uploaded, where, how and how it was verified, for a multipart and a single upload', async () => {
+    const ferry = await cli();
+    const files = tempDir('receipt-files');
+    const big = await makeFile(files, 'big.bin', 12 * MiB + 9, 304);
+    const small = await makeFile(files, 'small.txt', 4321, 305);
+    const queued = await ferry.run([
+      'upload',
+      big.path,
+      small.path,
+      `s3://${bucket}/r/`,
+      '--endpoint',
+      'rgw',
+      '--part-size',
+      '5MiB',
+      '--detach',
+    ]);
+    expect(queued.code, queued.stderr).toBe(0);
+    const [bigId, smallId] = queued.stdout.trim().split('\n');
+
+    const early = await ferry.run(['receipt', bigId!]);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain('only a completed upload has a receipt');
+
+    expect((await ferry.run(['run'])).code).toBe(0);
+    const multipart = await ferry.run(['receipt', bigId!.slice(0, 8), '--json']);
+    expect(multipart.code, multipart.stderr).toBe(0);
+    const receipt = JSON.parse(multipart.stdout);
+    expect(receipt).toMatchObject({
+      jobId: bigId,
+      file: { path: big.path, size: 12 * MiB + 9 },
+      destination: { endpoint: 'rgw', bucket, key: 'r/big.bin', url: `s3://${bucket}/r/big.bin` },
+      upload: { method: 'multipart', partSize: 5 * MiB, partCount: 3 },
+      etag: await headEtag(client, bucket, 'r/big.bin'),
+      verification: { method: 'multipart-etag', passed: true },
+    });
+    expect(receipt.upload.checksums.parts.map((p: { size: number }) => p.size)).toEqual([5 * MiB, 5 * MiB, 2 * MiB + 9]);
+    expect(receipt.verification.expectedEtag).toBe(receipt.etag);
+
+    const single = await ferry.run(['receipt', smallId!]);
+    expect(single.code, single.stderr).toBe(0);
+    expect(single.stdout).toContain(`to          s3://${bucket}/r/small.txt on rgw`);
+    expect(single.stdout).toContain('as          one request with Content-MD5');
+    expect(single.stdout).toMatch(/verified {4}yes: the object's ETag equals the MD5 of the bytes sent/);
   });
 });
