@@ -54,6 +54,8 @@ export interface EngineOptions {
   autoStart?: boolean;
   /** What happens to uploads that were running when the last engine stopped or died (default resume). */
   interrupted?: 'resume' | 'pause';
+  /** Makes an endpoint's S3 client (default createS3Client; unit tests pass an in-memory fake). */
+  createClient?: typeof createS3Client;
 }
 
 export interface JobSpec {
@@ -111,7 +113,8 @@ export class Engine {
 
   readonly #store: JobStore;
   readonly #lock: DataDirLock;
-  readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints'>>;
+  readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints' | 'createClient'>>;
+  readonly #createClient: typeof createS3Client;
   readonly #endpoints: EndpointResolver;
   readonly #jobs = new Map<string, Job>();
   readonly #queue: string[] = [];
@@ -138,6 +141,7 @@ export class Engine {
     this.#store = store;
     this.#lock = lock;
     this.#endpoints = options.endpoints;
+    this.#createClient = options.createClient ?? createS3Client;
     this.#options = {
       maxRequests: options.maxRequests ?? 8,
       // as many files at once as requests: small files are bound by round trips, not bytes
@@ -593,7 +597,7 @@ export class Engine {
     if (!client) {
       client = this.#endpoints.resolve(endpointId).then(({ profile, credentials }) => ({
         profile,
-        client: createS3Client(profile, credentials, {
+        client: this.#createClient(profile, credentials, {
           maxSockets: this.#options.maxRequests + 4,
           socketTimeoutMs: this.#options.stallTimeoutMs,
         }),
