@@ -261,7 +261,7 @@ export class HostService {
       return {};
     },
     retryJobs: async ({ ids }) => {
-      this.engine.retry(ids);
+      await this.engine.retry(ids);
       return {};
     },
     abortJobs: async ({ ids }) => {
