@@ -192,12 +192,13 @@ export class Engine {
   async command(action: ControlAction, ids: readonly string[] | null): Promise<{ ids: string[]; notStarted: string[] }> {
     this.#assertOpen();
     const all = [...this.#jobs.values()];
-    const targets = (ids === null ? all.filter((job) => canTransition(job.state, action)) : findJobs(all, ids)).map((job) => job.id);
+    const event = action === 'restart' ? 'retry' : action;
+    const targets = (ids === null ? all.filter((job) => canTransition(job.state, event)) : findJobs(all, ids)).map((job) => job.id);
     if (action === 'pause') await this.pause(targets);
     else if (action === 'resume') this.resume(targets);
-    else if (action === 'retry') await this.retry(targets);
+    else if (action === 'retry' || action === 'restart') await this.retry(targets, { restart: action === 'restart' });
     else await this.abort(targets);
-    const queued = action === 'resume' || action === 'retry';
+    const queued = action === 'resume' || action === 'retry' || action === 'restart';
     const notStarted = queued ? targets.filter((id) => !this.#started || !this.#inScope(id)) : [];
     return { ids: targets, notStarted };
   }
@@ -672,8 +673,10 @@ export class Engine {
     for (let i = 0; i < this.#queue.length && this.#running.size < this.#options.maxActiveJobs;) {
       const id = this.#queue[i]!;
       const job = this.#jobs.get(id);
-      if (job?.state !== 'queued' || this.#running.has(id)) {
+      if (job?.state !== 'queued') {
         this.#queue.splice(i, 1); // no longer queued: drop it
+      } else if (this.#running.has(id)) {
+        i++; // queued again (a retry) while its last run winds down: that run's end schedules it
       } else if (this.#isStartable(id)) {
         this.#queue.splice(i, 1);
         this.#startJob(job);
