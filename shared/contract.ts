@@ -126,7 +126,8 @@ export const commandSchemas = {
   attachBrowserFiles: z.object({ files: z.array(browserFileSchema).min(1).max(100_000) }),
   pauseJobs: z.object({ ids }),
   resumeJobs: z.object({ ids }),
-  retryJobs: z.object({ ids }),
+  // restart: start over from the file as it is now (a job whose error says restart cannot be retried as is)
+  retryJobs: z.object({ ids, restart: z.boolean().optional() }),
   abortJobs: z.object({ ids }),
   clearJobs: z.object({ ids }),
   addEndpoint: endpointEdit.extend({ credential: credentialInputSchema }),

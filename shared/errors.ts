@@ -4,38 +4,44 @@
  * An error crossing a boundary (IPC, JSON) travels as {@link ErrorInfo}.
  */
 
-/** Every error code the user can meet, with whether trying again may help. */
+/**
+ * Every error code the user can meet, with two answers that differ:
+ *   retryable  the same request may succeed if sent again (request-level retry, retry.ts; nothing else);
+ *   retryAsIs  the job may succeed if retried as it is (FILE_CHANGED: no, it must start over from the
+ *              file as it is now; UPLOAD_GONE: yes, a retry starts a new upload by itself).
+ */
 export const ERROR_CODES = {
-  FILE_NOT_FOUND: { retryable: false },
-  FILE_UNREADABLE: { retryable: false },
-  FILE_CHANGED: { retryable: false },
-  FILE_NOT_AVAILABLE: { retryable: true },
-  FILE_TOO_LARGE: { retryable: false },
-  NOT_A_FILE: { retryable: false },
-  INVALID_INPUT: { retryable: false },
-  INVALID_KEY: { retryable: false },
-  ENDPOINT_NOT_FOUND: { retryable: false },
-  AUTH_INVALID_KEY_ID: { retryable: false },
-  AUTH_BAD_SECRET: { retryable: false },
-  ACCESS_DENIED: { retryable: false },
-  NO_SUCH_BUCKET: { retryable: false },
-  WRONG_REGION: { retryable: false },
-  CLOCK_SKEW: { retryable: true },
-  ENDPOINT_UNREACHABLE: { retryable: true },
-  TLS_ERROR: { retryable: false },
-  TIMEOUT: { retryable: true },
-  THROTTLED: { retryable: true },
-  SERVER_ERROR: { retryable: true },
-  INTEGRITY_MISMATCH: { retryable: false },
-  UPLOAD_GONE: { retryable: true },
-  REQUEST_REJECTED: { retryable: false },
-  ENGINE_LOCKED: { retryable: false },
-  HOST_DISCONNECTED: { retryable: true },
-  STORE_ERROR: { retryable: false },
-  INVALID_TRANSITION: { retryable: false },
-  JOB_NOT_FOUND: { retryable: false },
-  UNKNOWN: { retryable: false },
-} as const satisfies Record<string, { retryable: boolean }>;
+  FILE_NOT_FOUND: { retryable: false, retryAsIs: true },
+  FILE_UNREADABLE: { retryable: false, retryAsIs: true },
+  FILE_CHANGED: { retryable: false, retryAsIs: false },
+  FILE_NOT_AVAILABLE: { retryable: true, retryAsIs: true },
+  FILE_TOO_LARGE: { retryable: false, retryAsIs: false },
+  NOT_A_FILE: { retryable: false, retryAsIs: false },
+  INVALID_INPUT: { retryable: false, retryAsIs: false },
+  INVALID_KEY: { retryable: false, retryAsIs: false },
+  ENDPOINT_NOT_FOUND: { retryable: false, retryAsIs: true },
+  AUTH_INVALID_KEY_ID: { retryable: false, retryAsIs: true },
+  AUTH_BAD_SECRET: { retryable: false, retryAsIs: true },
+  ACCESS_DENIED: { retryable: false, retryAsIs: true },
+  NO_SUCH_BUCKET: { retryable: false, retryAsIs: true },
+  WRONG_REGION: { retryable: false, retryAsIs: true },
+  CLOCK_SKEW: { retryable: true, retryAsIs: true },
+  ENDPOINT_UNREACHABLE: { retryable: true, retryAsIs: true },
+  TLS_ERROR: { retryable: false, retryAsIs: true },
+  TIMEOUT: { retryable: true, retryAsIs: true },
+  THROTTLED: { retryable: true, retryAsIs: true },
+  SERVER_ERROR: { retryable: true, retryAsIs: true },
+  INTEGRITY_MISMATCH: { retryable: false, retryAsIs: true },
+  UPLOAD_GONE: { retryable: false, retryAsIs: true },
+  JOB_CONFLICT: { retryable: false, retryAsIs: false },
+  REQUEST_REJECTED: { retryable: false, retryAsIs: true },
+  ENGINE_LOCKED: { retryable: false, retryAsIs: true },
+  HOST_DISCONNECTED: { retryable: true, retryAsIs: true },
+  STORE_ERROR: { retryable: false, retryAsIs: true },
+  INVALID_TRANSITION: { retryable: false, retryAsIs: false },
+  JOB_NOT_FOUND: { retryable: false, retryAsIs: false },
+  UNKNOWN: { retryable: false, retryAsIs: true },
+} as const satisfies Record<string, { retryable: boolean; retryAsIs: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -44,6 +50,8 @@ export interface ErrorInfo {
   code: ErrorCode;
   message: string;
   retryable: boolean;
+  /** Set when a job cannot be retried as it is and must start over ("upload again from the start"). */
+  restart?: true;
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {
@@ -53,17 +61,21 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** Base of every error Ferry raises on purpose. `message` is written for the user. */
 export class FerryError extends Error {
   readonly code: ErrorCode;
+  /** Sending the same request again may help (request-level retry only). */
   readonly retryable: boolean;
+  /** Retrying the job as it is may help; if not, it must start over ("upload again from the start"). */
+  readonly retryAsIs: boolean;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean; retryAsIs?: boolean }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FerryError';
     this.code = code;
     this.retryable = options?.retryable ?? ERROR_CODES[code].retryable;
+    this.retryAsIs = options?.retryAsIs ?? ERROR_CODES[code].retryAsIs;
   }
 
   toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message, retryable: this.retryable };
+    return { code: this.code, message: this.message, retryable: this.retryable, ...(this.retryAsIs ? {} : { restart: true as const }) };
   }
 }
 

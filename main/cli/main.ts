@@ -84,16 +84,24 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     ['abort', 'abort jobs and delete their parts from the server'],
     ['retry', 'queue failed jobs again (then: ferry run)'],
   ] as const) {
-    program
+    const command = program
       .command(name)
       .description(description)
       .argument('[ids...]', 'job ids (or unique prefixes) from ferry jobs')
-      .option('--all', 'every job this applies to')
+      .option('--all', 'every job this applies to');
+    if (name === 'retry') {
+      command.option('--restart', 'start over from the file as it is now (for a job that cannot be retried as is, e.g. the file changed)');
+    }
+    command
       .addHelpText(
         'after',
         '\nWhile ferry upload, ferry run or ferry serve owns the data directory, the command goes to that process and acts there at once.',
       )
-      .action(action((ids: string[], options: { all?: boolean }) => control(ctx(), name, ids, options)));
+      .action(
+        action((ids: string[], options: { all?: boolean; restart?: boolean }) =>
+          control(ctx(), name === 'retry' && options.restart ? 'restart' : name, ids, options),
+        ),
+      );
   }
 
   program

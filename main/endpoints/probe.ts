@@ -85,22 +85,15 @@ export async function probeEndpoint(
       try {
         await client.send(new HeadBucketCommand({ Bucket: options.bucket }), { abortSignal: signal });
       } catch (error) {
-        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        const region = (error as { $response?: { headers?: Record<string, string> } }).$response?.headers?.['x-amz-bucket-region'];
-        if (status === 404)
-          throw toFerryError(Object.assign(error as object, { name: 'NoSuchBucket' }), {
-            ...context,
-            operation: 'checking the bucket',
-            bucket: options.bucket,
-          });
-        if (status === 301 || (region && region !== profile.region)) {
-          throw toFerryError(Object.assign(error as object, { name: 'PermanentRedirect' }), {
-            ...context,
-            operation: 'checking the bucket',
-            bucket: options.bucket,
-          });
-        }
-        throw toFerryError(error, { ...context, operation: 'checking the bucket', bucket: options.bucket });
+        // HeadBucket's answers have no body: its scope says a 404 is a missing bucket, and the endpoint's
+        // region tells a redirect (the SDK's error is classified as it is, never renamed)
+        throw toFerryError(error, {
+          ...context,
+          operation: 'checking the bucket',
+          bucket: options.bucket,
+          scope: 'bucket',
+          region: profile.region,
+        });
       }
     }
     result.ok = true;

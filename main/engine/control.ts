@@ -20,7 +20,8 @@ import { z } from 'zod';
 import type { Envelope } from '../../shared/contract.ts';
 import { ERROR_CODES, FerryError, isErrorCode, type ErrorCode } from '../../shared/errors.ts';
 
-export const CONTROL_ACTIONS = ['pause', 'resume', 'abort', 'retry'] as const;
+/** 'restart' is `ferry retry --restart`: a retry that starts the job over from the file as it is now. */
+export const CONTROL_ACTIONS = ['pause', 'resume', 'abort', 'retry', 'restart'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;

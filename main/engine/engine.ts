@@ -4,7 +4,7 @@
  * scheduler (a file-level worker pool of `maxActiveJobs` plus one request limit shared by all jobs)
  * and one S3 client per endpoint. It knows nothing of Electron, HTTP or terminals.
  */
-import { AbortMultipartUploadCommand, ListBucketsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -20,11 +20,12 @@ import { JobStore } from '../store/jobStore.ts';
 import { SourceFile, statFile } from './fileSource.ts';
 import { BrowserPartSource, type BrowserFileReader } from './browserSource.ts';
 import { Limiter } from './limiter.ts';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.ts';
-import { isUploadGone, toFerryError } from './s3Errors.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
+import { isUploadGone } from './s3Errors.ts';
 import { createS3Client } from './s3Client.ts';
+import { S3Gateway, retryPolicies } from './gateway.ts';
 import { runUpload } from './uploader.ts';
-import { abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
+import { abortJobLeftovers, abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
 import { serveControl, type ControlAction, type ControlServer } from './control.ts';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -108,7 +109,7 @@ interface RunningJob {
 }
 
 interface Client {
-  client: S3Client;
+  gateway: S3Gateway;
   profile: EndpointProfile;
 }
 
@@ -137,6 +138,8 @@ export class Engine {
   #progressTimer: NodeJS.Timeout | null = null;
   #idleWaiters: (() => void)[] = [];
   #bytesSent = 0;
+  /** Jobs that sent a CreateMultipartUpload since they started: their end looks for leftovers. */
+  readonly #createdUploads = new Set<string>();
   /** abort() calls still telling the server. */
   #aborting = 0;
   /** Where `ferry pause|resume|abort|retry` from another process reach this engine (control.ts). */
@@ -199,7 +202,8 @@ export class Engine {
   async command(action: ControlAction, ids: readonly string[] | null): Promise<{ ids: string[]; notStarted: string[] }> {
     this.#assertOpen();
     const all = [...this.#jobs.values()];
-    const targets = (ids === null ? all.filter((job) => canTransition(job.state, action)) : findJobs(all, ids)).map((job) => job.id);
+    const event = action === 'restart' ? 'retry' : action;
+    const targets = (ids === null ? all.filter((job) => canTransition(job.state, event)) : findJobs(all, ids)).map((job) => job.id);
     switch (action) {
       case 'pause':
         await this.pause(targets);
@@ -208,7 +212,8 @@ export class Engine {
         this.resume(targets);
         break;
       case 'retry':
-        this.retry(targets);
+      case 'restart':
+        await this.retry(targets, { restart: action === 'restart' });
         break;
       case 'abort':
         await this.abort(targets);
@@ -216,7 +221,7 @@ export class Engine {
       default:
         missingCase(action);
     }
-    const queued = action === 'resume' || action === 'retry';
+    const queued = action === 'resume' || action === 'retry' || action === 'restart';
     const notStarted = queued ? targets.filter((id) => !this.#started || !this.#inScope(id)) : [];
     return { ids: targets, notStarted };
   }
@@ -261,6 +266,7 @@ export class Engine {
     const now = Date.now();
     const jobs: Job[] = [];
     for (const spec of specs) {
+      this.#assertKeyFree(spec, jobs);
       const keyProblem = objectKeyProblem(spec.key);
       if (keyProblem) throw new FerryError('INVALID_KEY', keyProblem);
       const bucketProblem = bucketNameProblem(spec.bucket);
@@ -321,6 +327,25 @@ export class Engine {
   }
 
   /**
+   * One live job per endpoint, bucket and key: two would both say "completed" with only one file
+   * stored (and abort each other's uploads as leftovers). Every command and host adds jobs through
+   * the one engine that owns the data directory, so this is where a second one is refused.
+   */
+  #assertKeyFree(spec: Pick<JobSpec, 'endpointId' | 'bucket' | 'key' | 'path'>, batch: readonly Job[]): void {
+    const same = (job: Job) => job.endpointId === spec.endpointId && job.bucket === spec.bucket && job.key === spec.key;
+    const taken = batch.find(same) ?? [...this.#jobs.values()].find((job) => same(job) && !isFinal(job.state));
+    if (!taken) return;
+    const what =
+      taken.state === 'failed' || taken.state === 'paused'
+        ? `a ${taken.state} job (${taken.id.slice(0, 8)})`
+        : `job ${taken.id.slice(0, 8)}`;
+    throw new FerryError(
+      'JOB_CONFLICT',
+      `s3://${spec.bucket}/${spec.key} is already the target of ${what}, uploading ${taken.path}: wait for it, or abort it first.`,
+    );
+  }
+
+  /**
    * Preflight before queueing: one cheap request (ListObjectsV2, one key) that proves the endpoint is
    * reachable, the credentials are valid, the bucket exists and the region is right. Throws the
    * FerryError in words; returns warnings (e.g. the key may not list the bucket, which uploads do
@@ -329,21 +354,20 @@ export class Engine {
   async checkBucket(endpointId: string, bucket: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
     const bucketProblem = bucketNameProblem(bucket);
     if (bucketProblem) throw new FerryError('INVALID_INPUT', bucketProblem);
-    const { client, profile } = await this.#client(endpointId);
-    const context = { operation: 'checking the bucket', bucket, endpoint: profile.name };
+    const { gateway } = await this.#client(endpointId);
     try {
-      await withRetry(
-        () =>
-          client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), {
-            abortSignal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]),
-          }),
-        { signal, policy: { maxAttempts: 2, baseDelayMs: 300, maxDelayMs: 1000 }, context },
-      );
+      await gateway.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), {
+        operation: 'checking the bucket',
+        bucket,
+        policy: 'quick',
+        signal,
+        attemptTimeoutMs: 20_000,
+      });
       return [];
     } catch (error) {
-      const ferry = toFerryError(error, context);
-      if (ferry.code === 'ACCESS_DENIED') return [`The credentials may not list the bucket "${bucket}"; uploading anyway.`];
-      throw ferry;
+      if (error instanceof FerryError && error.code === 'ACCESS_DENIED')
+        return [`The credentials may not list the bucket "${bucket}"; uploading anyway.`];
+      throw error;
     }
   }
 
@@ -384,14 +408,54 @@ export class Engine {
     this.#schedule();
   }
 
-  /** Queues failed jobs again. */
-  retry(ids: readonly string[]): void {
-    for (const job of ids.map((id) => this.#require(id))) {
+  /**
+   * Queues failed jobs again. A job that cannot be retried as it is (its error says `restart`: the
+   * file changed) is refused in words unless `restart`, which starts it over from the file as it is
+   * now: a new fingerprint and part plan, no parts, a new upload.
+   */
+  async retry(ids: readonly string[], options: { restart?: boolean } = {}): Promise<void> {
+    const jobs = ids.map((id) => this.#require(id));
+    for (const job of jobs) {
       if (job.state === 'queued' || job.state === 'uploading') continue;
+      transition(job.state, 'retry'); // throws InvalidTransitionError in words
+      if (job.error?.restart && !options.restart) {
+        throw new FerryError(
+          'INVALID_TRANSITION',
+          `Job ${job.id.slice(0, 8)} cannot be retried as it is (${job.error.message}): upload it again from the start (ferry retry --restart ${job.id.slice(0, 8)}).`,
+        );
+      }
+    }
+    for (const job of jobs) {
+      if (job.state === 'queued' || job.state === 'uploading') continue;
+      if (options.restart) await this.#startOver(job);
       this.#transition(job, 'retry', { error: null });
       this.#queue.push(job.id);
     }
     this.#schedule();
+  }
+
+  /** Forgets a job's upload and parts (aborting the upload) and plans it again from the file as it is now. */
+  async #startOver(job: Job): Promise<void> {
+    const fingerprint = job.source === 'browser' ? job.fingerprint : await statFile(job.path);
+    const { profile } = await this.#client(job.endpointId);
+    const plan = planParts(fingerprint.size, {
+      preferredPartSize: job.partSize,
+      minPartSize: profile.minPartSize,
+      maxObjectSize: profile.maxObjectSize,
+    });
+    if (job.uploadId !== null) await this.#abortOnServer(job);
+    this.#store.replaceParts(job.id, []);
+    Object.assign(job, {
+      fingerprint,
+      size: fingerprint.size,
+      multipart: plan.multipart,
+      partSize: plan.partSize,
+      partCount: plan.partCount,
+      uploadId: null,
+      bytesDone: 0,
+      etag: null,
+    });
+    this.#store.saveJob(job);
   }
 
   /**
@@ -414,6 +478,7 @@ export class Engine {
         }
         try {
           if (job.uploadId !== null) await this.#abortOnServer(job);
+          await this.#abortLeftovers(job, null);
           this.#store.replaceParts(job.id, []);
           this.#transition(job, 'abort', { bytesDone: 0 });
         } catch (error) {
@@ -428,33 +493,25 @@ export class Engine {
   }
 
   async #abortOnServer(job: Job): Promise<void> {
-    const { client, profile } = await this.#client(job.endpointId);
+    const { gateway } = await this.#client(job.endpointId);
     try {
-      await withRetry(
-        () =>
-          client.send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: job.uploadId! }), {
-            abortSignal: this.#shutdown.signal,
-          }),
-        {
-          signal: this.#shutdown.signal,
-          policy: { ...this.#options.retryPolicy, maxAttempts: Math.min(4, this.#options.retryPolicy.maxAttempts) },
-          context: { operation: 'aborting the multipart upload', bucket: job.bucket, endpoint: profile.name },
-        },
-      );
+      await gateway.send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: job.uploadId! }), {
+        operation: 'aborting the multipart upload',
+        bucket: job.bucket,
+        scope: 'upload',
+        policy: 'cleanup',
+        signal: this.#shutdown.signal,
+      });
     } catch (error) {
-      if (isUploadGone(error) || isUploadGone((error as { cause?: unknown }).cause)) return;
+      if (isUploadGone(error)) return;
       throw error;
     }
   }
 
   /** The buckets the endpoint's credentials can list. */
   async listBuckets(endpointId: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
-    const { client, profile } = await this.#client(endpointId);
-    const listed = await withRetry(() => client.send(new ListBucketsCommand({}), { abortSignal: signal }), {
-      signal,
-      policy: { maxAttempts: 2, baseDelayMs: 300, maxDelayMs: 1000 },
-      context: { operation: 'listing buckets', endpoint: profile.name },
-    });
+    const { gateway } = await this.#client(endpointId);
+    const listed = await gateway.send(new ListBucketsCommand({}), { operation: 'listing buckets', policy: 'quick', signal });
     return (listed.Buckets ?? [])
       .map((bucket) => bucket.Name ?? '')
       .filter(Boolean)
@@ -468,12 +525,12 @@ export class Engine {
     prefix: string,
     signal: AbortSignal = this.#shutdown.signal,
   ): Promise<OrphanUpload[]> {
-    const { client, profile } = await this.#client(endpointId);
+    const { gateway } = await this.#client(endpointId);
     const live = new Map<string, string>();
     for (const job of this.#jobs.values()) {
       if (job.uploadId && job.endpointId === endpointId && !isFinal(job.state)) live.set(job.uploadId, job.id);
     }
-    return listOrphans(client, bucket, prefix, live, signal, profile.name);
+    return listOrphans(gateway, bucket, prefix, live, signal);
   }
 
   /**
@@ -481,12 +538,12 @@ export class Engine {
    * later try to resume a deleted upload). Returns how many were aborted.
    */
   async abortOrphans(endpointId: string, bucket: string, uploads: readonly { key: string; uploadId: string }[]): Promise<number> {
-    const { client, profile } = await this.#client(endpointId);
+    const { gateway } = await this.#client(endpointId);
     const jobIds: string[] = [];
     for (const upload of uploads) {
       const job = [...this.#jobs.values()].find((j) => j.uploadId === upload.uploadId && !isFinal(j.state));
       if (job) jobIds.push(job.id);
-      else await abortOrphan(client, bucket, upload.key, upload.uploadId, this.#shutdown.signal, profile.name);
+      else await abortOrphan(gateway, bucket, upload.key, upload.uploadId, this.#shutdown.signal);
     }
     if (jobIds.length > 0) await this.abort(jobIds);
     return uploads.length;
@@ -574,7 +631,7 @@ export class Engine {
     this.#lock.release();
     for (const client of this.#clients.values())
       client.then(
-        (c) => c.client.destroy(),
+        (c) => c.gateway.client.destroy(),
         () => undefined,
       );
     this.#clients.clear();
@@ -606,10 +663,15 @@ export class Engine {
     if (!client) {
       client = this.#endpoints.resolve(endpointId).then(({ profile, credentials }) => ({
         profile,
-        client: this.#createClient(profile, credentials, {
-          maxSockets: this.#options.maxRequests + 4,
-          socketTimeoutMs: this.#options.stallTimeoutMs,
-        }),
+        gateway: new S3Gateway(
+          this.#createClient(profile, credentials, {
+            maxSockets: this.#options.maxRequests + 4,
+            socketTimeoutMs: this.#options.stallTimeoutMs,
+          }),
+          profile,
+          this.#limiter,
+          retryPolicies(this.#options.retryPolicy),
+        ),
       }));
       client.catch(() => this.#clients.delete(endpointId));
       this.#clients.set(endpointId, client);
@@ -636,8 +698,10 @@ export class Engine {
     for (let i = 0; i < this.#queue.length && this.#running.size < this.#options.maxActiveJobs;) {
       const id = this.#queue[i]!;
       const job = this.#jobs.get(id);
-      if (job?.state !== 'queued' || this.#running.has(id)) {
+      if (job?.state !== 'queued') {
         this.#queue.splice(i, 1); // no longer queued: drop it
+      } else if (this.#running.has(id)) {
+        i++; // queued again (a retry) while its last run winds down: that run's end schedules it
       } else if (this.#isStartable(id)) {
         this.#queue.splice(i, 1);
         this.#startJob(job);
@@ -668,7 +732,7 @@ export class Engine {
 
   async #run(job: Job, signal: AbortSignal): Promise<void> {
     try {
-      const { client, profile } = await this.#client(job.endpointId);
+      const { gateway } = await this.#client(job.endpointId);
       const known = this.#store.loadParts(job.id);
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
       const reader = this.#browserReaders.get(job.id);
@@ -680,11 +744,8 @@ export class Engine {
           return new BrowserPartSource(reader, job.path);
         },
         parts: new Map(known.map((part) => [part.partNumber, part])),
-        client,
-        limiter: this.#limiter,
-        retryPolicy: this.#options.retryPolicy,
+        gateway,
         stallTimeoutMs: this.#options.stallTimeoutMs,
-        endpointName: profile.name,
         signal,
         listPageSize: this.#options.listPageSize || undefined,
         callbacks: {
@@ -704,17 +765,36 @@ export class Engine {
             job.bytesDone += delta;
             if (delta > 0) this.#bytesSent += delta;
           },
+          onCreateSent: () => this.#createdUploads.add(job.id),
           onRetry: (error, attempt, delayMs) =>
             this.events.emit({ type: 'retrying', jobId: job.id, error: error.toInfo(), attempt, delayMs }),
         },
       });
+      await this.#abortLeftovers(job, null);
       this.#transition(job, 'complete', { etag: result.etag, bytesDone: job.size, completedAt: Date.now(), error: null });
     } catch (error) {
-      this.#afterRun(job, signal, error);
+      await this.#afterRun(job, signal, error);
     }
   }
 
-  #afterRun(job: Job, signal: AbortSignal, error: unknown): void {
+  /**
+   * A job ended: abort the incomplete uploads Ferry made for its key since it began (a Create whose
+   * answer was lost, the upload of a job that must start over), except `keep`. Best effort: the job's
+   * own outcome stands whatever the server answers; `ferry orphans` finds what is left.
+   */
+  async #abortLeftovers(job: Job, keep: string | null): Promise<void> {
+    // a job that never sent a CreateMultipartUpload in this engine left nothing (a single PUT's only
+    // one is its reset probe); after a restart a multipart job is checked once
+    if (!this.#createdUploads.delete(job.id) && !(job.multipart && job.uploadId !== null)) return;
+    try {
+      const { gateway } = await this.#client(job.endpointId);
+      await abortJobLeftovers(gateway, job, keep, this.#shutdown.signal);
+    } catch {
+      // left for `ferry orphans`
+    }
+  }
+
+  async #afterRun(job: Job, signal: AbortSignal, error: unknown): Promise<void> {
     this.#store.flush();
     const known = this.#store.loadParts(job.id);
     const bytesDone = known.reduce((sum, part) => sum + part.size, 0);
@@ -733,7 +813,18 @@ export class Engine {
       this.#transition(job, 'interrupt', { bytesDone });
       return;
     }
-    this.#transition(job, 'fail', { error: toErrorInfo(error), bytesDone });
+    const info = toErrorInfo(error);
+    if (info.restart && job.uploadId !== null) {
+      // it cannot be retried as it is: its upload is of no use to a new start, so nothing is kept
+      await this.#abortLeftovers(job, null);
+      job.uploadId = null;
+      this.#store.replaceParts(job.id, []);
+      this.#transition(job, 'fail', { error: info, bytesDone: 0, uploadId: null });
+      return;
+    }
+    // a server that does not answer well now is not asked more: the job's end (or ferry orphans) cleans up
+    if (!info.retryable) await this.#abortLeftovers(job, job.uploadId);
+    this.#transition(job, 'fail', { error: info, bytesDone });
   }
 
   #startProgress(): void {

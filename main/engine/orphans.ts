@@ -3,42 +3,35 @@
  * and billed). Lists them with their parts and bytes, tells which belong to Ferry jobs, aborts the
  * chosen ones. MinIO lists uploads only for an exact key given as prefix (minio/minio#20989).
  */
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { FerryError } from '../../shared/errors.ts';
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
 import type { OrphanView } from '../../shared/contract.ts';
-import { DEFAULT_RETRY_POLICY, withRetry } from './retry.ts';
+import type { Job } from '../../shared/job.ts';
+import type { S3Gateway } from './gateway.ts';
 import { isUploadGone } from './s3Errors.ts';
 
 /** An incomplete upload as every host shows it (the contract's OrphanView). */
 export type OrphanUpload = OrphanView;
 
-const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 4 };
+interface Incomplete {
+  key: string;
+  uploadId: string;
+  initiated: string | null;
+}
 
-export async function listOrphans(
-  client: S3Client,
-  bucket: string,
-  prefix: string,
-  jobsByUploadId: ReadonlyMap<string, string>,
-  signal: AbortSignal,
-  endpointName: string,
-): Promise<OrphanUpload[]> {
-  const context = { operation: 'listing incomplete uploads', bucket, endpoint: endpointName };
-  const uploads: { key: string; uploadId: string; initiated: string | null }[] = [];
+/** Every incomplete upload in the bucket under `prefix` (every page). */
+async function listIncomplete(gateway: S3Gateway, bucket: string, prefix: string, signal: AbortSignal): Promise<Incomplete[]> {
+  const uploads: Incomplete[] = [];
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   do {
-    const page = await withRetry(
-      () =>
-        client.send(
-          new ListMultipartUploadsCommand({
-            Bucket: bucket,
-            Prefix: prefix || undefined,
-            KeyMarker: keyMarker,
-            UploadIdMarker: uploadIdMarker,
-          }),
-          { abortSignal: signal },
-        ),
-      { signal, policy, context },
+    const page = await gateway.send(
+      new ListMultipartUploadsCommand({
+        Bucket: bucket,
+        Prefix: prefix || undefined,
+        KeyMarker: keyMarker,
+        UploadIdMarker: uploadIdMarker,
+      }),
+      { operation: 'listing incomplete uploads', bucket, policy: 'cleanup', signal },
     );
     for (const upload of page.Uploads ?? []) {
       if (upload.Key && upload.UploadId)
@@ -48,6 +41,17 @@ export async function listOrphans(
     keyMarker = more ? page.NextKeyMarker : undefined;
     uploadIdMarker = more ? page.NextUploadIdMarker : undefined;
   } while (keyMarker !== undefined || uploadIdMarker !== undefined);
+  return uploads;
+}
+
+export async function listOrphans(
+  gateway: S3Gateway,
+  bucket: string,
+  prefix: string,
+  jobsByUploadId: ReadonlyMap<string, string>,
+  signal: AbortSignal,
+): Promise<OrphanUpload[]> {
+  const uploads = await listIncomplete(gateway, bucket, prefix, signal);
 
   const result: OrphanUpload[] = [];
   let next = 0;
@@ -59,12 +63,9 @@ export async function listOrphans(
       let marker: string | undefined;
       try {
         do {
-          const page = await withRetry(
-            () =>
-              client.send(new ListPartsCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId, PartNumberMarker: marker }), {
-                abortSignal: signal,
-              }),
-            { signal, policy, context: { ...context, operation: 'listing the parts of an incomplete upload' } },
+          const page = await gateway.send(
+            new ListPartsCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId, PartNumberMarker: marker }),
+            { operation: 'listing the parts of an incomplete upload', bucket, scope: 'upload', policy: 'cleanup', signal },
           );
           for (const part of page.Parts ?? []) {
             parts++;
@@ -73,7 +74,7 @@ export async function listOrphans(
           marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
         } while (marker);
       } catch (error) {
-        if (isUploadGone(error) || isUploadGone((error as { cause?: unknown }).cause)) continue; // finished meanwhile
+        if (isUploadGone(error)) continue; // finished meanwhile
         throw error;
       }
       result.push({ ...upload, parts, bytes, jobId: jobsByUploadId.get(upload.uploadId) ?? null });
@@ -84,21 +85,48 @@ export async function listOrphans(
 }
 
 /** Aborts one incomplete upload; an upload already gone counts as aborted. */
-export async function abortOrphan(
-  client: S3Client,
-  bucket: string,
-  key: string,
-  uploadId: string,
-  signal: AbortSignal,
-  endpointName: string,
-): Promise<void> {
+export async function abortOrphan(gateway: S3Gateway, bucket: string, key: string, uploadId: string, signal: AbortSignal): Promise<void> {
   try {
-    await withRetry(
-      () => client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { abortSignal: signal }),
-      { signal, policy, context: { operation: 'aborting an incomplete upload', bucket, endpoint: endpointName } },
-    );
+    await gateway.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), {
+      operation: 'aborting an incomplete upload',
+      bucket,
+      scope: 'upload',
+      policy: 'cleanup',
+      signal,
+    });
   } catch (error) {
-    if (isUploadGone(error) || isUploadGone((error as { cause?: unknown }).cause)) return;
-    throw error instanceof FerryError ? error : new FerryError('UNKNOWN', String(error));
+    if (isUploadGone(error)) return;
+    throw error;
   }
+}
+
+/**
+ * The server's clock and this computer's may differ: an upload initiated up to this long before the
+ * job began still counts as the job's (the SDK corrects its requests for skew, not the listed times).
+ */
+const INITIATED_SLACK_MS = 60_000;
+
+/**
+ * After a job ended (completed, failed, aborted): aborts the incomplete uploads of the job's key that
+ * were initiated after the job began, except `keep` (the upload a failed job keeps for a retry). They
+ * are Ferry's own leftovers: a CreateMultipartUpload whose answer was lost (its UploadId never known),
+ * the upload of a job that cannot be retried as is. One job per key at a time (Engine.addJobs) makes
+ * any other upload of the key since then this job's. Returns how many were aborted.
+ */
+export async function abortJobLeftovers(
+  gateway: S3Gateway,
+  job: Pick<Job, 'bucket' | 'key' | 'createdAt'>,
+  keep: string | null,
+  signal: AbortSignal,
+): Promise<number> {
+  const since = job.createdAt - INITIATED_SLACK_MS;
+  const uploads = await listIncomplete(gateway, job.bucket, job.key, signal);
+  let aborted = 0;
+  for (const upload of uploads) {
+    if (upload.key !== job.key || upload.uploadId === keep) continue;
+    if (upload.initiated !== null && Date.parse(upload.initiated) < since) continue;
+    await abortOrphan(gateway, job.bucket, upload.key, upload.uploadId, signal);
+    aborted++;
+  }
+  return aborted;
 }

@@ -35,6 +35,15 @@ export interface ErrorContext {
   operation: string;
   bucket?: string;
   endpoint?: string;
+  /**
+   * What a "not found" means for this call. 'upload': a call on one multipart upload (ListParts,
+   * UploadPart, CompleteMultipartUpload, AbortMultipartUpload), where AWS answers NoSuchUpload and
+   * Ceph RGW 404 NoSuchKey when the upload is gone. 'bucket': a call on the bucket alone (HeadBucket,
+   * whose 404 has no body, so no code).
+   */
+  scope?: 'upload' | 'bucket';
+  /** The region the endpoint is set to: an answer naming another bucket region means the wrong region. */
+  region?: string;
 }
 
 export function isAbortError(error: unknown): boolean {
@@ -47,7 +56,16 @@ export function toFerryError(error: unknown, context: ErrorContext): FerryError 
   if (error instanceof FerryError) return error;
   const e = (error ?? {}) as SdkErrorShape;
   const status = e.$metadata?.httpStatusCode;
-  const code = e.Code ?? e.name ?? '';
+  const bucketRegion = e.$response?.headers?.['x-amz-bucket-region'];
+  // the call's scope decides what a bare "not found" means; the SDK's error itself is never changed
+  let code = e.Code ?? e.name ?? '';
+  if (context.scope === 'upload' && (code === 'NoSuchUpload' || code === 'NoSuchKey' || (status === 404 && code !== 'NoSuchBucket'))) {
+    code = 'NoSuchUpload';
+  } else if (context.scope === 'bucket' && status === 404) {
+    code = 'NoSuchBucket';
+  } else if (context.region && bucketRegion && bucketRegion !== context.region) {
+    code = 'PermanentRedirect';
+  }
   const systemCode = e.code ?? (e.cause as { code?: string } | undefined)?.code ?? '';
   const named = context.endpoint ? `the endpoint "${context.endpoint}"` : 'the endpoint';
   const Named = named[0]!.toUpperCase() + named.slice(1);
@@ -109,7 +127,11 @@ export function toFerryError(error: unknown, context: ErrorContext): FerryError 
     case 'ThrottlingException':
       return new FerryError('THROTTLED', `The server asked Ferry to slow down while ${what}.`, { cause: error });
     case 'NoSuchUpload':
-      return new FerryError('UPLOAD_GONE', 'The multipart upload no longer exists on the server.', { cause: error });
+      return new FerryError(
+        'UPLOAD_GONE',
+        `The multipart upload no longer exists on ${named} (it was aborted or expired there) while ${what}: retry to upload the file again.`,
+        { cause: error },
+      );
     case 'BadDigest':
     case 'InvalidDigest':
       return new FerryError(
@@ -155,10 +177,11 @@ export function toFerryError(error: unknown, context: ErrorContext): FerryError 
   return new FerryError('UNKNOWN', `Unexpected error while ${what}: ${e.message || String(error)}`, { cause: error });
 }
 
-/** True if `error` says that the multipart upload is gone: NoSuchUpload (AWS) or 404 NoSuchKey (Ceph RGW on ListParts). */
+/**
+ * True if `error` says that the multipart upload is gone. The one test for it: `error` is what
+ * toFerryError made of an upload-scoped call (scope 'upload'), where NoSuchUpload (AWS) and 404
+ * NoSuchKey (Ceph RGW) are both UPLOAD_GONE.
+ */
 export function isUploadGone(error: unknown): boolean {
-  const e = (error ?? {}) as SdkErrorShape;
-  if (error instanceof FerryError) return error.code === 'UPLOAD_GONE';
-  const code = e.Code ?? e.name;
-  return code === 'NoSuchUpload' || (code === 'NoSuchKey' && e.$metadata?.httpStatusCode === 404);
+  return error instanceof FerryError && error.code === 'UPLOAD_GONE';
 }

@@ -19,15 +19,15 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
-  type S3Client,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FerryError, IntegrityError } from '../../shared/errors.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
 import { partRange } from '../../shared/partPlan.ts';
-import type { Limiter, Priority } from './limiter.ts';
-import { withRetry, type RetryPolicy } from './retry.ts';
+import type { S3Command, S3Gateway } from './gateway.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
 
@@ -42,6 +42,8 @@ export interface UploadCallbacks {
   onBytes(delta: number): void;
   /** A failed request that will be retried. */
   onRetry?(error: FerryError, attempt: number, delayMs: number): void;
+  /** A CreateMultipartUpload is about to be sent (the job may leave an upload behind: see orphans.ts). */
+  onCreateSent?(): void;
 }
 
 export interface UploadRun {
@@ -50,12 +52,10 @@ export interface UploadRun {
   openSource: () => Promise<PartSource>;
   /** Parts acknowledged in earlier runs, by part number. */
   parts: ReadonlyMap<number, CompletedPart>;
-  client: S3Client;
-  limiter: Limiter;
-  retryPolicy: RetryPolicy;
+  /** The endpoint's S3 gateway: client, shared limiter, retry policies, error context. */
+  gateway: S3Gateway;
   /** A part request that sends or receives nothing for this long is cancelled and retried. */
   stallTimeoutMs: number;
-  endpointName: string;
   signal: AbortSignal;
   callbacks: UploadCallbacks;
   /** Parts per ListParts page (default: the server's, 1,000 on S3); small values exercise paging. */
@@ -99,7 +99,7 @@ async function explainReset(run: UploadRun, what: string, probe: (signal: AbortS
     await probe(AbortSignal.any([run.signal, AbortSignal.timeout(20_000)]));
   } catch (error) {
     if (run.signal.aborted) throw run.signal.reason;
-    const refusal = toFerryError(error, { operation: what, bucket: run.job.bucket, endpoint: run.endpointName });
+    const refusal = toFerryError(error, run.gateway.context({ operation: what, bucket: run.job.bucket, scope: 'upload' }));
     if (REFUSALS.has(refusal.code)) throw refusal;
   }
 }
@@ -123,12 +123,20 @@ export async function runUpload(run: UploadRun): Promise<UploadResult> {
   }
 }
 
-/** Runs one S3 request under the limiter with retries; `operation` gets a per-attempt signal. */
-function request<T>(run: UploadRun, what: string, priority: Priority, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return withRetry(() => run.limiter.run(priority, run.signal, () => operation(run.signal)), {
+/** One S3 request of the job, through the gateway (limiter, the transfer retry policy, the job's signal). */
+function request<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+  run: UploadRun,
+  operation: string,
+  command: S3Command<I, O>,
+  scope?: 'upload',
+): Promise<O> {
+  return run.gateway.send(command, {
+    operation,
+    bucket: run.job.bucket,
+    scope,
+    policy: 'transfer',
+    priority: 'high',
     signal: run.signal,
-    policy: run.retryPolicy,
-    context: { operation: what, bucket: run.job.bucket, endpoint: run.endpointName },
     onRetry: run.callbacks.onRetry,
   });
 }
@@ -146,53 +154,57 @@ async function sendFromFile<T>(
   send: (body: Readable | Buffer, md5Base64: string, signal: AbortSignal) => Promise<T>,
   /** The same write with no body, asked after a reset (explainReset). */
   probe: (signal: AbortSignal) => Promise<unknown>,
+  scope?: 'upload',
 ): Promise<{ result: T; md5: string }> {
-  return withRetry(
-    () =>
-      run.limiter.run('low', run.signal, async () => {
-        const { md5, body: makeBody } = await file.prepare(start, end, run.signal);
-        const stall = new AbortController();
-        const signal = AbortSignal.any([run.signal, stall.signal]);
-        // One watchdog per attempt, pushed back by every chunk sent (refresh(), no new timer per
-        // chunk); unref'd, so that it never keeps the process alive.
-        const watchdog = setTimeout(
-          () => stall.abort(new FerryError('TIMEOUT', `No data moved for ${Math.round(run.stallTimeoutMs / 1000)} s while ${what}.`)),
-          run.stallTimeoutMs,
-        ).unref();
-        // Once the attempt is settled, a chunk the body stream still emits (it was already read when
-        // the request ended) neither counts as progress nor pushes the watchdog back.
-        let settled = false;
-        let sent = 0;
-        const body = makeBody((bytes) => {
-          if (settled) return;
-          sent += bytes;
-          run.callbacks.onBytes(bytes);
-          watchdog.refresh();
-        });
-        const outcome = await send(body, md5.base64, signal).then(
-          (result) => ({ ok: true as const, result }),
-          (error: unknown) => ({ ok: false as const, error }),
-        );
-        settled = true;
-        clearTimeout(watchdog);
-        if (outcome.ok) return { result: outcome.result, md5: md5.hex };
-        run.callbacks.onBytes(-sent);
-        if ('destroy' in body) body.destroy();
-        if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;
-        if (sent > 0 && !run.signal.aborted && isConnectionReset(outcome.error)) await explainReset(run, what, probe);
-        throw outcome.error;
-      }),
+  return run.gateway.attempts(
+    async () => {
+      const { md5, body: makeBody } = await file.prepare(start, end, run.signal);
+      const stall = new AbortController();
+      const signal = AbortSignal.any([run.signal, stall.signal]);
+      // One watchdog per attempt, pushed back by every chunk sent (refresh(), no new timer per
+      // chunk); unref'd, so that it never keeps the process alive.
+      const watchdog = setTimeout(
+        () => stall.abort(new FerryError('TIMEOUT', `No data moved for ${Math.round(run.stallTimeoutMs / 1000)} s while ${what}.`)),
+        run.stallTimeoutMs,
+      ).unref();
+      // Once the attempt is settled, a chunk the body stream still emits (it was already read when
+      // the request ended) neither counts as progress nor pushes the watchdog back.
+      let settled = false;
+      let sent = 0;
+      const body = makeBody((bytes) => {
+        if (settled) return;
+        sent += bytes;
+        run.callbacks.onBytes(bytes);
+        watchdog.refresh();
+      });
+      const outcome = await send(body, md5.base64, signal).then(
+        (result) => ({ ok: true as const, result }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      settled = true;
+      clearTimeout(watchdog);
+      if (outcome.ok) return { result: outcome.result, md5: md5.hex };
+      run.callbacks.onBytes(-sent);
+      if ('destroy' in body) body.destroy();
+      if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;
+      if (sent > 0 && !run.signal.aborted && isConnectionReset(outcome.error)) await explainReset(run, what, probe);
+      throw outcome.error;
+    },
     {
+      operation: what,
+      bucket: run.job.bucket,
+      scope,
+      policy: 'transfer',
+      priority: 'low',
       signal: run.signal,
-      policy: run.retryPolicy,
-      context: { operation: what, bucket: run.job.bucket, endpoint: run.endpointName },
       onRetry: run.callbacks.onRetry,
     },
   );
 }
 
 async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadResult> {
-  const { job, client } = run;
+  const { job } = run;
+  const { client } = run.gateway;
   const { result, md5 } = await sendFromFile(
     run,
     file,
@@ -206,11 +218,18 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
     // an empty PutObject would replace an existing object: starting (and at once aborting) a
     // multipart upload of the key asks for the same permission and leaves nothing behind
     async (signal) => {
+      run.callbacks.onCreateSent?.();
       const created = await client.send(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: job.key }), { abortSignal: signal });
       if (created.UploadId) {
-        await client
-          .send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: created.UploadId }), { abortSignal: signal })
-          .catch(() => undefined);
+        await run.gateway
+          .send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: created.UploadId }), {
+            operation: 'aborting a probe upload',
+            bucket: job.bucket,
+            scope: 'upload',
+            policy: 'cleanup',
+            signal,
+          })
+          .catch(() => undefined); // a probe upload left behind is aborted with the job's leftovers
       }
     },
   );
@@ -223,13 +242,17 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
 }
 
 async function multipartUpload(run: UploadRun, file: PartSource): Promise<UploadResult> {
-  const { job, client, callbacks } = run;
+  const { job, callbacks } = run;
   const parts = new Map(run.parts);
   let uploadId = job.uploadId;
 
   if (uploadId !== null) {
     const reconciled = await reconcile(run, file, uploadId);
     if (reconciled === null) {
+      // The upload is gone. If every part was acknowledged, the likeliest reason is a Complete the
+      // server carried out but whose answer was lost (a crash, a give-up): the object is then ours.
+      const done = await completedEarlier(run, run.parts);
+      if (done !== null) return done;
       uploadId = null;
       parts.clear();
       callbacks.onUploadId(null);
@@ -241,8 +264,11 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
     }
   }
   if (uploadId === null) {
-    const created = await request(run, 'starting the multipart upload', 'high', (signal) =>
-      client.send(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: job.key }), { abortSignal: signal }),
+    callbacks.onCreateSent?.();
+    const created = await request(
+      run,
+      'starting the multipart upload',
+      new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: job.key }),
     );
     if (!created.UploadId) throw new FerryError('REQUEST_REJECTED', 'The server did not return an UploadId.');
     uploadId = created.UploadId;
@@ -251,27 +277,37 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
 
   const missing: number[] = [];
   for (let n = 1; n <= job.partCount; n++) if (!parts.has(n)) missing.push(n);
-  await uploadParts(run, file, uploadId, missing, parts);
+  try {
+    await uploadParts(run, file, uploadId, missing, parts);
+  } catch (error) {
+    // gone for good: a retry starts a new upload, and the job says so with nothing done
+    if (isUploadGone(error)) forgetUpload(run);
+    throw error;
+  }
 
   await file.assertUnchanged(job.fingerprint);
   const ordered = [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
   const expected = compositeEtag(ordered);
   try {
-    await request(run, 'completing the multipart upload', 'high', (signal) =>
-      client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: job.bucket,
-          Key: job.key,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: ordered.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-        }),
-        { abortSignal: signal },
-      ),
+    await request(
+      run,
+      'completing the multipart upload',
+      new CompleteMultipartUploadCommand({
+        Bucket: job.bucket,
+        Key: job.key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: ordered.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }),
+      'upload',
     );
   } catch (error) {
-    // A Complete that succeeded but whose answer was lost is retried and then finds no upload:
-    // the object is there if its ETag is ours.
-    if (!isUploadGone(error) || (await headEtag(run).catch(() => '')) !== expected) throw error;
+    if (run.signal.aborted) throw run.signal.reason;
+    // The answer may have been lost after the server completed (the retry then finds no upload, or
+    // the attempts ran out): the object is there if its size and ETag are ours.
+    const done = await completedEarlier(run, parts);
+    if (done !== null) return done;
+    if (isUploadGone(error)) forgetUpload(run);
+    throw error;
   }
   // Ceph RGW 16.2 answers Complete with an empty ETag: HeadObject has the real one.
   const etag = await headEtag(run);
@@ -281,10 +317,32 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
   return { etag };
 }
 
+/** The upload is gone on the server: the job forgets it and its parts (a retry starts a new one). */
+function forgetUpload(run: UploadRun): void {
+  run.callbacks.onUploadId(null);
+  run.callbacks.onPartsReplaced([]);
+}
+
+/**
+ * The object as a Complete of these parts would have made it, if the server holds exactly that (size
+ * and multipart ETag): then the upload was completed and only the answer was lost. Null otherwise,
+ * or when not every part is known.
+ */
+async function completedEarlier(run: UploadRun, parts: ReadonlyMap<number, CompletedPart>): Promise<UploadResult | null> {
+  const { job } = run;
+  if (parts.size !== job.partCount) return null;
+  const expected = compositeEtag([...parts.values()].sort((a, b) => a.partNumber - b.partNumber));
+  try {
+    const head = await request(run, 'checking the uploaded object', new HeadObjectCommand({ Bucket: job.bucket, Key: job.key }));
+    return unquote(head.ETag) === expected && head.ContentLength === job.size ? { etag: expected } : null;
+  } catch {
+    if (run.signal.aborted) throw run.signal.reason;
+    return null;
+  }
+}
+
 async function headEtag(run: UploadRun): Promise<string> {
-  const head = await request(run, 'checking the uploaded object', 'high', (signal) =>
-    run.client.send(new HeadObjectCommand({ Bucket: run.job.bucket, Key: run.job.key }), { abortSignal: signal }),
-  );
+  const head = await request(run, 'checking the uploaded object', new HeadObjectCommand({ Bucket: run.job.bucket, Key: run.job.key }));
   return unquote(head.ETag);
 }
 
@@ -292,25 +350,25 @@ async function headEtag(run: UploadRun): Promise<string> {
  * Asks the server which parts it holds (every page) and keeps those that match the file: a part
  * known locally with the same ETag and size, or a part the store missed (the process died before
  * the batch was written) whose bytes on disk hash to the server's ETag. Returns null if the upload
- * is gone (AWS: 404 NoSuchUpload; Ceph RGW: 404 NoSuchKey).
+ * is gone (AWS: 404 NoSuchUpload; Ceph RGW: 404 NoSuchKey; both UPLOAD_GONE, s3Errors.ts).
  */
 async function reconcile(run: UploadRun, file: PartSource, uploadId: string): Promise<CompletedPart[] | null> {
-  const { job, client } = run;
+  const { job } = run;
   const server = new Map<number, { etag: string; size: number }>();
   let marker: string | undefined;
   try {
     do {
-      const page = await request(run, 'listing the parts already uploaded', 'high', (signal) =>
-        client.send(
-          new ListPartsCommand({
-            Bucket: job.bucket,
-            Key: job.key,
-            UploadId: uploadId,
-            PartNumberMarker: marker,
-            MaxParts: run.listPageSize,
-          }),
-          { abortSignal: signal },
-        ),
+      const page = await request(
+        run,
+        'listing the parts already uploaded',
+        new ListPartsCommand({
+          Bucket: job.bucket,
+          Key: job.key,
+          UploadId: uploadId,
+          PartNumberMarker: marker,
+          MaxParts: run.listPageSize,
+        }),
+        'upload',
       );
       for (const p of page.Parts ?? []) {
         if (p.PartNumber !== undefined && p.ETag) server.set(p.PartNumber, { etag: p.ETag, size: p.Size ?? -1 });
@@ -318,7 +376,7 @@ async function reconcile(run: UploadRun, file: PartSource, uploadId: string): Pr
       marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
     } while (marker);
   } catch (error) {
-    if (isUploadGone(error) || isUploadGone((error as { cause?: unknown }).cause)) return null;
+    if (isUploadGone(error)) return null;
     throw error;
   }
   const kept: CompletedPart[] = [];
@@ -346,7 +404,8 @@ async function uploadParts(
   parts: Map<number, CompletedPart>,
 ): Promise<void> {
   if (missing.length === 0) return;
-  const { job, client, callbacks } = run;
+  const { job, callbacks } = run;
+  const { client } = run.gateway;
   const failure = new AbortController();
   const signal = AbortSignal.any([run.signal, failure.signal]);
   const partRun: UploadRun = { ...run, signal };
@@ -381,6 +440,7 @@ async function uploadParts(
           // an empty part under the same number: the retry replaces it (and a resume ignores a part
           // whose size is wrong)
           (probeSignal) => sendPart(new Uint8Array(0), 0, EMPTY_MD5_BASE64, probeSignal),
+          'upload',
         );
         const part: CompletedPart = { partNumber, etag: result.ETag ?? `"${md5}"`, md5, size: end - start };
         parts.set(partNumber, part);
@@ -397,5 +457,6 @@ async function uploadParts(
   };
   await Promise.all(Array.from({ length: Math.min(job.concurrency, missing.length) }, worker));
   if (run.signal.aborted) throw run.signal.reason;
-  if (firstError !== null) throw toFerryError(firstError, { operation: 'uploading parts', bucket: job.bucket, endpoint: run.endpointName });
+  if (firstError !== null)
+    throw toFerryError(firstError, run.gateway.context({ operation: 'uploading parts', bucket: job.bucket, scope: 'upload' }));
 }

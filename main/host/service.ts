@@ -260,8 +260,8 @@ export class HostService {
       this.engine.resume(ids);
       return {};
     },
-    retryJobs: async ({ ids }) => {
-      this.engine.retry(ids);
+    retryJobs: async ({ ids, restart }) => {
+      await this.engine.retry(ids, { restart });
       return {};
     },
     abortJobs: async ({ ids }) => {

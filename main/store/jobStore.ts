@@ -65,7 +65,8 @@ export class JobStore {
         :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, upload_id = excluded.upload_id,
         etag = excluded.etag, error = excluded.error, updated_at = excluded.updated_at, completed_at = excluded.completed_at,
-        fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino`);
+        fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino,
+        size = excluded.size, multipart = excluded.multipart, part_size = excluded.part_size, part_count = excluded.part_count`);
     this.#insertPart = db.prepare('INSERT OR REPLACE INTO parts (job_id, part_number, etag, md5, size) VALUES (?, ?, ?, ?, ?)');
     this.#addBytes = db.prepare('UPDATE jobs SET bytes_done = (SELECT COALESCE(SUM(size), 0) FROM parts WHERE job_id = ?) WHERE id = ?');
     this.#selectParts = db.prepare('SELECT part_number, etag, md5, size FROM parts WHERE job_id = ? ORDER BY part_number');
@@ -228,6 +229,7 @@ function parseError(text: string | null): ErrorInfo | null {
       code: isErrorCode(value.code) ? value.code : 'UNKNOWN',
       message: typeof value.message === 'string' ? value.message : 'Unknown error.',
       retryable: value.retryable === true,
+      ...(value.restart === true ? { restart: true as const } : {}),
     };
   } catch {
     return { code: 'UNKNOWN', message: text, retryable: false };

@@ -158,7 +158,10 @@ describe('interrupting ferry upload', () => {
     expect((await ferry.jobs())[0]).toMatchObject({ id: paused!.id, state: 'aborted' });
     expect(await listUploads(client, bucket, key)).toEqual([]);
     expect(await listPartNumbers(client, bucket, key, held.uploadId)).toEqual([]);
-    await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).rejects.toThrow();
+    await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).rejects.toMatchObject({
+      name: 'NotFound',
+      $metadata: { httpStatusCode: 404 },
+    });
 
     // an aborted job cannot be resumed: one line, exit 2, the job unchanged
     const resume = await ferry.run(['resume', paused!.id]);

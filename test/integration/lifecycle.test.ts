@@ -79,7 +79,10 @@ describe('abort', () => {
     expect(engine.get(job!.id)!.state).toBe('aborted');
     expect(await listUploads(client, bucket, 'abort.bin')).toEqual([]);
     expect(await listPartNumbers(client, bucket, 'abort.bin', uploadId)).toEqual([]);
-    await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'abort.bin' }))).rejects.toThrow();
+    await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'abort.bin' }))).rejects.toMatchObject({
+      name: 'NotFound',
+      $metadata: { httpStatusCode: 404 },
+    });
     expect(engine.parts(job!.id)).toEqual([]);
     expect(() => engine.resume([job!.id])).toThrow('Cannot resume a job that is aborted.');
   });
@@ -107,7 +110,10 @@ describe('a file changed while paused', () => {
     expect(failed.error).toMatchObject({ code: 'FILE_CHANGED', retryable: false });
     expect(failed.error!.message).toContain('The file changed since the upload started');
     expect(failed.error!.message).toContain(`size was ${40 * MiB} bytes, now ${40 * MiB + 10}`);
-    await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'changed.bin' }))).rejects.toThrow();
+    await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'changed.bin' }))).rejects.toMatchObject({
+      name: 'NotFound',
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 
   it('notices a same-size rewrite by its modification time', async () => {

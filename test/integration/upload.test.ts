@@ -130,6 +130,9 @@ describe('bad input is refused before anything is queued', () => {
       code: 'NO_SUCH_BUCKET',
       message: 'The bucket "no-such-bucket-ferry" does not exist on the endpoint "test S3".',
     });
-    await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).rejects.toThrow();
+    await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).rejects.toMatchObject({
+      name: 'NotFound',
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
 import { Limiter } from '../../main/engine/limiter.ts';
+import { S3Gateway } from '../../main/engine/gateway.ts';
 import { bufferBody, md5Of, type PartSource } from '../../main/engine/partSource.ts';
 import { compositeEtag, runUpload, type UploadRun } from '../../main/engine/uploader.ts';
 import { FakeS3, serviceError } from './fakeS3.ts';
@@ -65,17 +66,26 @@ interface Recorded {
   bytes: number;
 }
 
-function runOf(s3: FakeS3, data: Uint8Array, job: Job, extra: Partial<UploadRun> = {}): { run: UploadRun; recorded: Recorded } {
+/** The endpoint's gateway over the fake: the shared limiter and a quick retry policy. */
+function gatewayOf(s3: FakeS3, limiter = new Limiter(8)): S3Gateway {
+  const policy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 };
+  return new S3Gateway(s3.client, { name: 'fake' }, limiter, { transfer: policy, quick: policy, cleanup: policy });
+}
+
+function runOf(
+  s3: FakeS3,
+  data: Uint8Array,
+  job: Job,
+  extra: Partial<UploadRun> & { limiter?: Limiter } = {},
+): { run: UploadRun; recorded: Recorded } {
   const recorded: Recorded = { uploadIds: [], replaced: [], parts: [], bytes: 0 };
+  const { limiter, ...rest } = extra;
   const run: UploadRun = {
     job,
     openSource: async () => memorySource(data),
     parts: new Map(),
-    client: s3.client,
-    limiter: new Limiter(8),
-    retryPolicy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+    gateway: gatewayOf(s3, limiter),
     stallTimeoutMs: 10_000,
-    endpointName: 'fake',
     signal: new AbortController().signal,
     callbacks: {
       onUploadId: (id) => {
@@ -86,7 +96,7 @@ function runOf(s3: FakeS3, data: Uint8Array, job: Job, extra: Partial<UploadRun>
       onPart: (part) => recorded.parts.push(part),
       onBytes: (delta) => (recorded.bytes += delta),
     },
-    ...extra,
+    ...rest,
   };
   return { run, recorded };
 }

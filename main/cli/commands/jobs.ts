@@ -92,7 +92,13 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
   }
 }
 
-const DONE: Record<ControlAction, string> = { pause: 'Paused', resume: 'Resumed', abort: 'Aborted', retry: 'Queued again' };
+const DONE: Record<ControlAction, string> = {
+  pause: 'Paused',
+  resume: 'Resumed',
+  abort: 'Aborted',
+  retry: 'Queued again',
+  restart: 'Started over',
+};
 
 /**
  * `ferry pause|resume|abort|retry`. The engine that owns the data directory carries it out: this

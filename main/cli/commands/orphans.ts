@@ -1,6 +1,7 @@
 /** `ferry orphans NAME s3://BUCKET[/PREFIX] [--abort UPLOAD_ID...|--abort-all] [--json]`. */
 import { abortOrphan, listOrphans, type OrphanUpload } from '../../engine/orphans.ts';
 import { createS3Client } from '../../engine/s3Client.ts';
+import { S3Gateway } from '../../engine/gateway.ts';
 import { JobStore } from '../../store/jobStore.ts';
 import { FerryError } from '../../../shared/errors.ts';
 import { isFinal } from '../../../shared/job.ts';
@@ -41,11 +42,12 @@ export async function orphans(ctx: Context, name: string, url: string, options: 
     const endpoint = registry.get(name);
     const { profile, credentials } = await registry.resolve(endpoint.id);
     const client = createS3Client(profile, credentials, { maxSockets: 8, socketTimeoutMs: 30_000 });
+    const gateway = new S3Gateway(client, endpoint, null);
     const signal = new AbortController().signal;
     try {
       const live = new Map<string, string>();
       for (const job of store.loadJobs()) if (job.uploadId && !isFinal(job.state)) live.set(job.uploadId, job.id);
-      const found = await listOrphans(client, target.bucket, target.key, live, signal, endpoint.name);
+      const found = await listOrphans(gateway, target.bucket, target.key, live, signal);
 
       let chosen: OrphanUpload[] = [];
       if (options.abortAll) {
@@ -64,7 +66,7 @@ export async function orphans(ctx: Context, name: string, url: string, options: 
           return upload;
         });
       }
-      for (const upload of chosen) await abortOrphan(client, target.bucket, upload.key, upload.uploadId, signal, endpoint.name);
+      for (const upload of chosen) await abortOrphan(gateway, target.bucket, upload.key, upload.uploadId, signal);
       const abortedIds = new Set(chosen.map((u) => u.uploadId));
 
       if (options.json) {

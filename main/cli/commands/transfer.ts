@@ -186,7 +186,10 @@ export async function work(ctx: Context, engine: Engine, jobs: readonly Job[]): 
   if (failed.length > 0) {
     line(ctx.io.stderr, `${failed.length} upload${failed.length === 1 ? '' : 's'} failed:`);
     for (const job of failed) line(ctx.io.stderr, `  ${job.id.slice(0, 8)}  ${job.path}: ${job.error?.message ?? 'unknown error'}`);
-    line(ctx.io.stderr, 'After fixing the cause: ferry retry JOB_ID... && ferry run');
+    const restart = failed.filter((job) => job.error?.restart).map((job) => job.id.slice(0, 8));
+    if (restart.length < failed.length) line(ctx.io.stderr, 'After fixing the cause: ferry retry JOB_ID... && ferry run');
+    // a job that cannot be retried as is (the file changed) says what to do instead
+    if (restart.length > 0) line(ctx.io.stderr, `To upload again from the start: ferry retry --restart ${restart.join(' ')} && ferry run`);
     return EXIT.failed;
   }
   // stopped on request before the end, as Ctrl-C does
