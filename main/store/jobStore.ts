@@ -27,6 +27,7 @@ interface JobRow {
   fp_size: number;
   fp_mtime_ms: number;
   fp_ino: string;
+  fp_ctime_ms: number | null;
   multipart: number;
   part_size: number;
   part_count: number;
@@ -59,13 +60,14 @@ export class JobStore {
   private constructor(db: DatabaseSync) {
     this.#db = db;
     this.#upsertJob = db.prepare(`
-      INSERT INTO jobs (id, seq, state, source, path, endpoint_id, bucket, object_key, size, fp_size, fp_mtime_ms, fp_ino,
+      INSERT INTO jobs (id, seq, state, source, path, endpoint_id, bucket, object_key, size, fp_size, fp_mtime_ms, fp_ino, fp_ctime_ms,
         multipart, part_size, part_count, concurrency, upload_id, bytes_done, etag, error, created_at, updated_at, completed_at)
-      VALUES (:id, :seq, :state, :source, :path, :endpoint_id, :bucket, :object_key, :size, :fp_size, :fp_mtime_ms, :fp_ino,
+      VALUES (:id, :seq, :state, :source, :path, :endpoint_id, :bucket, :object_key, :size, :fp_size, :fp_mtime_ms, :fp_ino, :fp_ctime_ms,
         :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, upload_id = excluded.upload_id,
         etag = excluded.etag, error = excluded.error, updated_at = excluded.updated_at, completed_at = excluded.completed_at,
-        fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino`);
+        fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino,
+        fp_ctime_ms = excluded.fp_ctime_ms`);
     this.#insertPart = db.prepare('INSERT OR REPLACE INTO parts (job_id, part_number, etag, md5, size) VALUES (?, ?, ?, ?, ?)');
     this.#addBytes = db.prepare('UPDATE jobs SET bytes_done = (SELECT COALESCE(SUM(size), 0) FROM parts WHERE job_id = ?) WHERE id = ?');
     this.#selectParts = db.prepare('SELECT part_number, etag, md5, size FROM parts WHERE job_id = ? ORDER BY part_number');
@@ -181,6 +183,7 @@ function jobToRow(job: Job, seq: number) {
     fp_size: job.fingerprint.size,
     fp_mtime_ms: job.fingerprint.mtimeMs,
     fp_ino: job.fingerprint.ino,
+    fp_ctime_ms: job.fingerprint.ctimeMs ?? null,
     multipart: job.multipart ? 1 : 0,
     part_size: job.partSize,
     part_count: job.partCount,
@@ -205,7 +208,12 @@ function rowToJob(row: JobRow): Job {
     bucket: row.bucket,
     key: row.object_key,
     size: row.size,
-    fingerprint: { size: row.fp_size, mtimeMs: row.fp_mtime_ms, ino: row.fp_ino },
+    fingerprint: {
+      size: row.fp_size,
+      mtimeMs: row.fp_mtime_ms,
+      ino: row.fp_ino,
+      ...(row.fp_ctime_ms === null ? {} : { ctimeMs: row.fp_ctime_ms }),
+    },
     multipart: row.multipart === 1,
     partSize: row.part_size,
     partCount: row.part_count,
