@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   ENGINE_LOCKED: { retryable: false },
   HOST_DISCONNECTED: { retryable: true },
   STORE_ERROR: { retryable: false },
+  /** The disk holding Ferry's data directory is full: jobs pause until space is freed. */
+  DISK_FULL: { retryable: true },
   INVALID_TRANSITION: { retryable: false },
   JOB_NOT_FOUND: { retryable: false },
   UNKNOWN: { retryable: false },

@@ -6,6 +6,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { FerryError } from '../../shared/errors.ts';
 import { migrate } from './migrations.ts';
 
 export const DATABASE_FILE = 'ferry.db';
@@ -22,15 +23,35 @@ export function openDatabase(dataDir: string): DatabaseSync {
   return db;
 }
 
-/** Runs `work` in one immediate transaction. */
+/** True for SQLite's "database or disk is full" (SQLITE_FULL), or a write refused for lack of space. */
+export function isDiskFull(error: unknown): boolean {
+  if (error instanceof FerryError) return error.code === 'DISK_FULL';
+  const e = error as { errcode?: number; code?: string; message?: string } | null;
+  return (e?.errcode !== undefined && (e.errcode & 0xff) === 13) || e?.code === 'ENOSPC' || /disk is full/i.test(e?.message ?? '');
+}
+
+/** The error a write to a full disk surfaces as, in words. */
+export function diskFullError(cause?: unknown): FerryError {
+  return new FerryError('DISK_FULL', "The disk holding Ferry's data is full. Free some space, then resume the uploads.", { cause });
+}
+
+/**
+ * Runs `work` in one immediate transaction. A failed transaction is rolled back only if SQLite has
+ * not already done so itself (it does on a full disk: a second ROLLBACK would fail with "no
+ * transaction is active" and hide the real error). A full disk surfaces as DISK_FULL.
+ */
 export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
   try {
-    const result = work();
-    db.exec('COMMIT');
-    return result;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
   } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
+    throw isDiskFull(error) && !(error instanceof FerryError) ? diskFullError(error) : error;
   }
 }

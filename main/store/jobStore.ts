@@ -9,8 +9,8 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { CompletedPart, Job, JobState } from '../../shared/job.ts';
-import { isErrorCode, type ErrorInfo } from '../../shared/errors.ts';
-import { inTransaction, openDatabase } from './database.ts';
+import { FerryError, isErrorCode, type ErrorInfo } from '../../shared/errors.ts';
+import { diskFullError, inTransaction, isDiskFull, openDatabase } from './database.ts';
 
 export const FLUSH_INTERVAL_MS = 100;
 
@@ -56,6 +56,11 @@ export class JobStore {
   #timer: NodeJS.Timeout | null = null;
   #nextSeq: number;
   #closed = false;
+  /**
+   * Told when a write fails because the disk is full (from any write, the batch timer's included);
+   * the failed write's parts stay queued for the next one.
+   */
+  onDiskFull: ((error: FerryError) => void) | null = null;
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
@@ -89,7 +94,10 @@ export class JobStore {
   loadParts(jobId: string): CompletedPart[] {
     this.flush();
     const rows = this.#selectParts.all(jobId) as unknown as { part_number: number; etag: string; md5: string; size: number }[];
-    return rows.map((r) => ({ partNumber: r.part_number, etag: r.etag, md5: r.md5, size: r.size }));
+    const parts = new Map(rows.map((r) => [r.part_number, { partNumber: r.part_number, etag: r.etag, md5: r.md5, size: r.size }]));
+    // parts a full disk kept from being written are still known
+    for (const pending of this.#pending) if (pending.jobId === jobId) parts.set(pending.part.partNumber, pending.part);
+    return [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
   }
 
   /** Inserts new jobs in one transaction (10,000 jobs take milliseconds). */
@@ -134,19 +142,26 @@ export class JobStore {
     });
   }
 
-  /** Writes queued part acknowledgements now. */
+  /**
+   * Writes queued part acknowledgements now. Never throws for a full disk (it runs from a timer):
+   * the parts stay queued and `onDiskFull` is told.
+   */
   flush(): void {
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
     if (this.#pending.length === 0 || this.#closed) return;
-    this.#transaction(() => this.#writePending());
+    try {
+      this.#transaction(() => this.#writePending());
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+    }
   }
 
   close(): void {
     if (this.#closed) return;
-    this.flush();
+    this.flush(); // on a full disk, queued parts are lost: the next run adopts them from ListParts
     this.#closed = true;
     this.#db.close();
   }
@@ -165,7 +180,15 @@ export class JobStore {
 
   #transaction(work: () => void): void {
     if (this.#closed) throw new Error('The job store is closed.');
-    inTransaction(this.#db, work);
+    const pending = this.#pending;
+    try {
+      inTransaction(this.#db, work);
+    } catch (error) {
+      // rolled back: the queued parts taken by #writePending were not written
+      this.#pending = pending;
+      if (isDiskFull(error)) this.onDiskFull?.(error instanceof FerryError ? error : diskFullError(error));
+      throw error;
+    }
   }
 }
 
