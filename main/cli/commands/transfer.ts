@@ -176,6 +176,16 @@ async function work(ctx: Context, engine: Engine, jobs: readonly Job[], skipped 
     return EXIT.interrupted;
   }
   // `ferry pause` or `ferry abort` from another terminal (through the control channel)
+  // the engine pauses every job when the disk holding its data is full: say that, not "ferry pause"
+  const diskFull = final.find((job) => job.state === 'paused' && job.error?.code === 'DISK_FULL');
+  if (diskFull) {
+    const n = final.filter((job) => job.state === 'paused').length;
+    line(
+      ctx.io.stderr,
+      `${diskFull.error!.message} Paused ${n} upload${n === 1 ? '' : 's'}; parts already sent are kept. Continue with: ferry resume --all && ferry run`,
+    );
+    return EXIT.failed;
+  }
   const pausedElsewhere = final.filter((job) => job.state === 'paused');
   const abortedElsewhere = final.filter((job) => job.state === 'aborted');
   if (pausedElsewhere.length > 0) {
