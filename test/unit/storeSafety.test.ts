@@ -58,6 +58,10 @@ describe('migrating a store', () => {
     expect(job?.fingerprint).toEqual({ size: 10, mtimeMs: 1234.5, ino: '42' });
     // no change time stored: the other fields still decide
     expect(fingerprintDifference(job!.fingerprint, { size: 10, mtimeMs: 1234.5, ino: '42', ctimeMs: 99 })).toBeNull();
+    // with one on both sides, a moved change time is a changed file
+    expect(fingerprintDifference({ ...job!.fingerprint, ctimeMs: 98 }, { size: 10, mtimeMs: 1234.5, ino: '42', ctimeMs: 99 })).toMatch(
+      /written to/,
+    );
 
     const backup = `${db}.backup-schema-3`;
     expect(statSync(backup).mode & 0o777).toBe(0o600);
