@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   SERVER_ERROR: { retryable: true, retryAsIs: true },
   INTEGRITY_MISMATCH: { retryable: false, retryAsIs: true },
   UPLOAD_GONE: { retryable: false, retryAsIs: true },
+  /** The disk holding Ferry's data directory is full: jobs pause until space is freed. */
+  DISK_FULL: { retryable: true, retryAsIs: true },
   JOB_CONFLICT: { retryable: false, retryAsIs: false },
   REQUEST_REJECTED: { retryable: false, retryAsIs: true },
   ENGINE_LOCKED: { retryable: false, retryAsIs: true },

@@ -58,12 +58,18 @@ export function isFinal(state: JobState): boolean {
   return Object.keys(TRANSITIONS[state]).length === 0;
 }
 
-/** Size, modification time and inode of a file: how Ferry notices that a file changed. */
+/** Size, modification time, inode and change time of a file: how Ferry notices that a file changed. */
 export interface FileFingerprint {
   size: number;
   mtimeMs: number;
   /** Inode number as a decimal string (64-bit on some file systems). */
   ino: string;
+  /**
+   * The inode change time (POSIX ctime; Windows' ChangeTime, which Node reports as ctime): every
+   * write moves it and no writer can set it back, unlike mtime (`touch -r`, utimes, rsync --inplace,
+   * editors that restore it). Absent for browser files and for jobs stored before Ferry recorded it.
+   */
+  ctimeMs?: number;
 }
 
 /** A part the server has acknowledged. `md5` (hex) is what Ferry computed and sent as Content-MD5. */
@@ -107,6 +113,9 @@ export function fingerprintDifference(expected: FileFingerprint, actual: FileFin
   if (expected.size !== actual.size) return `size was ${expected.size} bytes, now ${actual.size}`;
   if (expected.mtimeMs !== actual.mtimeMs) return 'modification time differs';
   if (expected.ino !== actual.ino) return 'it was replaced by another file';
+  if (expected.ctimeMs !== undefined && actual.ctimeMs !== undefined && expected.ctimeMs !== actual.ctimeMs) {
+    return 'it was written to, though its size and modification time look the same';
+  }
   return null;
 }
 

@@ -17,6 +17,7 @@ import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
 import { SpeedMeter } from '../../shared/speed.ts';
 import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
 import { JobStore } from '../store/jobStore.ts';
+import { isDiskFull } from '../store/database.ts';
 import { SourceFile, statFile } from './fileSource.ts';
 import { BrowserPartSource, type BrowserFileReader } from './browserSource.ts';
 import { Limiter } from './limiter.ts';
@@ -94,10 +95,13 @@ export type EngineEvent =
  */
 export class JobCancelled extends Error {
   readonly kind: 'pause' | 'abort' | 'detach' | 'shutdown';
-  constructor(kind: 'pause' | 'abort' | 'detach' | 'shutdown') {
+  /** Why the engine itself paused the job (a full disk), shown on the job. */
+  readonly error: ErrorInfo | null;
+  constructor(kind: 'pause' | 'abort' | 'detach' | 'shutdown', error: ErrorInfo | null = null) {
     super(`Job ${kind}`);
     this.name = 'JobCancelled';
     this.kind = kind;
+    this.error = error;
   }
 }
 
@@ -144,6 +148,11 @@ export class Engine {
   #aborting = 0;
   /** Where `ferry pause|resume|abort|retry` from another process reach this engine (control.ts). */
   #control: ControlServer | null = null;
+  /** Jobs whose last change a full disk kept from the store; written with the next successful save. */
+  readonly #unsaved = new Set<string>();
+  /** Set while the data directory's disk is full (every job was paused); cleared by a successful save. */
+  #diskFull: ErrorInfo | null = null;
+  #pausingForDisk = false;
 
   private constructor(options: EngineOptions, store: JobStore, lock: DataDirLock) {
     this.dataDir = options.dataDir;
@@ -166,6 +175,7 @@ export class Engine {
     };
     this.#limiter = new Limiter(this.#options.maxRequests);
     this.#started = this.#options.autoStart;
+    store.onDiskFull = (error) => this.#onDiskFull(error);
   }
 
   /**
@@ -654,8 +664,46 @@ export class Engine {
   #transition(job: Job, event: JobEvent, patch: Partial<Job> = {}): void {
     const state = transition(job.state, event);
     Object.assign(job, patch, { state, updatedAt: Date.now() });
-    this.#store.saveJob(job);
+    this.#save(job);
     this.events.emit({ type: 'job-changed', job: { ...job } });
+  }
+
+  /**
+   * Writes a job (and any a full disk kept back). On a full disk the change stays in memory, the
+   * job is written later, and every job is paused (#onDiskFull): the process and its jobs live on.
+   */
+  #save(job: Job): void {
+    try {
+      this.#store.saveJob(job);
+      for (const id of this.#unsaved) {
+        const other = this.#jobs.get(id);
+        if (other && other !== job) this.#store.saveJob(other);
+      }
+      this.#unsaved.clear();
+      this.#diskFull = null;
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      this.#unsaved.add(job.id);
+    }
+  }
+
+  /** The disk holding the data directory is full: pause every running and queued job, saying why. */
+  #onDiskFull(error: FerryError): void {
+    if (this.#pausingForDisk || this.#closed) return;
+    this.#pausingForDisk = true;
+    try {
+      const info = error.toInfo();
+      this.#diskFull = info;
+      for (const [id, running] of this.#running) {
+        if (!running.controller.signal.aborted) running.controller.abort(new JobCancelled('pause', info));
+        this.#unsaved.add(id);
+      }
+      for (const job of this.#jobs.values()) {
+        if (job.state === 'queued') this.#transition(job, 'pause', { error: info });
+      }
+    } finally {
+      this.#pausingForDisk = false;
+    }
   }
 
   #client(endpointId: string): Promise<Client> {
@@ -751,7 +799,9 @@ export class Engine {
         callbacks: {
           onUploadId: (uploadId) => {
             job.uploadId = uploadId;
-            this.#store.saveJob(job);
+            // a job must never lose its UploadId: on a full disk (every job is pausing) stop here
+            this.#save(job);
+            if (this.#unsaved.has(job.id)) throw new JobCancelled('pause', this.#diskFull);
           },
           onPartsReplaced: (parts) => {
             this.#store.replaceParts(job.id, parts);
@@ -801,7 +851,7 @@ export class Engine {
     const reason = signal.aborted ? signal.reason : null;
     if (reason instanceof JobCancelled) {
       job.bytesDone = bytesDone;
-      if (reason.kind === 'pause') this.#transition(job, 'pause', { bytesDone });
+      if (reason.kind === 'pause') this.#transition(job, 'pause', reason.error ? { bytesDone, error: reason.error } : { bytesDone });
       else if (reason.kind === 'detach') this.#transition(job, 'interrupt', { bytesDone });
       // 'shutdown': left 'uploading' on purpose; Engine.open returns it to the queue (or pauses it)
       // 'abort': Engine.abort() finishes the job once the run has stopped

@@ -1,9 +1,11 @@
 /**
- * Reading the local file: its fingerprint, and parts read lazily by offset. A part is read twice
- * from the page cache, once to compute its Content-MD5 and once as the request body stream, so the
- * memory an upload holds is a few small read buffers per part in flight, whatever the part size.
+ * Reading the local file: its fingerprint, and parts read by offset through one open file
+ * descriptor. Each part is read once into a buffer, hashed, and sent from that buffer, so the bytes
+ * sent are exactly the bytes hashed, from the file the upload opened (a file replaced by rename or
+ * deleted mid-upload cannot slip other bytes in), and each byte is read from disk once. Memory is
+ * parts in flight x part size, bounded by the engine's request limit; buffers of a part's size are
+ * reused from a small pool.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
@@ -11,17 +13,42 @@ import { FerryError, FileChangedError } from '../../shared/errors.ts';
 import { fingerprintDifference, type FileFingerprint } from '../../shared/job.ts';
 import { bufferBody, md5Of, type Md5, type PartSource, type PreparedPart } from './partSource.ts';
 
-/** Bytes read from disk per read call. */
+/** Bytes read from disk per read call when only hashing (adopting a part the store missed). */
 export const READ_CHUNK = 1024 * 1024;
-/**
- * A part this small is read once into memory, hashed and sent from there: for small files this
- * halves the file-system calls (no second open and read), at a bounded cost (requests in flight
- * × this size).
- */
-export const READ_ONCE_LIMIT = 1024 * 1024;
+
+/** Buffers below this size are not pooled (Node's allocator handles small ones well). */
+const POOL_MIN = 1024 * 1024;
+/** Idle buffers kept per size: enough for a busy moment's parts, not a second copy of them all. */
+const POOL_KEEP = 4;
+const pool = new Map<number, Buffer[]>();
+
+function acquireBuffer(size: number): Buffer {
+  const free = size >= POOL_MIN ? pool.get(size)?.pop() : undefined;
+  return free ?? Buffer.allocUnsafe(size);
+}
+
+function releaseBuffer(buffer: Buffer): void {
+  if (buffer.length < POOL_MIN) return;
+  const free = pool.get(buffer.length) ?? [];
+  if (free.length >= POOL_KEEP) return;
+  free.push(buffer);
+  pool.set(buffer.length, free);
+}
+
+/** The part-buffer pool's idle buffers (for tests). */
+export function pooledBuffers(): number {
+  let count = 0;
+  for (const free of pool.values()) count += free.length;
+  return count;
+}
 
 export function fingerprintOf(stats: BigIntStats): FileFingerprint {
-  return { size: Number(stats.size), mtimeMs: Number(stats.mtimeNs / 1000n) / 1000, ino: stats.ino.toString() };
+  return {
+    size: Number(stats.size),
+    mtimeMs: Number(stats.mtimeNs / 1000n) / 1000,
+    ino: stats.ino.toString(),
+    ctimeMs: Number(stats.ctimeNs / 1000n) / 1000,
+  };
 }
 
 /** Maps file-system errors to Ferry's words. */
@@ -32,6 +59,11 @@ export function fileError(error: unknown, path: string): FerryError {
     return new FerryError('FILE_UNREADABLE', `Permission denied reading ${path}`, { cause: error });
   if (code === 'EISDIR') return new FerryError('NOT_A_FILE', `${path} is a directory, not a file.`, { cause: error });
   return new FerryError('FILE_UNREADABLE', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
+}
+
+/** The file an upload reads is no longer at its path. */
+export function fileGone(path: string, cause?: unknown): FerryError {
+  return new FerryError('FILE_NOT_FOUND', `The file was deleted or moved: ${path}. Upload it again from where it is now.`, { cause });
 }
 
 /** The fingerprint of the regular file at `path`, or a FerryError saying why it can't be uploaded. */
@@ -64,7 +96,10 @@ export class SourceFile implements PartSource {
     }
   }
 
-  /** Throws FileChangedError unless the file still has the fingerprint the upload started with. */
+  /**
+   * Throws FileChangedError unless the file still has the fingerprint the upload started with, or
+   * a FILE_NOT_FOUND error if it was deleted or moved away.
+   */
   async assertUnchanged(expected: FileFingerprint): Promise<void> {
     let actual: FileFingerprint;
     try {
@@ -73,9 +108,7 @@ export class SourceFile implements PartSource {
       const current = await statFile(this.path);
       if (current.ino !== actual.ino) actual = current;
     } catch (error) {
-      if (error instanceof FerryError && error.code === 'FILE_NOT_FOUND') {
-        throw new FileChangedError(this.path, 'it was deleted or moved');
-      }
+      if (error instanceof FerryError && error.code === 'FILE_NOT_FOUND') throw fileGone(this.path, error);
       throw error;
     }
     const difference = fingerprintDifference(expected, actual);
@@ -100,20 +133,31 @@ export class SourceFile implements PartSource {
   }
 
   /**
-   * Hashes the part now; its body streams it from disk again (from the page cache) per attempt.
-   * A small part is read once and sent from memory.
+   * Reads the part once, through the open descriptor, into a (pooled) buffer; hashes it; the body
+   * sends that buffer. `release` returns the buffer to the pool once the server has the part.
    */
   async prepare(start: number, end: number, signal: AbortSignal): Promise<PreparedPart> {
-    if (end - start <= READ_ONCE_LIMIT) {
-      const data = await this.#readAll(start, end, signal);
-      return { md5: md5Of(data), body: (onBytes) => bufferBody(data, onBytes) };
+    if (end <= start) return { md5: md5Of(Buffer.alloc(0)), body: () => Buffer.alloc(0) };
+    const data = acquireBuffer(end - start);
+    try {
+      await this.#readInto(data, start, signal);
+    } catch (error) {
+      releaseBuffer(data);
+      throw error;
     }
-    const md5 = await this.md5(start, end, signal);
-    return { md5, body: (onBytes) => (end > start ? this.stream(start, end, onBytes) : Buffer.alloc(0)) };
+    let released = false;
+    return {
+      md5: md5Of(data),
+      body: (onBytes) => bufferBody(data, onBytes),
+      release: () => {
+        if (released) return;
+        released = true;
+        releaseBuffer(data);
+      },
+    };
   }
 
-  async #readAll(start: number, end: number, signal: AbortSignal): Promise<Buffer> {
-    const data = Buffer.allocUnsafe(end - start);
+  async #readInto(data: Buffer, start: number, signal: AbortSignal): Promise<void> {
     let filled = 0;
     while (filled < data.length) {
       signal.throwIfAborted();
@@ -121,16 +165,6 @@ export class SourceFile implements PartSource {
       if (bytesRead === 0) throw new FileChangedError(this.path, 'it became shorter');
       filled += bytesRead;
     }
-    return data;
-  }
-
-  /** A stream of bytes [start, end) for a request body; `onBytes` is told of each chunk read. */
-  stream(start: number, end: number, onBytes: (bytes: number) => void): ReadStream {
-    // Its own descriptor: a stream on the shared FileHandle leaves a 'close' listener on it per part.
-    // Reading by path is safe because the Content-MD5 computed through the handle guards the bytes.
-    const stream = createReadStream(this.path, { start, end: end - 1, highWaterMark: 256 * 1024 });
-    stream.on('data', (chunk) => onBytes(chunk.length));
-    return stream;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Where a job's bytes come from. The uploader asks a PartSource for one part at a time:
- *   - disk (fileSource.ts): the part is hashed through the open file, then streamed from disk;
+ *   - disk (fileSource.ts): the part is read once through the open file, hashed and sent from memory;
  *   - browser (browserSource.ts): the page sends the part's bytes once; they are hashed and sent
  *     from memory (the browser host: a page cannot give a dropped file's path).
  * Memory is bounded by the parts in flight either way.
@@ -18,6 +18,8 @@ export interface PreparedPart {
   md5: Md5;
   /** A fresh request body for one attempt; `onBytes` is told of each chunk as it flows. */
   body(onBytes: (bytes: number) => void): Readable | Buffer;
+  /** Gives the part's memory back once the server has acknowledged it (optional). */
+  release?(): void;
 }
 
 export interface PartSource {

@@ -142,7 +142,9 @@ function request<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
 }
 
 /**
- * Sends a body from the file with a stall watchdog: the attempt is cancelled, as a retryable
+ * Sends a body from the file with a stall watchdog: the part is read once per attempt through the
+ * open file, checked against the job's fingerprint, hashed and sent from memory (the bytes sent are
+ * the bytes hashed). The attempt is cancelled, as a retryable
  * timeout, when no byte has moved for `stallTimeoutMs`. Counted bytes are taken back on failure.
  */
 async function sendFromFile<T>(
@@ -158,7 +160,16 @@ async function sendFromFile<T>(
 ): Promise<{ result: T; md5: string }> {
   return run.gateway.attempts(
     async () => {
-      const { md5, body: makeBody } = await file.prepare(start, end, run.signal);
+      const prepared = await file.prepare(start, end, run.signal);
+      const { md5, body: makeBody } = prepared;
+      try {
+        // after the read: a file rewritten, replaced or deleted while (or before) this part was
+        // read fails the job now, in words, instead of sending other bytes or retrying them
+        await file.assertUnchanged(run.job.fingerprint);
+      } catch (error) {
+        prepared.release?.();
+        throw error;
+      }
       const stall = new AbortController();
       const signal = AbortSignal.any([run.signal, stall.signal]);
       // One watchdog per attempt, pushed back by every chunk sent (refresh(), no new timer per
@@ -183,7 +194,10 @@ async function sendFromFile<T>(
       );
       settled = true;
       clearTimeout(watchdog);
-      if (outcome.ok) return { result: outcome.result, md5: md5.hex };
+      if (outcome.ok) {
+        prepared.release?.();
+        return { result: outcome.result, md5: md5.hex };
+      }
       run.callbacks.onBytes(-sent);
       if ('destroy' in body) body.destroy();
       if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;

@@ -20,23 +20,61 @@ function joinKey(prefix: string, rest: string): string {
   return prefix === '' ? rest : `${prefix.replace(/\/?$/, '/')}${rest}`;
 }
 
-export async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files: string[] = [];
-  for (const entry of entries) {
-    const full = join(entry.parentPath, entry.name);
-    if (entry.isFile()) files.push(full);
-    else if (entry.isSymbolicLink()) {
-      // a link to a file is uploaded as that file; links to directories are not followed (no loops)
-      const target = await stat(full).catch(() => null);
-      if (target?.isFile()) files.push(full);
-    }
-  }
-  return files.sort();
+/** Something a folder walk left out, and why (said to the user, never silently dropped). */
+export interface SkippedEntry {
+  path: string;
+  reason: string;
 }
 
-/** What a named path is: a folder (with its files), or a file; FerryError in words otherwise. */
-async function examine(given: string): Promise<{ path: string; files: string[] | null }> {
+/** Why an entry that is neither a file nor a folder is left out. */
+function specialReason(entry: { isFIFO(): boolean; isSocket(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean }): string {
+  if (entry.isFIFO()) return 'a named pipe (FIFO), not a regular file';
+  if (entry.isSocket()) return 'a socket, not a regular file';
+  if (entry.isBlockDevice() || entry.isCharacterDevice()) return 'a device, not a regular file';
+  return 'not a regular file';
+}
+
+/**
+ * The regular files under `dir` (sorted), and what was skipped and why: named pipes, sockets,
+ * devices, links to folders (not followed: no loops) and links whose target is gone. A link to a
+ * file is uploaded as that file. A sub-folder that cannot be read is an error in words.
+ */
+export async function walk(dir: string): Promise<{ files: string[]; skipped: SkippedEntry[] }> {
+  const files: string[] = [];
+  const skipped: SkippedEntry[] = [];
+  const folders = [dir];
+  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'EACCES' || code === 'EPERM') {
+        throw new FerryError('FILE_UNREADABLE', `Cannot read the folder ${folder}: permission denied.`, { cause: error });
+      }
+      throw new FerryError('FILE_UNREADABLE', `Cannot read the folder ${folder}: ${(error as Error).message}`, { cause: error });
+    }
+    for (const entry of entries) {
+      const full = join(folder, entry.name);
+      if (entry.isFile()) files.push(full);
+      else if (entry.isDirectory()) folders.push(full);
+      else if (entry.isSymbolicLink()) {
+        const target = await stat(full).catch((error: unknown) => error as { code?: string });
+        if ('isFile' in target && target.isFile()) files.push(full);
+        else if ('isDirectory' in target && target.isDirectory()) skipped.push({ path: full, reason: 'a link to a folder (not followed)' });
+        else if ('isFile' in target) skipped.push({ path: full, reason: `a link to ${specialReason(target)}` });
+        else if (target.code === 'ENOENT') skipped.push({ path: full, reason: 'a link whose target does not exist' });
+        else skipped.push({ path: full, reason: `a link that cannot be followed (${target.code ?? 'error'})` });
+      } else skipped.push({ path: full, reason: specialReason(entry) });
+    }
+  }
+  files.sort();
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, skipped };
+}
+
+/** What a named path is: a folder (with its files and what it skipped), or a file; FerryError in words otherwise. */
+async function examine(given: string): Promise<{ path: string; files: string[] | null; skipped: SkippedEntry[] }> {
   const path = resolve(given);
   let info;
   try {
@@ -44,19 +82,22 @@ async function examine(given: string): Promise<{ path: string; files: string[] |
   } catch (error) {
     throw fileError(error, given);
   }
-  if (info.isDirectory()) return { path, files: await walk(path) };
-  if (info.isFile()) return { path, files: null };
+  if (info.isDirectory()) return { path, ...(await walk(path)) };
+  if (info.isFile()) return { path, files: null, skipped: [] };
   throw new FerryError('NOT_A_FILE', `${given} is neither a file nor a folder.`);
 }
 
 const relativeKey = (folder: string, file: string) => relative(folder, file).split(sep).join('/');
 
-export async function expandSources(paths: readonly string[], target: S3Target): Promise<SourceFile[]> {
+/** The files to upload and what the folder walks skipped (the CLI says both). */
+export async function expandSources(paths: readonly string[], target: S3Target): Promise<{ files: SourceFile[]; skipped: SkippedEntry[] }> {
   if (paths.length === 0) throw new FerryError('INVALID_INPUT', 'Name at least one file or folder to upload.');
   const single = paths.length === 1;
   const result: SourceFile[] = [];
+  const skipped: SkippedEntry[] = [];
   for (const given of paths) {
-    const { path, files } = await examine(given);
+    const { path, files, skipped: left } = await examine(given);
+    skipped.push(...left);
     if (files) {
       const prefix = target.isPrefix ? target.key : `${target.key}/`;
       for (const file of files) result.push({ path: file, key: joinKey(prefix, relativeKey(path, file)) });
@@ -81,7 +122,7 @@ export async function expandSources(paths: readonly string[], target: S3Target):
     if (other) throw new FerryError('INVALID_INPUT', `Two files would go to the same key "${file.key}": ${other} and ${file.path}.`);
     seen.set(file.key, file.path);
   }
-  return result;
+  return { files: result, skipped };
 }
 
 /** Dropped files and folders under `prefix` ('' or ending in '/'): a folder keeps its name. */

@@ -9,8 +9,8 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { CompletedPart, Job, JobState } from '../../shared/job.ts';
-import { isErrorCode, type ErrorInfo } from '../../shared/errors.ts';
-import { inTransaction, openDatabase } from './database.ts';
+import { FerryError, isErrorCode, type ErrorInfo } from '../../shared/errors.ts';
+import { diskFullError, inTransaction, isDiskFull, openDatabase } from './database.ts';
 
 export const FLUSH_INTERVAL_MS = 100;
 
@@ -27,6 +27,7 @@ interface JobRow {
   fp_size: number;
   fp_mtime_ms: number;
   fp_ino: string;
+  fp_ctime_ms: number | null;
   multipart: number;
   part_size: number;
   part_count: number;
@@ -55,18 +56,24 @@ export class JobStore {
   #timer: NodeJS.Timeout | null = null;
   #nextSeq: number;
   #closed = false;
+  /**
+   * Told when a write fails because the disk is full (from any write, the batch timer's included);
+   * the failed write's parts stay queued for the next one.
+   */
+  onDiskFull: ((error: FerryError) => void) | null = null;
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
     this.#upsertJob = db.prepare(`
-      INSERT INTO jobs (id, seq, state, source, path, endpoint_id, bucket, object_key, size, fp_size, fp_mtime_ms, fp_ino,
+      INSERT INTO jobs (id, seq, state, source, path, endpoint_id, bucket, object_key, size, fp_size, fp_mtime_ms, fp_ino, fp_ctime_ms,
         multipart, part_size, part_count, concurrency, upload_id, bytes_done, etag, error, created_at, updated_at, completed_at)
-      VALUES (:id, :seq, :state, :source, :path, :endpoint_id, :bucket, :object_key, :size, :fp_size, :fp_mtime_ms, :fp_ino,
+      VALUES (:id, :seq, :state, :source, :path, :endpoint_id, :bucket, :object_key, :size, :fp_size, :fp_mtime_ms, :fp_ino, :fp_ctime_ms,
         :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, upload_id = excluded.upload_id,
         etag = excluded.etag, error = excluded.error, updated_at = excluded.updated_at, completed_at = excluded.completed_at,
         fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino,
-        size = excluded.size, multipart = excluded.multipart, part_size = excluded.part_size, part_count = excluded.part_count`);
+        size = excluded.size, multipart = excluded.multipart, part_size = excluded.part_size, part_count = excluded.part_count,
+        fp_ctime_ms = excluded.fp_ctime_ms`);
     this.#insertPart = db.prepare('INSERT OR REPLACE INTO parts (job_id, part_number, etag, md5, size) VALUES (?, ?, ?, ?, ?)');
     this.#addBytes = db.prepare('UPDATE jobs SET bytes_done = (SELECT COALESCE(SUM(size), 0) FROM parts WHERE job_id = ?) WHERE id = ?');
     this.#selectParts = db.prepare('SELECT part_number, etag, md5, size FROM parts WHERE job_id = ? ORDER BY part_number');
@@ -88,7 +95,10 @@ export class JobStore {
   loadParts(jobId: string): CompletedPart[] {
     this.flush();
     const rows = this.#selectParts.all(jobId) as unknown as { part_number: number; etag: string; md5: string; size: number }[];
-    return rows.map((r) => ({ partNumber: r.part_number, etag: r.etag, md5: r.md5, size: r.size }));
+    const parts = new Map(rows.map((r) => [r.part_number, { partNumber: r.part_number, etag: r.etag, md5: r.md5, size: r.size }]));
+    // parts a full disk kept from being written are still known
+    for (const pending of this.#pending) if (pending.jobId === jobId) parts.set(pending.part.partNumber, pending.part);
+    return [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
   }
 
   /** Inserts new jobs in one transaction (10,000 jobs take milliseconds). */
@@ -133,19 +143,26 @@ export class JobStore {
     });
   }
 
-  /** Writes queued part acknowledgements now. */
+  /**
+   * Writes queued part acknowledgements now. Never throws for a full disk (it runs from a timer):
+   * the parts stay queued and `onDiskFull` is told.
+   */
   flush(): void {
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
     if (this.#pending.length === 0 || this.#closed) return;
-    this.#transaction(() => this.#writePending());
+    try {
+      this.#transaction(() => this.#writePending());
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+    }
   }
 
   close(): void {
     if (this.#closed) return;
-    this.flush();
+    this.flush(); // on a full disk, queued parts are lost: the next run adopts them from ListParts
     this.#closed = true;
     this.#db.close();
   }
@@ -164,7 +181,15 @@ export class JobStore {
 
   #transaction(work: () => void): void {
     if (this.#closed) throw new Error('The job store is closed.');
-    inTransaction(this.#db, work);
+    const pending = this.#pending;
+    try {
+      inTransaction(this.#db, work);
+    } catch (error) {
+      // rolled back: the queued parts taken by #writePending were not written
+      this.#pending = pending;
+      if (isDiskFull(error)) this.onDiskFull?.(error instanceof FerryError ? error : diskFullError(error));
+      throw error;
+    }
   }
 }
 
@@ -182,6 +207,7 @@ function jobToRow(job: Job, seq: number) {
     fp_size: job.fingerprint.size,
     fp_mtime_ms: job.fingerprint.mtimeMs,
     fp_ino: job.fingerprint.ino,
+    fp_ctime_ms: job.fingerprint.ctimeMs ?? null,
     multipart: job.multipart ? 1 : 0,
     part_size: job.partSize,
     part_count: job.partCount,
@@ -206,7 +232,12 @@ function rowToJob(row: JobRow): Job {
     bucket: row.bucket,
     key: row.object_key,
     size: row.size,
-    fingerprint: { size: row.fp_size, mtimeMs: row.fp_mtime_ms, ino: row.fp_ino },
+    fingerprint: {
+      size: row.fp_size,
+      mtimeMs: row.fp_mtime_ms,
+      ino: row.fp_ino,
+      ...(row.fp_ctime_ms === null ? {} : { ctimeMs: row.fp_ctime_ms }),
+    },
     multipart: row.multipart === 1,
     partSize: row.part_size,
     partCount: row.part_count,

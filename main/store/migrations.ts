@@ -64,6 +64,10 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
       CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
   },
+  // 4 (filesafety): the file's change time in the fingerprint (null for jobs stored before it)
+  (db) => {
+    db.exec('ALTER TABLE jobs ADD COLUMN fp_ctime_ms REAL');
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

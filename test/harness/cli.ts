@@ -30,6 +30,12 @@ export interface RunOptions {
   /** Run as this user and group (tests run as root; a non-root child cannot read a chmod 000 file). */
   uid?: number;
   gid?: number;
+  /**
+   * Run without the privilege to read every file: as root, the child loses CAP_DAC_OVERRIDE and
+   * CAP_DAC_READ_SEARCH (setpriv) and so cannot read a chmod 000 file, yet still reaches the checkout
+   * and node wherever they are (another user cannot when a parent directory is not traversable).
+   */
+  unprivileged?: boolean;
   /** false: no `--data-dir` argument (to test FERRY_DATA_DIR). Default true. */
   dataDirFlag?: boolean;
 }
@@ -142,7 +148,10 @@ export class FerryCli {
     const uid = options.uid ?? this.#defaults.uid;
     const gid = options.gid ?? this.#defaults.gid;
     const dataDir = options.dataDirFlag === false ? [] : ['--data-dir', this.dataDir];
-    const child = spawn(process.execPath, [FERRY, ...dataDir, ...args], {
+    const unprivileged = (options.unprivileged ?? this.#defaults.unprivileged) === true && process.getuid?.() === 0;
+    const command = [process.execPath, FERRY, ...dataDir, ...args];
+    if (unprivileged) command.unshift('setpriv', '--bounding-set=-dac_override,-dac_read_search', '--');
+    const child = spawn(command[0]!, command.slice(1), {
       cwd: ROOT,
       env: cleanEnv({ ...this.#defaults.env, ...options.env }),
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -43,7 +43,8 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
   }
   const partSize = parsePartSize(options.partSize);
   const concurrency = parseConcurrency(options.concurrency);
-  const sources = await expandSources(paths, target);
+  const { files: sources, skipped } = await expandSources(paths, target);
+  for (const entry of skipped) line(ctx.io.stderr, `Skipped ${entry.path}: ${entry.reason}.`);
   if (sources.length === 0) throw new FerryError('INVALID_INPUT', 'Nothing to upload: the folder has no files.');
 
   const registry = openRegistry(ctx);
@@ -79,7 +80,7 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
         ctx.io.stderr,
         `Uploading ${jobs.length} file${jobs.length === 1 ? '' : 's'} (${formatBytes(total)}) to s3://${target.bucket}/${target.isPrefix ? target.key : jobs[0]!.key} on ${endpoint.name}`,
       );
-      return await work(ctx, engine, jobs);
+      return await work(ctx, engine, jobs, skipped.length);
     } finally {
       await engine.close();
     }
@@ -121,7 +122,7 @@ export async function run(ctx: Context): Promise<number> {
  * Runs `jobs` to the end with progress. SIGINT/SIGTERM pause the running jobs (never abort them) and
  * return 130; a second signal exits at once (the store is crash-safe, `ferry run` resumes).
  */
-export async function work(ctx: Context, engine: Engine, jobs: readonly Job[]): Promise<number> {
+export async function work(ctx: Context, engine: Engine, jobs: readonly Job[], skipped = 0): Promise<number> {
   const ids = jobs.map((job) => job.id);
   const reporter = new ProgressReporter(ctx.io, engine, jobs);
   let interrupted = false;
@@ -161,6 +162,11 @@ export async function work(ctx: Context, engine: Engine, jobs: readonly Job[]): 
       `Uploaded ${completed.length} of ${final.length} file${final.length === 1 ? '' : 's'} (${formatBytes(bytes)}) in ${formatDuration(seconds)}${seconds > 0 ? `, ${formatBytes(bytes / seconds)}/s` : ''}.`,
     );
   }
+  if (skipped > 0)
+    line(
+      ctx.io.stderr,
+      `Skipped ${skipped} entr${skipped === 1 ? 'y' : 'ies'} that ${skipped === 1 ? 'is' : 'are'} not a file (listed above).`,
+    );
   if (interrupted) {
     const paused = final.filter((job) => job.state === 'paused').length;
     line(
@@ -170,6 +176,16 @@ export async function work(ctx: Context, engine: Engine, jobs: readonly Job[]): 
     return EXIT.interrupted;
   }
   // `ferry pause` or `ferry abort` from another terminal (through the control channel)
+  // the engine pauses every job when the disk holding its data is full: say that, not "ferry pause"
+  const diskFull = final.find((job) => job.state === 'paused' && job.error?.code === 'DISK_FULL');
+  if (diskFull) {
+    const n = final.filter((job) => job.state === 'paused').length;
+    line(
+      ctx.io.stderr,
+      `${diskFull.error!.message} Paused ${n} upload${n === 1 ? '' : 's'}; parts already sent are kept. Continue with: ferry resume --all && ferry run`,
+    );
+    return EXIT.failed;
+  }
   const pausedElsewhere = final.filter((job) => job.state === 'paused');
   const abortedElsewhere = final.filter((job) => job.state === 'aborted');
   if (pausedElsewhere.length > 0) {
