@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   FILE_NOT_AVAILABLE: { retryable: true },
   FILE_TOO_LARGE: { retryable: false },
   NOT_A_FILE: { retryable: false },
+  /** The browser host does not read this path (main/host/pathPolicy.ts). */
+  PATH_REFUSED: { retryable: false },
   INVALID_INPUT: { retryable: false },
   INVALID_KEY: { retryable: false },
   ENDPOINT_NOT_FOUND: { retryable: false },
