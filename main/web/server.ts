@@ -317,6 +317,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       const session = sessionOf(sessionProtocol(request));
       if (session && session.sockets.size >= MAX_SOCKETS_PER_SESSION) return reject(429, 'Too Many Requests');
       sockets.handleUpgrade(request, socket, head, (ws) => {
+        // ws answers protocol errors (bad frames, 1009 too big) with a close frame itself
+        ws.on('error', () => {});
         if (!session) return ws.close(CLOSE_NO_SESSION, 'no session: open a new link from ferry serve');
         connect(ws, session);
       });
@@ -338,7 +340,6 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     connections.add(ws);
     webSession.sockets.add(ws);
     webSession.lastSeen = Date.now();
-    ws.on('error', () => ws.terminate());
     const session = service.openSession(
       <E extends EventName>(event: E, payload: Events[E]) => send(ws, { type: 'event', event, payload } as ServerMessage),
       webSession.browsed,

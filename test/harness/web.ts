@@ -82,6 +82,8 @@ export class Page {
   #next = 1;
   readonly #pending = new Map<number, (message: ServerMessage & { type: 'result' }) => void>();
   readonly #listeners = new Set<(event: string, payload: unknown) => void>();
+  /** Keys of the jobs events showed completed since the page opened. */
+  readonly #completedKeys = new Set<string>();
 
   constructor(port: number, credential: string) {
     this.ws = pageSocket(port, credential);
@@ -89,6 +91,9 @@ export class Page {
       const message = JSON.parse(raw.toString()) as ServerMessage;
       if (message.type === 'result') this.#pending.get(message.id)?.(message);
       else {
+        if (message.event === 'jobsChanged' || message.event === 'jobsAdded')
+          for (const job of (message.payload as Events['jobsChanged']).jobs)
+            if (job.state === 'completed') this.#completedKeys.add(job.key);
         if (message.event === 'fileReadRequested') this.#serve(message.payload as Events['fileReadRequested']);
         for (const listener of this.#listeners) listener(message.event, message.payload);
       }
@@ -133,6 +138,19 @@ export class Page {
           this.#listeners.delete(listener);
           resolve(job);
         }
+      };
+      this.#listeners.add(listener);
+    });
+  }
+
+  /** Resolves once an event showed the job with `key` completed (also if it came before this call). */
+  keyCompleted(key: string): Promise<void> {
+    if (this.#completedKeys.has(key)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const listener = () => {
+        if (!this.#completedKeys.has(key)) return;
+        this.#listeners.delete(listener);
+        resolve();
       };
       this.#listeners.add(listener);
     });
