@@ -63,12 +63,22 @@ export function pageSocket(port: number, credential: string | null, options: { p
   );
 }
 
-/** How an upgrade ended: 'open', the HTTP status it was refused with, or the close code right after opening. */
-export function upgradeOutcome(ws: WebSocket): Promise<{ opened: boolean; status?: number; closeCode?: number }> {
+/**
+ * How an upgrade ended: the HTTP status it was refused with; the close code the host closed it with
+ * right after opening; or `answered` when the socket opened and a command on it was answered.
+ */
+export function upgradeOutcome(ws: WebSocket): Promise<{ opened: boolean; status?: number; closeCode?: number; answered?: true }> {
   return new Promise((resolve) => {
     let opened = false;
     ws.on('unexpected-response', (_req, res) => resolve({ opened: false, status: res.statusCode ?? 0 }));
-    ws.on('open', () => (opened = true));
+    ws.on('open', () => {
+      opened = true;
+      ws.send(JSON.stringify({ type: 'command', id: 1, command: 'snapshot', request: {} }));
+    });
+    ws.on('message', () => {
+      resolve({ opened, answered: true });
+      ws.terminate();
+    });
     ws.on('error', () => {});
     ws.on('close', (code) => resolve({ opened, closeCode: code }));
   });
@@ -87,6 +97,16 @@ export class Page {
 
   constructor(port: number, credential: string) {
     this.ws = pageSocket(port, credential);
+    // a command the host never answers fails when the socket closes (a host that crashed, say)
+    this.ws.on('close', (code) => {
+      for (const settle of this.#pending.values())
+        settle({
+          type: 'result',
+          id: 0,
+          envelope: { ok: false, error: { code: 'HOST_DISCONNECTED', message: `socket closed (${code})`, retryable: true } },
+        });
+      this.#pending.clear();
+    });
     this.ws.on('message', (raw) => {
       const message = JSON.parse(raw.toString()) as ServerMessage;
       if (message.type === 'result') this.#pending.get(message.id)?.(message);
