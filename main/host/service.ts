@@ -9,7 +9,7 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   commandSchemas,
   isCommandName,
@@ -318,7 +318,7 @@ export class HostService {
     listOrphans: async ({ endpointId, bucket, prefix }) => ({ uploads: await this.engine.listOrphans(endpointId, bucket, prefix) }),
     abortOrphans: async ({ endpointId, bucket, uploads }) => ({ aborted: await this.engine.abortOrphans(endpointId, bucket, uploads) }),
     browseFiles: async ({ path }, session) => {
-      if (this.#host.kind !== 'browser') return browse(path ?? homedir(), null);
+      if (this.#host.kind !== 'browser') return browse(resolve(path ?? homedir()), null);
       const browsed = this.#requireSession(session).browsed;
       const listing = await browse(await allowedRealPath(path ?? homedir(), await this.#protected()), await this.#protected());
       if (browsed.size > 100_000) browsed.clear();

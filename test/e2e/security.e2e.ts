@@ -25,3 +25,16 @@ test('a link opens one window once; the session survives a reload but not a seco
   await other.waitForURL(/\/new-link$/);
   await expect(other.locator('body')).toContainText('This window has no session with Ferry');
 });
+
+test('Enter in ferry serve’s terminal prints a new link, which opens a second window', async ({ app, ferry }) => {
+  await expect(app.getByRole('combobox', { name: 'Endpoint' })).toContainText('Test RGW');
+  const link = await ferry.newLink();
+  expect(link).not.toBe(ferry.url);
+  const second = await app.context().newPage();
+  await second.goto(link);
+  await expect(second.getByRole('combobox', { name: 'Endpoint' })).toContainText('Test RGW');
+  expect(second.url()).not.toContain('token=');
+  // both windows stay connected
+  await app.reload();
+  await expect(app.getByRole('combobox', { name: 'Endpoint' })).toContainText('Test RGW');
+});
