@@ -1,13 +1,22 @@
-// Lint: mainly the layer rule of the house style (docs: ../README.md#layout).
-//   shared/          pure TypeScript: no node:, no electron, no DOM-only code, imports nothing outside shared/
+// Lint: mainly the layer rule of the house style (README.md, "How it works"). The runtime of each layer
+// (no DOM in shared/ and main/, no Node types in shared/ and renderer/) is the compiler's job: one
+// tsconfig per layer (tsconfig.json). Imports are this file's; test/unit/layers.test.ts proves both.
+//   shared/          pure TypeScript: no node:, no electron, imports nothing outside shared/
 //   renderer/        imports shared/ only (and browser libraries), never node: or electron or main/
 //   main/            imports shared/ and Node; only main/electron/ may import electron
+//   main/engine/, main/store/  host-agnostic (house style #5): no main/{host,web,cli,electron}
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const electron = { name: 'electron', message: 'Only main/electron/ may import electron (layer rule).' };
+const mainPatterns = [
+  {
+    group: ['**/renderer/**', '../renderer*', '**/electron/**'],
+    message: 'main/ does not import renderer/ or main/electron/ (layer rule).',
+  },
+];
 const node = (where) => nodeBuiltins.map((name) => ({ name, message: `${where} is pure: no Node built-ins (layer rule).` }));
 
 export default tseslint.config(
@@ -60,10 +69,24 @@ export default tseslint.config(
         'error',
         {
           paths: [electron],
+          patterns: mainPatterns,
+        },
+      ],
+    },
+  },
+  {
+    // the engine and the store know no host: the CLI, the browser host and Electron wrap them (house style #5)
+    files: ['main/engine/**', 'main/store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
           patterns: [
+            ...mainPatterns,
             {
-              group: ['**/renderer/**', '../renderer*', '**/electron/**'],
-              message: 'main/ does not import renderer/ or main/electron/ (layer rule).',
+              group: ['**/host/**', '**/web/**', '**/cli/**', '../host*', '../web*', '../cli*', '../electron*'],
+              message: 'main/engine/ and main/store/ import no host: main/{host,web,cli,electron} wrap them (layer rule).',
             },
           ],
         },

@@ -21,6 +21,9 @@ export default defineConfig({
           include: ['test/renderer/**/*.test.{ts,tsx}'],
           environment: 'jsdom',
           setupFiles: ['test/renderer/setup.ts'],
+          // user-event types key by key: on a loaded 2-core machine a form test took over the default
+          // 5 s, and the timed-out test went on typing into the next one's form ("meu-west-1")
+          testTimeout: 30_000,
         },
       },
       {

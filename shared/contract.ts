@@ -11,6 +11,7 @@ import { credentialInputSchema, endpointNameSchema, endpointUrlSchema, type Cred
 import type { EndpointProfile } from './endpoint.ts';
 import type { ErrorInfo } from './errors.ts';
 import type { JobState } from './job.ts';
+import { commandMethods } from './wire.ts';
 
 // ---- the views the renderer sees (no secret, no file-system detail it does not need) ----
 
@@ -203,26 +204,31 @@ export interface Events {
   fileReadRequested: { requestId: string; fileId: string; start: number; end: number };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = [
-  'jobsAdded',
-  'jobsChanged',
-  'jobsProgress',
-  'jobsRemoved',
-  'endpointsChanged',
-  'settingsChanged',
-  'pathsOpened',
-  'fileReadRequested',
-];
+/** Every event, once: `satisfies` fails to compile when an event of Events is missing here (or one is extra). */
+const EVENT_TABLE = {
+  jobsAdded: true,
+  jobsChanged: true,
+  jobsProgress: true,
+  jobsRemoved: true,
+  endpointsChanged: true,
+  settingsChanged: true,
+  pathsOpened: true,
+  fileReadRequested: true,
+} as const satisfies { [E in EventName]: true };
+export const EVENT_NAMES = Object.keys(EVENT_TABLE) as readonly EventName[];
 
 // ---- transport shapes ----
 
 /** Every answer to a command: a value, or an error the UI can put in words. */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
+/** One method per command: the request in, the response out (or a BridgeError). */
+export type FerryCommands = { [C in CommandName]: (request: CommandRequest<C>) => Promise<CommandResponse<C>> };
+/** One method per command over a transport: each answers its Envelope. */
+export type FerryWireCommands = { [C in CommandName]: (request: CommandRequest<C>) => Promise<Envelope<CommandResponse<C>>> };
+
 /** What the page holds: one method per command, `on` for events (returns the unsubscribe). */
-export type FerryApi = {
-  [C in CommandName]: (request: CommandRequest<C>) => Promise<CommandResponse<C>>;
-} & {
+export type FerryApi = FerryCommands & {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
   /** Browser host: the bytes for a fileReadRequested event (or an error message if the file cannot be read). */
   sendFileData(requestId: string, data: ArrayBuffer | null, error?: string): void;
@@ -245,21 +251,20 @@ export class BridgeError extends Error {
  * preload exposes this (plain data crosses the contextBridge intact, while a rejected Error keeps
  * only its message, electron/electron#28346); {@link fromWire} turns it into the FerryApi.
  */
-export type FerryWireApi = {
-  [C in CommandName]: (request: CommandRequest<C>) => Promise<Envelope<CommandResponse<C>>>;
-} & Pick<FerryApi, 'on' | 'sendFileData'>;
+export type FerryWireApi = FerryWireCommands & Pick<FerryApi, 'on' | 'sendFileData'>;
+
+/** The value of an envelope, or its error as a BridgeError (what a FerryApi method rejects with). */
+export function openEnvelope<T>(envelope: Envelope<T>): T {
+  if (envelope.ok) return envelope.value;
+  throw new BridgeError(envelope.error);
+}
 
 /** The FerryApi over a FerryWireApi: values, or BridgeErrors with their code and retryable flag. */
 export function fromWire(wire: FerryWireApi): FerryApi {
-  const commands = Object.fromEntries(
-    COMMAND_NAMES.map((name) => [
-      name,
-      async (request: unknown) => {
-        const envelope = await (wire[name] as (request: unknown) => Promise<Envelope<unknown>>)(request);
-        if (envelope.ok) return envelope.value;
-        throw new BridgeError(envelope.error);
-      },
-    ]),
-  ) as { [C in CommandName]: FerryApi[C] };
+  const commands = commandMethods<FerryCommands>(
+    COMMAND_NAMES,
+    (name) => async (request) =>
+      openEnvelope(await (wire[name] as (request: CommandRequest<typeof name>) => Promise<Envelope<unknown>>)(request)),
+  );
   return { ...commands, on: (event, listener) => wire.on(event, listener), sendFileData: (...args) => wire.sendFileData(...args) };
 }

@@ -53,8 +53,9 @@ export function canTransition(state: JobState, event: JobEvent): boolean {
   return TRANSITIONS[state][event] !== undefined;
 }
 
+/** Whether a job in `state` is done for good (completed or aborted): the states the table lets no event leave. */
 export function isFinal(state: JobState): boolean {
-  return state === 'completed' || state === 'aborted';
+  return Object.keys(TRANSITIONS[state]).length === 0;
 }
 
 /** Size, modification time and inode of a file: how Ferry notices that a file changed. */

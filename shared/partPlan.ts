@@ -40,25 +40,31 @@ export interface PartPlan {
   partCount: number;
 }
 
+/** Why a file cannot be planned: callers choose their error code from this, never from the message. */
+export type PartPlanErrorReason = 'invalid-size' | 'invalid-part-size' | 'part-size-too-large' | 'file-too-large';
+
 export class PartPlanError extends Error {
-  constructor(message: string) {
+  readonly reason: PartPlanErrorReason;
+  constructor(reason: PartPlanErrorReason, message: string) {
     super(message);
     this.name = 'PartPlanError';
+    this.reason = reason;
   }
 }
 
 /** Computes the plan for a file of `size` bytes, or throws PartPlanError if it cannot be uploaded. */
 export function planParts(size: number, options: PartPlanOptions = {}): PartPlan {
-  if (!Number.isSafeInteger(size) || size < 0) throw new PartPlanError(`Invalid file size: ${size}`);
+  if (!Number.isSafeInteger(size) || size < 0) throw new PartPlanError('invalid-size', `Invalid file size: ${size}`);
   const minPartSize = options.minPartSize ?? S3_MIN_PART_SIZE;
   const maxObjectSize = Math.min(options.maxObjectSize ?? S3_MAX_OBJECT_SIZE, S3_MAX_OBJECT_SIZE);
   const preferred = options.preferredPartSize ?? DEFAULT_PART_SIZE;
-  if (!Number.isSafeInteger(preferred) || preferred <= 0) throw new PartPlanError(`Invalid part size: ${preferred}`);
+  if (!Number.isSafeInteger(preferred) || preferred <= 0) throw new PartPlanError('invalid-part-size', `Invalid part size: ${preferred}`);
   if (preferred > S3_MAX_PART_SIZE) {
-    throw new PartPlanError(`The part size ${formatBytes(preferred)} is above S3's maximum of 5 GiB.`);
+    throw new PartPlanError('part-size-too-large', `The part size ${formatBytes(preferred)} is above S3's maximum of 5 GiB.`);
   }
   if (size > maxObjectSize) {
     throw new PartPlanError(
+      'file-too-large',
       `The file is ${formatBytes(size)}, larger than the largest object this endpoint accepts (${formatBytes(maxObjectSize)}).`,
     );
   }

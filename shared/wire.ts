@@ -1,11 +1,52 @@
 /**
- * The browser host's WebSocket wire format (pure; runs in Node and in the page).
+ * The wire of the contract (pure; runs in Node, the preload and the page): what every transport of
+ * shared/contract.ts shares (one method per command, built from COMMAND_NAMES; the event listeners),
+ * and the browser host's WebSocket format. Every command answers an Envelope, whatever the transport:
+ * Electron IPC, the WebSocket, and the control socket (main/engine/control.ts).
+ *
+ * The WebSocket format:
  *   page -> host, text:   {type:'command', id, command, request}
  *   host -> page, text:   {type:'result', id, envelope} | {type:'event', event, payload}
  *   page -> host, binary: file bytes for a fileReadRequested event:
  *                         [u32 little-endian header length][header JSON {requestId, error?}][bytes]
  */
-import type { CommandName, Envelope, EventName, Events } from './contract.ts';
+import type { CommandName, CommandRequest, Envelope, EventName, Events, FerryCommands, FerryWireCommands } from './contract.ts';
+
+/**
+ * One method per command of the contract, made by `make` for each name: the preload, the WebSocket
+ * bridge and the window's test fake build their FerryApi this way, so a new command needs no edit there.
+ */
+export function commandMethods<M extends FerryCommands | FerryWireCommands>(
+  names: readonly CommandName[],
+  make: <C extends CommandName>(name: C) => (request: CommandRequest<C>) => Promise<unknown>,
+): M {
+  // (TypeScript cannot relate a generic C's request to its response across the union of commands, so
+  // `make` is checked on the request and M names what the methods answer.)
+  return Object.fromEntries(names.map((name) => [name, make(name)])) as M;
+}
+
+/** The listeners of a FerryApi's `on`, by event; `on` returns the unsubscribe. */
+export class EventListeners {
+  readonly #listeners = new Map<EventName, Set<(payload: never) => void>>();
+
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    const entry = listener as (payload: never) => void;
+    set.add(entry);
+    return () => {
+      set.delete(entry);
+    };
+  }
+
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const listener of [...(this.#listeners.get(event) ?? [])]) (listener as (value: Events[E]) => void)(payload);
+  }
+
+  count(event: EventName): number {
+    return this.#listeners.get(event)?.size ?? 0;
+  }
+}
 
 export type ClientMessage = { type: 'command'; id: number; command: CommandName; request: unknown };
 export type ServerMessage =

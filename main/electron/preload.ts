@@ -10,7 +10,17 @@
  * rejected Error (electron/electron#28346). The page adapts it with fromWire (shared/contract.ts).
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import type { CommandName, CommandResponse, Envelope, EventName, Events, FerryWireApi } from '../../shared/contract.ts';
+import type {
+  CommandName,
+  CommandRequest,
+  CommandResponse,
+  Envelope,
+  EventName,
+  Events,
+  FerryWireApi,
+  FerryWireCommands,
+} from '../../shared/contract.ts';
+import { commandMethods } from '../../shared/wire.ts';
 import { COMMAND_CHANNEL, EVENT_CHANNEL } from './channels.ts';
 import { COMMAND_NAMES, EVENT_NAMES } from './contractNames.ts';
 
@@ -29,9 +39,8 @@ ipcRenderer.on(EVENT_CHANNEL, (_event, name: unknown, payload: unknown) => {
   }
 });
 
-function command<C extends CommandName>(name: C): FerryWireApi[C] {
-  const send = (request: unknown): Promise<Envelope<CommandResponse<C>>> => ipcRenderer.invoke(COMMAND_CHANNEL, name, request);
-  return send as FerryWireApi[C];
+function command<C extends CommandName>(name: C): (request: CommandRequest<C>) => Promise<Envelope<CommandResponse<C>>> {
+  return (request) => ipcRenderer.invoke(COMMAND_CHANNEL, name, request);
 }
 
 function on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
@@ -51,8 +60,7 @@ function sendFileData(): void {
   throw new Error('sendFileData is for the browser host: the desktop app reads files from disk by their paths.');
 }
 
-const commands = Object.fromEntries(COMMAND_NAMES.map((name) => [name, command(name)])) as { [C in CommandName]: FerryWireApi[C] };
-const api: FerryWireApi = { ...commands, on, sendFileData };
+const api: FerryWireApi = { ...commandMethods<FerryWireCommands>(COMMAND_NAMES, command), on, sendFileData };
 /** What renderer/bridge/desktop.ts expects as `window.ferryDesktop`. */
 const desktop = { getPathForFile: (file: File): string => webUtils.getPathForFile(file) };
 

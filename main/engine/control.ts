@@ -8,7 +8,8 @@
  *   who:    the owner writes a random token to `control.token` (0600) in the data directory at each
  *           start; a request must carry it, so only a user who can read the data directory can steer it
  *   what:   one JSON line each way: {token, action, ids | null (= every job the action applies to)}
- *           → {ok: true, ids, notStarted} | {ok: false, code, message}; both validated with zod
+ *           → the contract's Envelope: {ok: true, value: {ids, notStarted}} | {ok: false, error: {code,
+           message, retryable}} (shared/contract.ts, as IPC and the WebSocket answer); both validated with zod
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { FerryError, isErrorCode } from '../../shared/errors.ts';
+import type { Envelope } from '../../shared/contract.ts';
+import { ERROR_CODES, FerryError, isErrorCode, type ErrorCode } from '../../shared/errors.ts';
 
 export const CONTROL_ACTIONS = ['pause', 'resume', 'abort', 'retry'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
@@ -30,12 +32,18 @@ const requestSchema = z.object({
   ids: z.array(z.string().min(1).max(200)).max(100_000).nullable(),
 });
 
+const resultSchema = z.object({ ids: z.array(z.string()), notStarted: z.array(z.string()) });
 const replySchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), ids: z.array(z.string()), notStarted: z.array(z.string()) }),
-  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+  z.object({ ok: z.literal(true), value: resultSchema }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }) }),
 ]);
 
-export type ControlReply = Extract<z.infer<typeof replySchema>, { ok: true }>;
+export type ControlReply = z.infer<typeof resultSchema>;
+
+/** A failed answer: the error as every transport carries it, with the code's retryable flag. */
+function failure(code: ErrorCode, message: string): Envelope<ControlReply> {
+  return { ok: false, error: { code, message, retryable: ERROR_CODES[code].retryable } };
+}
 
 /** Carries out a request in the owning engine: the ids acted on, and those queued that this engine will not start. */
 export type ControlHandler = (action: ControlAction, ids: string[] | null) => Promise<{ ids: string[]; notStarted: string[] }>;
@@ -67,25 +75,25 @@ export async function serveControl(dataDir: string, handler: ControlHandler): Pr
   // a socket file left by an owner that died: the lock is ours now, so is the path
   if (process.platform !== 'win32') rmSync(path, { force: true });
 
-  async function answer(text: string): Promise<z.infer<typeof replySchema>> {
+  async function answer(text: string): Promise<Envelope<ControlReply>> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      return { ok: false, code: 'INVALID_INPUT', message: 'The control request is not JSON.' };
+      return failure('INVALID_INPUT', 'The control request is not JSON.');
     }
     const request = requestSchema.safeParse(parsed);
-    if (!request.success) return { ok: false, code: 'INVALID_INPUT', message: 'The control request is malformed.' };
+    if (!request.success) return failure('INVALID_INPUT', 'The control request is malformed.');
     const given = Buffer.from(request.data.token);
     const expected = Buffer.from(token);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return { ok: false, code: 'ACCESS_DENIED', message: 'The control request did not carry the running engine’s token.' };
+      return failure('ACCESS_DENIED', 'The control request did not carry the running engine’s token.');
     }
     try {
-      return { ok: true, ...(await handler(request.data.action, request.data.ids)) };
+      return { ok: true, value: await handler(request.data.action, request.data.ids) };
     } catch (error) {
-      if (error instanceof FerryError) return { ok: false, code: error.code, message: error.message };
-      return { ok: false, code: 'UNKNOWN', message: `The running engine could not ${request.data.action}: ${(error as Error).message}` };
+      if (error instanceof FerryError) return { ok: false, error: error.toInfo() };
+      return failure('UNKNOWN', `The running engine could not ${request.data.action}: ${(error as Error).message}`);
     }
   }
 
@@ -171,6 +179,9 @@ export async function sendControl(dataDir: string, action: ControlAction, ids: s
   } catch {
     throw new FerryError('UNKNOWN', 'The running engine gave an answer Ferry does not understand.');
   }
-  if (!reply.ok) throw new FerryError(isErrorCode(reply.code) ? reply.code : 'UNKNOWN', reply.message);
-  return reply;
+  if (!reply.ok) {
+    const { code, message, retryable } = reply.error;
+    throw new FerryError(isErrorCode(code) ? code : 'UNKNOWN', message, { retryable });
+  }
+  return reply.value;
 }

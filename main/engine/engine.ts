@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Emitter } from '../../shared/emitter.ts';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
-import { FerryError, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
-import { canTransition, findJobs, transition, type CompletedPart, type Job, type JobEvent } from '../../shared/job.ts';
+import { FerryError, missingCase, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
+import { canTransition, findJobs, isFinal, transition, type CompletedPart, type Job, type JobEvent } from '../../shared/job.ts';
 import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPlan.ts';
 import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
 import { SpeedMeter } from '../../shared/speed.ts';
@@ -54,6 +54,8 @@ export interface EngineOptions {
   autoStart?: boolean;
   /** What happens to uploads that were running when the last engine stopped or died (default resume). */
   interrupted?: 'resume' | 'pause';
+  /** Makes an endpoint's S3 client (default createS3Client; unit tests pass an in-memory fake). */
+  createClient?: typeof createS3Client;
 }
 
 export interface JobSpec {
@@ -66,6 +68,12 @@ export interface JobSpec {
   key: string;
   partSize?: number;
   concurrency?: number;
+  /**
+   * An incomplete multipart upload to finish instead of starting one (adopting another tool's
+   * orphan): the first run reconciles with its parts, keeps those whose bytes match the file and
+   * sends the rest. `partSize` must be the upload's own.
+   */
+  uploadId?: string;
 }
 
 export type EngineEvent =
@@ -111,7 +119,8 @@ export class Engine {
 
   readonly #store: JobStore;
   readonly #lock: DataDirLock;
-  readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints'>>;
+  readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints' | 'createClient'>>;
+  readonly #createClient: typeof createS3Client;
   readonly #endpoints: EndpointResolver;
   readonly #jobs = new Map<string, Job>();
   readonly #queue: string[] = [];
@@ -138,6 +147,7 @@ export class Engine {
     this.#store = store;
     this.#lock = lock;
     this.#endpoints = options.endpoints;
+    this.#createClient = options.createClient ?? createS3Client;
     this.#options = {
       maxRequests: options.maxRequests ?? 8,
       // as many files at once as requests: small files are bound by round trips, not bytes
@@ -190,10 +200,22 @@ export class Engine {
     this.#assertOpen();
     const all = [...this.#jobs.values()];
     const targets = (ids === null ? all.filter((job) => canTransition(job.state, action)) : findJobs(all, ids)).map((job) => job.id);
-    if (action === 'pause') await this.pause(targets);
-    else if (action === 'resume') this.resume(targets);
-    else if (action === 'retry') this.retry(targets);
-    else await this.abort(targets);
+    switch (action) {
+      case 'pause':
+        await this.pause(targets);
+        break;
+      case 'resume':
+        this.resume(targets);
+        break;
+      case 'retry':
+        this.retry(targets);
+        break;
+      case 'abort':
+        await this.abort(targets);
+        break;
+      default:
+        missingCase(action);
+    }
     const queued = action === 'resume' || action === 'retry';
     const notStarted = queued ? targets.filter((id) => !this.#started || !this.#inScope(id)) : [];
     return { ids: targets, notStarted };
@@ -256,9 +278,12 @@ export class Engine {
         });
       } catch (error) {
         if (error instanceof PartPlanError) {
-          throw new FerryError(/larger than/.test(error.message) ? 'FILE_TOO_LARGE' : 'INVALID_INPUT', `${spec.path}: ${error.message}`);
+          throw new FerryError(error.reason === 'file-too-large' ? 'FILE_TOO_LARGE' : 'INVALID_INPUT', `${spec.path}: ${error.message}`);
         }
         throw error;
+      }
+      if (spec.uploadId !== undefined && (!plan.multipart || plan.partSize !== spec.partSize)) {
+        throw new FerryError('INVALID_INPUT', `${spec.path}: the upload's part size does not fit this endpoint's part plan for the file.`);
       }
       const concurrency = spec.concurrency ?? this.#options.partConcurrency;
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new FerryError('INVALID_INPUT', `Invalid concurrency: ${concurrency}`);
@@ -276,7 +301,7 @@ export class Engine {
         partSize: plan.partSize,
         partCount: plan.partCount,
         concurrency,
-        uploadId: null,
+        uploadId: spec.uploadId ?? null,
         bytesDone: 0,
         etag: null,
         error: null,
@@ -446,8 +471,7 @@ export class Engine {
     const { client, profile } = await this.#client(endpointId);
     const live = new Map<string, string>();
     for (const job of this.#jobs.values()) {
-      if (job.uploadId && job.endpointId === endpointId && job.state !== 'completed' && job.state !== 'aborted')
-        live.set(job.uploadId, job.id);
+      if (job.uploadId && job.endpointId === endpointId && !isFinal(job.state)) live.set(job.uploadId, job.id);
     }
     return listOrphans(client, bucket, prefix, live, signal, profile.name);
   }
@@ -460,7 +484,7 @@ export class Engine {
     const { client, profile } = await this.#client(endpointId);
     const jobIds: string[] = [];
     for (const upload of uploads) {
-      const job = [...this.#jobs.values()].find((j) => j.uploadId === upload.uploadId && j.state !== 'completed' && j.state !== 'aborted');
+      const job = [...this.#jobs.values()].find((j) => j.uploadId === upload.uploadId && !isFinal(j.state));
       if (job) jobIds.push(job.id);
       else await abortOrphan(client, bucket, upload.key, upload.uploadId, this.#shutdown.signal, profile.name);
     }
@@ -516,7 +540,7 @@ export class Engine {
   removeJobs(ids: readonly string[]): void {
     const jobs = ids.map((id) => this.#require(id));
     for (const job of jobs) {
-      if (job.state !== 'completed' && job.state !== 'aborted') {
+      if (!isFinal(job.state)) {
         throw new FerryError('INVALID_TRANSITION', `Only completed or aborted jobs can be cleared; ${job.path} is ${job.state}.`);
       }
     }
@@ -582,7 +606,7 @@ export class Engine {
     if (!client) {
       client = this.#endpoints.resolve(endpointId).then(({ profile, credentials }) => ({
         profile,
-        client: createS3Client(profile, credentials, {
+        client: this.#createClient(profile, credentials, {
           maxSockets: this.#options.maxRequests + 4,
           socketTimeoutMs: this.#options.stallTimeoutMs,
         }),

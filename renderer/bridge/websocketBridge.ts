@@ -19,14 +19,16 @@
  */
 import {
   BridgeError,
+  COMMAND_NAMES,
+  openEnvelope,
   type CommandName,
   type CommandRequest,
   type CommandResponse,
-  type EventName,
   type FerryApi,
+  type FerryCommands,
 } from '../../shared/contract.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
-import { encodeFileData, type ClientMessage, type ServerMessage } from '../../shared/wire.ts';
+import { commandMethods, encodeFileData, EventListeners, type ClientMessage, type ServerMessage } from '../../shared/wire.ts';
 import type { BridgeConnection, ConnectionStatus } from './connection.ts';
 
 /** The subset of the DOM WebSocket the bridge uses (a test passes a fake). */
@@ -112,7 +114,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
   const setTimer = options.setTimer ?? ((callback: () => void, ms: number) => setTimeout(callback, ms));
   const clearTimer = options.clearTimer ?? ((handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>));
 
-  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const listeners = new EventListeners();
   const statusListeners = new Set<(status: ConnectionStatus) => void>();
   const reconnectListeners = new Set<() => void>();
   /** Commands sent and not yet answered, by number. */
@@ -136,14 +138,14 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
       const entry = pending.get(message.id);
       if (!entry) return;
       pending.delete(message.id);
-      const envelope = message.envelope;
-      if (envelope.ok) entry.resolve(envelope.value);
-      else entry.reject(new BridgeError(envelope.error));
+      try {
+        entry.resolve(openEnvelope(message.envelope));
+      } catch (error) {
+        entry.reject(error as BridgeError);
+      }
       return;
     }
-    const set = listeners.get(message.event);
-    if (!set) return;
-    for (const listener of [...set]) (listener as (payload: unknown) => void)(message.payload);
+    listeners.emit(message.event, message.payload);
   }
 
   function onMessage(event: MessageEvent): void {
@@ -222,37 +224,9 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
     });
   }
 
-  function command<C extends CommandName>(name: C): (request: CommandRequest<C>) => Promise<CommandResponse<C>> {
-    return (request) => send(name, request);
-  }
-
   const api: FerryApi = {
-    snapshot: command('snapshot'),
-    addPaths: command('addPaths'),
-    addBrowserFiles: command('addBrowserFiles'),
-    attachBrowserFiles: command('attachBrowserFiles'),
-    pauseJobs: command('pauseJobs'),
-    resumeJobs: command('resumeJobs'),
-    retryJobs: command('retryJobs'),
-    abortJobs: command('abortJobs'),
-    clearJobs: command('clearJobs'),
-    addEndpoint: command('addEndpoint'),
-    updateEndpoint: command('updateEndpoint'),
-    removeEndpoint: command('removeEndpoint'),
-    testEndpoint: command('testEndpoint'),
-    listBuckets: command('listBuckets'),
-    listOrphans: command('listOrphans'),
-    abortOrphans: command('abortOrphans'),
-    browseFiles: command('browseFiles'),
-    setSettings: command('setSettings'),
-    on(event, listener) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener as (payload: never) => void);
-      return () => {
-        set.delete(listener as (payload: never) => void);
-      };
-    },
+    ...commandMethods<FerryCommands>(COMMAND_NAMES, (name) => (request) => send(name, request)),
+    on: (event, listener) => listeners.on(event, listener),
     sendFileData(requestId, data, error) {
       // Without a socket the host has lost the request too; it asks again after the reconnect.
       if (!socket || socket.readyState !== OPEN) return;

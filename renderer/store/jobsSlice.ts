@@ -319,7 +319,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       const done: string[] = [];
       for (const { info, jobId } of files.bound()) {
         const job = state.jobs.get(jobId);
-        if (!job || job.state === 'completed' || job.state === 'aborted') done.push(info.fileId);
+        if (!job || isFinal(job.state)) done.push(info.fileId);
         else if (job.waitingForFile) offer.push(info);
       }
       files.forget(done);

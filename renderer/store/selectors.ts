@@ -3,6 +3,7 @@
  * makes a new `jobs` Map) does not recompute the filtered list or the counts, and a component that
  * selects them with useShallow does not re-render.
  */
+import { isFinal } from '../../shared/job.ts';
 import { etaSeconds } from '../../shared/speed.ts';
 import { canApply, type JobAction, type JobEntry } from './jobsSlice.ts';
 import type { FerryState } from './store.ts';
@@ -137,6 +138,6 @@ export const selectFinishedIds = memoOn(
   (state): readonly string[] =>
     state.jobOrder.filter((id) => {
       const job = state.jobs.get(id);
-      return job !== undefined && (job.state === 'completed' || job.state === 'aborted');
+      return job !== undefined && isFinal(job.state);
     }),
 );

@@ -4,6 +4,7 @@
  */
 import {
   BridgeError,
+  COMMAND_NAMES,
   type CommandName,
   type CommandRequest,
   type CommandResponse,
@@ -11,10 +12,12 @@ import {
   type EventName,
   type Events,
   type FerryApi,
+  type FerryCommands,
   type JobView,
   type Snapshot,
 } from '../../shared/contract.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
+import { commandMethods, EventListeners } from '../../shared/wire.ts';
 import { makeJob, makeSnapshot } from './fixtures.ts';
 
 export interface Call {
@@ -51,7 +54,7 @@ export interface FakeApi {
 export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
   const state = makeSnapshot(snapshot);
   const calls: Call[] = [];
-  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const listeners = new EventListeners();
   const sentFileData: SentFileData[] = [];
   let nextJob = 1;
 
@@ -116,39 +119,13 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
     setSettings: (patch) => ({ ...state.settings, ...patch }),
   };
 
-  function command<C extends CommandName>(name: C) {
-    return async (request: CommandRequest<C>): Promise<CommandResponse<C>> => {
+  const api: FerryApi = {
+    ...commandMethods<FerryCommands>(COMMAND_NAMES, (name) => async (request) => {
       calls.push({ command: name, request: structuredClone(request) });
       await Promise.resolve();
-      return (handlers[name] as Handler<C>)(request);
-    };
-  }
-
-  const api: FerryApi = {
-    snapshot: command('snapshot'),
-    addPaths: command('addPaths'),
-    addBrowserFiles: command('addBrowserFiles'),
-    attachBrowserFiles: command('attachBrowserFiles'),
-    pauseJobs: command('pauseJobs'),
-    resumeJobs: command('resumeJobs'),
-    retryJobs: command('retryJobs'),
-    abortJobs: command('abortJobs'),
-    clearJobs: command('clearJobs'),
-    addEndpoint: command('addEndpoint'),
-    updateEndpoint: command('updateEndpoint'),
-    removeEndpoint: command('removeEndpoint'),
-    testEndpoint: command('testEndpoint'),
-    listBuckets: command('listBuckets'),
-    listOrphans: command('listOrphans'),
-    abortOrphans: command('abortOrphans'),
-    browseFiles: command('browseFiles'),
-    setSettings: command('setSettings'),
-    on(event, listener) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener as (payload: never) => void);
-      return () => set.delete(listener as (payload: never) => void);
-    },
+      return (handlers[name] as Handler<typeof name>)(request);
+    }),
+    on: (event, listener) => listeners.on(event, listener),
     sendFileData(requestId, data, error) {
       sentFileData.push({ requestId, data, error });
     },
@@ -168,10 +145,8 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
         throw new BridgeError({ code: error.code ?? 'UNKNOWN', message: error.message, retryable: error.retryable ?? false });
       };
     },
-    emit(event, payload) {
-      for (const listener of [...(listeners.get(event) ?? [])]) (listener as (value: typeof payload) => void)(payload);
-    },
-    listenerCount: (event) => listeners.get(event)?.size ?? 0,
+    emit: (event, payload) => listeners.emit(event, payload),
+    listenerCount: (event) => listeners.count(event),
     sentFileData,
     snapshot: state,
   };

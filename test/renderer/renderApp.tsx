@@ -9,9 +9,15 @@ import type { FerryDesktop } from '../../renderer/bridge/desktop.ts';
 import { App } from '../../renderer/components/App.tsx';
 import { createFakeApi, type FakeApi } from './fakeApi.ts';
 
+export type RenderedApp = ReturnType<typeof startFerry> & {
+  fake: FakeApi;
+  user: ReturnType<typeof userEvent.setup>;
+  view: ReturnType<typeof render>;
+};
+
 export async function renderApp(
   options: { snapshot?: Partial<Snapshot>; fake?: FakeApi; desktop?: FerryDesktop; connection?: BridgeConnection } = {},
-) {
+): Promise<RenderedApp> {
   const fake = options.fake ?? createFakeApi(options.snapshot);
   const ferry = startFerry({ api: fake.api, desktop: options.desktop ?? null, connection: options.connection ?? null });
   const user = userEvent.setup();

@@ -27,6 +27,7 @@ async function serve(dataDir = dir): Promise<void> {
     calls.push({ action, ids });
     if (ids?.includes('nope')) throw new FerryError('JOB_NOT_FOUND', 'No job with id "nope". List jobs with: ferry jobs');
     if (ids?.includes('boom')) throw new Error('disk on fire');
+    if (ids?.includes('busy')) throw new FerryError('STORE_ERROR', 'The store is busy; try again.', { retryable: true });
     return { ids: ids ?? ['j1', 'j2'], notStarted: action === 'resume' ? ['j2'] : [] };
   });
 }
@@ -47,8 +48,8 @@ function raw(text: string, dataDir = dir): Promise<unknown> {
 describe('the control channel', () => {
   it('carries a command to the owner and its answer back', async () => {
     await serve();
-    expect(await sendControl(dir, 'pause', ['abcd1234'])).toEqual({ ok: true, ids: ['abcd1234'], notStarted: [] });
-    expect(await sendControl(dir, 'resume', null)).toEqual({ ok: true, ids: ['j1', 'j2'], notStarted: ['j2'] });
+    expect(await sendControl(dir, 'pause', ['abcd1234'])).toEqual({ ids: ['abcd1234'], notStarted: [] });
+    expect(await sendControl(dir, 'resume', null)).toEqual({ ids: ['j1', 'j2'], notStarted: ['j2'] });
     expect(calls).toEqual([
       { action: 'pause', ids: ['abcd1234'] },
       { action: 'resume', ids: null },
@@ -64,19 +65,23 @@ describe('the control channel', () => {
     await expect(sendControl(dir, 'abort', ['boom'])).rejects.toMatchObject({
       code: 'UNKNOWN',
       message: 'The running engine could not abort: disk on fire',
+      retryable: false,
     });
+    // whether the user may try again crosses the socket too
+    await expect(sendControl(dir, 'pause', ['busy'])).rejects.toMatchObject({ code: 'STORE_ERROR', retryable: true });
   });
 
   it('acts only on requests that carry the token of this run, and only on well-formed ones', async () => {
     await serve();
-    expect(await raw(`${JSON.stringify({ token: 'guessed', action: 'abort', ids: null })}\n`)).toMatchObject({
+    // the answer is the contract's Envelope, its error with the retryable flag, as over IPC and the WebSocket
+    expect(await raw(`${JSON.stringify({ token: 'guessed', action: 'abort', ids: null })}\n`)).toEqual({
       ok: false,
-      code: 'ACCESS_DENIED',
+      error: { code: 'ACCESS_DENIED', message: expect.any(String), retryable: false },
     });
-    expect(await raw('not json\n')).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await raw('not json\n')).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', retryable: false } });
     expect(await raw(`${JSON.stringify({ token: 'x', action: 'delete-everything', ids: null })}\n`)).toMatchObject({
       ok: false,
-      code: 'INVALID_INPUT',
+      error: { code: 'INVALID_INPUT', retryable: false },
     });
     expect(calls).toEqual([]);
   });

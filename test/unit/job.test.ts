@@ -26,6 +26,10 @@ describe('job state machine', () => {
     for (const state of JOB_STATES.filter((s) => s !== 'failed')) expect(canTransition(state, 'retry')).toBe(false);
   });
 
+  it('calls exactly completed and aborted final', () => {
+    expect(JOB_STATES.filter(isFinal)).toEqual(['completed', 'aborted']);
+  });
+
   it('aborts from every non-final state and from no final one', () => {
     for (const state of JOB_STATES) {
       expect(canTransition(state, 'abort')).toBe(!isFinal(state));

@@ -55,6 +55,21 @@ describe('planParts', () => {
     expect(() => planParts(10 * GiB, { preferredPartSize: 6 * GiB })).toThrow(/above S3's maximum/);
   });
 
+  it('says why it refuses, as a reason a caller can choose its error code from (not the words)', () => {
+    const reason = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as PartPlanError).reason;
+      }
+      return 'no error';
+    };
+    expect(reason(() => planParts(6 * GiB, { maxObjectSize: 5 * GiB }))).toBe('file-too-large');
+    expect(reason(() => planParts(10 * GiB, { preferredPartSize: 6 * GiB }))).toBe('part-size-too-large');
+    expect(reason(() => planParts(-1))).toBe('invalid-size');
+    expect(reason(() => planParts(10, { preferredPartSize: 0 }))).toBe('invalid-part-size');
+  });
+
   it('rejects part numbers outside the plan', () => {
     const plan = planParts(20 * MiB, { preferredPartSize: 5 * MiB });
     expect(() => partRange(plan, 0)).toThrow(RangeError);

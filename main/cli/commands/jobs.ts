@@ -2,7 +2,7 @@
 import { JobStore } from '../../store/jobStore.ts';
 import { acquireDataDirLock } from '../../store/lock.ts';
 import { EngineLockedError, FerryError } from '../../../shared/errors.ts';
-import type { Job } from '../../../shared/job.ts';
+import { transition, type Job } from '../../../shared/job.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
 import { sendControl, type ControlAction } from '../../engine/control.ts';
 import { openEngine, openRegistry, type Context } from '../context.ts';
@@ -44,7 +44,8 @@ function currentJobs(ctx: Context): Job[] {
     if (!(error instanceof EngineLockedError)) throw error;
     running = true;
   }
-  return running ? jobs : jobs.map((job) => (job.state === 'uploading' ? { ...job, state: 'queued' } : job));
+  // what the next engine's open does to it (Engine: interrupt), through the state machine
+  return running ? jobs : jobs.map((job) => (job.state === 'uploading' ? { ...job, state: transition(job.state, 'interrupt') } : job));
 }
 
 export async function listJobs(ctx: Context, options: { json?: boolean }): Promise<number> {

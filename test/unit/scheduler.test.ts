@@ -1,0 +1,104 @@
+/**
+ * The engine's scheduler (main/engine/engine.ts) and its shared limiter against the in-memory FakeS3:
+ * jobs at once, requests at once, pause. A real store in a temporary directory, small real files.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Engine, type EngineOptions } from '../../main/engine/engine.ts';
+import { FakeS3 } from './fakeS3.ts';
+
+const PART = 1024;
+let dir: string;
+let engine: Engine | null;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ferry-scheduler-'));
+  engine = null;
+});
+afterEach(async () => {
+  await engine?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(s3: FakeS3, options: Partial<EngineOptions> = {}): Promise<Engine> {
+  engine = await Engine.open({
+    dataDir: join(dir, 'data'),
+    endpoints: {
+      resolve: async () => ({
+        profile: {
+          id: 'fake',
+          name: 'fake',
+          url: 'http://fake.invalid',
+          region: 'us-east-1',
+          addressing: 'path',
+          checksums: 'when-required',
+          minPartSize: 1,
+        },
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      }),
+    },
+    createClient: () => s3.client,
+    partSize: PART,
+    retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    ...options,
+  });
+  return engine;
+}
+
+function files(count: number, parts: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const path = join(dir, `file-${i}`);
+    writeFileSync(path, Buffer.alloc(parts * PART, i + 1));
+    return path;
+  });
+}
+
+const specs = (paths: string[]) => paths.map((path, i) => ({ path, endpointId: 'fake', bucket: 'bucket', key: `key-${i}` }));
+
+describe('the scheduler against an in-memory S3', () => {
+  it('runs at most maxActiveJobs jobs and maxRequests requests at once, and completes every job', async () => {
+    const s3 = new FakeS3();
+    const ferry = await open(s3, { maxActiveJobs: 2, maxRequests: 3, partConcurrency: 4 });
+    const jobs = await ferry.addJobs(specs(files(5, 4)));
+    await ferry.whenIdle();
+    expect(jobs.map((job) => ferry.get(job.id)?.state)).toEqual(Array(5).fill('completed'));
+    expect(s3.peakKeysInFlight).toBe(2);
+    expect(s3.peakInFlight).toBe(3);
+    expect(ferry.stats().requestsInFlight).toBe(0);
+    // each job: create, then its parts, then complete
+    for (let i = 0; i < 5; i++) {
+      const operations = s3.operations(`key-${i}`);
+      expect(operations[0]).toBe('CreateMultipartUpload');
+      expect(operations.slice(-2)).toEqual(['CompleteMultipartUpload', 'HeadObject']);
+      expect(operations.filter((op) => op === 'UploadPart')).toHaveLength(4);
+    }
+  });
+
+  it('pauses a job mid-part: nothing of it is in flight once pause returns, and a resume sends only the missing parts', async () => {
+    const s3 = new FakeS3();
+    const ferry = await open(s3, { partConcurrency: 2 });
+    const held = s3.gate((call) => call.operation === 'UploadPart' && call.partNumber === 3);
+    const [job] = await ferry.addJobs(specs(files(1, 6)));
+    await held.reached;
+    await ferry.pause([job!.id]);
+    expect(ferry.get(job!.id)?.state).toBe('paused');
+    expect(s3.inFlight).toBe(0);
+    const sent = s3.calls.length;
+    held.open();
+    await ferry.whenIdle();
+    expect(s3.calls.length).toBe(sent);
+    expect(s3.operations()).not.toContain('AbortMultipartUpload');
+
+    const acknowledged = ferry.parts(job!.id).map((part) => part.partNumber);
+    ferry.resume([job!.id]);
+    await ferry.whenIdle();
+    expect(ferry.get(job!.id)?.state).toBe('completed');
+    const resent = s3.calls
+      .slice(sent)
+      .filter((call) => call.operation === 'UploadPart')
+      .map((call) => call.partNumber);
+    expect(resent.sort()).toEqual([1, 2, 3, 4, 5, 6].filter((n) => !acknowledged.includes(n)));
+  });
+});
