@@ -155,7 +155,8 @@ export type CommandRequest<C extends CommandName> = z.input<(typeof commandSchem
 /** What each command answers. */
 export interface CommandResponses {
   snapshot: Snapshot;
-  addPaths: { jobs: JobView[] };
+  /** `skipped`: files inside the named folders that the browser host leaves out, with why (the window shows them). */
+  addPaths: { jobs: JobView[]; skipped?: { path: string; reason: string }[] };
   addBrowserFiles: { jobs: JobView[] };
   attachBrowserFiles: { attached: { jobId: string; fileId: string }[] };
   pauseJobs: Record<string, never>;

@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   INVALID_TRANSITION: { retryable: false, retryAsIs: false },
   JOB_NOT_FOUND: { retryable: false, retryAsIs: false },
   UNKNOWN: { retryable: false, retryAsIs: true },
+  /** The browser host does not read this path (main/host/pathPolicy.ts). */
+  PATH_REFUSED: { retryable: false, retryAsIs: false },
 } as const satisfies Record<string, { retryable: boolean; retryAsIs: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

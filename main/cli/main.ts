@@ -136,9 +136,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command('serve')
-    .description('open the window in a browser: serves it on 127.0.0.1 with a per-run token')
+    .description('open the window in a browser: serves it on 127.0.0.1; each printed link opens one window once (Enter prints a new one)')
     .option('--port <n>', 'port (default: a free one)')
-    .option('--open', 'open the address in the system browser')
+    .option('--open', 'open the window in the system browser (through an owner-only launcher file, not the address)')
     .action(action((options: { port?: string; open?: boolean }) => serve(ctx(), options)));
 
   try {

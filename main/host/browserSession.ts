@@ -11,6 +11,12 @@ import type { BrowserFileReader } from '../engine/browserSource.ts';
 
 /** A page that does not answer a read within this time is asked again (a retryable timeout). */
 const READ_TIMEOUT_MS = 60_000;
+/** The most bytes the host asks a page for at once: a part is read in chunks of this size. */
+export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Room for a file-data frame's length prefix and JSON header (shared/wire.ts caps it at 4096). */
+const FRAME_HEADER_BYTES = 4 + 4096;
+/** The largest frame a page ever needs to send: one chunk of file data with its header. */
+export const MAX_FRAME_BYTES = READ_CHUNK_BYTES + FRAME_HEADER_BYTES;
 
 interface PendingRead {
   resolve: (data: Uint8Array) => void;
@@ -22,10 +28,20 @@ export class BrowserSession {
   readonly #send: <E extends EventName>(event: E, payload: Events[E]) => void;
   readonly #pending = new Map<string, PendingRead>();
   readonly #jobIds = new Set<string>();
+  /** Paths the browser host's browseFiles showed this page's session: addPaths accepts only these. */
+  readonly browsed: Set<string>;
   #closed = false;
 
-  constructor(send: <E extends EventName>(event: E, payload: Events[E]) => void) {
+  constructor(send: <E extends EventName>(event: E, payload: Events[E]) => void, browsed: Set<string> = new Set()) {
     this.#send = send;
+    this.browsed = browsed;
+  }
+
+  /** Whether a binary frame of `bytes` can be the answer to a read this session asked for. */
+  acceptsFrame(bytes: number): boolean {
+    let largest = -1;
+    for (const pending of this.#pending.values()) largest = Math.max(largest, pending.size);
+    return largest >= 0 && bytes <= largest + FRAME_HEADER_BYTES;
   }
 
   /** The reader the engine uses for job `jobId`, whose file the page calls `fileId`. */
@@ -34,7 +50,18 @@ export class BrowserSession {
     return { read: (start, end, signal) => this.#read(fileId, start, end, signal) };
   }
 
-  #read(fileId: string, start: number, end: number, signal: AbortSignal): Promise<Uint8Array> {
+  /** Bytes [start, end) of the page's file `fileId`, asked for in chunks of at most READ_CHUNK_BYTES. */
+  async #read(fileId: string, start: number, end: number, signal: AbortSignal): Promise<Uint8Array> {
+    if (end - start <= READ_CHUNK_BYTES) return this.#readChunk(fileId, start, end, signal);
+    const whole = new Uint8Array(end - start);
+    for (let at = start; at < end; at += READ_CHUNK_BYTES) {
+      const chunk = await this.#readChunk(fileId, at, Math.min(end, at + READ_CHUNK_BYTES), signal);
+      whole.set(chunk, at - start);
+    }
+    return whole;
+  }
+
+  #readChunk(fileId: string, start: number, end: number, signal: AbortSignal): Promise<Uint8Array> {
     if (this.#closed) return Promise.reject(new FerryError('FILE_NOT_AVAILABLE', 'The page that holds the file was closed.'));
     signal.throwIfAborted();
     const requestId = randomUUID();

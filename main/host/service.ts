@@ -7,7 +7,7 @@
  * Events are coalesced: job changes are sent in one batch per tick, progress in one batch per
  * interval, so ten thousand jobs cost a few messages a second.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -36,7 +36,8 @@ import { probeEndpoint } from '../endpoints/probe.ts';
 import type { SecretVault } from '../endpoints/vault.ts';
 import { openDatabase } from '../store/database.ts';
 import { readSettings, writeSettings } from '../store/settings.ts';
-import { expandDropped } from './sources.ts';
+import { allowedRealPath, expandDropped, expandForBrowser, realPlaces } from './sources.ts';
+import { protectedPlaces, refusal, type ProtectedPlace } from './pathPolicy.ts';
 import { BrowserSession } from './browserSession.ts';
 import type { DatabaseSync } from 'node:sqlite';
 
@@ -68,6 +69,8 @@ export class HostService {
   readonly registry: EndpointRegistry;
   readonly #db: DatabaseSync;
   readonly #host: HostInfo;
+  readonly #dataDir: string;
+  #places: Promise<ProtectedPlace[]> | null = null;
   readonly #listeners = new Set<Listener>();
   readonly #sessions = new Set<BrowserSession>();
   readonly #changed = new Map<string, Job>();
@@ -84,7 +87,9 @@ export class HostService {
     host: HostInfo,
     settings: Settings,
     progressIntervalMs: number,
+    dataDir: string,
   ) {
+    this.#dataDir = dataDir;
     this.engine = engine;
     this.registry = registry;
     this.#db = db;
@@ -133,7 +138,7 @@ export class HostService {
       throw error;
     }
     const host: HostInfo = { ...options.host, vaultWarning: options.vault.warning };
-    return new HostService(engine, registry, db, host, settings, options.progressIntervalMs ?? 250);
+    return new HostService(engine, registry, db, host, settings, options.progressIntervalMs ?? 250, options.dataDir);
   }
 
   /** Subscribes to the contract's events (for every window); returns the unsubscribe. */
@@ -143,8 +148,8 @@ export class HostService {
   }
 
   /** A browser page's connection: its files are read through it; closing it detaches them. */
-  openSession(sendToPage: <E extends EventName>(event: E, payload: Events[E]) => void): BrowserSession {
-    const session = new BrowserSession(sendToPage);
+  openSession(sendToPage: <E extends EventName>(event: E, payload: Events[E]) => void, browsed?: Set<string>): BrowserSession {
+    const session = new BrowserSession(sendToPage, browsed);
     this.#sessions.add(session);
     return session;
   }
@@ -167,7 +172,8 @@ export class HostService {
    */
   async dispatch(command: unknown, request: unknown, session: BrowserSession | null = null): Promise<Envelope<unknown>> {
     if (!isCommandName(command)) {
-      return { ok: false, error: { code: 'INVALID_INPUT', message: `Unknown command: ${String(command).slice(0, 64)}`, retryable: false } };
+      const named = typeof command === 'string' ? command.slice(0, 64) : `(a ${command === null ? 'null' : typeof command}, not a name)`;
+      return { ok: false, error: { code: 'INVALID_INPUT', message: `Unknown command: ${named}`, retryable: false } };
     }
     const parsed = commandSchemas[command].safeParse(request ?? {});
     if (!parsed.success) {
@@ -209,11 +215,16 @@ export class HostService {
       settings: this.settings,
       host: this.#host,
     }),
-    addPaths: async ({ endpointId, bucket, prefix, paths }) => {
-      const files = await expandDropped(paths, prefix);
+    addPaths: async ({ endpointId, bucket, prefix, paths }, session) => {
+      // the desktop app uploads what the person picked or dropped; a browser page only what
+      // browseFiles showed it, outside the protected places (pathPolicy.ts)
+      const { files, skipped } =
+        this.#host.kind === 'browser'
+          ? await expandForBrowser(paths, prefix, await this.#protected(), this.#requireSession(session).browsed)
+          : { files: await expandDropped(paths, prefix), skipped: [] };
       await this.engine.checkBucket(endpointId, bucket);
       const jobs = await this.engine.addJobs(files.map((file) => ({ path: file.path, endpointId, bucket, key: file.key })));
-      return { jobs: jobs.map((job) => this.#view(job)) };
+      return { jobs: jobs.map((job) => this.#view(job)), ...(skipped.length > 0 ? { skipped } : {}) };
     },
     addBrowserFiles: async ({ endpointId, bucket, prefix, files }, session) => {
       const owner = this.#requireSession(session);
@@ -306,7 +317,14 @@ export class HostService {
     listBuckets: async ({ endpointId }) => ({ buckets: await this.engine.listBuckets(this.registry.get(endpointId).id) }),
     listOrphans: async ({ endpointId, bucket, prefix }) => ({ uploads: await this.engine.listOrphans(endpointId, bucket, prefix) }),
     abortOrphans: async ({ endpointId, bucket, uploads }) => ({ aborted: await this.engine.abortOrphans(endpointId, bucket, uploads) }),
-    browseFiles: async ({ path }) => browse(path),
+    browseFiles: async ({ path }, session) => {
+      if (this.#host.kind !== 'browser') return browse(resolve(path ?? homedir()), null);
+      const browsed = this.#requireSession(session).browsed;
+      const listing = await browse(await allowedRealPath(path ?? homedir(), await this.#protected()), await this.#protected());
+      if (browsed.size > 100_000) browsed.clear();
+      for (const entry of listing.entries) browsed.add(entry.path);
+      return listing;
+    },
     setSettings: async (patch) => {
       this.#settings = writeSettings(this.#db, patch);
       this.#emit('settingsChanged', this.settings);
@@ -315,6 +333,12 @@ export class HostService {
   };
 
   // ---- internals ----
+
+  /** The places a browser page may not read, with their real paths (resolved once). */
+  #protected(): Promise<ProtectedPlace[]> {
+    this.#places ??= realPlaces(protectedPlaces({ dataDir: this.#dataDir, home: homedir() }));
+    return this.#places;
+  }
 
   #requireSession(session: BrowserSession | null): BrowserSession {
     if (!session) throw new FerryError('INVALID_INPUT', 'Files from a browser page can only be added through the browser host.');
@@ -376,9 +400,11 @@ export class HostService {
   }
 }
 
-/** A directory of the host's disk, for the browser host's "Add files" dialog (folders first, no dotfiles). */
-async function browse(path: string | null): Promise<DirectoryListing> {
-  const dir = resolve(path ?? homedir());
+/**
+ * A directory of the host's disk, for the browser host's "Add files" dialog (folders first, no
+ * dotfiles). With `places`, entries whose real path is in a protected place are left out.
+ */
+async function browse(dir: string, places: readonly ProtectedPlace[] | null): Promise<DirectoryListing> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -396,6 +422,10 @@ async function browse(path: string | null): Promise<DirectoryListing> {
         const full = join(dir, entry.name);
         const info = await stat(full).catch(() => null);
         if (!info) return null;
+        if (places) {
+          const real = await realpath(full).catch(() => null);
+          if (real === null || refusal(real, places) !== null) return null;
+        }
         if (info.isDirectory()) return { name: entry.name, path: full, kind: 'directory' as const, size: null };
         if (info.isFile()) return { name: entry.name, path: full, kind: 'file' as const, size: info.size };
         return null;

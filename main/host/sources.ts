@@ -5,11 +5,12 @@
  *     to that exact key.
  *   Window (expandDropped): a dropped folder keeps its own name under the prefix, as in a file manager.
  */
-import { access, constants, readdir, stat } from 'node:fs/promises';
+import { access, constants, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { FerryError } from '../../shared/errors.ts';
 import type { S3Target } from '../../shared/s3Url.ts';
 import { fileError } from '../engine/fileSource.ts';
+import { refusal, shapeRefusal, type ProtectedPlace } from './pathPolicy.ts';
 
 export interface SourceFile {
   path: string;
@@ -135,4 +136,88 @@ export async function expandDropped(paths: readonly string[], prefix: string): P
   }
   if (result.length === 0) throw new FerryError('INVALID_INPUT', 'Nothing to upload: the folders are empty.');
   return result;
+}
+
+/** A file a page named that the browser host leaves out, and why (shown to the person). */
+export interface SkippedPath {
+  path: string;
+  reason: string;
+}
+
+/**
+ * The protected places with their real paths as well (a data directory reached through a symlink
+ * is refused under either name).
+ */
+export async function realPlaces(places: readonly ProtectedPlace[]): Promise<ProtectedPlace[]> {
+  const result = [...places];
+  for (const place of places) {
+    const real = await realpath(place.path).catch(() => null);
+    if (real !== null && real !== place.path) result.push({ path: real, what: place.what });
+  }
+  return result;
+}
+
+/** `given`'s real path, refused in words when the page may not read it (pathPolicy.ts). */
+export async function allowedRealPath(given: string, places: readonly ProtectedPlace[]): Promise<string> {
+  const shape = shapeRefusal(given);
+  if (shape) throw new FerryError('PATH_REFUSED', `Ferry does not read ${given.slice(0, 256)} from a browser page: ${shape}.`);
+  let real: string;
+  try {
+    real = await realpath(given);
+  } catch (error) {
+    throw fileError(error, given);
+  }
+  const why = refusal(real, places);
+  if (why) throw new FerryError('PATH_REFUSED', `Ferry does not upload ${given} from a browser page: ${why}.`);
+  return real;
+}
+
+/**
+ * expandDropped for the browser host: `paths` must be ones browseFiles showed this session
+ * (`browsed`); each is resolved to its real path and checked, and so is every file met while walking
+ * a folder: a file in a protected place (a symlink into ~/.ssh, say) is skipped and reported.
+ */
+export async function expandForBrowser(
+  paths: readonly string[],
+  prefix: string,
+  places: readonly ProtectedPlace[],
+  browsed: ReadonlySet<string>,
+): Promise<{ files: SourceFile[]; skipped: SkippedPath[] }> {
+  const files: SourceFile[] = [];
+  const skipped: SkippedPath[] = [];
+  for (const given of paths) {
+    if (!browsed.has(given)) {
+      throw new FerryError(
+        'PATH_REFUSED',
+        `Ferry does not upload ${given.slice(0, 256)} from a browser page: choose files and folders with "Add files…" (it was not shown there).`,
+      );
+    }
+    const real = await allowedRealPath(given, places);
+    const { path, files: inside } = await examine(real);
+    const name = basename(given);
+    if (!inside) {
+      files.push({ path, key: `${prefix}${name}` });
+      continue;
+    }
+    for (const file of inside) {
+      const fileReal = await realpath(file).catch(() => null);
+      const shown = join(given, relative(path, file));
+      if (fileReal === null) {
+        skipped.push({ path: shown, reason: 'it could not be resolved' });
+        continue;
+      }
+      const why = refusal(fileReal, places);
+      if (why) skipped.push({ path: shown, reason: why });
+      else files.push({ path: fileReal, key: `${prefix}${name}/${relativeKey(path, file)}` });
+    }
+  }
+  if (files.length === 0) {
+    if (skipped.length > 0)
+      throw new FerryError(
+        'PATH_REFUSED',
+        `Nothing to upload: ${skipped[0]!.path} is skipped (${skipped[0]!.reason})${skipped.length > 1 ? ` and ${skipped.length - 1} more` : ''}.`,
+      );
+    throw new FerryError('INVALID_INPUT', 'Nothing to upload: the folders are empty.');
+  }
+  return { files, skipped };
 }

@@ -6,7 +6,8 @@
 import { fromWire, type FerryApi } from '../../shared/contract.ts';
 import type { BridgeConnection } from './connection.ts';
 import './desktop.ts';
-import { createWebSocketBridge, hostSocketUrl } from './websocketBridge.ts';
+import { sessionRejected, takeSessionCredential } from './session.ts';
+import { createWebSocketBridge, hostSocketProtocols, hostSocketUrl } from './websocketBridge.ts';
 
 export interface Bridge {
   api: FerryApi;
@@ -16,7 +17,11 @@ export interface Bridge {
 
 export function openBridge(target: Window = window): Bridge {
   if (target.ferry) return { api: fromWire(target.ferry), connection: null };
-  return createWebSocketBridge({ url: hostSocketUrl(target.location) });
+  return createWebSocketBridge({
+    url: hostSocketUrl(target.location),
+    protocols: hostSocketProtocols(takeSessionCredential(target)),
+    onSessionRejected: () => sessionRejected(target),
+  });
 }
 
 export type { BridgeConnection, ConnectionStatus, ConnectionState } from './connection.ts';

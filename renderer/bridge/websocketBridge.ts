@@ -6,8 +6,10 @@
  *                 {type:'event', event, payload}                   to the listeners of `on(event)`
  *   page -> host  binary [u32 LE length][header JSON][bytes]       sendFileData (encodeFileData)
  *
- * The host authenticates the socket with the cookie it set when the page was loaded with
- * `?token=…`; the token (if the page URL still has it) is passed on the socket URL as well.
+ * The host authenticates the socket with the page's session credential (./session.ts), offered as
+ * the subprotocol `ferry-session.<credential>` beside `ferry`: never in a URL, never in a cookie.
+ * A socket the host closes with 4401 (no such session: Ferry restarted, or the page was not opened
+ * by a link) is not retried: `onSessionRejected` takes the page to the host's "get a new link" page.
  *
  * When the socket drops, commands waiting for an answer reject with a BridgeError, and the bridge
  * reconnects with exponential backoff (jittered, capped). Listeners stay registered across
@@ -42,9 +44,13 @@ export interface SocketLike {
 }
 
 export interface WebSocketBridgeOptions {
-  /** ws(s)://host/ws?token=…; see {@link hostSocketUrl}. */
+  /** ws(s)://host/ws; see {@link hostSocketUrl}. */
   url: string;
-  createSocket?: (url: string) => SocketLike;
+  /** The subprotocols offered (the session credential travels as one). */
+  protocols?: string[];
+  /** The host refused the session (close code 4401); the bridge stops reconnecting. */
+  onSessionRejected?: () => void;
+  createSocket?: (url: string, protocols?: string[]) => SocketLike;
   /** Delay before reconnect attempt `attempt` (1-based), in ms. */
   backoff?: (attempt: number) => number;
   now?: () => number;
@@ -65,11 +71,18 @@ export function defaultBackoff(attempt: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-/** The host's socket for a page at `location`: same host, ws or wss, with the page's `?token=` if any. */
-export function hostSocketUrl(location: Pick<Location, 'protocol' | 'host' | 'search'>): string {
+/** Close code of a socket whose session the host does not know (main/web/server.ts). */
+export const CLOSE_NO_SESSION = 4401;
+
+/** The host's socket for a page at `location`: same host, ws or wss, no secret in the address. */
+export function hostSocketUrl(location: Pick<Location, 'protocol' | 'host'>): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const token = new URLSearchParams(location.search).get('token');
-  return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  return `${scheme}://${location.host}/ws`;
+}
+
+/** The subprotocols a page offers: `ferry`, and its session credential if it has one. */
+export function hostSocketProtocols(credential: string | null): string[] {
+  return credential ? ['ferry', `ferry-session.${credential}`] : ['ferry'];
 }
 
 function connectionLost(command: string): BridgeError {
@@ -95,7 +108,7 @@ interface Pending {
 }
 
 export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocketBridge {
-  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as SocketLike);
+  const createSocket = options.createSocket ?? ((url: string, protocols?: string[]) => new WebSocket(url, protocols) as SocketLike);
   const backoff = options.backoff ?? defaultBackoff;
   const now = options.now ?? Date.now;
   const setTimer = options.setTimer ?? ((callback: () => void, ms: number) => setTimeout(callback, ms));
@@ -155,7 +168,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
     retryTimer = null;
     let current: SocketLike;
     try {
-      current = createSocket(options.url);
+      current = createSocket(options.url, options.protocols);
     } catch {
       scheduleReconnect();
       return;
@@ -174,12 +187,17 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
     current.onerror = () => {
       // a close event follows; it decides what to do
     };
-    current.onclose = () => {
+    current.onclose = (event) => {
       if (socket !== current) return;
       socket = null;
       for (const [id, entry] of pending) {
         pending.delete(id);
         entry.reject(connectionLost(entry.command));
+      }
+      if (event?.code === CLOSE_NO_SESSION && options.onSessionRejected) {
+        closed = true;
+        options.onSessionRejected();
+        return;
       }
       if (!closed) scheduleReconnect();
     };

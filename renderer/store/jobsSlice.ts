@@ -270,9 +270,15 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       if (!destination) return;
       for (const part of chunks(paths, 10_000)) {
         try {
-          const { jobs } = await api.addPaths({ ...destination, paths: part });
+          const { jobs, skipped } = await api.addPaths({ ...destination, paths: part });
           get().upsertJobs(jobs);
           showNewJobs();
+          // the browser host leaves out files in protected places (a link into ~/.ssh, say)
+          if (skipped && skipped.length > 0) {
+            const first = skipped[0]!;
+            const more = skipped.length > 1 ? ` (and ${count(skipped.length - 1, 'more file')})` : '';
+            get().notify('error', `${count(skipped.length, 'file')} skipped`, `${first.path}: ${first.reason}${more}.`);
+          }
         } catch (error) {
           get().reportError(`${count(part.length, 'item')} not added`, error);
           return;

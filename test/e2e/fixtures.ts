@@ -71,20 +71,39 @@ export interface Ferry {
   addEndpoint(name?: string): void;
   /** Stops `ferry serve` as Ctrl-C does and starts it again on the same data directory; returns the new URL. */
   restart(): Promise<string>;
+  /** Presses Enter in `ferry serve`'s terminal and returns the new link it prints (each link opens one window). */
+  newLink(): Promise<string>;
 }
 
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [FERRY, '--data-dir', dataDir, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+interface Served {
+  child: ChildProcess;
+  url: string;
+  newLink(): Promise<string>;
+}
+
+async function startServe(dataDir: string): Promise<Served> {
+  const child = spawn(process.execPath, [FERRY, '--data-dir', dataDir, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const newLinks: ((url: string) => void)[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const match = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(line);
       if (match) resolve(match[1]!);
+      const fresh = /^New link .*: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(line);
+      if (fresh) newLinks.shift()?.(fresh[1]!);
     });
     child.once('exit', (code) => reject(new Error(`ferry serve exited (${code}): ${stderr}`)));
   });
-  return { child, url };
+  return {
+    child,
+    url,
+    newLink() {
+      const next = new Promise<string>((resolve) => newLinks.push(resolve));
+      child.stdin!.write('\n');
+      return next;
+    },
+  };
 }
 
 async function stopServe(child: ChildProcess): Promise<void> {
@@ -119,6 +138,9 @@ export const test = base.extend<{ ferry: Ferry; app: Page; withEndpoint: boolean
         served = await startServe(dataDir);
         ferry.url = served.url;
         return served.url;
+      },
+      newLink() {
+        return served.newLink();
       },
     };
     await use(ferry);

@@ -6,16 +6,14 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:http';
-import WebSocket from 'ws';
 import { HostService } from '../../main/host/service.ts';
 import { FileKeyVault } from '../../main/endpoints/vault.ts';
 import { startWebHost, type WebHost } from '../../main/web/server.ts';
-import type { CommandName, CommandResponses, EndpointView, Events, JobView } from '../../shared/contract.ts';
-import { encodeFileData, type ServerMessage } from '../../shared/wire.ts';
+import type { CommandName, EndpointView } from '../../shared/contract.ts';
 import { MiB } from '../../shared/partPlan.ts';
 import { createTestBucket, listUploads, objectSha256, testClient } from '../harness/s3.ts';
 import { tempDir } from '../harness/engine.ts';
+import { Page, exchangeLink, httpGet, pageSocket, upgradeOutcome } from '../harness/web.ts';
 
 const s3 = inject('s3');
 let client: S3Client;
@@ -42,101 +40,9 @@ async function startHost(dataDir: string): Promise<{ service: HostService; host:
   return { service, host };
 }
 
-function get(
-  port: number,
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** A stand-in for the page: commands with promises, events to listeners, files answered from memory. */
-class Page {
-  readonly ws: WebSocket;
-  readonly files = new Map<string, Buffer>();
-  bytesServed = 0;
-  #next = 1;
-  readonly #pending = new Map<number, (message: ServerMessage & { type: 'result' }) => void>();
-  readonly #listeners = new Set<(event: string, payload: unknown) => void>();
-
-  constructor(host: WebHost) {
-    this.ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, {
-      headers: { origin: `http://127.0.0.1:${host.port}`, cookie: `ferry_token=${host.token}` },
-    });
-    this.ws.on('message', (raw) => {
-      const message = JSON.parse(raw.toString()) as ServerMessage;
-      if (message.type === 'result') this.#pending.get(message.id)?.(message);
-      else {
-        if (message.event === 'fileReadRequested') this.#serve(message.payload as Events['fileReadRequested']);
-        for (const listener of this.#listeners) listener(message.event, message.payload);
-      }
-    });
-  }
-
-  opened(): Promise<void> {
-    return new Promise((resolve, reject) => this.ws.once('open', () => resolve()).once('error', reject));
-  }
-
-  #serve({ requestId, fileId, start, end }: Events['fileReadRequested']): void {
-    const file = this.files.get(fileId);
-    if (!file) return this.ws.send(encodeFileData({ requestId, error: 'unknown file' }, null));
-    this.bytesServed += end - start;
-    this.ws.send(encodeFileData({ requestId }, file.subarray(start, end)));
-  }
-
-  call<C extends CommandName>(command: C, request: unknown): Promise<CommandResponses[C]> {
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, (message) =>
-        message.envelope.ok
-          ? resolve(message.envelope.value as CommandResponses[C])
-          : reject(Object.assign(new Error(message.envelope.error.message), message.envelope.error)),
-      );
-      this.ws.send(JSON.stringify({ type: 'command', id, command, request }));
-    });
-  }
-
-  /** Resolves with the job once an event shows it in `state`. */
-  jobReaches(jobId: string, test: (job: JobView) => boolean): Promise<JobView> {
-    return new Promise((resolve) => {
-      const listener = (event: string, payload: unknown) => {
-        if (event !== 'jobsChanged') return;
-        const job = (payload as Events['jobsChanged']).jobs.find((j) => j.id === jobId);
-        if (job && test(job)) {
-          this.#listeners.delete(listener);
-          resolve(job);
-        }
-      };
-      this.#listeners.add(listener);
-    });
-  }
-
-  progressAtLeast(jobId: string, bytes: number): Promise<void> {
-    return new Promise((resolve) => {
-      const listener = (event: string, payload: unknown) => {
-        if (event === 'jobsProgress' && (payload as Events['jobsProgress']).updates.some((u) => u.id === jobId && u.bytesDone >= bytes)) {
-          this.#listeners.delete(listener);
-          resolve();
-        }
-      };
-      this.#listeners.add(listener);
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
-  }
+/** A page of a fresh session: the host's next link, exchanged as a browser does. */
+async function newPage(host: WebHost): Promise<Page> {
+  return new Page(host.port, await exchangeLink(host.newLink().url));
 }
 
 describe('the browser host refuses', () => {
@@ -148,33 +54,26 @@ describe('the browser host refuses', () => {
     await service?.close();
   });
 
-  it('a request without the token (401), a wrong token (401), and serves with it via a cookie', async () => {
-    expect((await get(host.port, '/')).status).toBe(401);
-    expect((await get(host.port, '/?token=wrong')).status).toBe(401);
-    const entry = await get(host.port, `/?token=${host.token}`);
-    expect(entry.status).toBe(303);
-    expect(String(entry.headers['set-cookie'])).toContain('HttpOnly; SameSite=Strict');
-    const page = await get(host.port, '/', { cookie: `ferry_token=${host.token}` });
+  it('a link it did not give (401), and serves the window with a session credential for its own link', async () => {
+    expect((await httpGet(host.port, '/?token=wrong')).status).toBe(401);
+    const link = new URL(host.newLink().url);
+    const page = await httpGet(host.port, `/${link.search}`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>Ferry</title>');
+    expect(page.body).toMatch(/<meta name="ferry-session" content="[^"]+">/);
+    expect(page.headers['set-cookie']).toBeUndefined();
     expect(String(page.headers['content-security-policy'])).toContain("default-src 'self'");
   });
 
   it('a foreign Host header (DNS rebinding) and a foreign Origin on the WebSocket', async () => {
-    expect((await get(host.port, '/', { host: 'evil.example:80', cookie: `ferry_token=${host.token}` })).status).toBe(403);
-    const foreign = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, {
-      headers: { origin: 'http://evil.example', cookie: `ferry_token=${host.token}` },
-    });
-    const status = await new Promise<number>((resolve) => foreign.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
-    expect(status).toBe(403);
-    const anonymous = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, { headers: { origin: `http://127.0.0.1:${host.port}` } });
-    expect(await new Promise<number>((resolve) => anonymous.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))).toBe(
-      401,
-    );
+    const credential = await exchangeLink(host.newLink().url);
+    expect((await httpGet(host.port, '/', { host: 'evil.example:80' })).status).toBe(403);
+    expect(await upgradeOutcome(pageSocket(host.port, credential, { origin: 'http://evil.example' }))).toMatchObject({ status: 403 });
+    expect(await upgradeOutcome(pageSocket(host.port, null))).toMatchObject({ closeCode: 4401 });
   });
 
   it('a malformed command payload, in words', async () => {
-    const page = new Page(host);
+    const page = await newPage(host);
     await page.opened();
     await expect(page.call('pauseJobs', { ids: 'not-a-list' })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
@@ -189,7 +88,7 @@ describe('a file dropped in the page', () => {
   it('uploads through the host, waits for its file across a host restart, and resumes where it stopped', async () => {
     const dataDir = tempDir('web-data');
     let { service, host } = await startHost(dataDir);
-    let page = new Page(host);
+    let page = await newPage(host);
     await page.opened();
     const endpoint: EndpointView = await page.call('addEndpoint', {
       name: 'rgw',
@@ -215,7 +114,7 @@ describe('a file dropped in the page', () => {
     await service.close();
 
     ({ service, host } = await startHost(dataDir));
-    page = new Page(host);
+    page = await newPage(host);
     await page.opened();
     const snapshot = await page.call('snapshot', {});
     const waiting = snapshot.jobs.find((j) => j.id === jobId)!;

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { BridgeError } from '../../shared/contract.ts';
 import { decodeFileData } from '../../shared/wire.ts';
-import { createWebSocketBridge, hostSocketUrl } from '../../renderer/bridge/websocketBridge.ts';
+import { createWebSocketBridge, hostSocketProtocols, hostSocketUrl } from '../../renderer/bridge/websocketBridge.ts';
 import type { ConnectionStatus } from '../../renderer/bridge/connection.ts';
 import { ManualTimers, socketFactory } from './fakeSocket.ts';
 
@@ -25,9 +25,11 @@ function bridge() {
 }
 
 describe('the WebSocket bridge', () => {
-  it('connects to the page’s host at /ws, with the page’s token if it has one', () => {
-    expect(hostSocketUrl({ protocol: 'http:', host: '127.0.0.1:7777', search: '' })).toBe('ws://127.0.0.1:7777/ws');
-    expect(hostSocketUrl({ protocol: 'https:', host: 'ferry.local', search: '?token=a+b/c' })).toBe('wss://ferry.local/ws?token=a%20b%2Fc');
+  it('connects to the page’s host at /ws, never with a token in the address', () => {
+    expect(hostSocketUrl({ protocol: 'http:', host: '127.0.0.1:7777' })).toBe('ws://127.0.0.1:7777/ws');
+    expect(hostSocketUrl({ protocol: 'https:', host: 'ferry.local' })).toBe('wss://ferry.local/ws');
+    expect(hostSocketProtocols('abc.def')).toEqual(['ferry', 'ferry-session.abc.def']);
+    expect(hostSocketProtocols(null)).toEqual(['ferry']);
   });
 
   it('numbers commands, sends those issued before the open once open, and settles each with its answer', async () => {
