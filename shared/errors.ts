@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   STORE_ERROR: { retryable: false },
   INVALID_TRANSITION: { retryable: false },
   JOB_NOT_FOUND: { retryable: false },
+  OBJECT_EXISTS: { retryable: false },
   UNKNOWN: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
 

@@ -26,6 +26,10 @@ import { createS3Client } from './s3Client.ts';
 import { runUpload } from './uploader.ts';
 import { abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
 import { serveControl, type ControlAction, type ControlServer } from './control.ts';
+import { Bandwidth } from './bandwidth.ts';
+import { defaultVault, openSealed, type SecretVault } from '../endpoints/vault.ts';
+import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
+import mime from 'mime';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -54,6 +58,10 @@ export interface EngineOptions {
   autoStart?: boolean;
   /** What happens to uploads that were running when the last engine stopped or died (default resume). */
   interrupted?: 'resume' | 'pause';
+  /** Seals jobs' SSE-C keys for their life (default: the data directory's vault). */
+  vault?: SecretVault;
+  /** Bytes per second across every job of the process, or null (default) for no limit. */
+  bandwidthLimit?: number | null;
 }
 
 export interface JobSpec {
@@ -66,6 +74,17 @@ export interface JobSpec {
   key: string;
   partSize?: number;
   concurrency?: number;
+  /** What the object is sent with (validated here); the endpoint's defaults are the host's to merge. */
+  options?: UploadOptions;
+  /** Guess the content type from the file name when `options.contentType` is not given (default true). */
+  guessContentType?: boolean;
+  /** The SSE-C key (base64 of 32 bytes) when `options.sseC`; sealed by the vault until the job ends. */
+  sseCKey?: string;
+}
+
+/** The content type of a file name, or application/octet-stream when unknown. */
+export function guessContentType(name: string): string {
+  return mime.getType(name) ?? 'application/octet-stream';
 }
 
 export type EngineEvent =
@@ -111,7 +130,10 @@ export class Engine {
 
   readonly #store: JobStore;
   readonly #lock: DataDirLock;
-  readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints'>>;
+  readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints' | 'vault' | 'bandwidthLimit'>>;
+  readonly #vault: SecretVault;
+  /** The bandwidth limit shared by every job (`ferry limit` changes it live). */
+  readonly #bandwidth: Bandwidth;
   readonly #endpoints: EndpointResolver;
   readonly #jobs = new Map<string, Job>();
   readonly #queue: string[] = [];
@@ -152,6 +174,8 @@ export class Engine {
       interrupted: options.interrupted ?? 'resume',
     };
     this.#limiter = new Limiter(this.#options.maxRequests);
+    this.#vault = options.vault ?? defaultVault(options.dataDir);
+    this.#bandwidth = new Bandwidth(options.bandwidthLimit ?? null);
     this.#started = this.#options.autoStart;
   }
 
@@ -199,6 +223,19 @@ export class Engine {
     return { ids: targets, notStarted };
   }
 
+  /** The bandwidth limit in bytes per second across all jobs, or null for none. */
+  get bandwidthLimit(): number | null {
+    return this.#bandwidth.rate;
+  }
+
+  /** Changes the bandwidth limit now, for running uploads too (null lifts it). */
+  setBandwidthLimit(bytesPerSecond: number | null): void {
+    if (bytesPerSecond !== null && !(Number.isFinite(bytesPerSecond) && bytesPerSecond >= 1)) {
+      throw new FerryError('INVALID_INPUT', 'The bandwidth limit must be at least 1 byte per second.');
+    }
+    this.#bandwidth.rate = bytesPerSecond;
+  }
+
   #load(): void {
     for (const job of this.#store.loadJobs()) {
       this.#jobs.set(job.id, job);
@@ -238,7 +275,16 @@ export class Engine {
     this.#assertOpen();
     const now = Date.now();
     const jobs: Job[] = [];
+    const sealed = new Map<string, string>();
     for (const spec of specs) {
+      const parsedOptions = uploadOptionsSchema.safeParse(spec.options ?? {});
+      if (!parsedOptions.success) throw new FerryError('INVALID_INPUT', optionsIssue(parsedOptions.error));
+      const options: UploadOptions = { ...parsedOptions.data };
+      if (options.contentType === undefined && spec.guessContentType !== false) options.contentType = guessContentType(spec.key);
+      if (options.sseC !== (spec.sseCKey !== undefined))
+        throw new FerryError('INVALID_INPUT', 'An SSE-C upload needs its key, and a key needs SSE-C.');
+      if (spec.sseCKey !== undefined && Buffer.from(spec.sseCKey, 'base64').length !== 32)
+        throw new FerryError('INVALID_INPUT', 'The SSE-C key must be 32 bytes.');
       const keyProblem = objectKeyProblem(spec.key);
       if (keyProblem) throw new FerryError('INVALID_KEY', keyProblem);
       const bucketProblem = bucketNameProblem(spec.bucket);
@@ -262,8 +308,10 @@ export class Engine {
       }
       const concurrency = spec.concurrency ?? this.#options.partConcurrency;
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new FerryError('INVALID_INPUT', `Invalid concurrency: ${concurrency}`);
+      const id = randomUUID();
+      if (spec.sseCKey !== undefined) sealed.set(id, this.#vault.seal(spec.sseCKey));
       jobs.push({
-        id: randomUUID(),
+        id,
         state: 'queued',
         source: spec.browserFile ? 'browser' : 'disk',
         path: spec.path,
@@ -283,9 +331,11 @@ export class Engine {
         createdAt: now,
         updatedAt: now,
         completedAt: null,
+        options,
       });
     }
     this.#store.insertJobs(jobs);
+    for (const [id, key] of sealed) this.#store.setSealedKey(id, key);
     for (const job of jobs) {
       this.#jobs.set(job.id, job);
       this.#queue.push(job.id);
@@ -574,6 +624,8 @@ export class Engine {
     const state = transition(job.state, event);
     Object.assign(job, patch, { state, updatedAt: Date.now() });
     this.#store.saveJob(job);
+    // an SSE-C key lives as long as its job may still send a request
+    if ((state === 'completed' || state === 'aborted') && job.options?.sseC) this.#store.setSealedKey(job.id, null);
     this.events.emit({ type: 'job-changed', job: { ...job } });
   }
 
@@ -648,6 +700,8 @@ export class Engine {
       const known = this.#store.loadParts(job.id);
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
       const reader = this.#browserReaders.get(job.id);
+      const sealedKey = job.options?.sseC ? this.#store.sealedKey(job.id) : null;
+      const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [this.#vault]);
       const result = await runUpload({
         job,
         openSource: async () => {
@@ -663,7 +717,14 @@ export class Engine {
         endpointName: profile.name,
         signal,
         listPageSize: this.#options.listPageSize || undefined,
+        sseCKey,
+        bandwidth: this.#bandwidth,
         callbacks: {
+          onKeyChanged: (key) => {
+            job.key = key;
+            this.#store.saveJob(job);
+            this.events.emit({ type: 'job-changed', job: { ...job } });
+          },
           onUploadId: (uploadId) => {
             job.uploadId = uploadId;
             this.#store.saveJob(job);
@@ -684,7 +745,13 @@ export class Engine {
             this.events.emit({ type: 'retrying', jobId: job.id, error: error.toInfo(), attempt, delayMs }),
         },
       });
-      this.#transition(job, 'complete', { etag: result.etag, bytesDone: job.size, completedAt: Date.now(), error: null });
+      this.#transition(job, 'complete', {
+        etag: result.etag,
+        bytesDone: job.size,
+        completedAt: Date.now(),
+        error: null,
+        ...(result.skipped ? { skipped: true } : {}),
+      });
     } catch (error) {
       this.#afterRun(job, signal, error);
     }
