@@ -144,7 +144,10 @@ export function withDefaults(options: UploadOptions, defaults: EndpointDefaults 
 /** The first problem of a zod error, with the field it concerns. */
 export function optionsIssue(error: z.ZodError): string {
   const issue = error.issues[0];
-  return issue ? issue.message : 'Invalid upload options.';
+  if (!issue) return 'Invalid upload options.';
+  // a record key's own rule (zod's outer message says only "Invalid key in record")
+  if (issue.code === 'invalid_key' && issue.issues[0]) return issue.issues[0].message;
+  return issue.message;
 }
 
 /** `KEY=VALUE` into [key, value]; null when there is no `=` or the key is empty. */

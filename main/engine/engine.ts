@@ -197,7 +197,11 @@ export class Engine {
     const engine = new Engine(options, store, lock);
     engine.#load();
     try {
-      engine.#control = await serveControl(options.dataDir, (action, ids) => engine.command(action, ids));
+      engine.#control = await serveControl(
+        options.dataDir,
+        (action, ids) => engine.command(action, ids),
+        (bytesPerSecond) => engine.setBandwidthLimit(bytesPerSecond),
+      );
     } catch {
       // without the channel, other processes are refused as before (naming this one); uploads are unaffected
     }
@@ -281,7 +285,7 @@ export class Engine {
       if (!parsedOptions.success) throw new FerryError('INVALID_INPUT', optionsIssue(parsedOptions.error));
       const options: UploadOptions = { ...parsedOptions.data };
       if (options.contentType === undefined && spec.guessContentType !== false) options.contentType = guessContentType(spec.key);
-      if (options.sseC !== (spec.sseCKey !== undefined))
+      if ((options.sseC === true) !== (spec.sseCKey !== undefined))
         throw new FerryError('INVALID_INPUT', 'An SSE-C upload needs its key, and a key needs SSE-C.');
       if (spec.sseCKey !== undefined && Buffer.from(spec.sseCKey, 'base64').length !== 32)
         throw new FerryError('INVALID_INPUT', 'The SSE-C key must be 32 bytes.');

@@ -216,8 +216,8 @@ async function headObject(run: UploadRun): Promise<{ etag: string; size: number 
   } catch (error) {
     const cause = (error as { cause?: { $metadata?: { httpStatusCode?: number } } }).cause;
     if (cause?.$metadata?.httpStatusCode === 404) return null;
-    // an object encrypted with another customer key (or none) answers 400 to a HeadObject with ours: it exists
-    if (run.sseCKey !== undefined && cause?.$metadata?.httpStatusCode === 400) return { etag: '', size: -1 };
+    // an object encrypted with a customer key answers 400 to a HeadObject without it (or with another): it exists
+    if (cause?.$metadata?.httpStatusCode === 400) return { etag: '', size: -1 };
     throw error;
   }
 }
