@@ -11,6 +11,7 @@ import { credentialInputSchema, endpointNameSchema, endpointUrlSchema, type Cred
 import type { EndpointProfile } from './endpoint.ts';
 import type { ErrorInfo } from './errors.ts';
 import type { JobState } from './job.ts';
+import type { UploadOptions } from './uploadOptions.ts';
 
 // ---- the views the renderer sees (no secret, no file-system detail it does not need) ----
 
@@ -35,6 +36,10 @@ export interface JobView {
   waitingForFile: boolean;
   createdAt: number;
   completedAt: number | null;
+  /** What the object is sent with (issue #12; no secret); absent on jobs from before options existed. */
+  options?: UploadOptions;
+  /** Completed without uploading: the key existed and if-exists said skip. */
+  skipped?: boolean;
 }
 
 export interface EndpointView extends EndpointProfile {

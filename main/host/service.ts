@@ -345,6 +345,8 @@ export class HostService {
       waitingForFile: this.engine.isWaitingForFile(job),
       createdAt: job.createdAt,
       completedAt: job.completedAt,
+      ...(job.options ? { options: job.options } : {}),
+      ...(job.skipped ? { skipped: true } : {}),
     };
   }
 
