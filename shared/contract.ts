@@ -11,7 +11,7 @@ import { credentialInputSchema, endpointNameSchema, endpointUrlSchema, type Cred
 import type { EndpointProfile } from './endpoint.ts';
 import type { ErrorInfo } from './errors.ts';
 import type { JobState } from './job.ts';
-import type { UploadOptions } from './uploadOptions.ts';
+import { MAX_LINK_SECONDS, uploadOptionsSchema, type UploadOptions } from './uploadOptions.ts';
 
 // ---- the views the renderer sees (no secret, no file-system detail it does not need) ----
 
@@ -50,6 +50,8 @@ export interface Settings {
   /** After a restart, resume uploads that were running (true) or leave them paused. */
   resumeOnLaunch: boolean;
   theme: 'system' | 'light' | 'dark';
+  /** Bytes per second across all uploads, or null (or absent) for no limit (issue #12). */
+  bandwidthLimit?: number | null;
 }
 
 export interface HostInfo {
@@ -123,10 +125,25 @@ const endpointEdit = z.object({
   checksums: z.enum(['when-supported', 'when-required']).optional(),
 });
 
+/** The window's upload options: no SSE-C (a page never holds a customer key). */
+const windowOptions = uploadOptionsSchema.refine((options) => options.sseC !== true, 'SSE-C is set from the command line only.');
+
 export const commandSchemas = {
   snapshot: z.object({}),
-  addPaths: z.object({ endpointId: id, bucket, prefix, paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }),
-  addBrowserFiles: z.object({ endpointId: id, bucket, prefix, files: z.array(browserFileSchema).min(1).max(100_000) }),
+  addPaths: z.object({
+    endpointId: id,
+    bucket,
+    prefix,
+    paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+    options: windowOptions.optional(),
+  }),
+  addBrowserFiles: z.object({
+    endpointId: id,
+    bucket,
+    prefix,
+    files: z.array(browserFileSchema).min(1).max(100_000),
+    options: windowOptions.optional(),
+  }),
   attachBrowserFiles: z.object({ files: z.array(browserFileSchema).min(1).max(100_000) }),
   pauseJobs: z.object({ ids }),
   resumeJobs: z.object({ ids }),
@@ -149,7 +166,13 @@ export const commandSchemas = {
       .max(10_000),
   }),
   browseFiles: z.object({ path: z.string().max(4096).nullable() }),
-  setSettings: z.object({ resumeOnLaunch: z.boolean().optional(), theme: z.enum(['system', 'light', 'dark']).optional() }),
+  setSettings: z.object({
+    resumeOnLaunch: z.boolean().optional(),
+    theme: z.enum(['system', 'light', 'dark']).optional(),
+    bandwidthLimit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  }),
+  /** A presigned download link for a completed job's object (at most 7 days). */
+  shareLink: z.object({ jobId: id, expiresInSeconds: z.number().int().min(1).max(MAX_LINK_SECONDS) }),
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -175,6 +198,7 @@ export interface CommandResponses {
   abortOrphans: { aborted: number };
   browseFiles: DirectoryListing;
   setSettings: Settings;
+  shareLink: { url: string };
 }
 export type CommandResponse<C extends CommandName> = CommandResponses[C];
 

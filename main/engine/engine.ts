@@ -27,6 +27,7 @@ import { runUpload } from './uploader.ts';
 import { abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
 import { serveControl, type ControlAction, type ControlServer } from './control.ts';
 import { Bandwidth } from './bandwidth.ts';
+import { presignGet } from './presign.ts';
 import { defaultVault, openSealed, type SecretVault } from '../endpoints/vault.ts';
 import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
 import mime from 'mime';
@@ -474,6 +475,17 @@ export class Engine {
       if (isUploadGone(error) || isUploadGone((error as { cause?: unknown }).cause)) return;
       throw error;
     }
+  }
+
+  /** A presigned GET URL for a completed job's object, valid for `expiresInSeconds` (at most 7 days). */
+  async shareLink(jobId: string, expiresInSeconds: number): Promise<string> {
+    const job = this.#require(jobId);
+    if (job.state !== 'completed')
+      throw new FerryError('INVALID_INPUT', `${job.path} is ${job.state}: only a completed upload has a link.`);
+    if (job.options?.sseC)
+      throw new FerryError('INVALID_INPUT', 'An object encrypted with a customer key (SSE-C) cannot be shared by link.');
+    const { client } = await this.#client(job.endpointId);
+    return presignGet(client, job.bucket, job.key, expiresInSeconds);
   }
 
   /** The buckets the endpoint's credentials can list. */

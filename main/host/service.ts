@@ -39,6 +39,7 @@ import { readSettings, writeSettings } from '../store/settings.ts';
 import { expandDropped } from './sources.ts';
 import { BrowserSession } from './browserSession.ts';
 import type { DatabaseSync } from 'node:sqlite';
+import { withDefaults } from '../../shared/uploadOptions.ts';
 
 export { BrowserSession };
 
@@ -123,6 +124,7 @@ export class HostService {
     let engine: Engine;
     try {
       engine = await Engine.open({
+        bandwidthLimit: settings.bandwidthLimit,
         dataDir: options.dataDir,
         endpoints: registry,
         interrupted: settings.resumeOnLaunch ? 'resume' : 'pause',
@@ -209,15 +211,19 @@ export class HostService {
       settings: this.settings,
       host: this.#host,
     }),
-    addPaths: async ({ endpointId, bucket, prefix, paths }) => {
+    addPaths: async ({ endpointId, bucket, prefix, paths, options }) => {
       const files = await expandDropped(paths, prefix);
       await this.engine.checkBucket(endpointId, bucket);
-      const jobs = await this.engine.addJobs(files.map((file) => ({ path: file.path, endpointId, bucket, key: file.key })));
+      const merged = withDefaults(options ?? {}, this.registry.get(endpointId).defaults);
+      const jobs = await this.engine.addJobs(
+        files.map((file) => ({ path: file.path, endpointId, bucket, key: file.key, options: merged })),
+      );
       return { jobs: jobs.map((job) => this.#view(job)) };
     },
-    addBrowserFiles: async ({ endpointId, bucket, prefix, files }, session) => {
+    addBrowserFiles: async ({ endpointId, bucket, prefix, files, options }, session) => {
       const owner = this.#requireSession(session);
       await this.engine.checkBucket(endpointId, bucket);
+      const merged = withDefaults(options ?? {}, this.registry.get(endpointId).defaults);
       const jobs = await this.engine.addJobs(
         files.map((file) => ({
           path: `${file.relativePath}${file.name}`,
@@ -225,6 +231,7 @@ export class HostService {
           endpointId,
           bucket,
           key: `${prefix}${file.relativePath}${file.name}`,
+          options: merged,
         })),
       );
       jobs.forEach((job, index) => this.#attach(owner, job.id, files[index]!));
@@ -307,7 +314,9 @@ export class HostService {
     listOrphans: async ({ endpointId, bucket, prefix }) => ({ uploads: await this.engine.listOrphans(endpointId, bucket, prefix) }),
     abortOrphans: async ({ endpointId, bucket, uploads }) => ({ aborted: await this.engine.abortOrphans(endpointId, bucket, uploads) }),
     browseFiles: async ({ path }) => browse(path),
+    shareLink: async ({ jobId, expiresInSeconds }) => ({ url: await this.engine.shareLink(jobId, expiresInSeconds) }),
     setSettings: async (patch) => {
+      if (patch.bandwidthLimit !== undefined) this.engine.setBandwidthLimit(patch.bandwidthLimit);
       this.#settings = writeSettings(this.#db, patch);
       this.#emit('settingsChanged', this.settings);
       return this.settings;

@@ -227,6 +227,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
     abortOrphans: command('abortOrphans'),
     browseFiles: command('browseFiles'),
     setSettings: command('setSettings'),
+    shareLink: command('shareLink'),
     on(event, listener) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));

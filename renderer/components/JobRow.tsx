@@ -126,6 +126,22 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
             <PauseIcon />
           </button>
         ) : null}
+        {job.state === 'completed' && !job.options?.sseC ? (
+          <select
+            className="link-select"
+            aria-label="Copy link"
+            title="Copy a download link"
+            value=""
+            onChange={(event) => {
+              if (event.target.value) void actions.copyLink(id, Number(event.target.value));
+            }}
+          >
+            <option value="">Copy link</option>
+            <option value={3600}>valid 1 hour</option>
+            <option value={86_400}>valid 1 day</option>
+            <option value={604_800}>valid 7 days</option>
+          </select>
+        ) : null}
         {canApply('resume', job) ? (
           <button type="button" className="icon-button" aria-label="Resume" title="Resume" onClick={() => void actions.resumeJobs([id])}>
             <PlayIcon />

@@ -114,6 +114,7 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
     abortOrphans: ({ uploads }) => ({ aborted: uploads.length }),
     browseFiles: ({ path }) => ({ path: path ?? '/home/ana', parent: '/home', entries: [] }),
     setSettings: (patch) => ({ ...state.settings, ...patch }),
+    shareLink: ({ jobId, expiresInSeconds }) => ({ url: `https://s3.example/${jobId}?X-Amz-Expires=${expiresInSeconds}` }),
   };
 
   function command<C extends CommandName>(name: C) {
@@ -143,6 +144,7 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
     abortOrphans: command('abortOrphans'),
     browseFiles: command('browseFiles'),
     setSettings: command('setSettings'),
+    shareLink: command('shareLink'),
     on(event, listener) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
