@@ -124,7 +124,7 @@ export class HostService {
     let engine: Engine;
     try {
       engine = await Engine.open({
-        bandwidthLimit: settings.bandwidthLimit,
+        bandwidthLimit: settings.bandwidthLimit ?? null,
         dataDir: options.dataDir,
         endpoints: registry,
         interrupted: settings.resumeOnLaunch ? 'resume' : 'pause',

@@ -2,7 +2,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Settings } from '../../shared/contract.ts';
 
-export const DEFAULT_SETTINGS: Settings = { resumeOnLaunch: true, theme: 'system', bandwidthLimit: null };
+export const DEFAULT_SETTINGS: Settings = { resumeOnLaunch: true, theme: 'system' };
 
 export function readSettings(db: DatabaseSync): Settings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as unknown as { key: string; value: string }[];

@@ -291,6 +291,16 @@ describe('--if-exists', () => {
     expect(results.find((r) => r.code === 1)!.stderr).toMatch(/--if-exists fail leaves it as it is/);
   });
 
+  it('endpoint test --bucket says that RGW 16 ignores If-None-Match on CompleteMultipartUpload (multipart is check-then-write)', async () => {
+    const ferry = await cli();
+    const tested = await ferry.run(['endpoint', 'test', 'rgw', '--bucket', bucket]);
+    expect(tested.code, tested.stderr).toBe(0);
+    expect(tested.stderr).toMatch(
+      /ignores conditional writes \(If-None-Match\) on CompleteMultipartUpload: .* check first and then write multipart uploads/,
+    );
+    expect(tested.stderr).not.toMatch(/on PutObject/);
+  });
+
   it('a conditional PutObject is refused by this server when the key exists (what `If-None-Match: *` relies on)', async () => {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'race/conditional.txt', Body: 'first' }));
     await expect(
