@@ -12,6 +12,7 @@ import type { EndpointProfile } from './endpoint.ts';
 import type { ErrorInfo } from './errors.ts';
 import type { JobState } from './job.ts';
 import { commandMethods } from './wire.ts';
+import { MAX_LINK_SECONDS, uploadOptionsSchema, type UploadOptions } from './uploadOptions.ts';
 
 // ---- the views the renderer sees (no secret, no file-system detail it does not need) ----
 
@@ -36,6 +37,10 @@ export interface JobView {
   waitingForFile: boolean;
   createdAt: number;
   completedAt: number | null;
+  /** What the object is sent with (issue #12; no secret); absent on jobs from before options existed. */
+  options?: UploadOptions;
+  /** Completed without uploading: the key existed and if-exists said skip. */
+  skipped?: boolean;
 }
 
 export interface EndpointView extends EndpointProfile {
@@ -46,6 +51,8 @@ export interface Settings {
   /** After a restart, resume uploads that were running (true) or leave them paused. */
   resumeOnLaunch: boolean;
   theme: 'system' | 'light' | 'dark';
+  /** Bytes per second across all uploads, or null (or absent) for no limit (issue #12). */
+  bandwidthLimit?: number | null;
 }
 
 export interface HostInfo {
@@ -119,10 +126,25 @@ const endpointEdit = z.object({
   checksums: z.enum(['when-supported', 'when-required']).optional(),
 });
 
+/** The window's upload options: no SSE-C (a page never holds a customer key). */
+const windowOptions = uploadOptionsSchema.refine((options) => options.sseC !== true, 'SSE-C is set from the command line only.');
+
 export const commandSchemas = {
   snapshot: z.object({}),
-  addPaths: z.object({ endpointId: id, bucket, prefix, paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }),
-  addBrowserFiles: z.object({ endpointId: id, bucket, prefix, files: z.array(browserFileSchema).min(1).max(100_000) }),
+  addPaths: z.object({
+    endpointId: id,
+    bucket,
+    prefix,
+    paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+    options: windowOptions.optional(),
+  }),
+  addBrowserFiles: z.object({
+    endpointId: id,
+    bucket,
+    prefix,
+    files: z.array(browserFileSchema).min(1).max(100_000),
+    options: windowOptions.optional(),
+  }),
   attachBrowserFiles: z.object({ files: z.array(browserFileSchema).min(1).max(100_000) }),
   pauseJobs: z.object({ ids }),
   resumeJobs: z.object({ ids }),
@@ -146,7 +168,13 @@ export const commandSchemas = {
       .max(10_000),
   }),
   browseFiles: z.object({ path: z.string().max(4096).nullable() }),
-  setSettings: z.object({ resumeOnLaunch: z.boolean().optional(), theme: z.enum(['system', 'light', 'dark']).optional() }),
+  setSettings: z.object({
+    resumeOnLaunch: z.boolean().optional(),
+    theme: z.enum(['system', 'light', 'dark']).optional(),
+    bandwidthLimit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  }),
+  /** A presigned download link for a completed job's object (at most 7 days). */
+  shareLink: z.object({ jobId: id, expiresInSeconds: z.number().int().min(1).max(MAX_LINK_SECONDS) }),
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -173,6 +201,7 @@ export interface CommandResponses {
   abortOrphans: { aborted: number };
   browseFiles: DirectoryListing;
   setSettings: Settings;
+  shareLink: { url: string };
 }
 export type CommandResponse<C extends CommandName> = CommandResponses[C];
 

@@ -3,6 +3,8 @@
  * credentials live behind the vault in main/ and never reach the renderer.
  */
 
+import type { EndpointDefaults } from './uploadOptions.ts';
+
 /** Path style (`https://host/bucket/key`) or virtual-hosted style (`https://bucket.host/key`). */
 export type Addressing = 'path' | 'virtual';
 
@@ -24,4 +26,6 @@ export interface EndpointProfile {
   maxObjectSize?: number;
   /** The provider's smallest part in bytes, if above S3's 5 MiB. */
   minPartSize?: number;
+  /** Upload options every upload to this endpoint gets unless it says otherwise (issue #12). */
+  defaults?: EndpointDefaults;
 }

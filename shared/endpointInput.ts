@@ -3,6 +3,7 @@
  * at every boundary before it reaches the registry.
  */
 import { z } from 'zod';
+import { endpointDefaultsSchema } from './uploadOptions.ts';
 
 export const endpointNameSchema = z
   .string()
@@ -48,6 +49,8 @@ export const endpointInputSchema = z.object({
     .optional(),
   addressing: z.enum(['path', 'virtual']).optional(),
   checksums: z.enum(['when-supported', 'when-required']).optional(),
+  /** Upload options for every upload to this endpoint unless the upload says otherwise (issue #12). */
+  defaults: endpointDefaultsSchema.optional(),
   credential: credentialInputSchema,
 });
 

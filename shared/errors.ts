@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   UNKNOWN: { retryable: false, retryAsIs: true },
   /** The browser host does not read this path (main/host/pathPolicy.ts). */
   PATH_REFUSED: { retryable: false, retryAsIs: false },
+  OBJECT_EXISTS: { retryable: false, retryAsIs: false },
 } as const satisfies Record<string, { retryable: boolean; retryAsIs: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -25,6 +25,7 @@
  * abort does.
  */
 import { FerryError, InvalidTransitionError, type ErrorInfo } from './errors.ts';
+import type { UploadOptions } from './uploadOptions.ts';
 
 export const JOB_STATES = ['queued', 'uploading', 'paused', 'failed', 'completed', 'aborted'] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -106,6 +107,10 @@ export interface Job {
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /** What the object is sent with (issue #12); absent on jobs stored before options existed. */
+  options?: UploadOptions;
+  /** Completed without uploading: the key existed and `ifExists` said skip (or skip-identical matched). */
+  skipped?: boolean;
 }
 
 /** A file-change check: which of the fingerprint's fields differ, in words, or null if none. */

@@ -21,3 +21,9 @@ declare class TextDecoder {
   constructor(label?: string);
   decode(input?: Uint8Array): string;
 }
+
+/** WHATWG URLSearchParams (browsers; Node's global URLSearchParams). */
+declare class URLSearchParams {
+  constructor(init?: string | readonly (readonly [string, string])[]);
+  toString(): string;
+}

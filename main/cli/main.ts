@@ -13,7 +13,14 @@ import { orphans } from './commands/orphans.ts';
 import { serve } from './commands/serve.ts';
 import { verify } from './commands/verify.ts';
 import { receipt } from './commands/receipt.ts';
+import { link } from './commands/link.ts';
+import { limit } from './commands/limit.ts';
 import { VERSION } from '../host/version.ts';
+
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -45,6 +52,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--secret-stdin', 'read the secret access key from standard input (a hidden prompt on a terminal)')
     .option('--aws-profile <profile>', 'use a profile from ~/.aws/config (SSO and credential_process included); referenced, not copied')
     .option('--replace', 'replace an endpoint of the same name')
+    .option('--default-storage-class <class>', 'uploads to this endpoint use this storage class unless they say otherwise')
+    .option('--default-sse <mode>', 'default server-side encryption: AES256 or aws:kms')
+    .option('--default-sse-kms-key-id <id>', 'default KMS key for aws:kms')
+    .option('--default-acl <canned>', 'default canned ACL')
+    .option('--default-cache-control <value>', 'default Cache-Control')
+    .option('--default-if-exists <mode>', 'default for --if-exists')
     .action(action((name: string, options) => endpointAdd(ctx(), name, options)));
   endpoint
     .command('list')
@@ -70,6 +83,25 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--part-size <size>', 'part size, e.g. 16MiB (grown automatically for huge files)')
     .option('--concurrency <n>', 'parallel parts per file')
     .option('--detach', 'only queue the jobs; `ferry run` uploads them')
+    .option('--content-type <type>', 'the Content-Type (default: guessed from the file name)')
+    .option('--no-guess-mime-type', 'do not guess the content type (the server then uses its default)')
+    .option('--cache-control <value>', 'the Cache-Control header')
+    .option('--content-disposition <value>', 'the Content-Disposition header')
+    .option('--content-encoding <value>', 'the Content-Encoding header')
+    .option('--content-language <value>', 'the Content-Language header')
+    .option('--expires <date>', 'the Expires header, e.g. 2030-01-01T00:00:00Z')
+    .option('--metadata <key=value>', 'user metadata (x-amz-meta-*); repeatable', collect, [])
+    .option('--tag <key=value>', 'an object tag; repeatable (at most 10)', collect, [])
+    .option(
+      '--storage-class <class>',
+      'STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE, or any the server knows',
+    )
+    .option('--acl <canned>', 'private, public-read, public-read-write, authenticated-read, bucket-owner-read, bucket-owner-full-control')
+    .option('--sse <mode>', 'server-side encryption: AES256 or aws:kms')
+    .option('--sse-kms-key-id <id>', 'the KMS key for --sse aws:kms')
+    .option('--sse-c-key-file <path>', 'SSE-C: a file holding a 32-byte key (kept sealed until the job ends, never printed)')
+    .option('--if-exists <mode>', 'when the key exists: overwrite (default), skip, skip-identical, rename, fail')
+    .option('--bwlimit <rate>', 'the bandwidth limit across all uploads, e.g. 10MiB/s')
     .action(action((paths: string[], options) => upload(ctx(), paths, options)));
 
   program
@@ -107,7 +139,20 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   program
     .command('run')
     .description('upload every queued job, including those interrupted by a crash, until none is left')
-    .action(action(() => run(ctx())));
+    .option('--bwlimit <rate>', 'the bandwidth limit across all uploads, e.g. 10MiB/s')
+    .action(action((options: { bwlimit?: string }) => run(ctx(), options)));
+
+  program
+    .command('link <target>')
+    .description('print a presigned download link for s3://BUCKET/KEY (at most 7 days)')
+    .requiredOption('--endpoint <name>', 'the endpoint the object is on')
+    .option('--expires <duration>', 'how long the link works, e.g. 7d, 12h, 30m (default and most: 7d)')
+    .action(action((target: string, options: { endpoint: string; expires?: string }) => link(ctx(), target, options)));
+
+  program
+    .command('limit <rate>')
+    .description('change the bandwidth limit of the running ferry upload, run or serve at once: RATE (e.g. 10MiB/s) or off')
+    .action(action((rate: string) => limit(ctx(), rate)));
 
   program
     .command('orphans <endpoint> <target>')

@@ -111,7 +111,11 @@ export class ProgressReporter {
         if (!this.#bar) this.#say(`uploading ${event.job.path} -> ${target} (${formatBytes(event.job.size)})`);
         break;
       case 'completed':
-        this.#say(`completed ${target} (${formatBytes(event.job.size)})`);
+        this.#say(
+          event.job.skipped
+            ? `skipped ${target}: an object with this key exists (--if-exists ${event.job.options?.ifExists ?? 'skip'})`
+            : `completed ${target} (${formatBytes(event.job.size)})`,
+        );
         break;
       case 'failed':
         this.#say(`failed ${target}: ${event.job.error?.message ?? 'unknown error'}`);

@@ -8,6 +8,7 @@ import { toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
 import type { EndpointResolver } from '../engine/engine.ts';
 import { createS3Client } from '../engine/s3Client.ts';
 import { toFerryError } from '../engine/s3Errors.ts';
+import { describeConditionalWrites, detectConditionalWrites } from '../engine/conditionalWrites.ts';
 
 export interface ProbeResult {
   ok: boolean;
@@ -95,6 +96,13 @@ export async function probeEndpoint(
           region: profile.region,
         });
       }
+    }
+    // issue #12: whether --if-exists can rely on If-None-Match here (writes and deletes a probe key)
+    if (options.bucket) {
+      const conditional = await detectConditionalWrites(client, options.bucket, signal).catch(() => null);
+      const words =
+        conditional === null ? 'Could not check conditional writes (If-None-Match) in the bucket.' : describeConditionalWrites(conditional);
+      if (words) result.warnings.push(words);
     }
     result.ok = true;
   } catch (error) {

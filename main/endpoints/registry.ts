@@ -100,6 +100,7 @@ export class EndpointRegistry implements EndpointResolver {
     const { name, profile, credential } = this.#build({
       ...edit,
       url: edit.url ?? current.url,
+      defaults: edit.defaults ?? current.defaults,
       credential: edit.credential ?? placeholder,
     });
     const other = this.#find(name);
@@ -128,6 +129,7 @@ export class EndpointRegistry implements EndpointResolver {
       checksums: value.checksums ?? preset?.checksums ?? 'when-required',
       ...(preset?.maxObjectSize ? { maxObjectSize: preset.maxObjectSize } : {}),
       ...(preset?.minPartSize ? { minPartSize: preset.minPartSize } : {}),
+      ...(value.defaults && Object.keys(value.defaults).length > 0 ? { defaults: value.defaults } : {}),
     };
     const credential: StoredCredential =
       value.credential.kind === 'static'

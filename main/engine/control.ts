@@ -33,6 +33,13 @@ const requestSchema = z.object({
   ids: z.array(z.string().min(1).max(200)).max(100_000).nullable(),
 });
 
+/** `ferry limit RATE|off` (issue #12): the owner's bandwidth limit, in bytes per second or null for none. */
+const limitRequestSchema = z.object({
+  token: z.string().min(1).max(200),
+  action: z.literal('limit'),
+  bytesPerSecond: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable(),
+});
+
 const resultSchema = z.object({ ids: z.array(z.string()), notStarted: z.array(z.string()) });
 const replySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), value: resultSchema }),
@@ -48,6 +55,9 @@ function failure(code: ErrorCode, message: string): Envelope<ControlReply> {
 
 /** Carries out a request in the owning engine: the ids acted on, and those queued that this engine will not start. */
 export type ControlHandler = (action: ControlAction, ids: string[] | null) => Promise<{ ids: string[]; notStarted: string[] }>;
+
+/** Sets the owning engine's bandwidth limit (bytes per second, or null for none). */
+export type LimitHandler = (bytesPerSecond: number | null) => void;
 
 /**
  * Where the owner of `dataDir` listens: outside the data directory, so that copying or backing it up
@@ -68,7 +78,7 @@ export interface ControlServer {
 }
 
 /** Starts answering control requests for `dataDir`; the caller holds the directory's lock. */
-export async function serveControl(dataDir: string, handler: ControlHandler): Promise<ControlServer> {
+export async function serveControl(dataDir: string, handler: ControlHandler, onLimit?: LimitHandler): Promise<ControlServer> {
   const token = randomBytes(24).toString('hex');
   const tokenFile = join(dataDir, TOKEN_FILE);
   writeFileSync(tokenFile, token, { mode: 0o600 });
@@ -83,18 +93,25 @@ export async function serveControl(dataDir: string, handler: ControlHandler): Pr
     } catch {
       return failure('INVALID_INPUT', 'The control request is not JSON.');
     }
-    const request = requestSchema.safeParse(parsed);
+    const limit = limitRequestSchema.safeParse(parsed);
+    const request = limit.success ? limit : requestSchema.safeParse(parsed);
     if (!request.success) return failure('INVALID_INPUT', 'The control request is malformed.');
     const given = Buffer.from(request.data.token);
     const expected = Buffer.from(token);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return failure('ACCESS_DENIED', 'The control request did not carry the running engine’s token.');
     }
+    if (request.data.action === 'limit') {
+      if (!onLimit) return failure('INVALID_INPUT', 'The running engine has no bandwidth limit to change.');
+      onLimit(request.data.bytesPerSecond);
+      return { ok: true, value: { ids: [], notStarted: [] } };
+    }
+    const jobRequest = request.data;
     try {
-      return { ok: true, value: await handler(request.data.action, request.data.ids) };
+      return { ok: true, value: await handler(jobRequest.action, jobRequest.ids) };
     } catch (error) {
       if (error instanceof FerryError) return { ok: false, error: error.toInfo() };
-      return failure('UNKNOWN', `The running engine could not ${request.data.action}: ${(error as Error).message}`);
+      return failure('UNKNOWN', `The running engine could not ${jobRequest.action}: ${(error as Error).message}`);
     }
   }
 
@@ -146,7 +163,16 @@ export async function serveControl(dataDir: string, handler: ControlHandler): Pr
  * Sends one request to the engine that owns `dataDir`. Rejects with the engine's FerryError, or with
  * ENGINE_LOCKED when no engine answers (none listens, or one without the channel).
  */
-export async function sendControl(dataDir: string, action: ControlAction, ids: string[] | null, timeoutMs = 60_000): Promise<ControlReply> {
+export function sendControl(dataDir: string, action: ControlAction, ids: string[] | null, timeoutMs = 60_000): Promise<ControlReply> {
+  return sendRequest(dataDir, { action, ids }, timeoutMs);
+}
+
+/** `ferry limit`: sets the bandwidth limit of the engine that owns `dataDir` (null: no limit). */
+export function sendLimit(dataDir: string, bytesPerSecond: number | null, timeoutMs = 10_000): Promise<ControlReply> {
+  return sendRequest(dataDir, { action: 'limit', bytesPerSecond }, timeoutMs);
+}
+
+async function sendRequest(dataDir: string, body: Record<string, unknown>, timeoutMs: number): Promise<ControlReply> {
   let token: string;
   try {
     token = readFileSync(join(dataDir, TOKEN_FILE), 'utf8').trim();
@@ -160,7 +186,7 @@ export async function sendControl(dataDir: string, action: ControlAction, ids: s
     socket.setTimeout(timeoutMs, () =>
       socket.destroy(new FerryError('TIMEOUT', `The running engine did not answer within ${Math.round(timeoutMs / 1000)} s.`)),
     );
-    socket.on('connect', () => socket.write(`${JSON.stringify({ token, action, ids })}\n`));
+    socket.on('connect', () => socket.write(`${JSON.stringify({ token, ...body })}\n`));
     socket.on('data', (chunk: string) => {
       received += chunk;
       if (received.length > MAX_REQUEST_BYTES) socket.destroy(new FerryError('UNKNOWN', 'The running engine answered too much.'));

@@ -28,6 +28,11 @@ import { S3Gateway, retryPolicies } from './gateway.ts';
 import { runUpload } from './uploader.ts';
 import { abortJobLeftovers, abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
 import { serveControl, type ControlAction, type ControlServer } from './control.ts';
+import { Bandwidth } from './bandwidth.ts';
+import { presignGet } from './presign.ts';
+import { defaultVault, openSealed, type SecretVault } from '../endpoints/vault.ts';
+import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
+import mime from 'mime';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -58,6 +63,10 @@ export interface EngineOptions {
   interrupted?: 'resume' | 'pause';
   /** Makes an endpoint's S3 client (default createS3Client; unit tests pass an in-memory fake). */
   createClient?: typeof createS3Client;
+  /** Seals jobs' SSE-C keys for their life (default: the data directory's vault). */
+  vault?: SecretVault;
+  /** Bytes per second across every job of the process, or null (default) for no limit. */
+  bandwidthLimit?: number | null;
 }
 
 export interface JobSpec {
@@ -76,6 +85,17 @@ export interface JobSpec {
    * sends the rest. `partSize` must be the upload's own.
    */
   uploadId?: string;
+  /** What the object is sent with (validated here); the endpoint's defaults are the host's to merge. */
+  options?: UploadOptions;
+  /** Guess the content type from the file name when `options.contentType` is not given (default true). */
+  guessContentType?: boolean;
+  /** The SSE-C key (base64 of 32 bytes) when `options.sseC`; sealed by the vault until the job ends. */
+  sseCKey?: string;
+}
+
+/** The content type of a file name, or application/octet-stream when unknown. */
+export function guessContentType(name: string): string {
+  return mime.getType(name) ?? 'application/octet-stream';
 }
 
 export type EngineEvent =
@@ -124,8 +144,11 @@ export class Engine {
 
   readonly #store: JobStore;
   readonly #lock: DataDirLock;
-  readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints' | 'createClient'>>;
+  readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints' | 'createClient' | 'vault' | 'bandwidthLimit'>>;
   readonly #createClient: typeof createS3Client;
+  readonly #vault: SecretVault;
+  /** The bandwidth limit shared by every job (`ferry limit` changes it live). */
+  readonly #bandwidth: Bandwidth;
   readonly #endpoints: EndpointResolver;
   readonly #jobs = new Map<string, Job>();
   readonly #queue: string[] = [];
@@ -174,6 +197,8 @@ export class Engine {
       interrupted: options.interrupted ?? 'resume',
     };
     this.#limiter = new Limiter(this.#options.maxRequests);
+    this.#vault = options.vault ?? defaultVault(options.dataDir);
+    this.#bandwidth = new Bandwidth(options.bandwidthLimit ?? null);
     this.#started = this.#options.autoStart;
     store.onDiskFull = (error) => this.#onDiskFull(error);
   }
@@ -196,7 +221,11 @@ export class Engine {
     const engine = new Engine(options, store, lock);
     engine.#load();
     try {
-      engine.#control = await serveControl(options.dataDir, (action, ids) => engine.command(action, ids));
+      engine.#control = await serveControl(
+        options.dataDir,
+        (action, ids) => engine.command(action, ids),
+        (bytesPerSecond) => engine.setBandwidthLimit(bytesPerSecond),
+      );
     } catch {
       // without the channel, other processes are refused as before (naming this one); uploads are unaffected
     }
@@ -234,6 +263,19 @@ export class Engine {
     const queued = action === 'resume' || action === 'retry' || action === 'restart';
     const notStarted = queued ? targets.filter((id) => !this.#started || !this.#inScope(id)) : [];
     return { ids: targets, notStarted };
+  }
+
+  /** The bandwidth limit in bytes per second across all jobs, or null for none. */
+  get bandwidthLimit(): number | null {
+    return this.#bandwidth.rate;
+  }
+
+  /** Changes the bandwidth limit now, for running uploads too (null lifts it). */
+  setBandwidthLimit(bytesPerSecond: number | null): void {
+    if (bytesPerSecond !== null && !(Number.isFinite(bytesPerSecond) && bytesPerSecond >= 1)) {
+      throw new FerryError('INVALID_INPUT', 'The bandwidth limit must be at least 1 byte per second.');
+    }
+    this.#bandwidth.rate = bytesPerSecond;
   }
 
   #load(): void {
@@ -275,7 +317,16 @@ export class Engine {
     this.#assertOpen();
     const now = Date.now();
     const jobs: Job[] = [];
+    const sealed = new Map<string, string>();
     for (const spec of specs) {
+      const parsedOptions = uploadOptionsSchema.safeParse(spec.options ?? {});
+      if (!parsedOptions.success) throw new FerryError('INVALID_INPUT', optionsIssue(parsedOptions.error));
+      const options: UploadOptions = { ...parsedOptions.data };
+      if (options.contentType === undefined && spec.guessContentType !== false) options.contentType = guessContentType(spec.key);
+      if ((options.sseC === true) !== (spec.sseCKey !== undefined))
+        throw new FerryError('INVALID_INPUT', 'An SSE-C upload needs its key, and a key needs SSE-C.');
+      if (spec.sseCKey !== undefined && Buffer.from(spec.sseCKey, 'base64').length !== 32)
+        throw new FerryError('INVALID_INPUT', 'The SSE-C key must be 32 bytes.');
       this.#assertKeyFree(spec, jobs);
       const keyProblem = objectKeyProblem(spec.key);
       if (keyProblem) throw new FerryError('INVALID_KEY', keyProblem);
@@ -303,8 +354,10 @@ export class Engine {
       }
       const concurrency = spec.concurrency ?? this.#options.partConcurrency;
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new FerryError('INVALID_INPUT', `Invalid concurrency: ${concurrency}`);
+      const id = randomUUID();
+      if (spec.sseCKey !== undefined) sealed.set(id, this.#vault.seal(spec.sseCKey));
       jobs.push({
-        id: randomUUID(),
+        id,
         state: 'queued',
         source: spec.browserFile ? 'browser' : 'disk',
         path: spec.path,
@@ -324,9 +377,11 @@ export class Engine {
         createdAt: now,
         updatedAt: now,
         completedAt: null,
+        options,
       });
     }
     this.#store.insertJobs(jobs);
+    for (const [id, key] of sealed) this.#store.setSealedKey(id, key);
     for (const job of jobs) {
       this.#jobs.set(job.id, job);
       this.#queue.push(job.id);
@@ -518,6 +573,17 @@ export class Engine {
     }
   }
 
+  /** A presigned GET URL for a completed job's object, valid for `expiresInSeconds` (at most 7 days). */
+  async shareLink(jobId: string, expiresInSeconds: number): Promise<string> {
+    const job = this.#require(jobId);
+    if (job.state !== 'completed')
+      throw new FerryError('INVALID_INPUT', `${job.path} is ${job.state}: only a completed upload has a link.`);
+    if (job.options?.sseC)
+      throw new FerryError('INVALID_INPUT', 'An object encrypted with a customer key (SSE-C) cannot be shared by link.');
+    const { gateway } = await this.#client(job.endpointId);
+    return presignGet(gateway.client, job.bucket, job.key, expiresInSeconds);
+  }
+
   /** The buckets the endpoint's credentials can list. */
   async listBuckets(endpointId: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
     const { gateway } = await this.#client(endpointId);
@@ -665,6 +731,8 @@ export class Engine {
     const state = transition(job.state, event);
     Object.assign(job, patch, { state, updatedAt: Date.now() });
     this.#save(job);
+    // an SSE-C key lives as long as its job may still send a request
+    if ((state === 'completed' || state === 'aborted') && job.options?.sseC) this.#store.setSealedKey(job.id, null);
     this.events.emit({ type: 'job-changed', job: { ...job } });
   }
 
@@ -784,6 +852,8 @@ export class Engine {
       const known = this.#store.loadParts(job.id);
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
       const reader = this.#browserReaders.get(job.id);
+      const sealedKey = job.options?.sseC ? this.#store.sealedKey(job.id) : null;
+      const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [this.#vault]);
       const result = await runUpload({
         job,
         openSource: async () => {
@@ -796,7 +866,14 @@ export class Engine {
         stallTimeoutMs: this.#options.stallTimeoutMs,
         signal,
         listPageSize: this.#options.listPageSize || undefined,
+        sseCKey,
+        bandwidth: this.#bandwidth,
         callbacks: {
+          onKeyChanged: (key) => {
+            job.key = key;
+            this.#store.saveJob(job);
+            this.events.emit({ type: 'job-changed', job: { ...job } });
+          },
           onUploadId: (uploadId) => {
             job.uploadId = uploadId;
             // a job must never lose its UploadId: on a full disk (every job is pausing) stop here
@@ -821,7 +898,13 @@ export class Engine {
         },
       });
       await this.#abortLeftovers(job, null);
-      this.#transition(job, 'complete', { etag: result.etag, bytesDone: job.size, completedAt: Date.now(), error: null });
+      this.#transition(job, 'complete', {
+        etag: result.etag,
+        bytesDone: job.size,
+        completedAt: Date.now(),
+        error: null,
+        ...(result.skipped ? { skipped: true } : {}),
+      });
     } catch (error) {
       await this.#afterRun(job, signal, error);
     }

@@ -15,9 +15,11 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListPartsCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   UploadPartCommand,
   type ServiceInputTypes,
   type ServiceOutputTypes,
@@ -28,6 +30,9 @@ import { FerryError, IntegrityError } from '../../shared/errors.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
 import { partRange } from '../../shared/partPlan.ts';
 import type { S3Command, S3Gateway } from './gateway.ts';
+import type { Bandwidth } from './bandwidth.ts';
+import { etagIsOpaque, explainOptionsRefusal, isPreconditionFailed, objectFields, ssecFields } from './objectOptions.ts';
+import { renamedKey } from '../../shared/uploadOptions.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
 
@@ -44,6 +49,8 @@ export interface UploadCallbacks {
   onRetry?(error: FerryError, attempt: number, delayMs: number): void;
   /** A CreateMultipartUpload is about to be sent (the job may leave an upload behind: see orphans.ts). */
   onCreateSent?(): void;
+  /** `ifExists: rename` chose another key; must be persisted before anything is written to it. */
+  onKeyChanged?(key: string): void;
 }
 
 export interface UploadRun {
@@ -60,10 +67,16 @@ export interface UploadRun {
   callbacks: UploadCallbacks;
   /** Parts per ListParts page (default: the server's, 1,000 on S3); small values exercise paging. */
   listPageSize?: number;
+  /** The job's SSE-C key (base64), when its options say sseC. */
+  sseCKey?: string;
+  /** The process's bandwidth limit (bandwidth.ts), shared by every job. */
+  bandwidth?: Bandwidth;
 }
 
 export interface UploadResult {
   etag: string;
+  /** Nothing was uploaded: the key existed and `ifExists` said skip (or skip-identical matched). */
+  skipped?: boolean;
 }
 
 function isConnectionReset(error: unknown): boolean {
@@ -117,9 +130,96 @@ export async function runUpload(run: UploadRun): Promise<UploadResult> {
   const file = await run.openSource();
   try {
     await file.assertUnchanged(run.job.fingerprint);
-    return run.job.multipart ? await multipartUpload(run, file) : await singleUpload(run, file);
+    // a multipart upload already started passed the existence check when it started
+    if (run.job.uploadId === null) {
+      const existing = await checkExisting(run, file);
+      if (existing !== null) return existing;
+    }
+    for (let renames = 0; ; renames++) {
+      try {
+        return run.job.multipart ? await multipartUpload(run, file) : await singleUpload(run, file);
+      } catch (error) {
+        // a conditional write found the key taken by another writer since the check
+        if (!isPreconditionFailed(error)) throw error instanceof FerryError ? explainOptionsRefusal(error, run.job.options) : error;
+        const mode = run.job.options?.ifExists;
+        if (mode === 'skip') return { etag: await headEtag(run), skipped: true };
+        if (mode === 'rename' && !run.job.multipart && renames < 100) {
+          const existing = await checkExisting(run, file);
+          if (existing !== null) return existing;
+          continue;
+        }
+        throw existsError(run, 'was created by another writer while this upload ran');
+      }
+    }
   } finally {
     await file.close();
+  }
+}
+
+function existsError(run: UploadRun, how: string): FerryError {
+  return new FerryError('OBJECT_EXISTS', `s3://${run.job.bucket}/${run.job.key} ${how}; --if-exists fail leaves it as it is.`);
+}
+
+/** The conditional-write header for modes that must never replace an object (`If-None-Match: *`). */
+function ifNoneMatch(run: UploadRun): { IfNoneMatch?: string } {
+  const mode = run.job.options?.ifExists;
+  return mode === 'skip' || mode === 'rename' || mode === 'fail' ? { IfNoneMatch: '*' } : {};
+}
+
+/**
+ * `ifExists` before the first byte: HeadObject on the key; when an object is there, skip (result),
+ * fail (throws OBJECT_EXISTS), rename (the first free `name (n).ext`, told to the engine), or for
+ * skip-identical compare size and ETag (MD5, or the multipart ETag for the job's part size) and
+ * overwrite when they differ. Returns null to go on uploading. The write that follows carries
+ * `If-None-Match: *` (skip, rename, fail), so where the server honours it a writer racing in between
+ * is not overwritten either.
+ */
+async function checkExisting(run: UploadRun, file: PartSource): Promise<UploadResult | null> {
+  const mode = run.job.options?.ifExists ?? 'overwrite';
+  if (mode === 'overwrite') return null;
+  for (let n = 1; n <= 1000; n++) {
+    const head = await headObject(run);
+    if (head === null) return null;
+    if (mode === 'skip') return { etag: head.etag, skipped: true };
+    if (mode === 'fail') throw existsError(run, 'exists');
+    if (mode === 'skip-identical') {
+      if (head.size === run.job.size && head.etag === (await localEtag(run, file))) return { etag: head.etag, skipped: true };
+      return null;
+    }
+    const base = run.job.key.replace(/ \(\d+\)(?=(?:\.tar)?(?:\.[^.\s/]{1,10})?$)/, '');
+    run.job.key = renamedKey(base, n);
+    run.callbacks.onKeyChanged?.(run.job.key);
+  }
+  throw existsError(run, 'and its first 1,000 renamed variants exist');
+}
+
+/** The ETag S3 gives these bytes uploaded as this job uploads them: MD5, or md5(part MD5s)-N. */
+async function localEtag(run: UploadRun, file: PartSource): Promise<string> {
+  const { job } = run;
+  if (!job.multipart) return (await file.md5(0, job.size, run.signal)).hex;
+  const md5s: { md5: string }[] = [];
+  for (let n = 1; n <= job.partCount; n++) {
+    const { start, end } = partRange(job, n);
+    md5s.push({ md5: (await file.md5(start, end, run.signal)).hex });
+  }
+  return compositeEtag(md5s);
+}
+
+/** The object at the job's key: its ETag and size, or null when there is none. */
+async function headObject(run: UploadRun): Promise<{ etag: string; size: number } | null> {
+  try {
+    const head = await request(
+      run,
+      'checking whether the object exists',
+      new HeadObjectCommand({ Bucket: run.job.bucket, Key: run.job.key, ...ssecFields(run.sseCKey) }),
+    );
+    return { etag: unquote(head.ETag), size: head.ContentLength ?? -1 };
+  } catch (error) {
+    const cause = (error as { cause?: { $metadata?: { httpStatusCode?: number } } }).cause;
+    if (cause?.$metadata?.httpStatusCode === 404) return null;
+    // an object encrypted with a customer key answers 400 to a HeadObject without it (or with another): it exists
+    if (cause?.$metadata?.httpStatusCode === 400) return { etag: '', size: -1 };
+    throw error;
   }
 }
 
@@ -182,12 +282,21 @@ async function sendFromFile<T>(
       // the request ended) neither counts as progress nor pushes the watchdog back.
       let settled = false;
       let sent = 0;
-      const body = makeBody((bytes) => {
+      const count = (bytes: number) => {
         if (settled) return;
         sent += bytes;
         run.callbacks.onBytes(bytes);
         watchdog.refresh();
-      });
+      };
+      // under a bandwidth limit, bytes count as they pass the limit, not as they are read
+      const limited = run.bandwidth !== undefined && run.bandwidth.rate !== null;
+      const body = limited
+        ? run.bandwidth!.throttle(
+            makeBody(() => undefined),
+            signal,
+            count,
+          )
+        : makeBody(count);
       const outcome = await send(body, md5.base64, signal).then(
         (result) => ({ ok: true as const, result }),
         (error: unknown) => ({ ok: false as const, error }),
@@ -226,14 +335,26 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
     job.size,
     'uploading the file',
     (body, md5Base64, signal) =>
-      client.send(new PutObjectCommand({ Bucket: job.bucket, Key: job.key, Body: body, ContentLength: job.size, ContentMD5: md5Base64 }), {
-        abortSignal: signal,
-      }),
+      client.send(
+        new PutObjectCommand({
+          Bucket: job.bucket,
+          Key: job.key,
+          Body: body,
+          ContentLength: job.size,
+          ContentMD5: md5Base64,
+          ...objectFields(job.options, run.sseCKey),
+          ...ifNoneMatch(run),
+        }),
+        { abortSignal: signal },
+      ),
     // an empty PutObject would replace an existing object: starting (and at once aborting) a
     // multipart upload of the key asks for the same permission and leaves nothing behind
     async (signal) => {
       run.callbacks.onCreateSent?.();
-      const created = await client.send(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: job.key }), { abortSignal: signal });
+      const created = await client.send(
+        new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, ...objectFields(job.options, run.sseCKey) }),
+        { abortSignal: signal },
+      );
       if (created.UploadId) {
         await run.gateway
           .send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: created.UploadId }), {
@@ -249,7 +370,8 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
   );
   let etag = unquote(result.ETag);
   if (etag === '') etag = await headEtag(run);
-  if (/^[0-9a-f]{32}$/.test(etag) && etag !== md5) {
+  // with SSE-C or SSE-KMS, S3's ETag is not the MD5 of the bytes (Content-MD5 still checked them)
+  if (/^[0-9a-f]{32}$/.test(etag) && etag !== md5 && !etagIsOpaque(job.options)) {
     throw new IntegrityError(`The stored object's ETag ${etag} is not the MD5 of the file (${md5}).`);
   }
   return { etag };
@@ -282,7 +404,7 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
     const created = await request(
       run,
       'starting the multipart upload',
-      new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: job.key }),
+      new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, ...objectFields(job.options, run.sseCKey) }),
     );
     if (!created.UploadId) throw new FerryError('REQUEST_REJECTED', 'The server did not return an UploadId.');
     uploadId = created.UploadId;
@@ -311,6 +433,8 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
         Key: job.key,
         UploadId: uploadId,
         MultipartUpload: { Parts: ordered.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        ...ssecFields(run.sseCKey),
+        ...ifNoneMatch(run),
       }),
       'upload',
     );
@@ -325,7 +449,8 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
   }
   // Ceph RGW 16.2 answers Complete with an empty ETag: HeadObject has the real one.
   const etag = await headEtag(run);
-  if (/-\d+$/.test(etag) && etag !== expected) {
+  await ensureTags(run);
+  if (/-\d+$/.test(etag) && etag !== expected && !etagIsOpaque(job.options)) {
     throw new IntegrityError(`The assembled object's ETag ${etag} differs from the one computed from the parts sent (${expected}).`);
   }
   return { etag };
@@ -347,7 +472,11 @@ async function completedEarlier(run: UploadRun, parts: ReadonlyMap<number, Compl
   if (parts.size !== job.partCount) return null;
   const expected = compositeEtag([...parts.values()].sort((a, b) => a.partNumber - b.partNumber));
   try {
-    const head = await request(run, 'checking the uploaded object', new HeadObjectCommand({ Bucket: job.bucket, Key: job.key }));
+    const head = await request(
+      run,
+      'checking the uploaded object',
+      new HeadObjectCommand({ Bucket: job.bucket, Key: job.key, ...ssecFields(run.sseCKey) }),
+    );
     return unquote(head.ETag) === expected && head.ContentLength === job.size ? { etag: expected } : null;
   } catch {
     if (run.signal.aborted) throw run.signal.reason;
@@ -356,8 +485,34 @@ async function completedEarlier(run: UploadRun, parts: ReadonlyMap<number, Compl
 }
 
 async function headEtag(run: UploadRun): Promise<string> {
-  const head = await request(run, 'checking the uploaded object', new HeadObjectCommand({ Bucket: run.job.bucket, Key: run.job.key }));
+  const head = await request(
+    run,
+    'checking the uploaded object',
+    new HeadObjectCommand({ Bucket: run.job.bucket, Key: run.job.key, ...ssecFields(run.sseCKey) }),
+  );
   return unquote(head.ETag);
+}
+
+/**
+ * Ceph RGW 16.2 stores no tags given on CreateMultipartUpload (x-amz-tagging is ignored there, kept on
+ * PutObject): after a multipart upload with tags, the tags the server holds are checked and, if
+ * missing, set with PutObjectTagging.
+ */
+async function ensureTags(run: UploadRun): Promise<void> {
+  const tags = run.job.options?.tags;
+  if (!tags || Object.keys(tags).length === 0) return;
+  const { job } = run;
+  const held = await request(run, 'checking the object tags', new GetObjectTaggingCommand({ Bucket: job.bucket, Key: job.key }));
+  if ((held.TagSet ?? []).length === Object.keys(tags).length) return;
+  await request(
+    run,
+    'setting the object tags',
+    new PutObjectTaggingCommand({
+      Bucket: job.bucket,
+      Key: job.key,
+      Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+    }),
+  );
 }
 
 /**
@@ -441,6 +596,7 @@ async function uploadParts(
               Body: body,
               ContentLength: length,
               ContentMD5: md5Base64,
+              ...ssecFields(run.sseCKey),
             }),
             { abortSignal: attemptSignal },
           );

@@ -40,6 +40,7 @@ import { allowedRealPath, expandDropped, expandForBrowser, realPlaces } from './
 import { protectedPlaces, refusal, type ProtectedPlace } from './pathPolicy.ts';
 import { BrowserSession } from './browserSession.ts';
 import type { DatabaseSync } from 'node:sqlite';
+import { withDefaults } from '../../shared/uploadOptions.ts';
 
 export { BrowserSession };
 
@@ -128,6 +129,7 @@ export class HostService {
     let engine: Engine;
     try {
       engine = await Engine.open({
+        bandwidthLimit: settings.bandwidthLimit ?? null,
         dataDir: options.dataDir,
         endpoints: registry,
         interrupted: settings.resumeOnLaunch ? 'resume' : 'pause',
@@ -215,7 +217,7 @@ export class HostService {
       settings: this.settings,
       host: this.#host,
     }),
-    addPaths: async ({ endpointId, bucket, prefix, paths }, session) => {
+    addPaths: async ({ endpointId, bucket, prefix, paths, options }, session) => {
       // the desktop app uploads what the person picked or dropped; a browser page only what
       // browseFiles showed it, outside the protected places (pathPolicy.ts)
       const { files, skipped } =
@@ -223,12 +225,16 @@ export class HostService {
           ? await expandForBrowser(paths, prefix, await this.#protected(), this.#requireSession(session).browsed)
           : { files: await expandDropped(paths, prefix), skipped: [] };
       await this.engine.checkBucket(endpointId, bucket);
-      const jobs = await this.engine.addJobs(files.map((file) => ({ path: file.path, endpointId, bucket, key: file.key })));
+      const merged = withDefaults(options ?? {}, this.registry.get(endpointId).defaults);
+      const jobs = await this.engine.addJobs(
+        files.map((file) => ({ path: file.path, endpointId, bucket, key: file.key, options: merged })),
+      );
       return { jobs: jobs.map((job) => this.#view(job)), ...(skipped.length > 0 ? { skipped } : {}) };
     },
-    addBrowserFiles: async ({ endpointId, bucket, prefix, files }, session) => {
+    addBrowserFiles: async ({ endpointId, bucket, prefix, files, options }, session) => {
       const owner = this.#requireSession(session);
       await this.engine.checkBucket(endpointId, bucket);
+      const merged = withDefaults(options ?? {}, this.registry.get(endpointId).defaults);
       const jobs = await this.engine.addJobs(
         files.map((file) => ({
           path: `${file.relativePath}${file.name}`,
@@ -236,6 +242,7 @@ export class HostService {
           endpointId,
           bucket,
           key: `${prefix}${file.relativePath}${file.name}`,
+          options: merged,
         })),
       );
       jobs.forEach((job, index) => this.#attach(owner, job.id, files[index]!));
@@ -325,7 +332,9 @@ export class HostService {
       for (const entry of listing.entries) browsed.add(entry.path);
       return listing;
     },
+    shareLink: async ({ jobId, expiresInSeconds }) => ({ url: await this.engine.shareLink(jobId, expiresInSeconds) }),
     setSettings: async (patch) => {
+      if (patch.bandwidthLimit !== undefined) this.engine.setBandwidthLimit(patch.bandwidthLimit);
       this.#settings = writeSettings(this.#db, patch);
       this.#emit('settingsChanged', this.settings);
       return this.settings;
@@ -369,6 +378,8 @@ export class HostService {
       waitingForFile: this.engine.isWaitingForFile(job),
       createdAt: job.createdAt,
       completedAt: job.completedAt,
+      ...(job.options ? { options: job.options } : {}),
+      ...(job.skipped ? { skipped: true } : {}),
     };
   }
 

@@ -11,6 +11,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { CompletedPart, Job, JobState } from '../../shared/job.ts';
 import { FerryError, isErrorCode, type ErrorInfo } from '../../shared/errors.ts';
 import { diskFullError, inTransaction, isDiskFull, openDatabase } from './database.ts';
+import { uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
 
 export const FLUSH_INTERVAL_MS = 100;
 
@@ -39,6 +40,8 @@ interface JobRow {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  options: string | null;
+  skipped: number;
 }
 
 interface PendingPart {
@@ -66,10 +69,12 @@ export class JobStore {
     this.#db = db;
     this.#upsertJob = db.prepare(`
       INSERT INTO jobs (id, seq, state, source, path, endpoint_id, bucket, object_key, size, fp_size, fp_mtime_ms, fp_ino, fp_ctime_ms,
-        multipart, part_size, part_count, concurrency, upload_id, bytes_done, etag, error, created_at, updated_at, completed_at)
+        multipart, part_size, part_count, concurrency, upload_id, bytes_done, etag, error, created_at, updated_at, completed_at, options, skipped)
       VALUES (:id, :seq, :state, :source, :path, :endpoint_id, :bucket, :object_key, :size, :fp_size, :fp_mtime_ms, :fp_ino, :fp_ctime_ms,
-        :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at)
+        :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at,
+        :options, :skipped)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, upload_id = excluded.upload_id,
+        object_key = excluded.object_key, skipped = excluded.skipped,
         etag = excluded.etag, error = excluded.error, updated_at = excluded.updated_at, completed_at = excluded.completed_at,
         fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino,
         size = excluded.size, multipart = excluded.multipart, part_size = excluded.part_size, part_count = excluded.part_count,
@@ -114,6 +119,19 @@ export class JobStore {
       this.#writePending();
       this.#upsertJob.run(jobToRow(job, 0));
     });
+  }
+
+  /** Keeps a job's SSE-C key, sealed by the vault (or forgets it: null), for the job's life. */
+  setSealedKey(jobId: string, sealed: string | null): void {
+    this.#transaction(() => {
+      this.#db.prepare('UPDATE jobs SET sse_c_key = ? WHERE id = ?').run(sealed, jobId);
+    });
+  }
+
+  /** A job's sealed SSE-C key, or null. */
+  sealedKey(jobId: string): string | null {
+    const row = this.#db.prepare('SELECT sse_c_key FROM jobs WHERE id = ?').get(jobId) as { sse_c_key: string | null } | undefined;
+    return row?.sse_c_key ?? null;
   }
 
   /** Queues an acknowledged part; written with the next batch. */
@@ -219,6 +237,8 @@ function jobToRow(job: Job, seq: number) {
     created_at: job.createdAt,
     updated_at: job.updatedAt,
     completed_at: job.completedAt,
+    options: job.options === undefined ? null : JSON.stringify(job.options),
+    skipped: job.skipped ? 1 : 0,
   };
 }
 
@@ -249,7 +269,19 @@ function rowToJob(row: JobRow): Job {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     completedAt: row.completed_at,
+    ...(row.options === null ? {} : { options: parseOptions(row.options) }),
+    ...(row.skipped === 1 ? { skipped: true } : {}),
   };
+}
+
+/** Stored options, checked again (a damaged value means no options rather than wrong ones). */
+function parseOptions(text: string): UploadOptions {
+  try {
+    const parsed = uploadOptionsSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
 }
 
 function parseError(text: string | null): ErrorInfo | null {

@@ -68,6 +68,15 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
   (db) => {
     db.exec('ALTER TABLE jobs ADD COLUMN fp_ctime_ms REAL');
   },
+  // 5 (issue #12): per-upload options (JSON, no secret); an SSE-C key sealed by the vault for the
+  // job's life; whether a completed job was skipped because the key existed
+  (db) => {
+    db.exec(`
+      ALTER TABLE jobs ADD COLUMN options TEXT;
+      ALTER TABLE jobs ADD COLUMN sse_c_key TEXT;
+      ALTER TABLE jobs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

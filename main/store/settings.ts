@@ -12,6 +12,8 @@ export function readSettings(db: DatabaseSync): Settings {
       const parsed: unknown = JSON.parse(value);
       if (key === 'resumeOnLaunch' && typeof parsed === 'boolean') settings.resumeOnLaunch = parsed;
       if (key === 'theme' && (parsed === 'system' || parsed === 'light' || parsed === 'dark')) settings.theme = parsed;
+      if (key === 'bandwidthLimit' && (parsed === null || (Number.isSafeInteger(parsed) && (parsed as number) >= 1)))
+        settings.bandwidthLimit = parsed as number | null;
     } catch {
       // a damaged value keeps the default
     }

@@ -11,6 +11,7 @@ import { count, formatSpeed } from '../format.ts';
 import { AddFilesPanel } from './AddFilesPanel.tsx';
 import { ConnectionBanner, VaultWarning } from './Banners.tsx';
 import { DestinationBar } from './DestinationBar.tsx';
+import { UploadOptionsControl } from './UploadOptionsControl.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
 import { DropZone } from './DropZone.tsx';
 import { FirstRun, NoUploads } from './EmptyStates.tsx';
@@ -191,7 +192,12 @@ function Window() {
         <Toolbar />
         <ConnectionBanner />
         <VaultWarning />
-        {showDestination ? <DestinationBar /> : null}
+        {showDestination ? (
+          <div className="destination-row">
+            <DestinationBar />
+            <UploadOptionsControl />
+          </div>
+        ) : null}
         <main className="main">
           <MainArea />
         </main>

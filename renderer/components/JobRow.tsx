@@ -6,6 +6,14 @@
 import { memo, type MouseEvent } from 'react';
 import { etaSeconds } from '../../shared/speed.ts';
 import { formatS3Url } from '../../shared/s3Url.ts';
+import { optionsBadge, type UploadOptions } from '../../shared/uploadOptions.ts';
+
+/** Every option a job is sent with, for the badge's tooltip (issue #12). */
+function optionsTitle(options: UploadOptions | undefined): string {
+  return Object.entries(options ?? {})
+    .map(([name, value]) => `${name}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .join('\n');
+}
 import { canApply } from '../store/jobsSlice.ts';
 import { useActions, useFerry, useFerryStore, useJob } from '../store/hooks.ts';
 import { selectVisibleIds } from '../store/selectors.ts';
@@ -36,6 +44,7 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
   const detail = jobDetail(job);
   const problem = job.waitingForFile || (job.state === 'failed' && job.error !== null);
   const destination = formatS3Url(job.bucket, job.key);
+  const badge = optionsBadge(job.options);
 
   function select(event: MouseEvent) {
     const visible = selectVisibleIds(store.getState());
@@ -77,6 +86,11 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
           </div>
           <div className="job-destination" title={`${destination} on ${endpointName}`}>
             {destination} <span className="muted-dot">·</span> {endpointName}
+            {badge !== null && (
+              <span className="option-badge" title={optionsTitle(job.options)}>
+                {badge}
+              </span>
+            )}
           </div>
         </div>
       </div>
@@ -111,6 +125,22 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
           <button type="button" className="icon-button" aria-label="Pause" title="Pause" onClick={() => void actions.pauseJobs([id])}>
             <PauseIcon />
           </button>
+        ) : null}
+        {job.state === 'completed' && !job.options?.sseC ? (
+          <select
+            className="link-select"
+            aria-label="Copy link"
+            title="Copy a download link"
+            value=""
+            onChange={(event) => {
+              if (event.target.value) void actions.copyLink(id, Number(event.target.value));
+            }}
+          >
+            <option value="">Copy link</option>
+            <option value={3600}>valid 1 hour</option>
+            <option value={86_400}>valid 1 day</option>
+            <option value={604_800}>valid 7 days</option>
+          </select>
         ) : null}
         {canApply('resume', job) ? (
           <button type="button" className="icon-button" aria-label="Resume" title="Resume" onClick={() => void actions.resumeJobs([id])}>

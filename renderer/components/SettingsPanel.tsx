@@ -2,12 +2,38 @@
 import type { Settings } from '../../shared/contract.ts';
 import { useActions, useFerry } from '../store/hooks.ts';
 import { Dialog } from './Dialog.tsx';
+import { useState } from 'react';
+import { MiB } from '../../shared/partPlan.ts';
+import { parseRate } from '../../shared/uploadOptions.ts';
 
 const THEMES: { value: Settings['theme']; label: string }[] = [
   { value: 'system', label: 'Same as the system' },
   { value: 'light', label: 'Light' },
   { value: 'dark', label: 'Dark' },
 ];
+
+/** The bandwidth limit across all uploads (issue #12): a rate such as 10MiB/s, or empty for none. */
+function BandwidthField({ limit, onChange }: { limit: number | null; onChange: (limit: number | null) => void }) {
+  const [text, setText] = useState(limit === null ? '' : `${+(limit / MiB).toFixed(2)}MiB/s`);
+  const rate = text.trim() === '' ? null : parseRate(text);
+  const problem = text.trim() !== '' && rate === null ? 'A rate such as 10MiB/s or 500KB/s, or empty for no limit.' : null;
+  return (
+    <label className="form-row">
+      <span className="form-label">Bandwidth limit</span>
+      <input
+        className="field"
+        placeholder="no limit"
+        value={text}
+        aria-invalid={problem ? true : undefined}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={() => {
+          if (problem === null && rate !== limit) onChange(rate);
+        }}
+      />
+      <span className="field-hint">{problem ?? 'Across all uploads, e.g. 10MiB/s; applies at once, also to running uploads.'}</span>
+    </label>
+  );
+}
 
 export function SettingsPanel() {
   const settings = useFerry((state) => state.settings);
@@ -38,6 +64,10 @@ export function SettingsPanel() {
             </span>
           </span>
         </label>
+        <BandwidthField
+          limit={settings.bandwidthLimit ?? null}
+          onChange={(bandwidthLimit) => void actions.changeSettings({ bandwidthLimit })}
+        />
         <fieldset className="theme-choice">
           <legend className="form-label">Appearance</legend>
           {THEMES.map((theme) => (

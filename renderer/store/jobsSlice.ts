@@ -4,6 +4,7 @@
  * changed. `jobOrder` (the list's order) and `jobStatesVersion` (bumped when a state changes) change
  * far less often than progress, so the filtered lists and the counts are not recomputed per tick.
  */
+import type { UploadOptions } from '../../shared/uploadOptions.ts';
 import type { BrowserFileInfo, DirectoryListing, Envelope, JobView, ProgressUpdate } from '../../shared/contract.ts';
 import { canTransition, isFinal, type JobEvent } from '../../shared/job.ts';
 import { bucketNameProblem } from '../../shared/s3Names.ts';
@@ -42,6 +43,8 @@ export interface JobsSlice {
   removeJobs(ids: readonly string[]): void;
 
   pauseJobs(ids: readonly string[]): Promise<void>;
+  /** Copies a presigned download link of a completed job's object (issue #12). */
+  copyLink(id: string, expiresInSeconds: number): Promise<void>;
   resumeJobs(ids: readonly string[]): Promise<void>;
   retryJobs(ids: readonly string[]): Promise<void>;
   abortJobs(ids: readonly string[]): Promise<void>;
@@ -117,7 +120,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
   }
 
   /** The destination ready to send, or null after saying what is missing. */
-  function readyDestination(what: string): { endpointId: string; bucket: string; prefix: string } | null {
+  function readyDestination(what: string): { endpointId: string; bucket: string; prefix: string; options?: UploadOptions } | null {
     const state = get();
     const problem = destinationProblem(state);
     if (problem) {
@@ -125,7 +128,13 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       return null;
     }
     const { endpointId, bucket, prefix } = state.destination;
-    return { endpointId, bucket: bucket.trim(), prefix: normalizePrefix(prefix) };
+    const options = state.uploadOptions;
+    return {
+      endpointId,
+      bucket: bucket.trim(),
+      prefix: normalizePrefix(prefix),
+      ...(Object.keys(options).length > 0 ? { options } : {}),
+    };
   }
 
   function showNewJobs(): void {
@@ -197,6 +206,21 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
         selected,
         selectionAnchor: gone.has(get().selectionAnchor ?? '') ? null : get().selectionAnchor,
       });
+    },
+
+    async copyLink(id, expiresInSeconds) {
+      try {
+        const { url } = await api.shareLink({ jobId: id, expiresInSeconds });
+        await navigator.clipboard.writeText(url);
+        const days = expiresInSeconds / 86_400;
+        get().notify(
+          'info',
+          'Link copied',
+          `Anyone with the link can download the file for ${days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.round(expiresInSeconds / 3600)} hours`}.`,
+        );
+      } catch (error) {
+        get().reportError('Could not copy the link', error);
+      }
     },
 
     async pauseJobs(ids) {

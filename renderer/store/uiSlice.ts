@@ -3,6 +3,7 @@
  * selection, the destination of the next upload, the open panel, and the notices (a command's
  * error in words, never swallowed).
  */
+import type { UploadOptions } from '../../shared/uploadOptions.ts';
 import { BridgeError } from '../../shared/contract.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { SliceCreator } from './store.ts';
@@ -33,6 +34,8 @@ export interface UiSlice {
   /** Where a shift-click range starts. */
   selectionAnchor: string | null;
   destination: Destination;
+  /** Options for the next drop (issue #12); the endpoint's defaults apply under them, in the host. */
+  uploadOptions: UploadOptions;
   panel: Panel | null;
   notices: readonly Notice[];
   /** Jobs waiting for the user to confirm their abort (the confirmation dialog is open). */
@@ -44,6 +47,7 @@ export interface UiSlice {
   selectAll(ids: readonly string[]): void;
   clearSelection(): void;
   setDestination(patch: Partial<Destination>): void;
+  setUploadOptions(options: UploadOptions): void;
   openPanel(panel: Panel): void;
   closePanel(): void;
   notify(tone: Notice['tone'], title: string, detail?: string | null): void;
@@ -89,6 +93,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (deps) => (set, get) => {
     selected: new Set(),
     selectionAnchor: null,
     destination: loadDestination(),
+    uploadOptions: {},
     panel: null,
     notices: [],
     abortRequest: null,
@@ -128,6 +133,10 @@ export const createUiSlice: SliceCreator<UiSlice> = (deps) => (set, get) => {
 
     clearSelection() {
       if (get().selected.size > 0) set({ selected: new Set(), selectionAnchor: null });
+    },
+
+    setUploadOptions(options) {
+      set({ uploadOptions: options });
     },
 
     setDestination(patch) {

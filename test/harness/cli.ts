@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { createTestBucket, listPartNumbers, listUploads, testClient } from './s3.ts';
 import type { TestS3 } from './s3env.ts';
 import { tempDir } from './engine.ts';
+import type { OptionsJson } from '../../main/cli/commands/jobs.ts';
 
 /** The repository root: the children run with it as their working directory. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,6 +54,9 @@ export interface JobJson {
   partSize: number;
   uploadId: string | null;
   error: { code: string; message: string } | null;
+  /** Issue #12: what the object is sent with; never a secret. */
+  options: OptionsJson;
+  skipped: boolean;
 }
 
 /** The process environment minus every FERRY_* variable, plus `extra`. */

@@ -130,6 +130,11 @@ rgw enable usage log = false
 # (force it with: radosgw-admin gc process --include-all)
 rgw gc obj min wait = 10
 rgw gc processor period = 10
+# Issue #12: SSE-C over plain HTTP (the tests' endpoint is http://127.0.0.1), and SSE-KMS with RGW's
+# testing backend (fixed keys written here; never for production)
+rgw crypt require ssl = false
+rgw crypt s3 kms backend = testing
+rgw crypt s3 kms encryption keys = testkey-1=YmluCmJvb3N0CmJvb3N0LWJ1aWxkCmNlcGguY29uZgo= testkey-2=aWIKTWFrZWZpbGUKbWFuCm91dApzcmMKVGVzdGluZwo=
 EOF
 
 : >"$DIR/pids"
@@ -194,6 +199,7 @@ done
 log "osd.$OSD_ID up ($OSD_BACKEND)"
 
 # --- rgw ---
+wait_rgw() { # waits until our radosgw answers on PORT
 start_daemon client.rgw.a radosgw -n client.rgw.a
 RGW_PID=${DPID[client.rgw.a]}
 ready=
@@ -212,9 +218,29 @@ if [ -z "$ready" ]; then
   if bind_failed "$DIR/log/client.rgw.a.log"; then echo "radosgw could not bind 127.0.0.1:$PORT" >&2; exit 7; fi
   echo "rgw did not answer; see $DIR/log/client.rgw.a.log" >&2; exit 6
 fi
+}
+wait_rgw
 log "rgw answering on 127.0.0.1:$PORT"
 radosgw-admin user create --uid=tester --display-name=Tester --max-buckets=10000 \
   --access-key="$S3_ACCESS_KEY" --secret-key="$S3_SECRET_KEY" >/dev/null 2>"$DIR/log/user-create.err"
+# Issue #12: a second storage class, COLD, in the default placement (its own data pool), so that
+# --storage-class is stored and answered by HeadObject. radosgw created the default zone at its first
+# start (the user is created before: a radosgw-admin write after the restart waits ~30 s for the
+# killed radosgw's watch to time out) and reads placements only when it starts: add the class, then
+# start radosgw again (~0.5 s).
+if {
+  radosgw-admin zonegroup placement add --rgw-zonegroup default --placement-id default-placement --storage-class COLD &&
+    radosgw-admin zone placement add --rgw-zone default --placement-id default-placement --storage-class COLD \
+      --data-pool default.rgw.cold.data
+} >"$DIR/log/placement.out" 2>&1; then
+  kill -KILL "$RGW_PID" 2>/dev/null || true
+  wait "$RGW_PID" 2>/dev/null || true
+  sed -i "/ $RGW_PID\$/d" "$DIR/pids"
+  wait_rgw
+  log "rgw restarted with the storage class COLD"
+else
+  echo "could not add the storage class COLD (see $DIR/log/placement.out); going on without it" >&2
+fi
 
 cat >"$DIR/env" <<EOF
 export S3_ENDPOINT=http://127.0.0.1:$PORT

@@ -62,7 +62,21 @@ describe('ferry upload', () => {
     expect(jobs).toHaveLength(4);
     for (const job of jobs) {
       expect(Object.keys(job).sort()).toEqual(
-        ['bucket', 'bytesDone', 'endpoint', 'error', 'id', 'key', 'partSize', 'path', 'size', 'state', 'uploadId'].sort(),
+        [
+          'bucket',
+          'bytesDone',
+          'endpoint',
+          'error',
+          'id',
+          'key',
+          'options',
+          'partSize',
+          'path',
+          'size',
+          'skipped',
+          'state',
+          'uploadId',
+        ].sort(),
       );
       expect(job).toMatchObject({ state: 'completed', endpoint: 'rgw', bucket, error: null });
       expect(job.bytesDone).toBe(job.size);

@@ -117,6 +117,7 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
     abortOrphans: ({ uploads }) => ({ aborted: uploads.length }),
     browseFiles: ({ path }) => ({ path: path ?? '/home/ana', parent: '/home', entries: [] }),
     setSettings: (patch) => ({ ...state.settings, ...patch }),
+    shareLink: ({ jobId, expiresInSeconds }) => ({ url: `https://s3.example/${jobId}?X-Amz-Expires=${expiresInSeconds}` }),
   };
 
   const api: FerryApi = {

@@ -2,7 +2,7 @@
 import type { EndpointSummary } from '../../endpoints/registry.ts';
 import { probeEndpoint } from '../../endpoints/probe.ts';
 import type { ChecksumPolicy } from '../../../shared/endpoint.ts';
-import type { CredentialInput } from '../../../shared/endpointInput.ts';
+import type { CredentialInput, EndpointInput } from '../../../shared/endpointInput.ts';
 import { openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, line, table } from '../output.ts';
 import { readSecret } from '../secret.ts';
@@ -17,12 +17,33 @@ export interface AddOptions {
   secretStdin?: boolean;
   awsProfile?: string;
   replace?: boolean;
+  defaultStorageClass?: string;
+  defaultSse?: string;
+  defaultSseKmsKeyId?: string;
+  defaultAcl?: string;
+  defaultCacheControl?: string;
+  defaultIfExists?: string;
+}
+
+/** The --default-* flags as endpoint defaults (checked by the registry's schema). */
+function defaultsOf(options: AddOptions): EndpointInput['defaults'] {
+  const defaults = {
+    storageClass: options.defaultStorageClass,
+    sse: options.defaultSse,
+    sseKmsKeyId: options.defaultSseKmsKeyId,
+    acl: options.defaultAcl,
+    cacheControl: options.defaultCacheControl,
+    ifExists: options.defaultIfExists,
+  };
+  const given = Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined));
+  return Object.keys(given).length > 0 ? (given as EndpointInput['defaults']) : undefined;
 }
 
 function describe(endpoint: EndpointSummary): string {
   const who =
     endpoint.credential.kind === 'static' ? `key ${endpoint.credential.accessKeyId}` : `AWS profile "${endpoint.credential.profile}"`;
-  return `${endpoint.url}, region ${endpoint.region}, ${endpoint.addressing === 'path' ? 'path style' : 'virtual-hosted style'}, checksums ${endpoint.checksums.replace('-', ' ')}, ${who}`;
+  const defaults = Object.entries(endpoint.defaults ?? {}).map(([key, value]) => `${key} ${String(value)}`);
+  return `${endpoint.url}, region ${endpoint.region}, ${endpoint.addressing === 'path' ? 'path style' : 'virtual-hosted style'}, checksums ${endpoint.checksums.replace('-', ' ')}, ${who}${defaults.length > 0 ? `, defaults: ${defaults.join(', ')}` : ''}`;
 }
 
 export async function endpointAdd(ctx: Context, name: string, options: AddOptions): Promise<number> {
@@ -48,6 +69,7 @@ export async function endpointAdd(ctx: Context, name: string, options: AddOption
         region: options.region,
         addressing: options.pathStyle ? 'path' : options.virtualHosted ? 'virtual' : undefined,
         checksums: options.checksums as ChecksumPolicy | undefined,
+        defaults: defaultsOf(options),
         credential,
       },
       { replace: options.replace === true },

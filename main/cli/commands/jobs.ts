@@ -4,6 +4,7 @@ import { acquireDataDirLock } from '../../store/lock.ts';
 import { EngineLockedError, FerryError } from '../../../shared/errors.ts';
 import { transition, type Job } from '../../../shared/job.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
+import type { UploadOptions } from '../../../shared/uploadOptions.ts';
 import { sendControl, type ControlAction } from '../../engine/control.ts';
 import { openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, line, table } from '../output.ts';
@@ -21,6 +22,47 @@ export interface JobJson {
   partSize: number;
   uploadId: string | null;
   error: { code: string; message: string } | null;
+  /** What the object is sent with (never a secret: SSE-C shows only as sseC: true). */
+  options: OptionsJson;
+  /** Completed without uploading: the key existed and --if-exists said skip (or skip-identical matched). */
+  skipped: boolean;
+}
+
+export interface OptionsJson {
+  contentType: string | null;
+  cacheControl: string | null;
+  contentDisposition: string | null;
+  contentEncoding: string | null;
+  contentLanguage: string | null;
+  expires: string | null;
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
+  storageClass: string | null;
+  acl: string | null;
+  sse: string | null;
+  sseKmsKeyId: string | null;
+  sseC: boolean;
+  ifExists: string;
+}
+
+export function optionsJson(options: UploadOptions | undefined): OptionsJson {
+  const o = options ?? {};
+  return {
+    contentType: o.contentType ?? null,
+    cacheControl: o.cacheControl ?? null,
+    contentDisposition: o.contentDisposition ?? null,
+    contentEncoding: o.contentEncoding ?? null,
+    contentLanguage: o.contentLanguage ?? null,
+    expires: o.expires ?? null,
+    metadata: o.metadata ?? {},
+    tags: o.tags ?? {},
+    storageClass: o.storageClass ?? null,
+    acl: o.acl ?? null,
+    sse: o.sse ?? null,
+    sseKmsKeyId: o.sseKmsKeyId ?? null,
+    sseC: o.sseC === true,
+    ifExists: o.ifExists ?? 'overwrite',
+  };
 }
 
 /**
@@ -66,6 +108,8 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
         partSize: job.partSize,
         uploadId: job.uploadId,
         error: job.error ? { code: job.error.code, message: job.error.message } : null,
+        options: optionsJson(job.options),
+        skipped: job.skipped === true,
       }));
       line(ctx.io.stdout, JSON.stringify(json, null, 2));
     } else if (jobs.length === 0) {
@@ -81,7 +125,7 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
             job.size === 0 ? (job.state === 'completed' ? '100%' : '0%') : `${Math.floor((job.bytesDone / job.size) * 100)}%`,
             formatBytes(job.size),
             `${names.get(job.endpointId) ?? '?'}:s3://${job.bucket}/${job.key}`,
-            job.error?.message ?? '',
+            job.error?.message ?? (job.skipped ? 'skipped: the key exists' : ''),
           ]),
         ]),
       );

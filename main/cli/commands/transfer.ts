@@ -8,8 +8,10 @@ import { openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, formatDuration, line } from '../output.ts';
 import { ProgressReporter } from '../progress.ts';
 import { expandSources } from '../../host/sources.ts';
+import { parseObjectFlags, type ObjectFlags } from '../uploadFlags.ts';
+import { withDefaults } from '../../../shared/uploadOptions.ts';
 
-export interface UploadOptions {
+export interface UploadOptions extends ObjectFlags {
   endpoint: string;
   partSize?: string;
   concurrency?: string;
@@ -43,6 +45,7 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
   }
   const partSize = parsePartSize(options.partSize);
   const concurrency = parseConcurrency(options.concurrency);
+  const object = parseObjectFlags(options);
   const { files: sources, skipped } = await expandSources(paths, target);
   for (const entry of skipped) line(ctx.io.stderr, `Skipped ${entry.path}: ${entry.reason}.`);
   if (sources.length === 0) throw new FerryError('INVALID_INPUT', 'Nothing to upload: the folder has no files.');
@@ -50,7 +53,7 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
   const registry = openRegistry(ctx);
   try {
     const endpoint = registry.get(options.endpoint);
-    const engine = await openEngine(ctx, registry);
+    const engine = await openEngine(ctx, registry, { bandwidthLimit: object.bandwidthLimit ?? null });
     try {
       // refuse a target that cannot work (bad key, no bucket, unreachable) before anything is queued
       const warnings = await engine.checkBucket(endpoint.id, target.bucket).catch((error: unknown) => {
@@ -65,6 +68,9 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
           key: source.key,
           partSize,
           concurrency,
+          options: withDefaults(object.options, endpoint.defaults),
+          guessContentType: object.guessContentType,
+          ...(object.sseCKey !== undefined ? { sseCKey: object.sseCKey } : {}),
         })),
       );
       const total = jobs.reduce((sum, job) => sum + job.size, 0);
@@ -89,10 +95,11 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
   }
 }
 
-export async function run(ctx: Context): Promise<number> {
+export async function run(ctx: Context, options: { bwlimit?: string } = {}): Promise<number> {
+  const { bandwidthLimit } = parseObjectFlags({ bwlimit: options.bwlimit });
   const registry = openRegistry(ctx);
   try {
-    const engine = await openEngine(ctx, registry);
+    const engine = await openEngine(ctx, registry, { bandwidthLimit: bandwidthLimit ?? null });
     try {
       const pending = engine.list().filter((job) => job.state === 'queued');
       if (pending.length === 0) {
