@@ -52,6 +52,8 @@ export interface HostInfo {
   version: string;
   /** Where secrets are kept has a weakness the user must know (Linux plain-text safeStorage). */
   vaultWarning: string | null;
+  /** `ferry pause|resume|abort|retry` cannot reach this host (its control socket did not open), in words. */
+  controlWarning?: string | null;
   /** The browser host cannot read dropped files' paths: files are streamed from the page. */
   canReadPaths: boolean;
 }

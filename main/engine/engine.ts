@@ -7,7 +7,6 @@
 import { AbortMultipartUploadCommand, ListBucketsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { Emitter } from '../../shared/emitter.ts';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
@@ -16,6 +15,7 @@ import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPl
 import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
 import { SpeedMeter } from '../../shared/speed.ts';
 import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
+import { secureDataDir } from '../store/database.ts';
 import { JobStore } from '../store/jobStore.ts';
 import { SourceFile, statFile } from './fileSource.ts';
 import { BrowserPartSource, type BrowserFileReader } from './browserSource.ts';
@@ -25,7 +25,7 @@ import { isUploadGone, toFerryError } from './s3Errors.ts';
 import { createS3Client } from './s3Client.ts';
 import { runUpload } from './uploader.ts';
 import { abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
-import { serveControl, type ControlAction, type ControlServer } from './control.ts';
+import type { ControlAction } from './control.ts';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -130,8 +130,6 @@ export class Engine {
   #bytesSent = 0;
   /** abort() calls still telling the server. */
   #aborting = 0;
-  /** Where `ferry pause|resume|abort|retry` from another process reach this engine (control.ts). */
-  #control: ControlServer | null = null;
 
   private constructor(options: EngineOptions, store: JobStore, lock: DataDirLock) {
     this.dataDir = options.dataDir;
@@ -161,7 +159,7 @@ export class Engine {
    * when the previous engine stopped or died to the queue (or pauses them, per `interrupted`).
    */
   static async open(options: EngineOptions): Promise<Engine> {
-    mkdirSync(options.dataDir, { recursive: true });
+    secureDataDir(options.dataDir);
     const lock = acquireDataDirLock(options.dataDir);
     let store: JobStore;
     try {
@@ -172,11 +170,6 @@ export class Engine {
     }
     const engine = new Engine(options, store, lock);
     engine.#load();
-    try {
-      engine.#control = await serveControl(options.dataDir, (action, ids) => engine.command(action, ids));
-    } catch {
-      // without the channel, other processes are refused as before (naming this one); uploads are unaffected
-    }
     engine.#schedule();
     return engine;
   }
@@ -539,13 +532,11 @@ export class Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const control = this.#control?.close();
     const running = [...this.#running.values()];
     for (const job of running) job.controller.abort(new JobCancelled('shutdown'));
     await Promise.all(running.map((job) => job.done));
     this.#shutdown.abort(new JobCancelled('shutdown'));
     this.#stopProgress();
-    await control;
     this.#store.close();
     this.#lock.release();
     for (const client of this.#clients.values())

@@ -39,6 +39,7 @@ export async function serve(ctx: Context, options: { port?: string; open?: boole
     dataDir: ctx.dataDir,
     vault: defaultVault(ctx.dataDir, ctx.io.env),
     host: { kind: 'browser', version: VERSION, canReadPaths: false },
+    env: ctx.io.env,
   });
   let host;
   try {
