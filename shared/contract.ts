@@ -7,7 +7,7 @@
  * one object with one method per command ({@link FerryApi}), never a generic invoke.
  */
 import { z } from 'zod';
-import { credentialInputSchema, endpointNameSchema, endpointUrlSchema, type CredentialSummary } from './endpointInput.ts';
+import { caFileSchema, credentialInputSchema, endpointNameSchema, endpointUrlSchema, type CredentialSummary } from './endpointInput.ts';
 import type { EndpointProfile } from './endpoint.ts';
 import type { ErrorInfo } from './errors.ts';
 import type { JobState } from './job.ts';
@@ -118,6 +118,7 @@ const endpointEdit = z.object({
   region: z.string().trim().min(1).max(64).optional(),
   addressing: z.enum(['path', 'virtual']).optional(),
   checksums: z.enum(['when-supported', 'when-required']).optional(),
+  caFile: caFileSchema.optional(),
 });
 
 export const commandSchemas = {

@@ -24,4 +24,6 @@ export interface EndpointProfile {
   maxObjectSize?: number;
   /** The provider's smallest part in bytes, if above S3's 5 MiB. */
   minPartSize?: number;
+  /** A PEM bundle of certificate authorities trusted for this endpoint only (a private CA). */
+  caFile?: string;
 }

@@ -1,5 +1,6 @@
 /** `ferry endpoint add | list | test | remove`. */
-import type { EndpointSummary } from '../../endpoints/registry.ts';
+import { resolve } from 'node:path';
+import { EndpointRegistry, type EndpointSummary } from '../../endpoints/registry.ts';
 import { probeEndpoint } from '../../endpoints/probe.ts';
 import type { ChecksumPolicy } from '../../../shared/endpoint.ts';
 import type { CredentialInput } from '../../../shared/endpointInput.ts';
@@ -16,13 +17,14 @@ export interface AddOptions {
   accessKeyId?: string;
   secretStdin?: boolean;
   awsProfile?: string;
+  caFile?: string;
   replace?: boolean;
 }
 
 function describe(endpoint: EndpointSummary): string {
   const who =
     endpoint.credential.kind === 'static' ? `key ${endpoint.credential.accessKeyId}` : `AWS profile "${endpoint.credential.profile}"`;
-  return `${endpoint.url}, region ${endpoint.region}, ${endpoint.addressing === 'path' ? 'path style' : 'virtual-hosted style'}, checksums ${endpoint.checksums.replace('-', ' ')}, ${who}`;
+  return `${endpoint.url}, region ${endpoint.region}, ${endpoint.addressing === 'path' ? 'path style' : 'virtual-hosted style'}, checksums ${endpoint.checksums.replace('-', ' ')}, ${who}${endpoint.caFile ? `, CA file ${endpoint.caFile}` : ''}`;
 }
 
 export async function endpointAdd(ctx: Context, name: string, options: AddOptions): Promise<number> {
@@ -48,12 +50,14 @@ export async function endpointAdd(ctx: Context, name: string, options: AddOption
         region: options.region,
         addressing: options.pathStyle ? 'path' : options.virtualHosted ? 'virtual' : undefined,
         checksums: options.checksums as ChecksumPolicy | undefined,
+        ...(options.caFile !== undefined ? { caFile: resolve(options.caFile) } : {}),
         credential,
       },
       { replace: options.replace === true },
     );
     line(ctx.io.stdout, `Added endpoint "${endpoint.name}": ${describe(endpoint)}.`);
     line(ctx.io.stdout, `Check it with: ferry endpoint test ${JSON.stringify(endpoint.name)}`);
+    for (const warning of EndpointRegistry.warnings(endpoint)) line(ctx.io.stderr, `warning: ${warning}`);
     if (registry.vaultWarning) line(ctx.io.stderr, `warning: ${registry.vaultWarning}`);
     return EXIT.ok;
   } finally {
