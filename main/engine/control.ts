@@ -118,6 +118,8 @@ export async function serveControl(
   const controlFile = join(dataDir, CONTROL_FILE);
   // a file left by an owner that died: the lock is ours now, and its socket no longer answers
   rmSync(controlFile, { force: true });
+  // the token file of Ferry before control.json (sent over a socket anyone could take first)
+  rmSync(join(dataDir, 'control.token'), { force: true });
   let chosen: { path: string; ownDir: string | null };
   try {
     chosen = chooseControlPath(dataDir, options.env);
