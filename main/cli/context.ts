@@ -2,7 +2,7 @@
 import { Engine, type EngineOptions } from '../engine/engine.ts';
 import { serveControl } from '../engine/control.ts';
 import { EndpointRegistry } from '../endpoints/registry.ts';
-import { defaultVault } from '../endpoints/vault.ts';
+import { hostVaults } from '../endpoints/keychain.ts';
 import { line, type Io } from './output.ts';
 
 export interface Context {
@@ -11,7 +11,7 @@ export interface Context {
 }
 
 export function openRegistry(ctx: Context): EndpointRegistry {
-  return new EndpointRegistry({ dataDir: ctx.dataDir, vault: defaultVault(ctx.dataDir, ctx.io.env) });
+  return new EndpointRegistry({ dataDir: ctx.dataDir, ...hostVaults(ctx.dataDir, ctx.io.env) });
 }
 
 export function openEngine(ctx: Context, registry: EndpointRegistry, options: Partial<EngineOptions> = {}): Promise<Engine> {

@@ -21,7 +21,7 @@ import { defaultAddressing, presetForUrl } from '../../shared/presets.ts';
 import type { Credentials, EndpointResolver } from '../engine/engine.ts';
 import { inTransaction, openDatabase } from '../store/database.ts';
 import { readFileSync } from 'node:fs';
-import { FileKeyVault, KeychainVault, isUnbound, openSealed, sealedKind, type SecretVault } from './vault.ts';
+import { FileKeyVault, isUnbound, openSealed, sealedKind, type SecretVault } from './vault.ts';
 
 type StoredCredential = { kind: 'static'; accessKeyId: string; sealedSecret: string } | { kind: 'aws-profile'; profile: string };
 
@@ -55,8 +55,6 @@ export class EndpointRegistry implements EndpointResolver {
     this.#openers = [options.vault, ...(options.extraVaults ?? [])];
     const fileKey = this.#openers.find((v): v is FileKeyVault => v instanceof FileKeyVault) ?? new FileKeyVault(options.dataDir);
     if (!this.#openers.includes(fileKey)) this.#openers.push(fileKey);
-    // the keychain is only asked when a secret kept there is opened
-    if (!this.#openers.some((v) => v.kind === 'keychain')) this.#openers.push(new KeychainVault(options.dataDir));
     this.#reseal(fileKey);
   }
 

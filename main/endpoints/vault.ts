@@ -1,8 +1,7 @@
 /**
  * The secret vault: how endpoint secrets are kept at rest. One interface, several keepers:
- *   - `keychain`: the OS keychain through @napi-rs/keyring (Secret Service on Linux, Keychain on
- *     macOS, Credential Manager on Windows); the store holds only the entry's name. The CLI's and
- *     the browser host's choice wherever a keychain answers;
+ *   - `keychain`: the OS keychain through @napi-rs/keyring (keychain.ts: the CLI's and the browser
+ *     host's choice wherever a keychain answers; the store holds only the entry's name);
  *   - `passphrase`: AES-256-GCM with a key derived by scrypt from FERRY_PASSPHRASE;
  *   - `file-key`: AES-256-GCM with a random key in `secret.key` (0600) in the data directory: the
  *     fallback where neither is available, with a warning (a copy of the data directory is a copy
@@ -16,10 +15,9 @@
  * be decrypted for a different server, even by editing the store. Format "<kind>:2:<payload>";
  * "<kind>:<payload>" is the older, unbound form, which the registry re-seals bound when it meets it.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FerryError } from '../../shared/errors.ts';
 
 export type VaultKind = 'file-key' | 'passphrase' | 'safe-storage' | 'keychain';
@@ -41,9 +39,9 @@ export const KEY_FILE = 'secret.key';
 export const KEY_FILE_WARNING =
   'No OS keychain answered, so stored secrets are encrypted with the key file secret.key in Ferry’s data folder: a copy or backup of that folder is a copy of the secrets. Run a keychain (on Linux a Secret Service such as GNOME Keyring) or set FERRY_PASSPHRASE, then add the secrets again.';
 
-const V2 = '2:';
+export const V2 = '2:';
 
-function splitSealed(sealed: string): { kind: string; bound: boolean; payload: string } {
+export function splitSealed(sealed: string): { kind: string; bound: boolean; payload: string } {
   const colon = sealed.indexOf(':');
   const kind = sealed.slice(0, colon);
   const rest = sealed.slice(colon + 1);
@@ -186,115 +184,6 @@ export class PassphraseVault implements SecretVault {
   open(sealed: string, bind: string | null): string {
     return aesOpenSealed(this.kind, sealed, bind, (blob) => ({ key: this.#derive(blob.subarray(0, 16)), rest: blob.subarray(16) }));
   }
-}
-
-/** The slice of @napi-rs/keyring's Entry that Ferry uses. */
-interface KeyringEntry {
-  getPassword(): string | null;
-  setPassword(password: string): void;
-  deletePassword(): boolean;
-}
-type EntryConstructor = new (
-  service: string,
-  account: string,
-  options?: { linux?: { store?: 'secret-service' | 'keyutils' } },
-) => KeyringEntry;
-
-const KEYCHAIN_SERVICE = 'Ferry';
-
-function keyringEntry(account: string): KeyringEntry {
-  const require = createRequire(import.meta.url);
-  const { Entry } = require('@napi-rs/keyring') as { Entry: EntryConstructor };
-  // on Linux the Secret Service only: the kernel keyring (the library's fallback) forgets at logout
-  return new Entry(KEYCHAIN_SERVICE, account, { linux: { store: 'secret-service' } });
-}
-
-/**
- * The OS keychain: each secret is one entry (service "Ferry", account "<data dir hash>-<uuid>")
- * holding {bind, secret}; the store holds only "keychain:2:<account>".
- */
-export class KeychainVault implements SecretVault {
-  readonly kind = 'keychain' as const;
-  readonly warning = null;
-  readonly #scope: string;
-
-  constructor(dataDir: string) {
-    this.#scope = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12);
-  }
-
-  /** True when the OS keychain answers (a Secret Service on the session bus, Keychain, Credential Manager). */
-  static available(): boolean {
-    try {
-      keyringEntry('ferry-probe').getPassword();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  seal(plain: string, bind: string): string {
-    const account = `ferry-${this.#scope}-${randomUUID()}`;
-    try {
-      keyringEntry(account).setPassword(JSON.stringify({ bind, secret: plain }));
-    } catch (error) {
-      throw new FerryError(
-        'AUTH_BAD_SECRET',
-        `The OS keychain refused to store the secret (${(error as Error).message}): is it unlocked?`,
-        {
-          cause: error,
-        },
-      );
-    }
-    return `${this.kind}:${V2}${account}`;
-  }
-
-  open(sealed: string, bind: string | null): string {
-    const { payload } = splitSealed(sealed);
-    let text: string | null;
-    try {
-      text = keyringEntry(payload).getPassword();
-    } catch (error) {
-      throw new FerryError(
-        'AUTH_BAD_SECRET',
-        `The OS keychain cannot be read (${(error as Error).message}): unlock it, or add the endpoint's secret again.`,
-        { cause: error },
-      );
-    }
-    if (text === null)
-      throw new FerryError('AUTH_BAD_SECRET', 'The OS keychain no longer holds this endpoint’s secret: add the secret again.');
-    let entry: { bind?: unknown; secret?: unknown };
-    try {
-      entry = JSON.parse(text) as typeof entry;
-    } catch {
-      entry = {};
-    }
-    if (typeof entry.secret !== 'string' || entry.bind !== bind) {
-      throw new FerryError(
-        'AUTH_BAD_SECRET',
-        'The secret in the OS keychain was stored for another server than this endpoint’s: add the secret again.',
-      );
-    }
-    return entry.secret;
-  }
-
-  forget(sealed: string): void {
-    try {
-      keyringEntry(splitSealed(sealed).payload).deletePassword();
-    } catch {
-      // already gone, or the keychain is locked: nothing else refers to it
-    }
-  }
-}
-
-/**
- * The vault for a host without Electron (the CLI, `ferry serve`): the passphrase one if
- * FERRY_PASSPHRASE is set, else the OS keychain where one answers, else the key file with a warning.
- */
-export function defaultVault(dataDir: string, env: NodeJS.ProcessEnv = process.env): SecretVault {
-  const passphrase = env.FERRY_PASSPHRASE;
-  if (passphrase) return new PassphraseVault(passphrase);
-  if (KeychainVault.available()) return new KeychainVault(dataDir);
-  return new FileKeyVault(dataDir, KEY_FILE_WARNING);
 }
 
 /** Opens a sealed secret with the vault of its kind, bound to `bind`. */

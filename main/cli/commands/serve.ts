@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HostService } from '../../host/service.ts';
-import { defaultVault } from '../../endpoints/vault.ts';
+import { hostVaults } from '../../endpoints/keychain.ts';
 import { startWebHost } from '../../web/server.ts';
 import { FerryError } from '../../../shared/errors.ts';
 import type { Context } from '../context.ts';
@@ -37,7 +37,7 @@ export async function serve(ctx: Context, options: { port?: string; open?: boole
   }
   const service = await HostService.open({
     dataDir: ctx.dataDir,
-    vault: defaultVault(ctx.dataDir, ctx.io.env),
+    ...hostVaults(ctx.dataDir, ctx.io.env),
     host: { kind: 'browser', version: VERSION, canReadPaths: false },
     env: ctx.io.env,
   });
