@@ -1,4 +1,5 @@
-// Runs first in `npm test`: makes sure the system packages the tests need are installed (Ceph RGW, Chromium).
+// Runs first in `npm test`: makes sure the system packages the tests need are installed (Ceph RGW, Chromium,
+// GNOME Keyring and D-Bus for the keychain tests).
 //
 // The integration tests start a real S3 server (Ceph RGW, test/harness/rgw.ts) unless FERRY_TEST_S3_ENDPOINT
 // names another one. Missing packages are installed when this runs as root on a machine with apt-get (CI);
@@ -13,11 +14,15 @@ const RGW_COMMANDS = ['radosgw', 'ceph-mon', 'ceph-osd', 'radosgw-admin', 'monma
 /** Debian's Chromium, the browser of the end-to-end tests (Playwright's own download does not work offline). */
 const BROWSER_PACKAGES = ['chromium'];
 const BROWSER_COMMANDS = ['chromium'];
+/** A real OS keychain for test/security (GNOME Keyring's Secret Service on a private session bus), and useradd. */
+const KEYCHAIN_PACKAGES = ['gnome-keyring', 'dbus', 'libsecret-tools'];
+const KEYCHAIN_COMMANDS = ['gnome-keyring-daemon', 'dbus-run-session', 'secret-tool', 'useradd'];
 
-const APT_PACKAGES = [...(process.env.FERRY_TEST_S3_ENDPOINT ? [] : RGW_PACKAGES), ...BROWSER_PACKAGES];
+const APT_PACKAGES = [...(process.env.FERRY_TEST_S3_ENDPOINT ? [] : RGW_PACKAGES), ...BROWSER_PACKAGES, ...KEYCHAIN_PACKAGES];
 const REQUIRED_COMMANDS = [
   ...(process.env.FERRY_TEST_S3_ENDPOINT ? [] : RGW_COMMANDS),
   ...(process.env.FERRY_CHROMIUM ? [] : BROWSER_COMMANDS),
+  ...KEYCHAIN_COMMANDS,
 ];
 const APT_INSTALL_ARGS = ['install', '-y', '--no-install-recommends', ...APT_PACKAGES];
 const OTHER_SERVER =

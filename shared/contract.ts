@@ -7,7 +7,7 @@
  * one object with one method per command ({@link FerryApi}), never a generic invoke.
  */
 import { z } from 'zod';
-import { credentialInputSchema, endpointNameSchema, endpointUrlSchema, type CredentialSummary } from './endpointInput.ts';
+import { caFileSchema, credentialInputSchema, endpointNameSchema, endpointUrlSchema, type CredentialSummary } from './endpointInput.ts';
 import type { EndpointProfile } from './endpoint.ts';
 import type { ErrorInfo } from './errors.ts';
 import type { JobState } from './job.ts';
@@ -60,6 +60,8 @@ export interface HostInfo {
   version: string;
   /** Where secrets are kept has a weakness the user must know (Linux plain-text safeStorage). */
   vaultWarning: string | null;
+  /** `ferry pause|resume|abort|retry` cannot reach this host (its control socket did not open), in words. */
+  controlWarning?: string | null;
   /** The browser host cannot read dropped files' paths: files are streamed from the page. */
   canReadPaths: boolean;
 }
@@ -124,6 +126,7 @@ const endpointEdit = z.object({
   region: z.string().trim().min(1).max(64).optional(),
   addressing: z.enum(['path', 'virtual']).optional(),
   checksums: z.enum(['when-supported', 'when-required']).optional(),
+  caFile: caFileSchema.optional(),
 });
 
 /** The window's upload options: no SSE-C (a page never holds a customer key). */

@@ -28,4 +28,6 @@ export interface EndpointProfile {
   minPartSize?: number;
   /** Upload options every upload to this endpoint gets unless it says otherwise (issue #12). */
   defaults?: EndpointDefaults;
+  /** A PEM bundle of certificate authorities trusted for this endpoint only (a private CA). */
+  caFile?: string;
 }

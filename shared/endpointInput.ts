@@ -18,12 +18,27 @@ export const endpointUrlSchema = z
   .refine((text) => {
     try {
       const url = new URL(text);
+      return url.username === '' && url.password === '';
+    } catch {
+      return true;
+    }
+  }, 'The URL must not carry a user name or password (user:password@): give the access key ID and the secret separately (--access-key-id and --secret-stdin, or the form’s fields).')
+  .refine((text) => {
+    try {
+      const url = new URL(text);
       return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
     } catch {
       return false;
     }
   }, 'The URL must be an http:// or https:// address, e.g. https://s3.eu-west-1.amazonaws.com.')
   .transform((text) => text.replace(/\/+$/, ''));
+
+/** An absolute path to a PEM file (checked for content where it is read, in main). Empty: none. */
+export const caFileSchema = z
+  .string()
+  .trim()
+  .max(4096)
+  .refine((text) => text === '' || text.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(text), 'The CA file must be given as an absolute path.');
 
 export const credentialInputSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -51,6 +66,8 @@ export const endpointInputSchema = z.object({
   checksums: z.enum(['when-supported', 'when-required']).optional(),
   /** Upload options for every upload to this endpoint unless the upload says otherwise (issue #12). */
   defaults: endpointDefaultsSchema.optional(),
+  /** A PEM bundle of certificate authorities to trust for this endpoint (a private CA); absolute path. */
+  caFile: caFileSchema.optional(),
   credential: credentialInputSchema,
 });
 
@@ -65,4 +82,32 @@ export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'Invalid input.';
   return issue.message;
+}
+
+/**
+ * The origin (scheme, host and port) a URL points to: what an endpoint's stored secret is bound to,
+ * and what changing needs the credential again.
+ */
+export function urlOrigin(url: string): string {
+  return new URL(url).origin;
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Says, for an http:// URL to another computer, that requests (signed, and their data) travel
+ * unencrypted; null for https:// and for this computer.
+ */
+export function plainHttpWarning(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' || isLoopbackHost(parsed.hostname)) return null;
+  return `${parsed.host} is reached over plain http://: the uploaded data, the object names and the signed requests cross the network unencrypted (anyone on the path may read or replay them). Use https:// where the server offers it.`;
 }

@@ -6,6 +6,8 @@
 declare class URL {
   constructor(url: string, base?: string);
   readonly hostname: string;
+  readonly host: string;
+  readonly origin: string;
   readonly protocol: string;
   readonly pathname: string;
   readonly search: string;

@@ -51,6 +51,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--access-key-id <id>', 'the access key ID')
     .option('--secret-stdin', 'read the secret access key from standard input (a hidden prompt on a terminal)')
     .option('--aws-profile <profile>', 'use a profile from ~/.aws/config (SSO and credential_process included); referenced, not copied')
+    .option('--ca-file <path>', 'trust the certificate authorities in this PEM file for this endpoint (a private CA)')
     .option('--replace', 'replace an endpoint of the same name')
     .option('--default-storage-class <class>', 'uploads to this endpoint use this storage class unless they say otherwise')
     .option('--default-sse <mode>', 'default server-side encryption: AES256 or aws:kms')

@@ -19,6 +19,8 @@ export const NO_KEYCHAIN_WARNING =
   'The system keychain is not available: secrets are encrypted with a key file in Ferry’s data folder, readable by anyone who can read your files.';
 
 const PREFIX = 'safe-storage:';
+/** Bound secrets: the encrypted text is {bind, secret}, so a secret opens only for its endpoint's origin. */
+const BOUND = `${PREFIX}2:`;
 
 export class SafeStorageVault implements SecretVault {
   readonly kind = 'safe-storage' as const;
@@ -28,14 +30,16 @@ export class SafeStorageVault implements SecretVault {
     this.warning = platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text' ? PLAIN_TEXT_WARNING : null;
   }
 
-  seal(plain: string): string {
-    return `${PREFIX}${safeStorage.encryptString(plain).toString('base64')}`;
+  seal(plain: string, bind: string): string {
+    return `${BOUND}${safeStorage.encryptString(JSON.stringify({ bind, secret: plain })).toString('base64')}`;
   }
 
-  open(sealed: string): string {
+  open(sealed: string, bind: string | null): string {
     if (!sealed.startsWith(PREFIX)) throw new FerryError('AUTH_BAD_SECRET', 'The stored secret is not one of the system keychain’s.');
+    const bound = sealed.startsWith(BOUND);
+    let text: string;
     try {
-      return safeStorage.decryptString(Buffer.from(sealed.slice(PREFIX.length), 'base64'));
+      text = safeStorage.decryptString(Buffer.from(sealed.slice(bound ? BOUND.length : PREFIX.length), 'base64'));
     } catch (error) {
       throw new FerryError(
         'AUTH_BAD_SECRET',
@@ -43,12 +47,21 @@ export class SafeStorageVault implements SecretVault {
         { cause: error },
       );
     }
+    if (!bound) return text;
+    let entry: { bind?: unknown; secret?: unknown } = {};
+    try {
+      entry = JSON.parse(text) as typeof entry;
+    } catch {
+      // not ours
+    }
+    if (typeof entry.secret !== 'string' || entry.bind !== bind) {
+      throw new FerryError(
+        'AUTH_BAD_SECRET',
+        'The stored secret was stored for another server than this endpoint’s: add the secret again.',
+      );
+    }
+    return entry.secret;
   }
-}
-
-/** A vault that protects as another does but carries a warning for the window. */
-function withWarning(vault: SecretVault, warning: string): SecretVault {
-  return { kind: vault.kind, warning, seal: (plain) => vault.seal(plain), open: (sealed) => vault.open(sealed) };
 }
 
 /**
@@ -56,7 +69,6 @@ function withWarning(vault: SecretVault, warning: string): SecretVault {
  * with a warning); secrets the CLI stored (key file, FERRY_PASSPHRASE) still open.
  */
 export function desktopVaults(dataDir: string, env: NodeJS.ProcessEnv = process.env): { vault: SecretVault; extraVaults: SecretVault[] } {
-  const fileKey = new FileKeyVault(dataDir);
   const extraVaults: SecretVault[] = [];
   if (env.FERRY_PASSPHRASE) {
     try {
@@ -65,6 +77,7 @@ export function desktopVaults(dataDir: string, env: NodeJS.ProcessEnv = process.
       console.warn(`ferry: FERRY_PASSPHRASE is ignored: ${(error as Error).message}`);
     }
   }
-  if (safeStorage.isEncryptionAvailable()) return { vault: new SafeStorageVault(), extraVaults: [fileKey, ...extraVaults] };
-  return { vault: withWarning(fileKey, NO_KEYCHAIN_WARNING), extraVaults };
+  if (safeStorage.isEncryptionAvailable())
+    return { vault: new SafeStorageVault(), extraVaults: [new FileKeyVault(dataDir), ...extraVaults] };
+  return { vault: new FileKeyVault(dataDir, NO_KEYCHAIN_WARNING), extraVaults };
 }

@@ -4,6 +4,7 @@
  * offset from the server's Date header (aws/aws-sdk-js-v3#2208: a skewed clock fails every request).
  */
 import { HeadBucketCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { plainHttpWarning } from '../../shared/endpointInput.ts';
 import { toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
 import type { EndpointResolver } from '../engine/engine.ts';
 import { createS3Client } from '../engine/s3Client.ts';
@@ -61,7 +62,8 @@ export async function probeEndpoint(
     latencyMs: null,
     buckets: null,
     clockOffsetMs: null,
-    warnings: [],
+    // plain http:// to another computer: said whatever the outcome
+    warnings: [plainHttpWarning(profile.url)].filter((warning) => warning !== null),
     error: null,
   };
   const client = createS3Client(profile, credentials, { maxSockets: 2, socketTimeoutMs: 20_000 });

@@ -8,12 +8,20 @@ import { fromIni } from '@aws-sdk/credential-providers';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
-import { endpointInputSchema, firstIssue, type CredentialSummary, type EndpointInput } from '../../shared/endpointInput.ts';
+import {
+  endpointInputSchema,
+  firstIssue,
+  plainHttpWarning,
+  urlOrigin,
+  type CredentialSummary,
+  type EndpointInput,
+} from '../../shared/endpointInput.ts';
 import { FerryError } from '../../shared/errors.ts';
 import { defaultAddressing, presetForUrl } from '../../shared/presets.ts';
 import type { Credentials, EndpointResolver } from '../engine/engine.ts';
 import { inTransaction, openDatabase } from '../store/database.ts';
-import { FileKeyVault, openSealed, type SecretVault } from './vault.ts';
+import { readFileSync } from 'node:fs';
+import { FileKeyVault, isUnbound, openSealed, sealedKind, type SecretVault } from './vault.ts';
 
 type StoredCredential = { kind: 'static'; accessKeyId: string; sealedSecret: string } | { kind: 'aws-profile'; profile: string };
 
@@ -45,7 +53,46 @@ export class EndpointRegistry implements EndpointResolver {
     this.#ownsDb = options.db === undefined;
     this.#vault = options.vault;
     this.#openers = [options.vault, ...(options.extraVaults ?? [])];
-    if (!this.#openers.some((v) => v.kind === 'file-key')) this.#openers.push(new FileKeyVault(options.dataDir));
+    const fileKey = this.#openers.find((v): v is FileKeyVault => v instanceof FileKeyVault) ?? new FileKeyVault(options.dataDir);
+    if (!this.#openers.includes(fileKey)) this.#openers.push(fileKey);
+    this.#reseal(fileKey);
+  }
+
+  /**
+   * Brings stored secrets up to date, once: an unbound secret (stored before secrets were bound to
+   * their endpoint) is sealed again bound to the endpoint's current origin; where new secrets go to
+   * FERRY_PASSPHRASE or the OS keychain, secrets in the key file move there, and `secret.key` is
+   * deleted once no secret needs it. A secret that cannot be opened here stays as it is.
+   */
+  #reseal(fileKey: FileKeyVault): void {
+    const rows = this.#db.prepare('SELECT id, profile, credential FROM endpoints').all() as unknown as Pick<
+      Row,
+      'id' | 'profile' | 'credential'
+    >[];
+    const moveFromKeyFile = this.#vault.kind === 'passphrase' || this.#vault.kind === 'keychain';
+    let keyFileNeeded = false;
+    for (const row of rows) {
+      const stored = JSON.parse(row.credential) as StoredCredential;
+      if (stored.kind !== 'static') continue;
+      const fromKeyFile = sealedKind(stored.sealedSecret) === 'file-key';
+      if (!isUnbound(stored.sealedSecret) && !(fromKeyFile && moveFromKeyFile)) {
+        keyFileNeeded ||= fromKeyFile;
+        continue;
+      }
+      const bind = urlOrigin((JSON.parse(row.profile) as EndpointProfile).url);
+      try {
+        const plain = openSealed(stored.sealedSecret, this.#openers, isUnbound(stored.sealedSecret) ? null : bind);
+        const vault = fromKeyFile && moveFromKeyFile ? this.#vault : this.#openers.find((v) => v.kind === sealedKind(stored.sealedSecret))!;
+        const sealedSecret = vault.seal(plain, bind);
+        this.#db
+          .prepare('UPDATE endpoints SET credential = ? WHERE id = ? AND credential = ?')
+          .run(JSON.stringify({ ...stored, sealedSecret }), row.id, row.credential);
+        keyFileNeeded ||= vault.kind === 'file-key';
+      } catch {
+        keyFileNeeded ||= fromKeyFile;
+      }
+    }
+    if (moveFromKeyFile && !keyFileNeeded) fileKey.remove();
   }
 
   get vaultWarning(): string | null {
@@ -86,20 +133,32 @@ export class EndpointRegistry implements EndpointResolver {
         .prepare('INSERT INTO endpoints (id, name, profile, credential, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, name, JSON.stringify(profile), JSON.stringify(credential), existing?.created_at ?? now, now);
     });
+    if (existing) this.#forget(existing.credential);
     return this.get(id);
   }
 
   /**
-   * Changes an endpoint's name, URL, region, addressing or checksum policy; replaces its credential
-   * only when one is given (an edit form leaves the secret empty to keep the stored one).
+   * Changes an endpoint's name, URL, region, addressing, checksum policy or CA file; replaces its
+   * credential only when one is given (an edit form leaves the secret empty to keep the stored one).
+   * Pointing the endpoint elsewhere (another scheme, host or port) needs the credential again: the
+   * stored one was given for the old server, and is bound to it.
    */
   update(id: string, edit: Omit<EndpointInput, 'credential'> & { credential?: EndpointInput['credential'] }): EndpointSummary {
     const row = this.#row(id);
     const current = toSummary(row);
+    const url = edit.url ?? current.url;
+    if (!edit.credential && sameOrigin(url, current.url) === false) {
+      throw new FerryError(
+        'INVALID_INPUT',
+        `Pointing "${current.name}" from ${urlOrigin(current.url)} to another server needs its credential again: ${
+          current.credential.kind === 'static' ? 'give the secret access key' : 'give the AWS profile'
+        } with the new URL.`,
+      );
+    }
     const placeholder = { kind: 'aws-profile' as const, profile: 'unchanged' };
     const { name, profile, credential } = this.#build({
       ...edit,
-      url: edit.url ?? current.url,
+      url,
       defaults: edit.defaults ?? current.defaults,
       credential: edit.credential ?? placeholder,
     });
@@ -109,7 +168,15 @@ export class EndpointRegistry implements EndpointResolver {
     this.#db
       .prepare('UPDATE endpoints SET name = ?, profile = ?, credential = ?, updated_at = ? WHERE id = ?')
       .run(name, JSON.stringify(profile), storedCredential, Date.now(), row.id);
+    if (edit.credential) this.#forget(row.credential);
     return this.get(row.id);
+  }
+
+  /** Removes what a replaced or removed credential keeps outside the store (its keychain entry). */
+  #forget(credentialJson: string): void {
+    const stored = JSON.parse(credentialJson) as StoredCredential;
+    if (stored.kind !== 'static') return;
+    this.#openers.find((v) => v.kind === sealedKind(stored.sealedSecret))?.forget?.(stored.sealedSecret);
   }
 
   /** Validates input (zod) and turns it into what is stored: the profile, and the credential with its secret sealed. */
@@ -122,6 +189,7 @@ export class EndpointRegistry implements EndpointResolver {
     }
     const url = value.url ?? `https://s3.${value.region ?? 'us-east-1'}.amazonaws.com`;
     const preset = presetForUrl(url);
+    const caFile = value.caFile ? checkCaFile(value.caFile) : undefined;
     const profile: Omit<EndpointProfile, 'id' | 'name'> = {
       url,
       region: value.region ?? preset?.region ?? 'us-east-1',
@@ -130,10 +198,15 @@ export class EndpointRegistry implements EndpointResolver {
       ...(preset?.maxObjectSize ? { maxObjectSize: preset.maxObjectSize } : {}),
       ...(preset?.minPartSize ? { minPartSize: preset.minPartSize } : {}),
       ...(value.defaults && Object.keys(value.defaults).length > 0 ? { defaults: value.defaults } : {}),
+      ...(caFile ? { caFile } : {}),
     };
     const credential: StoredCredential =
       value.credential.kind === 'static'
-        ? { kind: 'static', accessKeyId: value.credential.accessKeyId, sealedSecret: this.#vault.seal(value.credential.secretAccessKey) }
+        ? {
+            kind: 'static',
+            accessKeyId: value.credential.accessKeyId,
+            sealedSecret: this.#vault.seal(value.credential.secretAccessKey, urlOrigin(url)),
+          }
         : { kind: 'aws-profile', profile: value.credential.profile };
     return { name: value.name, profile, credential };
   }
@@ -141,6 +214,13 @@ export class EndpointRegistry implements EndpointResolver {
   remove(nameOrId: string): void {
     const row = this.#row(nameOrId);
     this.#db.prepare('DELETE FROM endpoints WHERE id = ?').run(row.id);
+    this.#forget(row.credential);
+  }
+
+  /** What to tell the user about where this endpoint's requests go: plain http:// to another computer. */
+  static warnings(endpoint: Pick<EndpointProfile, 'url'>): string[] {
+    const warning = plainHttpWarning(endpoint.url);
+    return warning ? [warning] : [];
   }
 
   /** The engine's resolver: the profile and credentials of an endpoint, by id. */
@@ -150,7 +230,12 @@ export class EndpointRegistry implements EndpointResolver {
     const stored = JSON.parse(row.credential) as StoredCredential;
     const { credential: _credential, createdAt: _createdAt, ...profile } = summary;
     if (stored.kind === 'static') {
-      return { profile, credentials: { accessKeyId: stored.accessKeyId, secretAccessKey: openSealed(stored.sealedSecret, this.#openers) } };
+      const secretAccessKey = openSealed(
+        stored.sealedSecret,
+        this.#openers,
+        isUnbound(stored.sealedSecret) ? null : urlOrigin(profile.url),
+      );
+      return { profile, credentials: { accessKeyId: stored.accessKeyId, secretAccessKey } };
     }
     return { profile, credentials: fromIni({ profile: stored.profile, ignoreCache: false }) };
   }
@@ -178,8 +263,45 @@ export class EndpointRegistry implements EndpointResolver {
   }
 }
 
+/** False when the two URLs point to different servers (scheme, host or port); null when one does not parse. */
+function sameOrigin(a: string, b: string): boolean | null {
+  try {
+    return urlOrigin(a) === urlOrigin(b);
+  } catch {
+    return null;
+  }
+}
+
+/** Checks a CA bundle when it is given: an absolute path to a readable PEM file with a certificate. */
+function checkCaFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new FerryError('INVALID_INPUT', `The CA file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new FerryError('INVALID_INPUT', `The CA file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
+  }
+  return path;
+}
+
+/** A URL without user info: stores written before it was refused may still hold one; it is never shown. */
+function withoutUserInfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
+}
+
 function toSummary(row: Row): EndpointSummary {
-  const profile = JSON.parse(row.profile) as Omit<EndpointProfile, 'id' | 'name'>;
+  const saved = JSON.parse(row.profile) as Omit<EndpointProfile, 'id' | 'name'>;
+  const profile = { ...saved, url: withoutUserInfo(saved.url) };
   const stored = JSON.parse(row.credential) as StoredCredential;
   const credential: CredentialSummary =
     stored.kind === 'static' ? { kind: 'static', accessKeyId: stored.accessKeyId } : { kind: 'aws-profile', profile: stored.profile };

@@ -1,57 +1,56 @@
 /**
  * The control channel of the engine that owns a data directory: while one process holds it (`ferry
  * upload`, `ferry run`, `ferry serve`, the desktop app), `ferry pause|resume|abort|retry` in another
- * terminal reach that engine through a local socket, instead of being refused for the lock.
+ * terminal reach that engine through a local socket, instead of being refused for the lock. The host
+ * opens it after the engine (serveControl), and reports a failure to listen; the engine never does.
  *
- *   where:  a Unix socket ferry-<hash of the data directory>.sock in the user's runtime directory
- *           (or the temporary directory), or the named pipe \\.\pipe\ferry-<hash> on Windows
- *   who:    the owner writes a random token to `control.token` (0600) in the data directory at each
- *           start; a request must carry it, so only a user who can read the data directory can steer it
- *   what:   one JSON line each way: {token, action, ids | null (= every job the action applies to)}
- *           → the contract's Envelope: {ok: true, value: {ids, notStarted}} | {ok: false, error: {code,
-           message, retryable}} (shared/contract.ts, as IPC and the WebSocket answer); both validated with zod
+ *   where:  a Unix socket in a directory only this user can enter: the user's runtime directory
+ *           ($XDG_RUNTIME_DIR, when it is ours and 0700), else a fresh private 0700 directory made
+ *           with mkdtemp in the temporary directory; never a predictable name another user could
+ *           take first. A named pipe \\.\pipe\ferry-<hash> on Windows.
+ *   found:  once listening succeeded, the owner writes `control.json` (0600) in the data directory
+ *           (itself 0700): the socket's path and a random token. Only a user who can read the data
+ *           directory learns either; the file is removed when the owner stops.
+ *   who:    the client refuses a socket (or its directory) that another user owns or may write to.
+ *           The token itself never crosses the socket: a request carries a fresh nonce and an HMAC
+ *           of itself under the token, and the reply an HMAC of the nonce and the reply, so a process
+ *           that is not the owner neither learns the token nor can forge an answer.
+ *   what:   one JSON line each way: {nonce, action, ids | null (= every job the action applies to), mac}
+ *           → {ok: true, ids, notStarted, mac} | {ok: false, code, message, mac}; both validated with zod
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { Envelope } from '../../shared/contract.ts';
-import { ERROR_CODES, FerryError, isErrorCode, type ErrorCode } from '../../shared/errors.ts';
+import { ERROR_CODES, FerryError, isErrorCode } from '../../shared/errors.ts';
 
 /** 'restart' is `ferry retry --restart`: a retry that starts the job over from the file as it is now. */
 export const CONTROL_ACTIONS = ['pause', 'resume', 'abort', 'retry', 'restart'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
-const TOKEN_FILE = 'control.token';
+export const CONTROL_FILE = 'control.json';
 
 const requestSchema = z.object({
-  token: z.string().min(1).max(200),
-  action: z.enum(CONTROL_ACTIONS),
+  nonce: z.string().regex(/^[0-9a-f]{32}$/),
+  // 'limit' is `ferry limit` (issue #12): its one "id" is the rate in bytes per second, none for no limit
+  action: z.enum([...CONTROL_ACTIONS, 'limit']),
   ids: z.array(z.string().min(1).max(200)).max(100_000).nullable(),
+  mac: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-/** `ferry limit RATE|off` (issue #12): the owner's bandwidth limit, in bytes per second or null for none. */
-const limitRequestSchema = z.object({
-  token: z.string().min(1).max(200),
-  action: z.literal('limit'),
-  bytesPerSecond: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable(),
-});
-
-const resultSchema = z.object({ ids: z.array(z.string()), notStarted: z.array(z.string()) });
-const replySchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), value: resultSchema }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }) }),
+const replyBodySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), ids: z.array(z.string()), notStarted: z.array(z.string()) }),
+  // as every transport carries an error (shared/contract.ts Envelope): whether trying again may help
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string(), retryable: z.boolean() }),
 ]);
+type ReplyBody = z.infer<typeof replyBodySchema>;
 
-export type ControlReply = z.infer<typeof resultSchema>;
+const controlFileSchema = z.object({ socket: z.string().min(1).max(4096), token: z.string().regex(/^[0-9a-f]{48}$/) });
 
-/** A failed answer: the error as every transport carries it, with the code's retryable flag. */
-function failure(code: ErrorCode, message: string): Envelope<ControlReply> {
-  return { ok: false, error: { code, message, retryable: ERROR_CODES[code].retryable } };
-}
+export type ControlReply = Extract<ReplyBody, { ok: true }>;
 
 /** Carries out a request in the owning engine: the ids acted on, and those queued that this engine will not start. */
 export type ControlHandler = (action: ControlAction, ids: string[] | null) => Promise<{ ids: string[]; notStarted: string[] }>;
@@ -59,59 +58,122 @@ export type ControlHandler = (action: ControlAction, ids: string[] | null) => Pr
 /** Sets the owning engine's bandwidth limit (bytes per second, or null for none). */
 export type LimitHandler = (bytesPerSecond: number | null) => void;
 
+/** A failed answer, with the code's retryable flag. */
+function failure(code: string, message: string, retryable?: boolean): ReplyBody {
+  return { ok: false, code, message, retryable: retryable ?? (isErrorCode(code) ? ERROR_CODES[code].retryable : false) };
+}
+
+function mac(token: string, ...parts: string[]): string {
+  return createHmac('sha256', token).update(parts.join('\n')).digest('hex');
+}
+
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function requestMac(token: string, nonce: string, action: string, ids: string[] | null): string {
+  return mac(token, 'request', nonce, action, JSON.stringify(ids));
+}
+
+function replyMac(token: string, nonce: string, body: ReplyBody): string {
+  return mac(token, 'reply', nonce, JSON.stringify(body));
+}
+
+/** True when `path` is a directory owned by this user that nobody else may enter or write to. */
+function isPrivateDir(path: string): boolean {
+  try {
+    const stat = lstatSync(path);
+    return stat.isDirectory() && stat.uid === process.getuid!() && (stat.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Where the owner of `dataDir` listens: outside the data directory, so that copying or backing it up
- * never meets a socket file. In the user's runtime directory (XDG_RUNTIME_DIR, 0700) where there is
- * one, else the temporary directory; a named pipe on Windows.
+ * Where the owner of `dataDir` will listen, and the directory Ferry made for it (removed at close),
+ * if any. Outside the data directory, so that copying or backing it up never meets a socket file.
  */
-export function controlPath(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+export function chooseControlPath(dataDir: string, env: NodeJS.ProcessEnv = process.env): { path: string; ownDir: string | null } {
   const hash = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16);
-  if (process.platform === 'win32') return `\\\\.\\pipe\\ferry-${hash}`;
-  const runtime = env.XDG_RUNTIME_DIR && isAbsolute(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : tmpdir();
-  const path = join(runtime, `ferry-${hash}.sock`);
-  // sun_path holds 104 bytes on macOS, 108 on Linux
-  return Buffer.byteLength(path) < 100 ? path : join('/tmp', `ferry-${hash}.sock`);
+  if (process.platform === 'win32') return { path: `\\\\.\\pipe\\ferry-${hash}`, ownDir: null };
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (runtime && isAbsolute(runtime) && isPrivateDir(runtime)) {
+    const path = join(runtime, `ferry-${hash}.sock`);
+    // sun_path holds 104 bytes on macOS, 108 on Linux
+    if (Buffer.byteLength(path) < 100) return { path, ownDir: null };
+  }
+  const base = Buffer.byteLength(tmpdir()) < 70 ? tmpdir() : '/tmp';
+  const ownDir = mkdtempSync(join(base, 'ferry-'));
+  chmodSync(ownDir, 0o700);
+  return { path: join(ownDir, 'control.sock'), ownDir };
 }
 
 export interface ControlServer {
+  /** Where it listens. */
+  readonly path: string;
   close(): Promise<void>;
 }
 
-/** Starts answering control requests for `dataDir`; the caller holds the directory's lock. */
-export async function serveControl(dataDir: string, handler: ControlHandler, onLimit?: LimitHandler): Promise<ControlServer> {
+/**
+ * Starts answering control requests for `dataDir`; the caller holds the directory's lock. Rejects
+ * with a FerryError in words when it cannot listen (the host reports it; uploads work without it).
+ */
+export async function serveControl(
+  dataDir: string,
+  handler: ControlHandler,
+  options: { env?: NodeJS.ProcessEnv; onLimit?: LimitHandler } = {},
+): Promise<ControlServer> {
   const token = randomBytes(24).toString('hex');
-  const tokenFile = join(dataDir, TOKEN_FILE);
-  writeFileSync(tokenFile, token, { mode: 0o600 });
-  const path = controlPath(dataDir);
-  // a socket file left by an owner that died: the lock is ours now, so is the path
-  if (process.platform !== 'win32') rmSync(path, { force: true });
+  const controlFile = join(dataDir, CONTROL_FILE);
+  // a file left by an owner that died: the lock is ours now, and its socket no longer answers
+  rmSync(controlFile, { force: true });
+  // the token file of Ferry before control.json (sent over a socket anyone could take first)
+  rmSync(join(dataDir, 'control.token'), { force: true });
+  let chosen: { path: string; ownDir: string | null };
+  try {
+    chosen = chooseControlPath(dataDir, options.env);
+  } catch (error) {
+    throw new FerryError(
+      'UNKNOWN',
+      `ferry pause|resume|abort|retry cannot reach this process: no private directory for its socket (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+      { cause: error },
+    );
+  }
+  const { path, ownDir } = chosen;
 
-  async function answer(text: string): Promise<Envelope<ControlReply>> {
+  async function answer(text: string): Promise<string> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      return failure('INVALID_INPUT', 'The control request is not JSON.');
+      return JSON.stringify(failure('INVALID_INPUT', 'The control request is not JSON.'));
     }
-    const limit = limitRequestSchema.safeParse(parsed);
-    const request = limit.success ? limit : requestSchema.safeParse(parsed);
-    if (!request.success) return failure('INVALID_INPUT', 'The control request is malformed.');
-    const given = Buffer.from(request.data.token);
-    const expected = Buffer.from(token);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return failure('ACCESS_DENIED', 'The control request did not carry the running engine’s token.');
+    const request = requestSchema.safeParse(parsed);
+    if (!request.success) return JSON.stringify(failure('INVALID_INPUT', 'The control request is malformed.'));
+    const { nonce, action, ids } = request.data;
+    const sign = (reply: ReplyBody) => {
+      const body = replyBodySchema.parse(reply);
+      return JSON.stringify({ ...body, mac: replyMac(token, nonce, body) });
+    };
+    if (!sameHex(request.data.mac, requestMac(token, nonce, action, ids))) {
+      // unsigned: whoever sent it does not know the token
+      return JSON.stringify(failure('ACCESS_DENIED', 'The control request did not prove the running engine’s token.'));
     }
-    if (request.data.action === 'limit') {
-      if (!onLimit) return failure('INVALID_INPUT', 'The running engine has no bandwidth limit to change.');
-      onLimit(request.data.bytesPerSecond);
-      return { ok: true, value: { ids: [], notStarted: [] } };
+    if (action === 'limit') {
+      const rate = ids === null ? null : Number(ids[0]);
+      if (!options.onLimit) return sign(failure('INVALID_INPUT', 'The running engine has no bandwidth limit to change.'));
+      if (rate !== null && (!Number.isSafeInteger(rate) || rate < 1))
+        return sign(failure('INVALID_INPUT', 'The bandwidth limit is malformed.'));
+      options.onLimit(rate);
+      return sign({ ok: true, ids: [], notStarted: [] });
     }
-    const jobRequest = request.data;
     try {
-      return { ok: true, value: await handler(jobRequest.action, jobRequest.ids) };
+      return sign({ ok: true, ...(await handler(action, ids)) });
     } catch (error) {
-      if (error instanceof FerryError) return { ok: false, error: error.toInfo() };
-      return failure('UNKNOWN', `The running engine could not ${jobRequest.action}: ${(error as Error).message}`);
+      if (error instanceof FerryError) return sign(failure(error.code, error.message, error.retryable));
+      return sign(failure('UNKNOWN', `The running engine could not ${action}: ${(error as Error).message}`));
     }
   }
 
@@ -132,61 +194,131 @@ export async function serveControl(dataDir: string, handler: ControlHandler, onL
       if (end < 0) return;
       socket.off('data', onData);
       const replied = answer(received.slice(0, end)).then((reply) => {
-        socket.end(`${JSON.stringify(reply)}\n`);
+        socket.end(`${reply}\n`);
       });
       answering.add(replied);
       void replied.finally(() => answering.delete(replied));
     };
     socket.on('data', onData);
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolveListen();
+  const removeOwn = () => {
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+  };
+  try {
+    // in our own runtime directory, a socket file of the same name is one a dead owner left
+    if (process.platform !== 'win32' && !ownDir) rmSync(path, { force: true });
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolveListen();
+      });
     });
-  });
-  if (process.platform !== 'win32') chmodSync(path, 0o600);
+    if (process.platform !== 'win32') chmodSync(path, 0o600);
+    // only now that it listens does anyone learn where, and the token
+    const temporary = `${controlFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ socket: path, token }), { mode: 0o600 });
+    renameSync(temporary, controlFile);
+  } catch (error) {
+    server.close();
+    removeOwn();
+    throw new FerryError(
+      'UNKNOWN',
+      `ferry pause|resume|abort|retry cannot reach this process: it cannot listen on ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+      { cause: error },
+    );
+  }
   return {
+    path,
     async close() {
       const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-      rmSync(tokenFile, { force: true });
+      try {
+        // remove the file only if it is still this run's (a later owner may have written its own)
+        if (controlFileSchema.parse(JSON.parse(readFileSync(controlFile, 'utf8'))).token === token) rmSync(controlFile, { force: true });
+      } catch {
+        // gone or not ours
+      }
       await Promise.race([Promise.allSettled([...answering]), new Promise((resolveWait) => setTimeout(resolveWait, 5_000).unref())]);
       // a reply written just now still reaches its reader; idle or stuck connections are cut
       for (const socket of sockets) if (socket.writableLength === 0 && !socket.writableEnded) socket.destroy();
       await closed;
+      removeOwn();
     },
   };
 }
 
+/** Where the owner of `dataDir` listens and its token, from `control.json`; ENGINE_LOCKED when there is none. */
+export function readControlFile(dataDir: string): { socket: string; token: string } {
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, CONTROL_FILE), 'utf8');
+  } catch {
+    throw new FerryError('ENGINE_LOCKED', 'The running engine does not take commands (it has no control channel).');
+  }
+  const parsed = controlFileSchema.safeParse(
+    (() => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return null;
+      }
+    })(),
+  );
+  if (!parsed.success) throw new FerryError('ENGINE_LOCKED', `The running engine's ${CONTROL_FILE} is damaged.`);
+  return parsed.data;
+}
+
+/** Refuses a socket that is not this user's, or that lies in a directory others may write to. */
+function checkSocketOwner(path: string): void {
+  if (process.platform === 'win32') return;
+  const uid = process.getuid!();
+  let socket;
+  let dir;
+  try {
+    socket = lstatSync(path);
+    dir = lstatSync(dirname(path));
+  } catch {
+    throw new FerryError('ENGINE_LOCKED', 'Cannot reach the running engine: its socket is gone.');
+  }
+  if (!socket.isSocket() || socket.uid !== uid || !dir.isDirectory() || dir.uid !== uid || (dir.mode & 0o022) !== 0) {
+    throw new FerryError(
+      'ACCESS_DENIED',
+      `Refusing the control socket ${path}: it belongs to another user or lies in a directory others can write to. Nothing was sent.`,
+    );
+  }
+}
+
 /**
- * Sends one request to the engine that owns `dataDir`. Rejects with the engine's FerryError, or with
- * ENGINE_LOCKED when no engine answers (none listens, or one without the channel).
+ * Sends one request to the engine that owns `dataDir`. Rejects with the engine's FerryError, with
+ * ENGINE_LOCKED when no engine answers (none listens, or one without the channel), or ACCESS_DENIED
+ * when the socket or its answer is not the owner's.
  */
 export function sendControl(dataDir: string, action: ControlAction, ids: string[] | null, timeoutMs = 60_000): Promise<ControlReply> {
-  return sendRequest(dataDir, { action, ids }, timeoutMs);
+  return sendRequest(dataDir, action, ids, timeoutMs);
 }
 
 /** `ferry limit`: sets the bandwidth limit of the engine that owns `dataDir` (null: no limit). */
 export function sendLimit(dataDir: string, bytesPerSecond: number | null, timeoutMs = 10_000): Promise<ControlReply> {
-  return sendRequest(dataDir, { action: 'limit', bytesPerSecond }, timeoutMs);
+  return sendRequest(dataDir, 'limit', bytesPerSecond === null ? null : [String(bytesPerSecond)], timeoutMs);
 }
 
-async function sendRequest(dataDir: string, body: Record<string, unknown>, timeoutMs: number): Promise<ControlReply> {
-  let token: string;
-  try {
-    token = readFileSync(join(dataDir, TOKEN_FILE), 'utf8').trim();
-  } catch {
-    throw new FerryError('ENGINE_LOCKED', 'The running engine does not take commands (no control token).');
-  }
+async function sendRequest(
+  dataDir: string,
+  action: ControlAction | 'limit',
+  ids: string[] | null,
+  timeoutMs: number,
+): Promise<ControlReply> {
+  const { socket: path, token } = readControlFile(dataDir);
+  checkSocketOwner(path);
+  const nonce = randomBytes(16).toString('hex');
   const text = await new Promise<string>((resolveReply, reject) => {
-    const socket = net.connect(controlPath(dataDir));
+    const socket = net.connect(path);
     let received = '';
     socket.setEncoding('utf8');
     socket.setTimeout(timeoutMs, () =>
       socket.destroy(new FerryError('TIMEOUT', `The running engine did not answer within ${Math.round(timeoutMs / 1000)} s.`)),
     );
-    socket.on('connect', () => socket.write(`${JSON.stringify({ token, ...body })}\n`));
+    socket.on('connect', () => socket.write(`${JSON.stringify({ nonce, action, ids, mac: requestMac(token, nonce, action, ids) })}\n`));
     socket.on('data', (chunk: string) => {
       received += chunk;
       if (received.length > MAX_REQUEST_BYTES) socket.destroy(new FerryError('UNKNOWN', 'The running engine answered too much.'));
@@ -200,15 +332,20 @@ async function sendRequest(dataDir: string, body: Record<string, unknown>, timeo
       ),
     );
   });
-  let reply: z.infer<typeof replySchema>;
+  let parsed: Record<string, unknown>;
+  let body: ReplyBody;
   try {
-    reply = replySchema.parse(JSON.parse(text.trim()));
+    parsed = z.record(z.string(), z.unknown()).parse(JSON.parse(text.trim()));
+    body = replyBodySchema.parse(parsed);
   } catch {
     throw new FerryError('UNKNOWN', 'The running engine gave an answer Ferry does not understand.');
   }
-  if (!reply.ok) {
-    const { code, message, retryable } = reply.error;
-    throw new FerryError(isErrorCode(code) ? code : 'UNKNOWN', message, { retryable });
+  if (typeof parsed.mac !== 'string' || !sameHex(parsed.mac, replyMac(token, nonce, body))) {
+    if (!body.ok && body.code === 'ACCESS_DENIED' && parsed.mac === undefined) {
+      throw new FerryError('ACCESS_DENIED', 'The running engine refused the request: its token changed (it restarted?). Try again.');
+    }
+    throw new FerryError('ACCESS_DENIED', 'The answer on the control socket is not from the running engine: ignored.');
   }
-  return reply.value;
+  if (!body.ok) throw new FerryError(isErrorCode(body.code) ? body.code : 'UNKNOWN', body.message, { retryable: body.retryable });
+  return body;
 }

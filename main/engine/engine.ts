@@ -7,7 +7,6 @@
 import { AbortMultipartUploadCommand, ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { Emitter } from '../../shared/emitter.ts';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError, missingCase, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
@@ -16,6 +15,7 @@ import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPl
 import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
 import { SpeedMeter } from '../../shared/speed.ts';
 import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
+import { secureDataDir } from '../store/database.ts';
 import { JobStore } from '../store/jobStore.ts';
 import { isDiskFull } from '../store/database.ts';
 import { SourceFile, statFile } from './fileSource.ts';
@@ -27,10 +27,11 @@ import { createS3Client } from './s3Client.ts';
 import { S3Gateway, retryPolicies } from './gateway.ts';
 import { runUpload } from './uploader.ts';
 import { abortJobLeftovers, abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
-import { serveControl, type ControlAction, type ControlServer } from './control.ts';
+import type { ControlAction } from './control.ts';
 import { Bandwidth } from './bandwidth.ts';
 import { presignGet } from './presign.ts';
-import { defaultVault, openSealed, type SecretVault } from '../endpoints/vault.ts';
+import { openSealed, type SecretVault } from '../endpoints/vault.ts';
+import { hostVaults } from '../endpoints/keychain.ts';
 import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
 import mime from 'mime';
 
@@ -169,8 +170,6 @@ export class Engine {
   readonly #createdUploads = new Set<string>();
   /** abort() calls still telling the server. */
   #aborting = 0;
-  /** Where `ferry pause|resume|abort|retry` from another process reach this engine (control.ts). */
-  #control: ControlServer | null = null;
   /** Jobs whose last change a full disk kept from the store; written with the next successful save. */
   readonly #unsaved = new Set<string>();
   /** Set while the data directory's disk is full (every job was paused); cleared by a successful save. */
@@ -197,7 +196,7 @@ export class Engine {
       interrupted: options.interrupted ?? 'resume',
     };
     this.#limiter = new Limiter(this.#options.maxRequests);
-    this.#vault = options.vault ?? defaultVault(options.dataDir);
+    this.#vault = options.vault ?? hostVaults(options.dataDir).vault;
     this.#bandwidth = new Bandwidth(options.bandwidthLimit ?? null);
     this.#started = this.#options.autoStart;
     store.onDiskFull = (error) => this.#onDiskFull(error);
@@ -209,7 +208,7 @@ export class Engine {
    * when the previous engine stopped or died to the queue (or pauses them, per `interrupted`).
    */
   static async open(options: EngineOptions): Promise<Engine> {
-    mkdirSync(options.dataDir, { recursive: true });
+    secureDataDir(options.dataDir);
     const lock = acquireDataDirLock(options.dataDir);
     let store: JobStore;
     try {
@@ -220,15 +219,6 @@ export class Engine {
     }
     const engine = new Engine(options, store, lock);
     engine.#load();
-    try {
-      engine.#control = await serveControl(
-        options.dataDir,
-        (action, ids) => engine.command(action, ids),
-        (bytesPerSecond) => engine.setBandwidthLimit(bytesPerSecond),
-      );
-    } catch {
-      // without the channel, other processes are refused as before (naming this one); uploads are unaffected
-    }
     engine.#schedule();
     return engine;
   }
@@ -355,7 +345,7 @@ export class Engine {
       const concurrency = spec.concurrency ?? this.#options.partConcurrency;
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new FerryError('INVALID_INPUT', `Invalid concurrency: ${concurrency}`);
       const id = randomUUID();
-      if (spec.sseCKey !== undefined) sealed.set(id, this.#vault.seal(spec.sseCKey));
+      if (spec.sseCKey !== undefined) sealed.set(id, this.#vault.seal(spec.sseCKey, `sse-c:${id}`));
       jobs.push({
         id,
         state: 'queued',
@@ -696,13 +686,11 @@ export class Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const control = this.#control?.close();
     const running = [...this.#running.values()];
     for (const job of running) job.controller.abort(new JobCancelled('shutdown'));
     await Promise.all(running.map((job) => job.done));
     this.#shutdown.abort(new JobCancelled('shutdown'));
     this.#stopProgress();
-    await control;
     this.#store.close();
     this.#lock.release();
     for (const client of this.#clients.values())
@@ -853,7 +841,7 @@ export class Engine {
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
       const reader = this.#browserReaders.get(job.id);
       const sealedKey = job.options?.sseC ? this.#store.sealedKey(job.id) : null;
-      const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [this.#vault]);
+      const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [this.#vault], `sse-c:${job.id}`);
       const result = await runUpload({
         job,
         openSource: async () => {

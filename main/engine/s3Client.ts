@@ -7,8 +7,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
+import { FerryError } from '../../shared/errors.ts';
 
 export interface S3ClientOptions {
   /** Sockets per endpoint; at least the engine's global request limit. */
@@ -47,7 +49,8 @@ export function createS3Client(
     expectContinueHeader: false,
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
+      // a private CA: this endpoint trusts the certificates of its CA file instead of the system's (as curl --cacert)
+      httpsAgent: new HttpsAgent({ ...agentOptions, ...(profile.caFile ? { ca: readCaFile(profile) } : {}) }),
       connectionTimeout: 15_000,
       // idle time on the socket: a stalled request of any kind (a part, ListParts, Complete) fails as a
       // timeout and is retried. (The handler's requestTimeout is a deadline for the whole request that
@@ -55,4 +58,15 @@ export function createS3Client(
       socketTimeout: options.socketTimeoutMs,
     }),
   });
+}
+
+function readCaFile(profile: EndpointProfile): string {
+  try {
+    return readFileSync(profile.caFile!, 'utf8');
+  } catch (error) {
+    throw new FerryError(
+      'TLS_ERROR',
+      `The CA file ${profile.caFile} of endpoint "${profile.name}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+    );
+  }
 }

@@ -30,6 +30,7 @@ import { FerryError, toErrorInfo } from '../../shared/errors.ts';
 import { isFinal, type Job } from '../../shared/job.ts';
 import { firstIssue } from '../../shared/endpointInput.ts';
 import { Engine, type EngineOptions } from '../engine/engine.ts';
+import { serveControl, type ControlServer } from '../engine/control.ts';
 import type { BrowserFileReader } from '../engine/browserSource.ts';
 import { EndpointRegistry, type EndpointSummary } from '../endpoints/registry.ts';
 import { probeEndpoint } from '../endpoints/probe.ts';
@@ -48,7 +49,10 @@ export interface HostServiceOptions {
   dataDir: string;
   vault: SecretVault;
   extraVaults?: SecretVault[];
-  host: Omit<HostInfo, 'vaultWarning'>;
+  host: Omit<HostInfo, 'vaultWarning' | 'controlWarning'>;
+  /** Open the control channel for `ferry pause|resume|abort|retry` (default true). */
+  control?: boolean;
+  env?: NodeJS.ProcessEnv;
   engine?: Partial<Omit<EngineOptions, 'dataDir' | 'endpoints'>>;
   /** How often progress is sent (ms). */
   progressIntervalMs?: number;
@@ -80,6 +84,7 @@ export class HostService {
   readonly #progressTimer: NodeJS.Timeout;
   readonly #offEngine: () => void;
   #settings: Settings;
+  #control: ControlServer | null = null;
 
   private constructor(
     engine: Engine,
@@ -139,8 +144,24 @@ export class HostService {
       db.close();
       throw error;
     }
-    const host: HostInfo = { ...options.host, vaultWarning: options.vault.warning };
-    return new HostService(engine, registry, db, host, settings, options.progressIntervalMs ?? 250, options.dataDir);
+    // the control channel opens after the engine, here in the host, and a failure is shown, not swallowed
+    let control: ControlServer | null = null;
+    let controlWarning: string | null = null;
+    if (options.control !== false) {
+      try {
+        control = await serveControl(options.dataDir, (action, ids) => engine.command(action, ids), {
+          env: options.env,
+          onLimit: (bytesPerSecond) => engine.setBandwidthLimit(bytesPerSecond),
+        });
+      } catch (error) {
+        controlWarning = (error as Error).message;
+        console.error(`ferry: warning: ${controlWarning}`);
+      }
+    }
+    const host: HostInfo = { ...options.host, vaultWarning: options.vault.warning, controlWarning };
+    const service = new HostService(engine, registry, db, host, settings, options.progressIntervalMs ?? 250, options.dataDir);
+    service.#control = control;
+    return service;
   }
 
   /** Subscribes to the contract's events (for every window); returns the unsubscribe. */
@@ -199,6 +220,8 @@ export class HostService {
     this.#offEngine();
     for (const session of this.#sessions) session.close();
     this.#sessions.clear();
+    // the channel first: a command being answered still gets its reply while the engine is open
+    await this.#control?.close();
     await this.engine.close();
     this.registry.close();
     this.#db.close();

@@ -73,12 +73,30 @@ function backupBeforeMigrating(db: DatabaseSync, path: string): void {
   chmodSync(backup, 0o600);
 }
 
-export function openDatabase(dataDir: string): DatabaseSync {
+/**
+ * Creates the data directory if needed and makes it 0700 at every open, whatever it was before: it
+ * holds the store (access key ids, URLs, file paths), the sealed secrets and the control token, so
+ * no other local user may enter it. (On Windows the profile directory's ACL does this.)
+ */
+export function secureDataDir(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') chmodSync(dataDir, 0o700);
+}
+
+/** Makes files of the data directory owner-only (SQLite creates them with the umask's mode). */
+export function ownerOnly(...paths: string[]): void {
+  if (process.platform === 'win32') return;
+  for (const path of paths) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
+export function openDatabase(dataDir: string): DatabaseSync {
+  secureDataDir(dataDir);
   const path = join(dataDir, DATABASE_FILE);
   assertFerryStore(path);
+  // SQLite creates a new store with the umask's mode inside the 0700 directory: owner-only at once
   const db = new DatabaseSync(path, { timeout: 5000 });
   try {
+    ownerOnly(path, `${path}-wal`, `${path}-shm`);
     assertFerrySchema(db, path); // before anything is written to another program's database
     db.exec('PRAGMA journal_mode = WAL');
     // NORMAL in WAL mode: a process crash loses nothing committed; a power cut may lose the last
@@ -87,6 +105,7 @@ export function openDatabase(dataDir: string): DatabaseSync {
     db.exec('PRAGMA foreign_keys = ON');
     backupBeforeMigrating(db, path);
     migrate(db);
+    ownerOnly(`${path}-wal`, `${path}-shm`);
   } catch (error) {
     db.close();
     throw error;

@@ -5,9 +5,10 @@
  * can say who owns the directory.
  */
 import { DatabaseSync } from 'node:sqlite';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineLockedError } from '../../shared/errors.ts';
+import { ownerOnly } from './database.ts';
 
 export interface DataDirLock {
   release(): void;
@@ -20,7 +21,10 @@ interface Owner {
 }
 
 export function acquireDataDirLock(dataDir: string): DataDirLock {
-  const db = new DatabaseSync(join(dataDir, 'engine.lock'), { timeout: 0 });
+  const file = join(dataDir, 'engine.lock');
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  ownerOnly(file);
+  const db = new DatabaseSync(file, { timeout: 0 });
   try {
     db.exec('PRAGMA locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
@@ -34,7 +38,8 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     throw error;
   }
   const owner: Owner = { pid: process.pid, command: process.argv.slice(1).join(' '), since: new Date().toISOString() };
-  writeFileSync(join(dataDir, 'engine.owner.json'), JSON.stringify(owner));
+  writeFileSync(join(dataDir, 'engine.owner.json'), JSON.stringify(owner), { mode: 0o600 });
+  ownerOnly(join(dataDir, 'engine.owner.json'));
   let released = false;
   return {
     release() {

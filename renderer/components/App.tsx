@@ -9,7 +9,7 @@ import type { FerryStore } from '../store/store.ts';
 import type { JobFilter } from '../store/uiSlice.ts';
 import { count, formatSpeed } from '../format.ts';
 import { AddFilesPanel } from './AddFilesPanel.tsx';
-import { ConnectionBanner, VaultWarning } from './Banners.tsx';
+import { ConnectionBanner, ControlWarning, VaultWarning } from './Banners.tsx';
 import { DestinationBar } from './DestinationBar.tsx';
 import { UploadOptionsControl } from './UploadOptionsControl.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
@@ -192,6 +192,7 @@ function Window() {
         <Toolbar />
         <ConnectionBanner />
         <VaultWarning />
+        <ControlWarning />
         {showDestination ? (
           <div className="destination-row">
             <DestinationBar />

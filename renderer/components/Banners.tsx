@@ -52,3 +52,17 @@ export function VaultWarning() {
     </div>
   );
 }
+
+/** The host's control socket did not open: `ferry pause|resume|abort|retry` in a terminal cannot reach it. */
+export function ControlWarning() {
+  const warning = useFerry((state) => state.host?.controlWarning ?? null);
+  if (!warning) return null;
+  return (
+    <div className="banner banner-warning" role="alert">
+      <WarningIcon />
+      <span className="banner-text">
+        <strong>Commands from a terminal cannot reach this window.</strong> <span className="banner-detail">{warning}</span>
+      </span>
+    </div>
+  );
+}

@@ -8,10 +8,13 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { EndpointView } from '../../shared/contract.ts';
 import type { Addressing, ChecksumPolicy } from '../../shared/endpoint.ts';
 import {
+  caFileSchema,
   credentialInputSchema,
   endpointNameSchema,
   endpointUrlSchema,
   firstIssue,
+  plainHttpWarning,
+  urlOrigin,
   type CredentialInput,
 } from '../../shared/endpointInput.ts';
 import { PRESETS, presetById, presetForUrl, type PresetId } from '../../shared/presets.ts';
@@ -30,12 +33,14 @@ export interface EndpointFormValues {
   accessKeyId: string;
   secretAccessKey: string;
   profile: string;
+  /** A PEM file of certificate authorities to trust for this endpoint; empty: the system's. */
+  caFile: string;
 }
 
-type Field = 'name' | 'url' | 'region' | 'accessKeyId' | 'secretAccessKey' | 'profile';
+type Field = 'name' | 'url' | 'region' | 'caFile' | 'accessKeyId' | 'secretAccessKey' | 'profile';
 type Errors = Partial<Record<Field, string>>;
 
-const FIELD_ORDER: readonly Field[] = ['name', 'url', 'region', 'accessKeyId', 'secretAccessKey', 'profile'];
+const FIELD_ORDER: readonly Field[] = ['name', 'url', 'region', 'caFile', 'accessKeyId', 'secretAccessKey', 'profile'];
 
 /** A preset's URL with its region filled in ({account} stays for the user to replace). */
 export function presetUrl(preset: PresetId, region: string): string {
@@ -55,6 +60,7 @@ function blankValues(): EndpointFormValues {
     accessKeyId: '',
     secretAccessKey: '',
     profile: '',
+    caFile: '',
   };
 }
 
@@ -70,6 +76,7 @@ function valuesOf(endpoint: EndpointView): EndpointFormValues {
     accessKeyId: endpoint.credential.kind === 'static' ? endpoint.credential.accessKeyId : '',
     secretAccessKey: '', // never known to the window
     profile: endpoint.credential.kind === 'aws-profile' ? endpoint.credential.profile : '',
+    caFile: endpoint.caFile ?? '',
   };
 }
 
@@ -95,15 +102,21 @@ export function validateEndpoint(
     const url = endpointUrlSchema.safeParse(values.url);
     if (!url.success) errors.url = firstIssue(url.error);
   }
+  const caFile = caFileSchema.safeParse(values.caFile);
+  if (!caFile.success) errors.caFile = firstIssue(caFile.error);
   const region = values.region.trim();
   if (region === '') errors.region = 'The region is empty: e.g. us-east-1 (or auto for Cloudflare R2).';
   else if (!REGION_PATTERN.test(region)) errors.region = 'The region may contain letters, digits and hyphens.';
 
   let credential: CredentialInput | null = null;
   const before = original?.credential ?? null;
+  // the stored credential was given for the old server (and is bound to it): another one needs it again
+  const moved = original !== null && !errors.url && !sameServer(original.url, values.url);
   if (values.credentialKind === 'static') {
     const sameKey = before?.kind === 'static' && before.accessKeyId === values.accessKeyId.trim();
-    if (values.secretAccessKey === '' && sameKey) {
+    if (values.secretAccessKey === '' && sameKey && moved) {
+      errors.secretAccessKey = 'The URL now points to another server: enter the secret access key again.';
+    } else if (values.secretAccessKey === '' && sameKey) {
       // unchanged: keep the stored secret
     } else if (values.secretAccessKey === '' && before?.kind === 'static' && values.accessKeyId.trim() !== '') {
       errors.secretAccessKey = 'Enter the secret access key that goes with the new access key ID.';
@@ -124,7 +137,7 @@ export function validateEndpoint(
   } else {
     const parsed = credentialInputSchema.safeParse({ kind: 'aws-profile', profile: values.profile });
     if (!parsed.success) errors.profile = firstIssue(parsed.error);
-    else if (!(before?.kind === 'aws-profile' && before.profile === values.profile.trim())) credential = parsed.data;
+    else if (moved || !(before?.kind === 'aws-profile' && before.profile === values.profile.trim())) credential = parsed.data;
   }
 
   if (Object.keys(errors).length > 0) return { errors, fields: null, credential: null };
@@ -134,8 +147,18 @@ export function validateEndpoint(
     region,
     addressing: values.addressing,
     checksums: values.checksums,
+    // left out when empty: an update without it trusts the system's authorities again
+    ...(values.caFile.trim() ? { caFile: values.caFile.trim() } : {}),
   };
   return { errors, fields, credential };
+}
+
+function sameServer(a: string, b: string): boolean {
+  try {
+    return urlOrigin(a) === urlOrigin(b.trim());
+  } catch {
+    return false;
+  }
 }
 
 function FieldRow({
@@ -286,7 +309,7 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
           onChange={(event) => change('name', event.target.value)}
         />
       </FieldRow>
-      <FieldRow label="URL" htmlFor={fieldId('url')} error={errors.url}>
+      <FieldRow label="URL" htmlFor={fieldId('url')} error={errors.url} hint={plainHttpWarning(values.url.trim())}>
         <input
           id={fieldId('url')}
           className="field mono"
@@ -295,7 +318,7 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
           spellCheck={false}
           inputMode="url"
           aria-invalid={errors.url ? true : undefined}
-          aria-describedby={describedBy('url')}
+          aria-describedby={describedBy('url', plainHttpWarning(values.url.trim()) !== null)}
           onChange={(event) => change('url', event.target.value)}
           onBlur={checkUrl}
         />
@@ -352,6 +375,24 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
           <option value="when-required">Only when required</option>
           <option value="when-supported">Whenever supported (AWS)</option>
         </select>
+      </FieldRow>
+      <FieldRow
+        label="CA file"
+        htmlFor={fieldId('caFile')}
+        error={errors.caFile}
+        hint="Optional: the full path of a PEM file with the certificate authority of a server with a private certificate."
+      >
+        <input
+          id={fieldId('caFile')}
+          className="field mono"
+          value={values.caFile}
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="/etc/ssl/private-ca.pem"
+          aria-invalid={errors.caFile ? true : undefined}
+          aria-describedby={describedBy('caFile', true)}
+          onChange={(event) => change('caFile', event.target.value)}
+        />
       </FieldRow>
       <fieldset className="form-row">
         <legend className="form-label">Credentials</legend>

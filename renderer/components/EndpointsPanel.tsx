@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import type { EndpointView, ProbeView } from '../../shared/contract.ts';
+import { plainHttpWarning } from '../../shared/endpointInput.ts';
 import { presetForUrl } from '../../shared/presets.ts';
 import { useActions, useFerry } from '../store/hooks.ts';
 import type { EndpointTest } from '../store/endpointsSlice.ts';
@@ -92,6 +93,15 @@ function TestStatus({ test }: { test: EndpointTest | undefined }) {
   return <ProbeResult result={test.result} />;
 }
 
+/** The mark of an endpoint reached over plain http:// on another computer. */
+function NotEncrypted() {
+  return (
+    <span className="tag tag-danger" title="Requests to this endpoint travel over plain http://, unencrypted">
+      not encrypted
+    </span>
+  );
+}
+
 function EndpointDetails({ endpoint, onEdit }: { endpoint: EndpointView; onEdit: () => void }) {
   const actions = useActions();
   const test = useFerry((state) => state.endpointTests.get(endpoint.id));
@@ -105,7 +115,22 @@ function EndpointDetails({ endpoint, onEdit }: { endpoint: EndpointView; onEdit:
         <dt>Provider</dt>
         <dd>{provider?.label ?? 'S3-compatible'}</dd>
         <dt>URL</dt>
-        <dd className="mono">{endpoint.url}</dd>
+        <dd>
+          <span className="mono">{endpoint.url}</span>
+          {plainHttpWarning(endpoint.url) ? (
+            <>
+              {' '}
+              <NotEncrypted />
+              <div className="field-hint">{plainHttpWarning(endpoint.url)}</div>
+            </>
+          ) : null}
+        </dd>
+        {endpoint.caFile ? (
+          <>
+            <dt>CA file</dt>
+            <dd className="mono">{endpoint.caFile}</dd>
+          </>
+        ) : null}
         <dt>Region</dt>
         <dd className="mono">{endpoint.region}</dd>
         <dt>Addressing</dt>
@@ -213,7 +238,15 @@ export function EndpointsPanel({ adding, editing }: { adding?: boolean; editing?
                   <ServerIcon className="list-item-icon" />
                   <span className="two-lines">
                     <span className="list-item-title">{endpoint.name}</span>
-                    <span className="list-item-sub">{endpoint.url.replace(/^https?:\/\//, '')}</span>
+                    <span className="list-item-sub">
+                      {endpoint.url.replace(/^https?:\/\//, '')}
+                      {plainHttpWarning(endpoint.url) ? (
+                        <>
+                          {' '}
+                          <NotEncrypted />
+                        </>
+                      ) : null}
+                    </span>
                   </span>
                 </button>
               </li>

@@ -59,11 +59,14 @@ export interface JobJson {
   skipped: boolean;
 }
 
-/** The process environment minus every FERRY_* variable, plus `extra`. */
+/**
+ * The process environment minus every FERRY_* variable and the session bus (so that no test stores
+ * secrets in the keychain of whoever runs them; test/security starts a keychain of its own), plus `extra`.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('FERRY_') && value !== undefined) env[name] = value;
+    if (!name.startsWith('FERRY_') && name !== 'DBUS_SESSION_BUS_ADDRESS' && value !== undefined) env[name] = value;
   }
   return { ...env, ...extra };
 }

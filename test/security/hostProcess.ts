@@ -3,13 +3,13 @@
 // Prints {"port":N,"link":URL} once listening, and {"link":URL} for every line read on stdin.
 import { createInterface } from 'node:readline';
 import { HostService } from '../../main/host/service.ts';
-import { defaultVault } from '../../main/endpoints/vault.ts';
+import { hostVaults } from '../../main/endpoints/keychain.ts';
 import { startWebHost } from '../../main/web/server.ts';
 
 const [dataDir, rendererDir] = process.argv.slice(2) as [string, string];
 const service = await HostService.open({
   dataDir,
-  vault: defaultVault(dataDir, {}),
+  vault: hostVaults(dataDir, {}).vault,
   host: { kind: 'browser', version: 'test', canReadPaths: false },
 });
 const host = await startWebHost({ service, rendererDir });

@@ -6,7 +6,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { HostService } from '../../main/host/service.ts';
-import { defaultVault } from '../../main/endpoints/vault.ts';
+import { hostVaults } from '../../main/endpoints/keychain.ts';
 import { startWebHost, type WebHost } from '../../main/web/server.ts';
 import type { EndpointView } from '../../shared/contract.ts';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   bucket = await createTestBucket(s3, 'web-paths');
   service = await HostService.open({
     dataDir,
-    vault: defaultVault(dataDir, {}),
+    vault: hostVaults(dataDir, {}).vault,
     host: { kind: 'browser', version: 'test', canReadPaths: false },
   });
   host = await startWebHost({ service, rendererDir: fakeRenderer() });

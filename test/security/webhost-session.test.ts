@@ -6,7 +6,7 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import WebSocket from 'ws';
 import { HostService } from '../../main/host/service.ts';
-import { defaultVault } from '../../main/endpoints/vault.ts';
+import { hostVaults } from '../../main/endpoints/keychain.ts';
 import { MAX_SESSIONS, startWebHost, type WebHost } from '../../main/web/server.ts';
 import { openInBrowser } from '../../main/cli/commands/serve.ts';
 import { tempDir } from '../harness/engine.ts';
@@ -19,7 +19,7 @@ beforeAll(async () => {
   const dataDir = tempDir('web-session');
   service = await HostService.open({
     dataDir,
-    vault: defaultVault(dataDir, {}),
+    vault: hostVaults(dataDir, {}).vault,
     host: { kind: 'browser', version: 'test', canReadPaths: false },
   });
   host = await startWebHost({ service, rendererDir: fakeRenderer() });

@@ -1,11 +1,18 @@
 // The control channel between `ferry pause|resume|abort|retry` and the process that owns the data
 // directory: local sockets for real, the engine replaced by a recording handler.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controlPath, sendControl, serveControl, type ControlAction, type ControlServer } from '../../main/engine/control.ts';
+import {
+  chooseControlPath,
+  readControlFile,
+  sendControl,
+  serveControl,
+  type ControlAction,
+  type ControlServer,
+} from '../../main/engine/control.ts';
 import { FerryError } from '../../shared/errors.ts';
 
 let dir: string;
@@ -22,20 +29,23 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function serve(dataDir = dir): Promise<void> {
-  server = await serveControl(dataDir, async (action, ids) => {
-    calls.push({ action, ids });
-    if (ids?.includes('nope')) throw new FerryError('JOB_NOT_FOUND', 'No job with id "nope". List jobs with: ferry jobs');
-    if (ids?.includes('boom')) throw new Error('disk on fire');
-    if (ids?.includes('busy')) throw new FerryError('STORE_ERROR', 'The store is busy; try again.', { retryable: true });
-    return { ids: ids ?? ['j1', 'j2'], notStarted: action === 'resume' ? ['j2'] : [] };
-  });
+async function serve(dataDir = dir, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  server = await serveControl(
+    dataDir,
+    async (action, ids) => {
+      calls.push({ action, ids });
+      if (ids?.includes('nope')) throw new FerryError('JOB_NOT_FOUND', 'No job with id "nope". List jobs with: ferry jobs');
+      if (ids?.includes('boom')) throw new Error('disk on fire');
+      return { ids: ids ?? ['j1', 'j2'], notStarted: action === 'resume' ? ['j2'] : [] };
+    },
+    { env },
+  );
 }
 
 /** Sends raw text to the socket and returns the one-line answer. */
 function raw(text: string, dataDir = dir): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(controlPath(dataDir));
+    const socket = net.connect(readControlFile(dataDir).socket);
     let answer = '';
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(text));
@@ -48,8 +58,8 @@ function raw(text: string, dataDir = dir): Promise<unknown> {
 describe('the control channel', () => {
   it('carries a command to the owner and its answer back', async () => {
     await serve();
-    expect(await sendControl(dir, 'pause', ['abcd1234'])).toEqual({ ids: ['abcd1234'], notStarted: [] });
-    expect(await sendControl(dir, 'resume', null)).toEqual({ ids: ['j1', 'j2'], notStarted: ['j2'] });
+    expect(await sendControl(dir, 'pause', ['abcd1234'])).toEqual({ ok: true, ids: ['abcd1234'], notStarted: [] });
+    expect(await sendControl(dir, 'resume', null)).toEqual({ ok: true, ids: ['j1', 'j2'], notStarted: ['j2'] });
     expect(calls).toEqual([
       { action: 'pause', ids: ['abcd1234'] },
       { action: 'resume', ids: null },
@@ -65,60 +75,116 @@ describe('the control channel', () => {
     await expect(sendControl(dir, 'abort', ['boom'])).rejects.toMatchObject({
       code: 'UNKNOWN',
       message: 'The running engine could not abort: disk on fire',
-      retryable: false,
     });
-    // whether the user may try again crosses the socket too
-    await expect(sendControl(dir, 'pause', ['busy'])).rejects.toMatchObject({ code: 'STORE_ERROR', retryable: true });
   });
 
-  it('acts only on requests that carry the token of this run, and only on well-formed ones', async () => {
+  it('acts only on requests signed with the token of this run, and only on well-formed ones', async () => {
     await serve();
-    // the answer is the contract's Envelope, its error with the retryable flag, as over IPC and the WebSocket
-    expect(await raw(`${JSON.stringify({ token: 'guessed', action: 'abort', ids: null })}\n`)).toEqual({
+    const nonce = '0'.repeat(32);
+    expect(await raw(`${JSON.stringify({ nonce, action: 'abort', ids: null, mac: 'f'.repeat(64) })}\n`)).toMatchObject({
       ok: false,
-      error: { code: 'ACCESS_DENIED', message: expect.any(String), retryable: false },
+      code: 'ACCESS_DENIED',
     });
-    expect(await raw('not json\n')).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', retryable: false } });
-    expect(await raw(`${JSON.stringify({ token: 'x', action: 'delete-everything', ids: null })}\n`)).toMatchObject({
+    expect(await raw('not json\n')).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await raw(`${JSON.stringify({ nonce, action: 'delete-everything', ids: null, mac: 'f'.repeat(64) })}\n`)).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_INPUT', retryable: false },
+      code: 'INVALID_INPUT',
     });
     expect(calls).toEqual([]);
   });
 
-  it('keeps its token and socket to the user, and removes the token when it stops', async () => {
+  it('never sends the token over the socket', async () => {
     await serve();
-    expect(statSync(join(dir, 'control.token')).mode & 0o777).toBe(0o600);
-    expect(statSync(controlPath(dir)).mode & 0o777).toBe(0o600);
+    const { socket, token } = readControlFile(dir);
+    const seen: string[] = [];
+    // a listener in the owner's place records what a client sends
     await server!.close();
     server = null;
+    writeFileSync(join(dir, 'control.json'), JSON.stringify({ socket, token }), { mode: 0o600 });
+    mkdirSync(join(socket, '..'), { recursive: true, mode: 0o700 });
+    const spy = net.createServer((s) => s.on('data', (chunk) => seen.push(chunk.toString())));
+    await new Promise<void>((resolve) => spy.listen(socket, resolve));
+    try {
+      await expect(sendControl(dir, 'pause', null, 2_000)).rejects.toBeInstanceOf(FerryError);
+    } finally {
+      spy.close();
+    }
+    expect(seen.join('')).toContain('"action":"pause"');
+    expect(seen.join('')).not.toContain(token);
+  });
+
+  it('refuses an answer not signed by the owner', async () => {
+    await serve();
+    const { socket, token } = readControlFile(dir);
+    await server!.close();
+    server = null;
+    writeFileSync(join(dir, 'control.json'), JSON.stringify({ socket, token }), { mode: 0o600 });
+    mkdirSync(join(socket, '..'), { recursive: true, mode: 0o700 });
+    const forger = net.createServer((s) => s.end(`${JSON.stringify({ ok: true, ids: ['x'], notStarted: [] })}\n`));
+    await new Promise<void>((resolve) => forger.listen(socket, resolve));
+    try {
+      await expect(sendControl(dir, 'pause', null)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    } finally {
+      forger.close();
+      rmSync(join(socket, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('keeps its token file and socket to the user, writes the file only once it listens, removes both when it stops', async () => {
+    await serve();
+    expect(statSync(join(dir, 'control.json')).mode & 0o777).toBe(0o600);
+    const { socket } = readControlFile(dir);
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+    expect(statSync(join(socket, '..')).mode & 0o777).toBe(0o700);
+    await server!.close();
+    server = null;
+    expect(existsSync(join(dir, 'control.json'))).toBe(false);
+    expect(existsSync(socket)).toBe(false);
     await expect(sendControl(dir, 'pause', null)).rejects.toMatchObject({ code: 'ENGINE_LOCKED' });
   });
 
-  it('takes over a socket file left by an owner that died', async () => {
-    writeFileSync(controlPath(dir), 'stale');
-    await serve();
-    expect((await sendControl(dir, 'retry', ['a'])).ids).toEqual(['a']);
+  it('says why it cannot listen, and writes no token file then', async () => {
+    const runtime = join(dir, 'runtime');
+    mkdirSync(runtime, { mode: 0o700 });
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    // a directory where the socket should be: listening fails
+    const { path } = chooseControlPath(data, { XDG_RUNTIME_DIR: runtime });
+    mkdirSync(path);
+    writeFileSync(join(path, 'keep'), '');
+    await expect(serve(data, { XDG_RUNTIME_DIR: runtime })).rejects.toMatchObject({
+      message: expect.stringContaining('cannot listen'),
+    });
+    expect(existsSync(join(data, 'control.json'))).toBe(false);
   });
 
-  it('listens outside the data directory (a copy or backup of it never meets a socket), in the runtime directory if any', () => {
-    expect(controlPath(dir).startsWith(dir)).toBe(false);
-    expect(controlPath(dir, { XDG_RUNTIME_DIR: '/run/user/1000' })).toMatch(/^\/run\/user\/1000\/ferry-[0-9a-f]{16}\.sock$/);
-    expect(controlPath(dir, { XDG_RUNTIME_DIR: '/run/user/1000' })).not.toBe(
-      controlPath(`${dir}-other`, { XDG_RUNTIME_DIR: '/run/user/1000' }),
-    );
+  it('listens outside the data directory, in the runtime directory only when it is private, else in a fresh private directory', () => {
+    const runtime = join(dir, 'runtime');
+    mkdirSync(runtime, { mode: 0o700 });
+    expect(chooseControlPath(dir, { XDG_RUNTIME_DIR: runtime }).path).toMatch(/\/runtime\/ferry-[0-9a-f]{16}\.sock$/);
+    const open = join(dir, 'open');
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o777);
+    const fallback = chooseControlPath(dir, { XDG_RUNTIME_DIR: open });
+    expect(fallback.path.startsWith(open)).toBe(false);
+    expect(fallback.path.startsWith(dir)).toBe(false);
+    expect(statSync(fallback.ownDir!).mode & 0o777).toBe(0o700);
+    const again = chooseControlPath(dir, {});
+    expect(again.path).not.toBe(fallback.path);
+    rmSync(fallback.ownDir!, { recursive: true });
+    rmSync(again.ownDir!, { recursive: true });
   });
 
   it('works for a data directory whose path is too long for a socket', async () => {
     const deep = join(dir, 'a-rather-long-directory-name-for-ferry-data'.repeat(3));
     mkdirSync(deep, { recursive: true });
-    expect(controlPath(deep).startsWith(deep)).toBe(false);
     await serve(deep);
+    expect(readControlFile(deep).socket.startsWith(deep)).toBe(false);
     expect((await sendControl(deep, 'pause', ['x'])).ids).toEqual(['x']);
   });
 
-  it('says that no owner answers when the token is there but nobody listens (an owner that died)', async () => {
-    writeFileSync(join(dir, 'control.token'), 'left-behind');
+  it('says that no owner answers when the token file is there but nobody listens (an owner that died)', async () => {
+    writeFileSync(join(dir, 'control.json'), JSON.stringify({ socket: join(dir, 'gone.sock'), token: 'a'.repeat(48) }));
     await expect(sendControl(dir, 'pause', null)).rejects.toMatchObject({ code: 'ENGINE_LOCKED' });
   });
 });

@@ -86,15 +86,15 @@ describe('EndpointRegistry', () => {
 
 describe('vaults', () => {
   it('the passphrase vault opens only with the same passphrase', () => {
-    const sealed = new PassphraseVault('correct horse').seal(SECRET);
+    const sealed = new PassphraseVault('correct horse').seal(SECRET, 'https://h');
     expect(sealed.startsWith('passphrase:')).toBe(true);
-    expect(new PassphraseVault('correct horse').open(sealed)).toBe(SECRET);
-    expect(() => new PassphraseVault('wrong horse!').open(sealed)).toThrow(/cannot be decrypted with this FERRY_PASSPHRASE/);
+    expect(new PassphraseVault('correct horse').open(sealed, 'https://h')).toBe(SECRET);
+    expect(() => new PassphraseVault('wrong horse!').open(sealed, 'https://h')).toThrow(/with this FERRY_PASSPHRASE/);
   });
 
   it('the key-file vault fails in words when its key is gone', () => {
-    const sealed = new FileKeyVault(dir).seal(SECRET);
+    const sealed = new FileKeyVault(dir).seal(SECRET, 'https://h');
     rmSync(join(dir, 'secret.key'));
-    expect(() => new FileKeyVault(dir).open(sealed)).toThrow(/is missing: add the endpoint's secret again/);
+    expect(() => new FileKeyVault(dir).open(sealed, 'https://h')).toThrow(/is missing: add the endpoint's secret again/);
   });
 });

@@ -1,5 +1,6 @@
 /** `ferry endpoint add | list | test | remove`. */
-import type { EndpointSummary } from '../../endpoints/registry.ts';
+import { resolve } from 'node:path';
+import { EndpointRegistry, type EndpointSummary } from '../../endpoints/registry.ts';
 import { probeEndpoint } from '../../endpoints/probe.ts';
 import type { ChecksumPolicy } from '../../../shared/endpoint.ts';
 import type { CredentialInput, EndpointInput } from '../../../shared/endpointInput.ts';
@@ -16,6 +17,7 @@ export interface AddOptions {
   accessKeyId?: string;
   secretStdin?: boolean;
   awsProfile?: string;
+  caFile?: string;
   replace?: boolean;
   defaultStorageClass?: string;
   defaultSse?: string;
@@ -43,7 +45,7 @@ function describe(endpoint: EndpointSummary): string {
   const who =
     endpoint.credential.kind === 'static' ? `key ${endpoint.credential.accessKeyId}` : `AWS profile "${endpoint.credential.profile}"`;
   const defaults = Object.entries(endpoint.defaults ?? {}).map(([key, value]) => `${key} ${String(value)}`);
-  return `${endpoint.url}, region ${endpoint.region}, ${endpoint.addressing === 'path' ? 'path style' : 'virtual-hosted style'}, checksums ${endpoint.checksums.replace('-', ' ')}, ${who}${defaults.length > 0 ? `, defaults: ${defaults.join(', ')}` : ''}`;
+  return `${endpoint.url}, region ${endpoint.region}, ${endpoint.addressing === 'path' ? 'path style' : 'virtual-hosted style'}, checksums ${endpoint.checksums.replace('-', ' ')}, ${who}${endpoint.caFile ? `, CA file ${endpoint.caFile}` : ''}${defaults.length > 0 ? `, defaults: ${defaults.join(', ')}` : ''}`;
 }
 
 export async function endpointAdd(ctx: Context, name: string, options: AddOptions): Promise<number> {
@@ -70,12 +72,14 @@ export async function endpointAdd(ctx: Context, name: string, options: AddOption
         addressing: options.pathStyle ? 'path' : options.virtualHosted ? 'virtual' : undefined,
         checksums: options.checksums as ChecksumPolicy | undefined,
         defaults: defaultsOf(options),
+        ...(options.caFile !== undefined ? { caFile: resolve(options.caFile) } : {}),
         credential,
       },
       { replace: options.replace === true },
     );
     line(ctx.io.stdout, `Added endpoint "${endpoint.name}": ${describe(endpoint)}.`);
     line(ctx.io.stdout, `Check it with: ferry endpoint test ${JSON.stringify(endpoint.name)}`);
+    for (const warning of EndpointRegistry.warnings(endpoint)) line(ctx.io.stderr, `warning: ${warning}`);
     if (registry.vaultWarning) line(ctx.io.stderr, `warning: ${registry.vaultWarning}`);
     return EXIT.ok;
   } finally {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HostService } from '../../host/service.ts';
-import { defaultVault } from '../../endpoints/vault.ts';
+import { hostVaults } from '../../endpoints/keychain.ts';
 import { startWebHost } from '../../web/server.ts';
 import { FerryError } from '../../../shared/errors.ts';
 import type { Context } from '../context.ts';
@@ -60,8 +60,9 @@ export async function serve(ctx: Context, options: { port?: string; open?: boole
   }
   const service = await HostService.open({
     dataDir: ctx.dataDir,
-    vault: defaultVault(ctx.dataDir, ctx.io.env),
+    ...hostVaults(ctx.dataDir, ctx.io.env),
     host: { kind: 'browser', version: VERSION, canReadPaths: false },
+    env: ctx.io.env,
   });
   const orSignal = process.platform === 'win32' ? '' : ` (or run \`kill -USR2 ${process.pid}\`)`;
   const hint = `To get a new link, press Enter in the terminal where \`ferry serve\` runs${orSignal}.`;

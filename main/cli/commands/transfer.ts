@@ -4,7 +4,7 @@ import { FerryError } from '../../../shared/errors.ts';
 import type { Job } from '../../../shared/job.ts';
 import { formatBytes, parseSize } from '../../../shared/partPlan.ts';
 import { S3UrlError, parseS3Url } from '../../../shared/s3Url.ts';
-import { openEngine, openRegistry, type Context } from '../context.ts';
+import { listenForCommands, openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, formatDuration, line } from '../output.ts';
 import { ProgressReporter } from '../progress.ts';
 import { expandSources } from '../../host/sources.ts';
@@ -82,11 +82,16 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
         );
         return EXIT.ok;
       }
+      const stopListening = await listenForCommands(ctx, engine);
       line(
         ctx.io.stderr,
         `Uploading ${jobs.length} file${jobs.length === 1 ? '' : 's'} (${formatBytes(total)}) to s3://${target.bucket}/${target.isPrefix ? target.key : jobs[0]!.key} on ${endpoint.name}`,
       );
-      return await work(ctx, engine, jobs, skipped.length);
+      try {
+        return await work(ctx, engine, jobs, skipped.length);
+      } finally {
+        await stopListening();
+      }
     } finally {
       await engine.close();
     }
@@ -112,11 +117,16 @@ export async function run(ctx: Context, options: { bwlimit?: string } = {}): Pro
         );
         return EXIT.ok;
       }
+      const stopListening = await listenForCommands(ctx, engine);
       line(
         ctx.io.stderr,
         `Uploading ${pending.length} queued job${pending.length === 1 ? '' : 's'} (${formatBytes(pending.reduce((s, j) => s + j.size - j.bytesDone, 0))} to go)`,
       );
-      return await work(ctx, engine, pending);
+      try {
+        return await work(ctx, engine, pending);
+      } finally {
+        await stopListening();
+      }
     } finally {
       await engine.close();
     }

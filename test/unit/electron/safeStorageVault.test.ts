@@ -24,11 +24,13 @@ const credential = { kind: 'static' as const, accessKeyId: 'AKID', secretAccessK
 describe('SafeStorageVault', () => {
   it('seals through safeStorage, never in plain text, and opens what it sealed', () => {
     const vault = new SafeStorageVault('linux');
-    const sealed = vault.seal(SECRET);
+    const sealed = vault.seal(SECRET, 'https://s3.example.com');
     expect(sealed.startsWith('safe-storage:')).toBe(true);
     expect(sealed).not.toContain(SECRET);
-    expect(electron.safeStorage.encryptString).toHaveBeenCalledWith(SECRET);
-    expect(vault.open(sealed)).toBe(SECRET);
+    expect(electron.safeStorage.encryptString).toHaveBeenCalledWith(JSON.stringify({ bind: 'https://s3.example.com', secret: SECRET }));
+    expect(vault.open(sealed, 'https://s3.example.com')).toBe(SECRET);
+    // bound to its endpoint's origin: it does not open for another server
+    expect(() => vault.open(sealed, 'https://evil.example')).toThrow(expect.objectContaining({ code: 'AUTH_BAD_SECRET' }));
     expect(vault.warning).toBeNull();
   });
 
@@ -40,10 +42,10 @@ describe('SafeStorageVault', () => {
 
   it('turns a keychain that cannot decrypt into AUTH_BAD_SECRET', () => {
     const vault = new SafeStorageVault('linux');
-    expect(() => vault.open(`safe-storage:${Buffer.from('garbage').toString('base64')}`)).toThrow(
+    expect(() => vault.open(`safe-storage:${Buffer.from('garbage').toString('base64')}`, null)).toThrow(
       expect.objectContaining({ code: 'AUTH_BAD_SECRET' }),
     );
-    expect(() => vault.open('file-key:abc')).toThrow(expect.objectContaining({ code: 'AUTH_BAD_SECRET' }));
+    expect(() => vault.open('file-key:abc', null)).toThrow(expect.objectContaining({ code: 'AUTH_BAD_SECRET' }));
   });
 });
 
@@ -72,7 +74,7 @@ describe('desktopVaults', () => {
     const { vault } = desktopVaults(dir, {});
     expect(vault.kind).toBe('file-key');
     expect(vault.warning).toBe(NO_KEYCHAIN_WARNING);
-    expect(vault.open(vault.seal(SECRET))).toBe(SECRET);
+    expect(vault.open(vault.seal(SECRET, 'http://h'), 'http://h')).toBe(SECRET);
   });
 
   it('opens passphrase secrets when FERRY_PASSPHRASE is set', () => {
