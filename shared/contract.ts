@@ -11,6 +11,7 @@ import { credentialInputSchema, endpointNameSchema, endpointUrlSchema, type Cred
 import type { EndpointProfile } from './endpoint.ts';
 import type { ErrorInfo } from './errors.ts';
 import type { JobState } from './job.ts';
+import type { JobRetry } from './retry.ts';
 
 // ---- the views the renderer sees (no secret, no file-system detail it does not need) ----
 
@@ -31,6 +32,8 @@ export interface JobView {
   partCount: number;
   multipart: boolean;
   error: ErrorInfo | null;
+  /** An uploading job waiting to retry a failed request (the endpoint down, a server error), or null. */
+  retry: JobRetry | null;
   /** A browser job whose file is not available (the host restarted): drop the same file again. */
   waitingForFile: boolean;
   createdAt: number;
@@ -45,6 +48,8 @@ export interface Settings {
   /** After a restart, resume uploads that were running (true) or leave them paused. */
   resumeOnLaunch: boolean;
   theme: 'system' | 'light' | 'dark';
+  /** How long an outage may last before an upload fails (minutes); it resumes on its own before that. */
+  giveUpAfterMinutes?: number;
 }
 
 export interface HostInfo {
@@ -144,7 +149,11 @@ export const commandSchemas = {
       .max(10_000),
   }),
   browseFiles: z.object({ path: z.string().max(4096).nullable() }),
-  setSettings: z.object({ resumeOnLaunch: z.boolean().optional(), theme: z.enum(['system', 'light', 'dark']).optional() }),
+  setSettings: z.object({
+    resumeOnLaunch: z.boolean().optional(),
+    theme: z.enum(['system', 'light', 'dark']).optional(),
+    giveUpAfterMinutes: z.number().int().min(1).max(10_080).optional(),
+  }),
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;

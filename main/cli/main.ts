@@ -68,6 +68,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--part-size <size>', 'part size, e.g. 16MiB (grown automatically for huge files)')
     .option('--concurrency <n>', 'parallel parts per file')
     .option('--detach', 'only queue the jobs; `ferry run` uploads them')
+    .option('--give-up-after <duration>', 'how long an outage may last before a job fails, e.g. 15m, 90s, 2h (default 15m)')
     .action(action((paths: string[], options) => upload(ctx(), paths, options)));
 
   program
@@ -97,7 +98,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   program
     .command('run')
     .description('upload every queued job, including those interrupted by a crash, until none is left')
-    .action(action(() => run(ctx())));
+    .option('--give-up-after <duration>', 'how long an outage may last before a job fails, e.g. 15m, 90s, 2h (default 15m)')
+    .action(action((options: { giveUpAfter?: string }) => run(ctx(), options)));
 
   program
     .command('orphans <endpoint> <target>')

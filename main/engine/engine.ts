@@ -20,7 +20,8 @@ import { JobStore } from '../store/jobStore.ts';
 import { SourceFile, statFile } from './fileSource.ts';
 import { BrowserPartSource, type BrowserFileReader } from './browserSource.ts';
 import { Limiter } from './limiter.ts';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.ts';
+import { DEFAULT_GIVE_UP_AFTER_MS, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.ts';
+import type { JobRetry } from '../../shared/retry.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import { createS3Client } from './s3Client.ts';
 import { runUpload } from './uploader.ts';
@@ -45,6 +46,12 @@ export interface EngineOptions {
   partConcurrency?: number;
   partSize?: number;
   retryPolicy?: RetryPolicy;
+  /**
+   * An outage (the endpoint unreachable or not answering) keeps a job retrying, with a backoff capped
+   * at 60 s, for this long before it fails (default 15 minutes); the job resumes on its own when the
+   * endpoint answers again.
+   */
+  giveUpAfterMs?: number;
   stallTimeoutMs?: number;
   /** Progress events per job at most this often. */
   progressIntervalMs?: number;
@@ -74,7 +81,9 @@ export type EngineEvent =
   | { type: 'jobs-removed'; ids: string[] }
   | { type: 'progress'; jobId: string; bytesDone: number; bytesPerSecond: number }
   | { type: 'part-uploaded'; jobId: string; partNumber: number }
-  | { type: 'retrying'; jobId: string; error: ErrorInfo; attempt: number; delayMs: number }
+  | { type: 'retrying'; jobId: string; error: ErrorInfo; attempt: number; delayMs: number; retry: JobRetry }
+  /** A job's retry is over (a request succeeded, or the job left 'uploading'). */
+  | { type: 'retry-cleared'; jobId: string }
   | { type: 'idle' };
 
 /**
@@ -97,7 +106,15 @@ interface RunningJob {
   done: Promise<void>;
   speed: SpeedMeter;
   reported: number;
+  /** bytesDone at the last sample, and when it last grew: no growth for a while shows speed 0. */
+  lastBytes: number;
+  lastMovedAt: number;
+  /** A speed of 0 was reported for the current bytesDone. */
+  stillReported: boolean;
 }
+
+/** No byte moved for this long: the job's speed is 0 (and its ETA unknown), not a decaying average. */
+export const STILL_AFTER_MS = 3000;
 
 interface Client {
   client: S3Client;
@@ -116,6 +133,8 @@ export class Engine {
   readonly #jobs = new Map<string, Job>();
   readonly #queue: string[] = [];
   readonly #running = new Map<string, RunningJob>();
+  /** Jobs waiting to retry a request, as hosts show them. */
+  readonly #retries = new Map<string, JobRetry>();
   readonly #clients = new Map<string, Promise<Client>>();
   /** Readers of browser-sourced jobs' files, while their page is connected. */
   readonly #browserReaders = new Map<string, BrowserFileReader>();
@@ -145,6 +164,7 @@ export class Engine {
       partConcurrency: options.partConcurrency ?? 8,
       partSize: options.partSize ?? DEFAULT_PART_SIZE,
       retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+      giveUpAfterMs: options.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS,
       stallTimeoutMs: options.stallTimeoutMs ?? 45_000,
       progressIntervalMs: options.progressIntervalMs ?? 250,
       autoStart: options.autoStart ?? true,
@@ -200,6 +220,7 @@ export class Engine {
   }
 
   #load(): void {
+    this.#store.clearRetries(); // a retry lives only as long as the process that waits for it
     for (const job of this.#store.loadJobs()) {
       this.#jobs.set(job.id, job);
       if (job.state === 'uploading') {
@@ -218,6 +239,17 @@ export class Engine {
   /** A snapshot of every job, oldest first. */
   list(): Job[] {
     return [...this.#jobs.values()].map((job) => ({ ...job }));
+  }
+
+  /** The retry a running job waits for, or null. */
+  retryOf(id: string): JobRetry | null {
+    return this.#retries.get(id) ?? null;
+  }
+
+  /** How long an outage may last before a job fails (the "give up after" setting); applies to requests that start after. */
+  setGiveUpAfter(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new FerryError('INVALID_INPUT', `Invalid give-up-after duration: ${ms} ms.`);
+    this.#options.giveUpAfterMs = ms;
   }
 
   get(id: string): Job | undefined {
@@ -412,7 +444,11 @@ export class Engine {
           }),
         {
           signal: this.#shutdown.signal,
-          policy: { ...this.#options.retryPolicy, maxAttempts: Math.min(4, this.#options.retryPolicy.maxAttempts) },
+          policy: {
+            ...this.#options.retryPolicy,
+            maxAttempts: Math.min(4, this.#options.retryPolicy.maxAttempts),
+            giveUpAfterMs: undefined,
+          },
           context: { operation: 'aborting the multipart upload', bucket: job.bucket, endpoint: profile.name },
         },
       );
@@ -573,6 +609,7 @@ export class Engine {
   #transition(job: Job, event: JobEvent, patch: Partial<Job> = {}): void {
     const state = transition(job.state, event);
     Object.assign(job, patch, { state, updatedAt: Date.now() });
+    if (this.#retries.delete(job.id)) this.#store.saveRetry(job.id, null);
     this.#store.saveJob(job);
     this.events.emit({ type: 'job-changed', job: { ...job } });
   }
@@ -632,7 +669,15 @@ export class Engine {
   #startJob(job: Job): void {
     this.#transition(job, 'start', { error: null });
     const controller = new AbortController();
-    const running: RunningJob = { controller, done: Promise.resolve(), speed: new SpeedMeter(), reported: -1 };
+    const running: RunningJob = {
+      controller,
+      done: Promise.resolve(),
+      speed: new SpeedMeter(),
+      reported: -1,
+      lastBytes: job.bytesDone,
+      lastMovedAt: Date.now(),
+      stillReported: false,
+    };
     this.#running.set(job.id, running);
     running.done = this.#run(job, controller.signal).finally(() => {
       this.#running.delete(job.id);
@@ -658,7 +703,7 @@ export class Engine {
         parts: new Map(known.map((part) => [part.partNumber, part])),
         client,
         limiter: this.#limiter,
-        retryPolicy: this.#options.retryPolicy,
+        retryPolicy: { ...this.#options.retryPolicy, giveUpAfterMs: this.#options.giveUpAfterMs },
         stallTimeoutMs: this.#options.stallTimeoutMs,
         endpointName: profile.name,
         signal,
@@ -667,21 +712,35 @@ export class Engine {
           onUploadId: (uploadId) => {
             job.uploadId = uploadId;
             this.#store.saveJob(job);
+            this.#clearRetry(job.id);
           },
           onPartsReplaced: (parts) => {
             this.#store.replaceParts(job.id, parts);
             job.bytesDone = parts.reduce((sum, part) => sum + part.size, 0);
+            this.#clearRetry(job.id);
           },
           onPart: (part) => {
             this.#store.recordPart(job.id, part);
+            this.#clearRetry(job.id);
             this.events.emit({ type: 'part-uploaded', jobId: job.id, partNumber: part.partNumber });
           },
           onBytes: (delta) => {
             job.bytesDone += delta;
             if (delta > 0) this.#bytesSent += delta;
           },
-          onRetry: (error, attempt, delayMs) =>
-            this.events.emit({ type: 'retrying', jobId: job.id, error: error.toInfo(), attempt, delayMs }),
+          onRetry: (error, attempt, delayMs, notice) => {
+            if (signal.aborted) return;
+            const retry: JobRetry = {
+              attempt: attempt + 1,
+              maxAttempts: notice.maxAttempts,
+              nextRetryAt: Date.now() + delayMs,
+              giveUpAt: notice.giveUpAt,
+              error: { code: error.code, message: error.message },
+            };
+            this.#retries.set(job.id, retry);
+            this.#store.saveRetry(job.id, retry);
+            this.events.emit({ type: 'retrying', jobId: job.id, error: error.toInfo(), attempt, delayMs, retry });
+          },
         },
       });
       this.#transition(job, 'complete', { etag: result.etag, bytesDone: job.size, completedAt: Date.now(), error: null });
@@ -712,6 +771,13 @@ export class Engine {
     this.#transition(job, 'fail', { error: toErrorInfo(error), bytesDone });
   }
 
+  /** A request of the job succeeded: it no longer waits for a retry. */
+  #clearRetry(jobId: string): void {
+    if (!this.#retries.delete(jobId)) return;
+    this.#store.saveRetry(jobId, null);
+    this.events.emit({ type: 'retry-cleared', jobId });
+  }
+
   #startProgress(): void {
     if (this.#progressTimer !== null) return;
     this.#progressTimer = setInterval(() => this.#reportProgress(), this.#options.progressIntervalMs);
@@ -729,8 +795,16 @@ export class Engine {
     for (const [id, running] of this.#running) {
       const job = this.#jobs.get(id);
       if (!job) continue;
-      const bytesPerSecond = running.speed.sample(now, job.bytesDone);
-      if (job.bytesDone === running.reported && bytesPerSecond === 0) continue;
+      if (job.bytesDone > running.lastBytes) running.lastMovedAt = now;
+      running.lastBytes = job.bytesDone;
+      let bytesPerSecond = running.speed.sample(now, job.bytesDone);
+      if (now - running.lastMovedAt >= STILL_AFTER_MS) {
+        // nothing moved for a while: say so, instead of an average that decays for minutes
+        bytesPerSecond = 0;
+        running.speed.reset();
+      }
+      if (job.bytesDone === running.reported && bytesPerSecond === 0 && running.stillReported) continue;
+      running.stillReported = bytesPerSecond === 0;
       running.reported = job.bytesDone;
       this.events.emit({ type: 'progress', jobId: id, bytesDone: job.bytesDone, bytesPerSecond });
     }

@@ -27,7 +27,7 @@ import { FerryError, IntegrityError } from '../../shared/errors.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
 import { partRange } from '../../shared/partPlan.ts';
 import type { Limiter, Priority } from './limiter.ts';
-import { withRetry, type RetryPolicy } from './retry.ts';
+import { withRetry, type RetryNotice, type RetryPolicy } from './retry.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
 
@@ -41,7 +41,7 @@ export interface UploadCallbacks {
   /** Bytes sent (positive) or taken back after a failed attempt (negative). */
   onBytes(delta: number): void;
   /** A failed request that will be retried. */
-  onRetry?(error: FerryError, attempt: number, delayMs: number): void;
+  onRetry?(error: FerryError, attempt: number, delayMs: number, notice: RetryNotice): void;
 }
 
 export interface UploadRun {

@@ -107,6 +107,12 @@ export class HostService {
           this.#emit('jobsRemoved', { ids: event.ids });
           break;
         case 'retrying':
+        case 'retry-cleared': {
+          const job = engine.get(event.jobId);
+          if (job) this.#changed.set(job.id, job);
+          this.#scheduleFlush();
+          break;
+        }
         case 'part-uploaded':
         case 'idle':
           break;
@@ -126,6 +132,7 @@ export class HostService {
         dataDir: options.dataDir,
         endpoints: registry,
         interrupted: settings.resumeOnLaunch ? 'resume' : 'pause',
+        giveUpAfterMs: (settings.giveUpAfterMinutes ?? 15) * 60_000,
         ...options.engine,
       });
     } catch (error) {
@@ -309,6 +316,7 @@ export class HostService {
     browseFiles: async ({ path }) => browse(path),
     setSettings: async (patch) => {
       this.#settings = writeSettings(this.#db, patch);
+      this.engine.setGiveUpAfter((this.#settings.giveUpAfterMinutes ?? 15) * 60_000);
       this.#emit('settingsChanged', this.settings);
       return this.settings;
     },
@@ -342,6 +350,7 @@ export class HostService {
       partCount: job.partCount,
       multipart: job.multipart,
       error: job.error,
+      retry: job.state === 'uploading' ? this.engine.retryOf(job.id) : null,
       waitingForFile: this.engine.isWaitingForFile(job),
       createdAt: job.createdAt,
       completedAt: job.completedAt,

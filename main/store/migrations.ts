@@ -64,6 +64,10 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
       CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
   },
+  // 4: the retry a running job waits for, so that `ferry jobs --json` in another process sees it
+  (db) => {
+    db.exec(`CREATE TABLE job_retries (job_id TEXT PRIMARY KEY, info TEXT NOT NULL);`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,7 +2,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Settings } from '../../shared/contract.ts';
 
-export const DEFAULT_SETTINGS: Settings = { resumeOnLaunch: true, theme: 'system' };
+export const DEFAULT_SETTINGS: Settings = { resumeOnLaunch: true, theme: 'system', giveUpAfterMinutes: 15 };
 
 export function readSettings(db: DatabaseSync): Settings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as unknown as { key: string; value: string }[];
@@ -12,6 +12,8 @@ export function readSettings(db: DatabaseSync): Settings {
       const parsed: unknown = JSON.parse(value);
       if (key === 'resumeOnLaunch' && typeof parsed === 'boolean') settings.resumeOnLaunch = parsed;
       if (key === 'theme' && (parsed === 'system' || parsed === 'light' || parsed === 'dark')) settings.theme = parsed;
+      if (key === 'giveUpAfterMinutes' && typeof parsed === 'number' && Number.isInteger(parsed) && parsed >= 1 && parsed <= 10_080)
+        settings.giveUpAfterMinutes = parsed;
     } catch {
       // a damaged value keeps the default
     }

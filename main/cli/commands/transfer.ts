@@ -8,12 +8,23 @@ import { openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, formatDuration, line } from '../output.ts';
 import { ProgressReporter } from '../progress.ts';
 import { expandSources } from '../../host/sources.ts';
+import { parseDuration } from '../../../shared/retry.ts';
 
 export interface UploadOptions {
   endpoint: string;
   partSize?: string;
   concurrency?: string;
   detach?: boolean;
+  giveUpAfter?: string;
+}
+
+/** `--give-up-after DURATION`: how long an outage may last before a job fails (default 15 minutes). */
+function parseGiveUpAfter(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === null || ms < 1000)
+    throw new UsageError(`--give-up-after must be a duration of at least 1 s, such as 15m, 90s or 2h, not "${text}".`);
+  return ms;
 }
 
 function parseConcurrency(text: string | undefined): number | undefined {
@@ -43,13 +54,14 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
   }
   const partSize = parsePartSize(options.partSize);
   const concurrency = parseConcurrency(options.concurrency);
+  const giveUpAfterMs = parseGiveUpAfter(options.giveUpAfter);
   const sources = await expandSources(paths, target);
   if (sources.length === 0) throw new FerryError('INVALID_INPUT', 'Nothing to upload: the folder has no files.');
 
   const registry = openRegistry(ctx);
   try {
     const endpoint = registry.get(options.endpoint);
-    const engine = await openEngine(ctx, registry);
+    const engine = await openEngine(ctx, registry, giveUpAfterMs === undefined ? {} : { giveUpAfterMs });
     try {
       // refuse a target that cannot work (bad key, no bucket, unreachable) before anything is queued
       const warnings = await engine.checkBucket(endpoint.id, target.bucket).catch((error: unknown) => {
@@ -88,10 +100,11 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
   }
 }
 
-export async function run(ctx: Context): Promise<number> {
+export async function run(ctx: Context, options: { giveUpAfter?: string } = {}): Promise<number> {
+  const giveUpAfterMs = parseGiveUpAfter(options.giveUpAfter);
   const registry = openRegistry(ctx);
   try {
-    const engine = await openEngine(ctx, registry);
+    const engine = await openEngine(ctx, registry, giveUpAfterMs === undefined ? {} : { giveUpAfterMs });
     try {
       const pending = engine.list().filter((job) => job.state === 'queued');
       if (pending.length === 0) {
