@@ -23,6 +23,8 @@ export class ProgressReporter {
   readonly #startedAt = Date.now();
   /** Jobs waiting to retry a request: the bar says so instead of a speed. */
   readonly #retries = new Map<string, JobRetry>();
+  /** The highest attempt a line was printed for, per job (no bar). */
+  readonly #printedAttempt = new Map<string, number>();
   /** Bytes done at the last redraw, and when they last grew (no growth for 3 s: speed 0, no ETA). */
   #lastDone = -1;
   #lastMovedAt = Date.now();
@@ -124,16 +126,18 @@ export class ProgressReporter {
     if (event.type === 'retrying') {
       const job = this.#jobs.get(event.jobId);
       if (!job) return;
-      const first = !this.#retries.has(event.jobId);
       this.#retries.set(event.jobId, event.retry);
-      // on a terminal the bar's line counts down; elsewhere one line per job's first retry and per
-      // attempt during an outage is enough (not one per part)
-      if (!this.#bar && (first || event.retry.maxAttempts === null || event.attempt === 1)) {
+      // on a terminal the bar's line counts down; elsewhere one line per attempt of the job (its
+      // parts retry side by side: not one line per part)
+      const printed = this.#printedAttempt.get(event.jobId) ?? 0;
+      if (!this.#bar && event.retry.attempt > printed) {
+        this.#printedAttempt.set(event.jobId, event.retry.attempt);
         this.#say(`${formatS3Url(job.bucket, job.key)}: ${describeRetry(event.retry, Date.now())}: ${event.error.message}`);
       } else if (this.#bar) this.#redraw();
       return;
     }
     if (event.type === 'retry-cleared') {
+      this.#printedAttempt.delete(event.jobId);
       if (this.#retries.delete(event.jobId) && !this.#bar) {
         const job = this.#jobs.get(event.jobId);
         if (job) this.#say(`${formatS3Url(job.bucket, job.key)}: the endpoint answers again; uploading`);

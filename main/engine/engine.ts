@@ -25,6 +25,7 @@ import type { JobRetry } from '../../shared/retry.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import { createS3Client } from './s3Client.ts';
 import { runUpload } from './uploader.ts';
+import { waitUntilReachable } from './reachability.ts';
 import { abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
 import { serveControl, type ControlAction, type ControlServer } from './control.ts';
 
@@ -708,6 +709,7 @@ export class Engine {
         endpointName: profile.name,
         signal,
         listPageSize: this.#options.listPageSize || undefined,
+        whenReachable: (reachSignal) => waitUntilReachable(profile.url, reachSignal),
         callbacks: {
           onUploadId: (uploadId) => {
             job.uploadId = uploadId;

@@ -83,6 +83,11 @@ export interface RetryOptions {
   /** Told about each failed attempt that will be retried. */
   onRetry?: (error: FerryError, attempt: number, delayMs: number, notice: RetryNotice) => void;
   random?: () => number;
+  /**
+   * During an outage: resolves as soon as the endpoint seems to answer again, so that a long backoff
+   * (up to a minute) ends early and the job resumes on its own right after the outage.
+   */
+  whenReachable?: (signal: AbortSignal) => Promise<void>;
   /** The clock (tests). */
   now?: () => number;
 }
@@ -128,7 +133,8 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
         notice = { attempt, maxAttempts: attempt + policy.maxAttempts - counted, delayMs: delay, giveUpAt: null };
       }
       options.onRetry?.(error, attempt, delay, notice);
-      await sleep(delay, signal);
+      if (notice.maxAttempts === null && options.whenReachable) await sleepUntilReachable(delay, signal, options.whenReachable);
+      else await sleep(delay, signal);
     }
   }
 }
@@ -145,4 +151,16 @@ function formatMinutes(ms: number): string {
   if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
   const minutes = Math.round(ms / 60_000);
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/** Sleeps `ms`, or less if `whenReachable` resolves first; an abort of `signal` rejects as sleep does. */
+async function sleepUntilReachable(ms: number, signal: AbortSignal, whenReachable: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const done = new AbortController();
+  const both = AbortSignal.any([signal, done.signal]);
+  try {
+    await Promise.race([sleep(ms, both), whenReachable(both).catch(() => sleep(ms, both))]);
+  } finally {
+    done.abort();
+  }
+  signal.throwIfAborted();
 }

@@ -60,6 +60,8 @@ export interface UploadRun {
   callbacks: UploadCallbacks;
   /** Parts per ListParts page (default: the server's, 1,000 on S3); small values exercise paging. */
   listPageSize?: number;
+  /** During an outage: resolves once the endpoint seems to answer again (ends a long backoff early). */
+  whenReachable?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface UploadResult {
@@ -130,6 +132,7 @@ function request<T>(run: UploadRun, what: string, priority: Priority, operation:
     policy: run.retryPolicy,
     context: { operation: what, bucket: run.job.bucket, endpoint: run.endpointName },
     onRetry: run.callbacks.onRetry,
+    whenReachable: run.whenReachable,
   });
 }
 
@@ -187,6 +190,7 @@ async function sendFromFile<T>(
       policy: run.retryPolicy,
       context: { operation: what, bucket: run.job.bucket, endpoint: run.endpointName },
       onRetry: run.callbacks.onRetry,
+      whenReachable: run.whenReachable,
     },
   );
 }
