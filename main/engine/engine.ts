@@ -210,11 +210,15 @@ export class Engine {
   async command(action: ControlAction, ids: readonly string[] | null): Promise<{ ids: string[]; notStarted: string[] }> {
     this.#assertOpen();
     const all = [...this.#jobs.values()];
-    const targets = (ids === null ? all.filter((job) => canTransition(job.state, action)) : findJobs(all, ids)).map((job) => job.id);
-    if (action === 'pause') await this.pause(targets);
-    else if (action === 'resume') this.resume(targets);
-    else if (action === 'retry') this.retry(targets);
-    else await this.abort(targets);
+    const named = (ids === null ? all.filter((job) => canTransition(job.state, action)) : findJobs(all, ids)).map((job) => job.id);
+    let targets: string[];
+    if (action === 'pause') targets = await this.pause(named);
+    else if (action === 'resume') targets = this.resume(named);
+    else if (action === 'retry') targets = this.retry(named);
+    else {
+      targets = this.#applicable(named, 'abort').map((job) => job.id);
+      await this.abort(targets);
+    }
     const queued = action === 'resume' || action === 'retry';
     const notStarted = queued ? targets.filter((id) => !this.#started || !this.#inScope(id)) : [];
     return { ids: targets, notStarted };
@@ -365,41 +369,64 @@ export class Engine {
     this.#schedule();
   }
 
-  /** Pauses jobs: cancels their requests, keeps their UploadId and parts on the server. */
-  async pause(ids: readonly string[]): Promise<void> {
+  /**
+   * The jobs of `ids` that can take `event` now; the others are skipped silently (issue #11, defect 9:
+   * a bulk action over 2,000 small files meets jobs that finished since the window listed them).
+   * One job alone that cannot take it, and is not already where the action leads, is refused in
+   * words. Jobs already in the target state are no-ops.
+   */
+  #applicable(ids: readonly string[], event: 'pause' | 'resume' | 'retry' | 'abort'): Job[] {
+    const jobs = ids.map((id) => this.#require(id));
+    const already = { pause: 'paused', resume: 'queued', retry: 'queued', abort: 'aborted' } as const;
+    const can = (job: Job) => canTransition(job.state, event) && !(event !== 'abort' && job.state === already[event]);
+    if (jobs.length === 1 && !can(jobs[0]!)) {
+      const job = jobs[0]!;
+      const harmless = job.state === already[event] || ((event === 'resume' || event === 'retry') && job.state === 'uploading');
+      if (!harmless) transition(job.state, event); // throws InvalidTransitionError in words
+    }
+    return jobs.filter(can);
+  }
+
+  /**
+   * Pauses jobs: cancels their requests, keeps their UploadId and parts on the server. Every job is
+   * acted on before anything is awaited, so a queued job paused here never starts. Returns the ids paused.
+   */
+  async pause(ids: readonly string[]): Promise<string[]> {
     const waits: Promise<void>[] = [];
-    for (const job of ids.map((id) => this.#require(id))) {
+    const jobs = this.#applicable(ids, 'pause');
+    for (const job of jobs) {
       const running = this.#running.get(job.id);
       if (running) {
         running.controller.abort(new JobCancelled('pause'));
         waits.push(running.done);
       } else if (job.state === 'queued') {
         this.#transition(job, 'pause');
-      } else if (job.state !== 'paused') {
-        transition(job.state, 'pause'); // throws InvalidTransitionError in words
       }
     }
     await Promise.all(waits);
+    return jobs.filter((job) => job.state === 'paused').map((job) => job.id); // a running one may have completed first
   }
 
-  /** Queues paused jobs again; they continue where they stopped. */
-  resume(ids: readonly string[]): void {
-    for (const job of ids.map((id) => this.#require(id))) {
-      if (job.state === 'queued' || job.state === 'uploading') continue;
+  /** Queues paused jobs again; they continue where they stopped. Returns the ids queued. */
+  resume(ids: readonly string[]): string[] {
+    const jobs = this.#applicable(ids, 'resume');
+    for (const job of jobs) {
       this.#transition(job, 'resume');
       this.#queue.push(job.id);
     }
     this.#schedule();
+    return jobs.map((job) => job.id);
   }
 
-  /** Queues failed jobs again. */
-  retry(ids: readonly string[]): void {
-    for (const job of ids.map((id) => this.#require(id))) {
-      if (job.state === 'queued' || job.state === 'uploading') continue;
+  /** Queues failed jobs again. Returns the ids queued. */
+  retry(ids: readonly string[]): string[] {
+    const jobs = this.#applicable(ids, 'retry');
+    for (const job of jobs) {
       this.#transition(job, 'retry', { error: null });
       this.#queue.push(job.id);
     }
     this.#schedule();
+    return jobs.map((job) => job.id);
   }
 
   /**
@@ -408,8 +435,7 @@ export class Engine {
    * is thrown, so nothing is silently left behind.
    */
   async abort(ids: readonly string[]): Promise<void> {
-    const jobs = ids.map((id) => this.#require(id));
-    for (const job of jobs) if (job.state !== 'uploading') transition(job.state, 'abort');
+    const jobs = this.#applicable(ids, 'abort');
     const errors: FerryError[] = [];
     // not idle until the server has been told: a host waiting for idleness must not close the engine first
     this.#aborting += 1;
@@ -419,6 +445,7 @@ export class Engine {
         if (running) {
           running.controller.abort(new JobCancelled('abort'));
           await running.done;
+          if (!canTransition(job.state, 'abort')) return; // it completed before the abort landed
         }
         try {
           if (job.uploadId !== null) await this.#abortOnServer(job);
