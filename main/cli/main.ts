@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolveDataDir } from './dataDir.ts';
 import type { Context } from './context.ts';
 import { EXIT, reportError, type Io } from './output.ts';
-import { endpointAdd, endpointList, endpointRemove, endpointTest } from './commands/endpoint.ts';
+import { endpointAdd, endpointEdit, endpointList, endpointRemove, endpointTest } from './commands/endpoint.ts';
 import { run, upload } from './commands/transfer.ts';
 import { control, listJobs } from './commands/jobs.ts';
 import { orphans } from './commands/orphans.ts';
@@ -56,9 +56,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--json', 'JSON output')
     .action(action((name: string, options: { bucket?: string; json?: boolean }) => endpointTest(ctx(), name, options)));
   endpoint
+    .command('edit <name>')
+    .description('change an endpoint; what is not given stays (the secret too). Its jobs keep using it')
+    .option('--name <new>', 'a new name')
+    .option('--url <url>', 'a new URL (needs the credentials again: --secret-stdin)')
+    .option('--region <region>', 'the signing region')
+    .option('--path-style', 'path-style addressing (https://host/bucket/key)')
+    .option('--virtual-hosted', 'virtual-hosted addressing (https://bucket.host/key)')
+    .addOption(new Option('--checksums <policy>', 'when the SDK adds flexible checksums').choices(['when-supported', 'when-required']))
+    .option('--access-key-id <id>', 'a new access key ID (the secret from --secret-stdin or FERRY_SECRET_ACCESS_KEY)')
+    .option('--secret-stdin', 'a new secret access key from standard input (a hidden prompt on a terminal)')
+    .option('--aws-profile <profile>', 'use a profile from ~/.aws/config instead')
+    .action(action((name: string, options) => endpointEdit(ctx(), name, options)));
+  endpoint
     .command('remove <name>')
     .description('remove an endpoint and its stored secret')
-    .action(action((name: string) => endpointRemove(ctx(), name)));
+    .option('--force', 'also when unfinished uploads use it: they are aborted and their parts deleted from the server')
+    .action(action((name: string, options: { force?: boolean }) => endpointRemove(ctx(), name, options)));
 
   program
     .command('upload')

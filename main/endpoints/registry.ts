@@ -102,6 +102,12 @@ export class EndpointRegistry implements EndpointResolver {
       url: edit.url ?? current.url,
       credential: edit.credential ?? placeholder,
     });
+    if (profile.url !== current.url && !edit.credential && current.credential.kind === 'static') {
+      throw new FerryError(
+        'INVALID_INPUT',
+        `Changing the URL of "${current.name}" needs its secret access key again: a secret is only sent to the URL it was given for.`,
+      );
+    }
     const other = this.#find(name);
     if (other && other.id !== row.id) throw new FerryError('INVALID_INPUT', `An endpoint named "${other.name}" exists already.`);
     const storedCredential = edit.credential ? JSON.stringify(credential) : row.credential;

@@ -645,7 +645,18 @@ export class Engine {
   #client(endpointId: string): Promise<Client> {
     let client = this.#clients.get(endpointId);
     if (!client) {
-      client = this.#endpoints.resolve(endpointId).then(({ profile, credentials }) => ({
+      const resolved = this.#endpoints.resolve(endpointId).catch((error: unknown) => {
+        // a job outlived its endpoint (removed, or removed and added again under a new id): say so
+        // in words, never "No endpoint named <uuid>" (issue #11, defect 11)
+        if (error instanceof FerryError && error.code === 'ENDPOINT_NOT_FOUND') {
+          throw new FerryError(
+            'ENDPOINT_NOT_FOUND',
+            'The endpoint of this upload was removed. Upload the file again to an endpoint that exists (ferry endpoint list); to change an endpoint without stranding its uploads, edit it (ferry endpoint edit).',
+          );
+        }
+        throw error;
+      });
+      client = resolved.then(({ profile, credentials }) => ({
         profile,
         client: createS3Client(profile, credentials, {
           maxSockets: this.#options.maxRequests + 4,
