@@ -127,7 +127,11 @@ export const commandSchemas = {
   snapshot: z.object({}),
   addPaths: z.object({ endpointId: id, bucket, prefix, paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }),
   addBrowserFiles: z.object({ endpointId: id, bucket, prefix, files: z.array(browserFileSchema).min(1).max(100_000) }),
-  attachBrowserFiles: z.object({ files: z.array(browserFileSchema).min(1).max(100_000) }),
+  /** With `destination`, only jobs going there (endpoint, bucket, prefix + the file's path) take the files. */
+  attachBrowserFiles: z.object({
+    files: z.array(browserFileSchema).min(1).max(100_000),
+    destination: z.object({ endpointId: id, bucket, prefix }).optional(),
+  }),
   pauseJobs: z.object({ ids }),
   resumeJobs: z.object({ ids }),
   retryJobs: z.object({ ids }),

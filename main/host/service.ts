@@ -237,12 +237,20 @@ export class HostService {
       jobs.forEach((job, index) => this.#attach(owner, job.id, files[index]!));
       return { jobs: jobs.map((job) => this.#view(this.engine.get(job.id) ?? job)) };
     },
-    attachBrowserFiles: async ({ files }, session) => {
+    attachBrowserFiles: async ({ files, destination }, session) => {
       const owner = this.#requireSession(session);
       const attached: { jobId: string; fileId: string }[] = [];
       const waiting = this.engine.list().filter((job) => job.source === 'browser' && !isFinal(job.state) && !this.engine.hasSource(job.id));
       const free = (job: Job) => !attached.some((a) => a.jobId === job.id);
-      const same = (job: Job, file: BrowserFileInfo) => job.size === file.size && job.fingerprint.mtimeMs === file.lastModified;
+      // a drop names where it goes: a waiting job takes the file only if it goes there too (issue #11,
+      // defect 10); else the file becomes a new job there
+      const same = (job: Job, file: BrowserFileInfo) =>
+        job.size === file.size &&
+        job.fingerprint.mtimeMs === file.lastModified &&
+        (destination === undefined ||
+          (job.endpointId === destination.endpointId &&
+            job.bucket === destination.bucket &&
+            (job.key === `${destination.prefix}${file.relativePath}${file.name}` || job.key === `${destination.prefix}${file.name}`)));
       for (const file of files) {
         // the same path, size and modification time; or, for a file that was inside a dropped
         // folder and is dropped alone now, the one waiting job with its name, size and time

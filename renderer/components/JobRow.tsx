@@ -115,6 +115,21 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
         {retry ? 'Retrying' : job.waitingForFile ? 'Waiting for file' : stateWords(job.state)}
       </div>
       <div role="cell" className="cell cell-actions">
+        {job.waitingForFile ? (
+          <label className="text-button choose-file" title="Choose the file this upload waits for">
+            Choose file…
+            <input
+              type="file"
+              className="visually-hidden"
+              aria-label={`Choose the file for ${job.name}`}
+              onChange={(event) => {
+                const file = event.currentTarget.files?.[0];
+                event.currentTarget.value = '';
+                if (file) void actions.chooseFileFor(id, file);
+              }}
+            />
+          </label>
+        ) : null}
         {canApply('pause', job) ? (
           <button type="button" className="icon-button" aria-label="Pause" title="Pause" onClick={() => void actions.pauseJobs([id])}>
             <PauseIcon />
