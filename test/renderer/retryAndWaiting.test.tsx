@@ -54,3 +54,17 @@ describe('a job waiting for its file', () => {
     expect(request?.destination).toBeUndefined();
   });
 });
+
+describe('the "give up after" setting', () => {
+  it('is a Settings field, saved in minutes', async () => {
+    const { user, fake } = await renderApp({ snapshot: { settings: { resumeOnLaunch: true, theme: 'system', giveUpAfterMinutes: 15 } } });
+    await user.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    const field = within(dialog).getByRole('spinbutton', { name: /Give up after an outage of \(minutes\)/ });
+    expect((field as HTMLInputElement).value).toBe('15');
+    await user.clear(field);
+    await user.type(field, '45');
+    await user.tab();
+    expect(fake.requests('setSettings')).toEqual([{ giveUpAfterMinutes: 45 }]);
+  });
+});
