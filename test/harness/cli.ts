@@ -47,6 +47,8 @@ export interface JobJson {
   partSize: number;
   uploadId: string | null;
   error: { code: string; message: string } | null;
+  /** An uploading job waiting to retry a request, or null. */
+  retry: { attempt: number; maxAttempts: number | null; nextRetryAt: number; error: { code: string; message: string } } | null;
 }
 
 /** The process environment minus every FERRY_* variable, plus `extra`. */

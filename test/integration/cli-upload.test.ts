@@ -62,9 +62,9 @@ describe('ferry upload', () => {
     expect(jobs).toHaveLength(4);
     for (const job of jobs) {
       expect(Object.keys(job).sort()).toEqual(
-        ['bucket', 'bytesDone', 'endpoint', 'error', 'id', 'key', 'partSize', 'path', 'size', 'state', 'uploadId'].sort(),
+        ['bucket', 'bytesDone', 'endpoint', 'error', 'id', 'key', 'partSize', 'path', 'retry', 'size', 'state', 'uploadId'].sort(),
       );
-      expect(job).toMatchObject({ state: 'completed', endpoint: 'rgw', bucket, error: null });
+      expect(job).toMatchObject({ state: 'completed', endpoint: 'rgw', bucket, error: null, retry: null });
       expect(job.bytesDone).toBe(job.size);
       expect(typeof job.id).toBe('string');
     }
