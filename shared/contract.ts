@@ -13,6 +13,7 @@ import type { ErrorInfo } from './errors.ts';
 import type { JobState } from './job.ts';
 import { commandMethods } from './wire.ts';
 import { MAX_LINK_SECONDS, uploadOptionsSchema, type UploadOptions } from './uploadOptions.ts';
+import type { JobRetry } from './retry.ts';
 
 // ---- the views the renderer sees (no secret, no file-system detail it does not need) ----
 
@@ -33,6 +34,8 @@ export interface JobView {
   partCount: number;
   multipart: boolean;
   error: ErrorInfo | null;
+  /** An uploading job waiting to retry a failed request (the endpoint down, a server error), or null. */
+  retry: JobRetry | null;
   /** A browser job whose file is not available (the host restarted): drop the same file again. */
   waitingForFile: boolean;
   createdAt: number;
@@ -53,6 +56,8 @@ export interface Settings {
   theme: 'system' | 'light' | 'dark';
   /** Bytes per second across all uploads, or null (or absent) for no limit (issue #12). */
   bandwidthLimit?: number | null;
+  /** How long an outage may last before an upload fails (minutes); it resumes on its own before that. */
+  giveUpAfterMinutes?: number;
 }
 
 export interface HostInfo {
@@ -148,7 +153,11 @@ export const commandSchemas = {
     files: z.array(browserFileSchema).min(1).max(100_000),
     options: windowOptions.optional(),
   }),
-  attachBrowserFiles: z.object({ files: z.array(browserFileSchema).min(1).max(100_000) }),
+  /** With `destination`, only jobs going there (endpoint, bucket, prefix + the file's path) take the files. */
+  attachBrowserFiles: z.object({
+    files: z.array(browserFileSchema).min(1).max(100_000),
+    destination: z.object({ endpointId: id, bucket, prefix }).optional(),
+  }),
   pauseJobs: z.object({ ids }),
   resumeJobs: z.object({ ids }),
   // restart: start over from the file as it is now (a job whose error says restart cannot be retried as is)
@@ -175,6 +184,7 @@ export const commandSchemas = {
     resumeOnLaunch: z.boolean().optional(),
     theme: z.enum(['system', 'light', 'dark']).optional(),
     bandwidthLimit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+    giveUpAfterMinutes: z.number().int().min(1).max(10_080).optional(),
   }),
   /** A presigned download link for a completed job's object (at most 7 days). */
   shareLink: z.object({ jobId: id, expiresInSeconds: z.number().int().min(1).max(MAX_LINK_SECONDS) }),

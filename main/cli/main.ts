@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolveDataDir } from './dataDir.ts';
 import type { Context } from './context.ts';
 import { EXIT, reportError, type Io } from './output.ts';
-import { endpointAdd, endpointList, endpointRemove, endpointTest } from './commands/endpoint.ts';
+import { endpointAdd, endpointEdit, endpointList, endpointRemove, endpointTest } from './commands/endpoint.ts';
 import { run, upload } from './commands/transfer.ts';
 import { control, listJobs } from './commands/jobs.ts';
 import { orphans } from './commands/orphans.ts';
@@ -72,9 +72,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--json', 'JSON output')
     .action(action((name: string, options: { bucket?: string; json?: boolean }) => endpointTest(ctx(), name, options)));
   endpoint
+    .command('edit <name>')
+    .description('change an endpoint; what is not given stays (the secret too). Its jobs keep using it')
+    .option('--name <new>', 'a new name')
+    .option('--url <url>', 'a new URL (needs the credentials again: --secret-stdin)')
+    .option('--region <region>', 'the signing region')
+    .option('--path-style', 'path-style addressing (https://host/bucket/key)')
+    .option('--virtual-hosted', 'virtual-hosted addressing (https://bucket.host/key)')
+    .addOption(new Option('--checksums <policy>', 'when the SDK adds flexible checksums').choices(['when-supported', 'when-required']))
+    .option('--access-key-id <id>', 'a new access key ID (the secret from --secret-stdin or FERRY_SECRET_ACCESS_KEY)')
+    .option('--secret-stdin', 'a new secret access key from standard input (a hidden prompt on a terminal)')
+    .option('--aws-profile <profile>', 'use a profile from ~/.aws/config instead')
+    .action(action((name: string, options) => endpointEdit(ctx(), name, options)));
+  endpoint
     .command('remove <name>')
     .description('remove an endpoint and its stored secret')
-    .action(action((name: string) => endpointRemove(ctx(), name)));
+    .option('--force', 'also when unfinished uploads use it: they are aborted and their parts deleted from the server')
+    .action(action((name: string, options: { force?: boolean }) => endpointRemove(ctx(), name, options)));
 
   program
     .command('upload')
@@ -103,6 +117,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--sse-c-key-file <path>', 'SSE-C: a file holding a 32-byte key (kept sealed until the job ends, never printed)')
     .option('--if-exists <mode>', 'when the key exists: overwrite (default), skip, skip-identical, rename, fail')
     .option('--bwlimit <rate>', 'the bandwidth limit across all uploads, e.g. 10MiB/s')
+    .option('--give-up-after <duration>', 'how long an outage may last before a job fails, e.g. 15m, 90s, 2h (default 15m)')
     .action(action((paths: string[], options) => upload(ctx(), paths, options)));
 
   program
@@ -141,7 +156,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command('run')
     .description('upload every queued job, including those interrupted by a crash, until none is left')
     .option('--bwlimit <rate>', 'the bandwidth limit across all uploads, e.g. 10MiB/s')
-    .action(action((options: { bwlimit?: string }) => run(ctx(), options)));
+    .option('--give-up-after <duration>', 'how long an outage may last before a job fails, e.g. 15m, 90s, 2h (default 15m)')
+    .action(action((options: { bwlimit?: string; giveUpAfter?: string }) => run(ctx(), options)));
 
   program
     .command('link <target>')

@@ -10,6 +10,8 @@ import { formatBytes } from '../../shared/partPlan.ts';
 import { SpeedMeter, etaSeconds } from '../../shared/speed.ts';
 import { formatS3Url } from '../../shared/s3Url.ts';
 import { formatDuration, line, type Io } from './output.ts';
+import { describeRetry, type JobRetry } from '../../shared/retry.ts';
+import { STILL_AFTER_MS } from '../engine/engine.ts';
 
 export class ProgressReporter {
   readonly #io: Io;
@@ -19,6 +21,13 @@ export class ProgressReporter {
   readonly #off: () => void;
   readonly #timer: NodeJS.Timeout | null;
   readonly #startedAt = Date.now();
+  /** Jobs waiting to retry a request: the bar says so instead of a speed. */
+  readonly #retries = new Map<string, JobRetry>();
+  /** The highest attempt a line was printed for, per job (no bar). */
+  readonly #printedAttempt = new Map<string, number>();
+  /** Bytes done at the last redraw, and when they last grew (no growth for 3 s: speed 0, no ETA). */
+  #lastDone = -1;
+  #lastMovedAt = Date.now();
 
   constructor(io: Io, engine: Engine, jobs: readonly Job[]) {
     this.#io = io;
@@ -26,7 +35,7 @@ export class ProgressReporter {
     const interactive = io.stderr.isTTY === true && io.env.CI !== 'true' && io.env.TERM !== 'dumb';
     if (interactive) {
       this.#bar = new SingleBar({
-        format: ' {bar} {percentage}% | {done} of {total} | {speed} | ETA {eta} | {finished}/{count} files',
+        format: ' {bar} {percentage}% | {done} of {total} | {speed} | ETA {eta} | {finished}/{count} files{retry}',
         barCompleteChar: '█',
         barIncompleteChar: '░',
         hideCursor: true,
@@ -68,12 +77,31 @@ export class ProgressReporter {
       eta: formatDuration(etaSeconds(total - done, rate)),
       finished,
       count: this.#jobs.size,
+      retry: this.#retryText(),
     };
+  }
+
+  /** " | Retrying in 8 s: cannot reach the endpoint (attempt 3)" while every running job waits for a retry. */
+  #retryText(): string {
+    const uploading = [...this.#jobs.values()].filter((job) => job.state === 'uploading');
+    const waiting = uploading.map((job) => this.#retries.get(job.id)).filter((retry) => retry !== undefined);
+    if (waiting.length === 0) return '';
+    const next = waiting.reduce((a, b) => (b.nextRetryAt < a.nextRetryAt ? b : a));
+    const all = waiting.length === uploading.length;
+    return ` | ${all ? '' : `${waiting.length} of ${uploading.length} files: `}${describeRetry(next, Date.now())}`;
   }
 
   #redraw(): void {
     if (!this.#bar) return;
-    const rate = this.#speed.sample(Date.now(), this.#doneBytes());
+    const now = Date.now();
+    const done = this.#doneBytes();
+    if (done > this.#lastDone) this.#lastMovedAt = now;
+    this.#lastDone = done;
+    let rate = this.#speed.sample(now, done);
+    if (now - this.#lastMovedAt >= STILL_AFTER_MS) {
+      rate = 0; // nothing moved: 0 B/s and no ETA, not an average that decays for minutes
+      this.#speed.reset();
+    }
     this.#bar.setTotal(this.#totalBytes() || 1);
     this.#bar.update(this.#doneBytes(), this.#payload(rate));
   }
@@ -97,12 +125,29 @@ export class ProgressReporter {
     }
     if (event.type === 'retrying') {
       const job = this.#jobs.get(event.jobId);
-      if (job) this.#say(`retrying ${formatS3Url(job.bucket, job.key)} in ${(event.delayMs / 1000).toFixed(1)} s: ${event.error.message}`);
+      if (!job) return;
+      this.#retries.set(event.jobId, event.retry);
+      // on a terminal the bar's line counts down; elsewhere one line per attempt of the job (its
+      // parts retry side by side: not one line per part)
+      const printed = this.#printedAttempt.get(event.jobId) ?? 0;
+      if (!this.#bar && event.retry.attempt > printed) {
+        this.#printedAttempt.set(event.jobId, event.retry.attempt);
+        this.#say(`${formatS3Url(job.bucket, job.key)}: ${describeRetry(event.retry, Date.now())}: ${event.error.message}`);
+      } else if (this.#bar) this.#redraw();
+      return;
+    }
+    if (event.type === 'retry-cleared') {
+      this.#printedAttempt.delete(event.jobId);
+      if (this.#retries.delete(event.jobId) && !this.#bar) {
+        const job = this.#jobs.get(event.jobId);
+        if (job) this.#say(`${formatS3Url(job.bucket, job.key)}: the endpoint answers again; uploading`);
+      }
       return;
     }
     if (event.type !== 'job-changed') return;
     const previous = this.#jobs.get(event.job.id);
     if (!previous) return;
+    if (event.job.state !== 'uploading') this.#retries.delete(event.job.id);
     this.#jobs.set(event.job.id, { ...event.job });
     if (previous.state === event.job.state) return;
     const target = formatS3Url(event.job.bucket, event.job.key);

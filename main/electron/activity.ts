@@ -70,6 +70,7 @@ export class ActivityTracker {
       }
       case 'part-uploaded':
       case 'retrying':
+      case 'retry-cleared':
       case 'idle':
         return [];
     }

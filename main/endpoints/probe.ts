@@ -75,7 +75,15 @@ export async function probeEndpoint(
   try {
     const started = performance.now();
     try {
-      const listed = await client.send(new ListBucketsCommand({}), { abortSignal: signal });
+      let listed;
+      try {
+        listed = await client.send(new ListBucketsCommand({}), { abortSignal: signal });
+      } catch (error) {
+        // a skewed clock is refused once; the SDK has learnt the offset from the answer's Date
+        // header and corrects it, as it does for uploads: ask again, and warn below (issue #11)
+        if (toFerryError(error, context).code !== 'CLOCK_SKEW') throw error;
+        listed = await client.send(new ListBucketsCommand({}), { abortSignal: signal });
+      }
       result.buckets = (listed.Buckets ?? []).map((b) => b.Name ?? '').filter(Boolean);
     } catch (error) {
       const info = toFerryError(error, context);

@@ -21,7 +21,8 @@ import { isDiskFull } from '../store/database.ts';
 import { SourceFile, statFile } from './fileSource.ts';
 import { BrowserPartSource, type BrowserFileReader } from './browserSource.ts';
 import { Limiter } from './limiter.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
+import { DEFAULT_GIVE_UP_AFTER_MS, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
+import type { JobRetry } from '../../shared/retry.ts';
 import { isUploadGone } from './s3Errors.ts';
 import { createS3Client } from './s3Client.ts';
 import { S3Gateway, retryPolicies } from './gateway.ts';
@@ -34,6 +35,7 @@ import { openSealed, type SecretVault } from '../endpoints/vault.ts';
 import { hostVaults } from '../endpoints/keychain.ts';
 import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
 import mime from 'mime';
+import { waitUntilReachable } from './reachability.ts';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -53,6 +55,12 @@ export interface EngineOptions {
   partConcurrency?: number;
   partSize?: number;
   retryPolicy?: RetryPolicy;
+  /**
+   * An outage (the endpoint unreachable or not answering) keeps a job retrying, with a backoff capped
+   * at 60 s, for this long before it fails (default 15 minutes); the job resumes on its own when the
+   * endpoint answers again.
+   */
+  giveUpAfterMs?: number;
   stallTimeoutMs?: number;
   /** Progress events per job at most this often. */
   progressIntervalMs?: number;
@@ -105,7 +113,9 @@ export type EngineEvent =
   | { type: 'jobs-removed'; ids: string[] }
   | { type: 'progress'; jobId: string; bytesDone: number; bytesPerSecond: number }
   | { type: 'part-uploaded'; jobId: string; partNumber: number }
-  | { type: 'retrying'; jobId: string; error: ErrorInfo; attempt: number; delayMs: number }
+  | { type: 'retrying'; jobId: string; error: ErrorInfo; attempt: number; delayMs: number; retry: JobRetry }
+  /** A job's retry is over (a request succeeded, or the job left 'uploading'). */
+  | { type: 'retry-cleared'; jobId: string }
   | { type: 'idle' };
 
 /**
@@ -131,7 +141,15 @@ interface RunningJob {
   done: Promise<void>;
   speed: SpeedMeter;
   reported: number;
+  /** bytesDone at the last sample, and when it last grew: no growth for a while shows speed 0. */
+  lastBytes: number;
+  lastMovedAt: number;
+  /** A speed of 0 was reported for the current bytesDone. */
+  stillReported: boolean;
 }
+
+/** No byte moved for this long: the job's speed is 0 (and its ETA unknown), not a decaying average. */
+export const STILL_AFTER_MS = 3000;
 
 interface Client {
   gateway: S3Gateway;
@@ -154,6 +172,8 @@ export class Engine {
   readonly #jobs = new Map<string, Job>();
   readonly #queue: string[] = [];
   readonly #running = new Map<string, RunningJob>();
+  /** Jobs waiting to retry a request, as hosts show them. */
+  readonly #retries = new Map<string, JobRetry>();
   readonly #clients = new Map<string, Promise<Client>>();
   /** Readers of browser-sourced jobs' files, while their page is connected. */
   readonly #browserReaders = new Map<string, BrowserFileReader>();
@@ -189,6 +209,7 @@ export class Engine {
       partConcurrency: options.partConcurrency ?? 8,
       partSize: options.partSize ?? DEFAULT_PART_SIZE,
       retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+      giveUpAfterMs: options.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS,
       stallTimeoutMs: options.stallTimeoutMs ?? 45_000,
       progressIntervalMs: options.progressIntervalMs ?? 250,
       autoStart: options.autoStart ?? true,
@@ -232,19 +253,21 @@ export class Engine {
     this.#assertOpen();
     const all = [...this.#jobs.values()];
     const event = action === 'restart' ? 'retry' : action;
-    const targets = (ids === null ? all.filter((job) => canTransition(job.state, event)) : findJobs(all, ids)).map((job) => job.id);
+    const named = (ids === null ? all.filter((job) => canTransition(job.state, event)) : findJobs(all, ids)).map((job) => job.id);
+    let targets: string[];
     switch (action) {
       case 'pause':
-        await this.pause(targets);
+        targets = await this.pause(named);
         break;
       case 'resume':
-        this.resume(targets);
+        targets = this.resume(named);
         break;
       case 'retry':
       case 'restart':
-        await this.retry(targets, { restart: action === 'restart' });
+        targets = await this.retry(named, { restart: action === 'restart' });
         break;
       case 'abort':
+        targets = this.#applicable(named, 'abort').map((job) => job.id);
         await this.abort(targets);
         break;
       default:
@@ -269,6 +292,7 @@ export class Engine {
   }
 
   #load(): void {
+    this.#store.clearRetries(); // a retry lives only as long as the process that waits for it
     for (const job of this.#store.loadJobs()) {
       this.#jobs.set(job.id, job);
       if (job.state === 'uploading') {
@@ -287,6 +311,17 @@ export class Engine {
   /** A snapshot of every job, oldest first. */
   list(): Job[] {
     return [...this.#jobs.values()].map((job) => ({ ...job }));
+  }
+
+  /** The retry a running job waits for, or null. */
+  retryOf(id: string): JobRetry | null {
+    return this.#retries.get(id) ?? null;
+  }
+
+  /** How long an outage may last before a job fails (the "give up after" setting); applies to requests that start after. */
+  setGiveUpAfter(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new FerryError('INVALID_INPUT', `Invalid give-up-after duration: ${ms} ms.`);
+    this.#options.giveUpAfterMs = ms;
   }
 
   get(id: string): Job | undefined {
@@ -436,43 +471,63 @@ export class Engine {
     this.#schedule();
   }
 
-  /** Pauses jobs: cancels their requests, keeps their UploadId and parts on the server. */
-  async pause(ids: readonly string[]): Promise<void> {
+  /**
+   * The jobs of `ids` that can take `event` now; the others are skipped silently (issue #11, defect 9:
+   * a bulk action over 2,000 small files meets jobs that finished since the window listed them).
+   * One job alone that cannot take it, and is not already where the action leads, is refused in
+   * words. Jobs already in the target state are no-ops.
+   */
+  #applicable(ids: readonly string[], event: 'pause' | 'resume' | 'retry' | 'abort'): Job[] {
+    const jobs = ids.map((id) => this.#require(id));
+    const already = { pause: 'paused', resume: 'queued', retry: 'queued', abort: 'aborted' } as const;
+    const can = (job: Job) => canTransition(job.state, event) && !(event !== 'abort' && job.state === already[event]);
+    if (jobs.length === 1 && !can(jobs[0]!)) {
+      const job = jobs[0]!;
+      const harmless = job.state === already[event] || ((event === 'resume' || event === 'retry') && job.state === 'uploading');
+      if (!harmless) transition(job.state, event); // throws InvalidTransitionError in words
+    }
+    return jobs.filter(can);
+  }
+
+  /**
+   * Pauses jobs: cancels their requests, keeps their UploadId and parts on the server. Every job is
+   * acted on before anything is awaited, so a queued job paused here never starts. Returns the ids paused.
+   */
+  async pause(ids: readonly string[]): Promise<string[]> {
     const waits: Promise<void>[] = [];
-    for (const job of ids.map((id) => this.#require(id))) {
+    const jobs = this.#applicable(ids, 'pause');
+    for (const job of jobs) {
       const running = this.#running.get(job.id);
       if (running) {
         running.controller.abort(new JobCancelled('pause'));
         waits.push(running.done);
       } else if (job.state === 'queued') {
         this.#transition(job, 'pause');
-      } else if (job.state !== 'paused') {
-        transition(job.state, 'pause'); // throws InvalidTransitionError in words
       }
     }
     await Promise.all(waits);
+    return jobs.filter((job) => job.state === 'paused').map((job) => job.id); // a running one may have completed first
   }
 
-  /** Queues paused jobs again; they continue where they stopped. */
-  resume(ids: readonly string[]): void {
-    for (const job of ids.map((id) => this.#require(id))) {
-      if (job.state === 'queued' || job.state === 'uploading') continue;
+  /** Queues paused jobs again; they continue where they stopped. Returns the ids queued. */
+  resume(ids: readonly string[]): string[] {
+    const jobs = this.#applicable(ids, 'resume');
+    for (const job of jobs) {
       this.#transition(job, 'resume');
       this.#queue.push(job.id);
     }
     this.#schedule();
+    return jobs.map((job) => job.id);
   }
 
   /**
-   * Queues failed jobs again. A job that cannot be retried as it is (its error says `restart`: the
-   * file changed) is refused in words unless `restart`, which starts it over from the file as it is
-   * now: a new fingerprint and part plan, no parts, a new upload.
+   * Queues failed jobs again; returns the ids queued. A job that cannot be retried as it is (its error
+   * says `restart`: the file changed) is refused in words unless `restart`, which starts it over from
+   * the file as it is now: a new fingerprint and part plan, no parts, a new upload.
    */
-  async retry(ids: readonly string[], options: { restart?: boolean } = {}): Promise<void> {
-    const jobs = ids.map((id) => this.#require(id));
+  async retry(ids: readonly string[], options: { restart?: boolean } = {}): Promise<string[]> {
+    const jobs = this.#applicable(ids, 'retry');
     for (const job of jobs) {
-      if (job.state === 'queued' || job.state === 'uploading') continue;
-      transition(job.state, 'retry'); // throws InvalidTransitionError in words
       if (job.error?.restart && !options.restart) {
         throw new FerryError(
           'INVALID_TRANSITION',
@@ -481,12 +536,12 @@ export class Engine {
       }
     }
     for (const job of jobs) {
-      if (job.state === 'queued' || job.state === 'uploading') continue;
       if (options.restart) await this.#startOver(job);
       this.#transition(job, 'retry', { error: null });
       this.#queue.push(job.id);
     }
     this.#schedule();
+    return jobs.map((job) => job.id);
   }
 
   /** Forgets a job's upload and parts (aborting the upload) and plans it again from the file as it is now. */
@@ -519,8 +574,7 @@ export class Engine {
    * is thrown, so nothing is silently left behind.
    */
   async abort(ids: readonly string[]): Promise<void> {
-    const jobs = ids.map((id) => this.#require(id));
-    for (const job of jobs) if (job.state !== 'uploading') transition(job.state, 'abort');
+    const jobs = this.#applicable(ids, 'abort');
     const errors: FerryError[] = [];
     // not idle until the server has been told: a host waiting for idleness must not close the engine first
     this.#aborting += 1;
@@ -530,6 +584,7 @@ export class Engine {
         if (running) {
           running.controller.abort(new JobCancelled('abort'));
           await running.done;
+          if (!canTransition(job.state, 'abort')) return; // it completed before the abort landed
         }
         try {
           if (job.uploadId !== null) await this.#abortOnServer(job);
@@ -718,6 +773,7 @@ export class Engine {
   #transition(job: Job, event: JobEvent, patch: Partial<Job> = {}): void {
     const state = transition(job.state, event);
     Object.assign(job, patch, { state, updatedAt: Date.now() });
+    if (this.#retries.delete(job.id)) this.#store.saveRetry(job.id, null);
     this.#save(job);
     // an SSE-C key lives as long as its job may still send a request
     if ((state === 'completed' || state === 'aborted') && job.options?.sseC) this.#store.setSealedKey(job.id, null);
@@ -762,10 +818,36 @@ export class Engine {
     }
   }
 
+  /**
+   * The gateway's retry policies: the uploads' own ('transfer') carry the give-up-after setting,
+   * read when a request fails, so that a change (setGiveUpAfter) applies at once.
+   */
+  #policies(): ReturnType<typeof retryPolicies> {
+    const options = this.#options;
+    const transfer: RetryPolicy = {
+      ...options.retryPolicy,
+      get giveUpAfterMs() {
+        return options.giveUpAfterMs;
+      },
+    };
+    return { ...retryPolicies(options.retryPolicy), transfer };
+  }
+
   #client(endpointId: string): Promise<Client> {
     let client = this.#clients.get(endpointId);
     if (!client) {
-      client = this.#endpoints.resolve(endpointId).then(({ profile, credentials }) => ({
+      const resolved = this.#endpoints.resolve(endpointId).catch((error: unknown) => {
+        // a job outlived its endpoint (removed, or removed and added again under a new id): say so
+        // in words, never "No endpoint named <uuid>" (issue #11, defect 11)
+        if (error instanceof FerryError && error.code === 'ENDPOINT_NOT_FOUND') {
+          throw new FerryError(
+            'ENDPOINT_NOT_FOUND',
+            'The endpoint of this upload was removed. Upload the file again to an endpoint that exists (ferry endpoint list); to change an endpoint without stranding its uploads, edit it (ferry endpoint edit).',
+          );
+        }
+        throw error;
+      });
+      client = resolved.then(({ profile, credentials }) => ({
         profile,
         gateway: new S3Gateway(
           this.#createClient(profile, credentials, {
@@ -774,7 +856,7 @@ export class Engine {
           }),
           profile,
           this.#limiter,
-          retryPolicies(this.#options.retryPolicy),
+          this.#policies(),
         ),
       }));
       client.catch(() => this.#clients.delete(endpointId));
@@ -824,7 +906,15 @@ export class Engine {
   #startJob(job: Job): void {
     this.#transition(job, 'start', { error: null });
     const controller = new AbortController();
-    const running: RunningJob = { controller, done: Promise.resolve(), speed: new SpeedMeter(), reported: -1 };
+    const running: RunningJob = {
+      controller,
+      done: Promise.resolve(),
+      speed: new SpeedMeter(),
+      reported: -1,
+      lastBytes: job.bytesDone,
+      lastMovedAt: Date.now(),
+      stillReported: false,
+    };
     this.#running.set(job.id, running);
     running.done = this.#run(job, controller.signal).finally(() => {
       this.#running.delete(job.id);
@@ -836,7 +926,7 @@ export class Engine {
 
   async #run(job: Job, signal: AbortSignal): Promise<void> {
     try {
-      const { gateway } = await this.#client(job.endpointId);
+      const { gateway, profile } = await this.#client(job.endpointId);
       const known = this.#store.loadParts(job.id);
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
       const reader = this.#browserReaders.get(job.id);
@@ -851,6 +941,7 @@ export class Engine {
         },
         parts: new Map(known.map((part) => [part.partNumber, part])),
         gateway,
+        whenReachable: (reachSignal) => waitUntilReachable(profile.url, reachSignal),
         stallTimeoutMs: this.#options.stallTimeoutMs,
         signal,
         listPageSize: this.#options.listPageSize || undefined,
@@ -867,13 +958,16 @@ export class Engine {
             // a job must never lose its UploadId: on a full disk (every job is pausing) stop here
             this.#save(job);
             if (this.#unsaved.has(job.id)) throw new JobCancelled('pause', this.#diskFull);
+            this.#clearRetry(job.id);
           },
           onPartsReplaced: (parts) => {
             this.#store.replaceParts(job.id, parts);
             job.bytesDone = parts.reduce((sum, part) => sum + part.size, 0);
+            this.#clearRetry(job.id);
           },
           onPart: (part) => {
             this.#store.recordPart(job.id, part);
+            this.#clearRetry(job.id);
             this.events.emit({ type: 'part-uploaded', jobId: job.id, partNumber: part.partNumber });
           },
           onBytes: (delta) => {
@@ -881,8 +975,19 @@ export class Engine {
             if (delta > 0) this.#bytesSent += delta;
           },
           onCreateSent: () => this.#createdUploads.add(job.id),
-          onRetry: (error, attempt, delayMs) =>
-            this.events.emit({ type: 'retrying', jobId: job.id, error: error.toInfo(), attempt, delayMs }),
+          onRetry: (error, attempt, delayMs, notice) => {
+            if (signal.aborted) return;
+            const retry: JobRetry = {
+              attempt: attempt + 1,
+              maxAttempts: notice.maxAttempts,
+              nextRetryAt: Date.now() + delayMs,
+              giveUpAt: notice.giveUpAt,
+              error: { code: error.code, message: error.message },
+            };
+            this.#retries.set(job.id, retry);
+            this.#store.saveRetry(job.id, retry);
+            this.events.emit({ type: 'retrying', jobId: job.id, error: error.toInfo(), attempt, delayMs, retry });
+          },
         },
       });
       await this.#abortLeftovers(job, null);
@@ -948,6 +1053,13 @@ export class Engine {
     this.#transition(job, 'fail', { error: info, bytesDone });
   }
 
+  /** A request of the job succeeded: it no longer waits for a retry. */
+  #clearRetry(jobId: string): void {
+    if (!this.#retries.delete(jobId)) return;
+    this.#store.saveRetry(jobId, null);
+    this.events.emit({ type: 'retry-cleared', jobId });
+  }
+
   #startProgress(): void {
     if (this.#progressTimer !== null) return;
     this.#progressTimer = setInterval(() => this.#reportProgress(), this.#options.progressIntervalMs);
@@ -965,8 +1077,16 @@ export class Engine {
     for (const [id, running] of this.#running) {
       const job = this.#jobs.get(id);
       if (!job) continue;
-      const bytesPerSecond = running.speed.sample(now, job.bytesDone);
-      if (job.bytesDone === running.reported && bytesPerSecond === 0) continue;
+      if (job.bytesDone > running.lastBytes) running.lastMovedAt = now;
+      running.lastBytes = job.bytesDone;
+      let bytesPerSecond = running.speed.sample(now, job.bytesDone);
+      if (now - running.lastMovedAt >= STILL_AFTER_MS) {
+        // nothing moved for a while: say so, instead of an average that decays for minutes
+        bytesPerSecond = 0;
+        running.speed.reset();
+      }
+      if (job.bytesDone === running.reported && bytesPerSecond === 0 && running.stillReported) continue;
+      running.stillReported = bytesPerSecond === 0;
       running.reported = job.bytesDone;
       this.events.emit({ type: 'progress', jobId: id, bytesDone: job.bytesDone, bytesPerSecond });
     }

@@ -9,7 +9,7 @@ import type { S3Client, S3ClientResolvedConfig, ServiceInputTypes, ServiceOutput
 import type { Command } from '@smithy/types';
 import type { FerryError } from '../../shared/errors.ts';
 import type { Limiter, Priority } from './limiter.ts';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry.ts';
 import type { ErrorContext } from './s3Errors.ts';
 
 /**
@@ -24,7 +24,8 @@ export function retryPolicies(transfer: RetryPolicy = DEFAULT_RETRY_POLICY): Rec
   return {
     transfer,
     quick: { maxAttempts: 2, baseDelayMs: 300, maxDelayMs: 1000 },
-    cleanup: { ...transfer, maxAttempts: Math.min(4, transfer.maxAttempts) },
+    // (no give-up-after: an abort or a listing is not worth waiting out an outage for)
+    cleanup: { maxAttempts: Math.min(4, transfer.maxAttempts), baseDelayMs: transfer.baseDelayMs, maxDelayMs: transfer.maxDelayMs },
   };
 }
 
@@ -51,7 +52,9 @@ export interface SendOptions {
   /** A deadline per attempt (the request fails as a retryable timeout). */
   attemptTimeoutMs?: number;
   /** Told about each failed attempt that will be retried. */
-  onRetry?: (error: FerryError, attempt: number, delayMs: number) => void;
+  onRetry?: (error: FerryError, attempt: number, delayMs: number, notice: RetryNotice) => void;
+  /** During an outage: resolves once the endpoint seems to answer again (ends a long backoff early). */
+  whenReachable?: (signal: AbortSignal) => Promise<void>;
 }
 
 export class S3Gateway {
@@ -103,6 +106,7 @@ export class S3Gateway {
       policy: this.#policies[options.policy],
       context: this.context(options),
       onRetry: options.onRetry,
+      whenReachable: options.whenReachable,
     });
   }
 }

@@ -33,6 +33,7 @@ import type { S3Command, S3Gateway } from './gateway.ts';
 import type { Bandwidth } from './bandwidth.ts';
 import { etagIsOpaque, explainOptionsRefusal, isPreconditionFailed, objectFields, ssecFields } from './objectOptions.ts';
 import { renamedKey } from '../../shared/uploadOptions.ts';
+import type { RetryNotice } from './retry.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
 
@@ -46,7 +47,7 @@ export interface UploadCallbacks {
   /** Bytes sent (positive) or taken back after a failed attempt (negative). */
   onBytes(delta: number): void;
   /** A failed request that will be retried. */
-  onRetry?(error: FerryError, attempt: number, delayMs: number): void;
+  onRetry?(error: FerryError, attempt: number, delayMs: number, notice: RetryNotice): void;
   /** A CreateMultipartUpload is about to be sent (the job may leave an upload behind: see orphans.ts). */
   onCreateSent?(): void;
   /** `ifExists: rename` chose another key; must be persisted before anything is written to it. */
@@ -71,6 +72,8 @@ export interface UploadRun {
   sseCKey?: string;
   /** The process's bandwidth limit (bandwidth.ts), shared by every job. */
   bandwidth?: Bandwidth;
+  /** During an outage: resolves once the endpoint seems to answer again (ends a long backoff early). */
+  whenReachable?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface UploadResult {
@@ -238,6 +241,7 @@ function request<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
     priority: 'high',
     signal: run.signal,
     onRetry: run.callbacks.onRetry,
+    whenReachable: run.whenReachable,
   });
 }
 
@@ -321,6 +325,7 @@ async function sendFromFile<T>(
       priority: 'low',
       signal: run.signal,
       onRetry: run.callbacks.onRetry,
+      whenReachable: run.whenReachable,
     },
   );
 }

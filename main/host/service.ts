@@ -118,6 +118,12 @@ export class HostService {
           this.#emit('jobsRemoved', { ids: event.ids });
           break;
         case 'retrying':
+        case 'retry-cleared': {
+          const job = engine.get(event.jobId);
+          if (job) this.#changed.set(job.id, job);
+          this.#scheduleFlush();
+          break;
+        }
         case 'part-uploaded':
         case 'idle':
           break;
@@ -138,6 +144,7 @@ export class HostService {
         dataDir: options.dataDir,
         endpoints: registry,
         interrupted: settings.resumeOnLaunch ? 'resume' : 'pause',
+        giveUpAfterMs: (settings.giveUpAfterMinutes ?? 15) * 60_000,
         ...options.engine,
       });
     } catch (error) {
@@ -271,12 +278,20 @@ export class HostService {
       jobs.forEach((job, index) => this.#attach(owner, job.id, files[index]!));
       return { jobs: jobs.map((job) => this.#view(this.engine.get(job.id) ?? job)) };
     },
-    attachBrowserFiles: async ({ files }, session) => {
+    attachBrowserFiles: async ({ files, destination }, session) => {
       const owner = this.#requireSession(session);
       const attached: { jobId: string; fileId: string }[] = [];
       const waiting = this.engine.list().filter((job) => job.source === 'browser' && !isFinal(job.state) && !this.engine.hasSource(job.id));
       const free = (job: Job) => !attached.some((a) => a.jobId === job.id);
-      const same = (job: Job, file: BrowserFileInfo) => job.size === file.size && job.fingerprint.mtimeMs === file.lastModified;
+      // a drop names where it goes: a waiting job takes the file only if it goes there too (issue #11,
+      // defect 10); else the file becomes a new job there
+      const same = (job: Job, file: BrowserFileInfo) =>
+        job.size === file.size &&
+        job.fingerprint.mtimeMs === file.lastModified &&
+        (destination === undefined ||
+          (job.endpointId === destination.endpointId &&
+            job.bucket === destination.bucket &&
+            (job.key === `${destination.prefix}${file.relativePath}${file.name}` || job.key === `${destination.prefix}${file.name}`)));
       for (const file of files) {
         // the same path, size and modification time; or, for a file that was inside a dropped
         // folder and is dropped alone now, the one waiting job with its name, size and time
@@ -359,6 +374,7 @@ export class HostService {
     setSettings: async (patch) => {
       if (patch.bandwidthLimit !== undefined) this.engine.setBandwidthLimit(patch.bandwidthLimit);
       this.#settings = writeSettings(this.#db, patch);
+      this.engine.setGiveUpAfter((this.#settings.giveUpAfterMinutes ?? 15) * 60_000);
       this.#emit('settingsChanged', this.settings);
       return this.settings;
     },
@@ -398,6 +414,7 @@ export class HostService {
       partCount: job.partCount,
       multipart: job.multipart,
       error: job.error,
+      retry: job.state === 'uploading' ? this.engine.retryOf(job.id) : null,
       waitingForFile: this.engine.isWaitingForFile(job),
       createdAt: job.createdAt,
       completedAt: job.completedAt,

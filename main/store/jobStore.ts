@@ -12,6 +12,7 @@ import type { CompletedPart, Job, JobState } from '../../shared/job.ts';
 import { FerryError, isErrorCode, type ErrorInfo } from '../../shared/errors.ts';
 import { diskFullError, inTransaction, isDiskFull, openDatabase } from './database.ts';
 import { uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
+import type { JobRetry } from '../../shared/retry.ts';
 
 export const FLUSH_INTERVAL_MS = 100;
 
@@ -159,6 +160,31 @@ export class JobStore {
       const del = this.#db.prepare('DELETE FROM jobs WHERE id = ?');
       for (const id of ids) del.run(id);
     });
+  }
+
+  /** Records the retry a running job waits for (null: none); written at once, outside the part batch. */
+  saveRetry(jobId: string, retry: JobRetry | null): void {
+    if (this.#closed) return;
+    if (retry === null) this.#db.prepare('DELETE FROM job_retries WHERE job_id = ?').run(jobId);
+    else this.#db.prepare('INSERT OR REPLACE INTO job_retries (job_id, info) VALUES (?, ?)').run(jobId, JSON.stringify(retry));
+  }
+
+  /** The retries running jobs wait for, by job id (left by a process that died: see clearRetries). */
+  loadRetries(): Map<string, JobRetry> {
+    const rows = this.#db.prepare('SELECT job_id, info FROM job_retries').all() as unknown as { job_id: string; info: string }[];
+    const retries = new Map<string, JobRetry>();
+    for (const row of rows) {
+      try {
+        retries.set(row.job_id, JSON.parse(row.info) as JobRetry);
+      } catch {
+        // a damaged row shows no retry
+      }
+    }
+    return retries;
+  }
+
+  clearRetries(): void {
+    this.#db.exec('DELETE FROM job_retries');
   }
 
   /**

@@ -77,6 +77,10 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
       ALTER TABLE jobs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
     `);
   },
+  // 6 (issue #11): the retry a running job waits for, so that `ferry jobs --json` in another process sees it
+  (db) => {
+    db.exec(`CREATE TABLE job_retries (job_id TEXT PRIMARY KEY, info TEXT NOT NULL);`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

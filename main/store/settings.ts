@@ -2,7 +2,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Settings } from '../../shared/contract.ts';
 
-export const DEFAULT_SETTINGS: Settings = { resumeOnLaunch: true, theme: 'system' };
+export const DEFAULT_SETTINGS: Settings = { resumeOnLaunch: true, theme: 'system', giveUpAfterMinutes: 15 };
 
 export function readSettings(db: DatabaseSync): Settings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as unknown as { key: string; value: string }[];
@@ -14,6 +14,8 @@ export function readSettings(db: DatabaseSync): Settings {
       if (key === 'theme' && (parsed === 'system' || parsed === 'light' || parsed === 'dark')) settings.theme = parsed;
       if (key === 'bandwidthLimit' && (parsed === null || (Number.isSafeInteger(parsed) && (parsed as number) >= 1)))
         settings.bandwidthLimit = parsed as number | null;
+      if (key === 'giveUpAfterMinutes' && typeof parsed === 'number' && Number.isInteger(parsed) && parsed >= 1 && parsed <= 10_080)
+        settings.giveUpAfterMinutes = parsed;
     } catch {
       // a damaged value keeps the default
     }

@@ -18,6 +18,7 @@ import { canApply } from '../store/jobsSlice.ts';
 import { useActions, useFerry, useFerryStore, useJob } from '../store/hooks.ts';
 import { selectVisibleIds } from '../store/selectors.ts';
 import { formatDuration, formatSpeed, jobDetail, percent, stateWords } from '../format.ts';
+import { RetryNote } from './RetryNote.tsx';
 import { BroomIcon, FileIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon } from './icons.tsx';
 
 export interface JobRowProps {
@@ -41,6 +42,7 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
   const done = job.state === 'completed';
   const value = percent(job.bytesDone, job.size, done);
   const running = job.state === 'uploading';
+  const retry = running ? job.retry : null;
   const detail = jobDetail(job);
   const problem = job.waitingForFile || (job.state === 'failed' && job.error !== null);
   const destination = formatS3Url(job.bucket, job.key);
@@ -106,21 +108,42 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
         >
           <div className="progress-fill" style={{ transform: `scaleX(${value / 100})` }} />
         </div>
-        <div className={`job-detail${job.waitingForFile ? ' waiting' : problem ? ' problem' : ''}`} title={detail}>
-          {detail}
-        </div>
+        {retry ? (
+          <div className="job-detail retrying">
+            <RetryNote retry={retry} />
+          </div>
+        ) : (
+          <div className={`job-detail${job.waitingForFile ? ' waiting' : problem ? ' problem' : ''}`} title={detail}>
+            {detail}
+          </div>
+        )}
       </div>
       <div role="cell" className="cell cell-number cell-speed">
-        {running ? formatSpeed(job.bytesPerSecond) : '–'}
+        {running ? formatSpeed(retry ? 0 : job.bytesPerSecond) : '–'}
       </div>
       <div role="cell" className="cell cell-number cell-eta">
-        {running ? formatDuration(etaSeconds(job.size - job.bytesDone, job.bytesPerSecond)) : '–'}
+        {running && !retry ? formatDuration(etaSeconds(job.size - job.bytesDone, job.bytesPerSecond)) : '–'}
       </div>
       <div role="cell" className="cell cell-state">
         <span className={`state-dot state-${job.state}`} aria-hidden="true" />
-        {stateWords(job.state)}
+        {retry ? 'Retrying' : job.waitingForFile ? 'Waiting for file' : stateWords(job.state)}
       </div>
       <div role="cell" className="cell cell-actions">
+        {job.waitingForFile ? (
+          <label className="text-button choose-file" title="Choose the file this upload waits for">
+            Choose file…
+            <input
+              type="file"
+              className="visually-hidden"
+              aria-label={`Choose the file for ${job.name}`}
+              onChange={(event) => {
+                const file = event.currentTarget.files?.[0];
+                event.currentTarget.value = '';
+                if (file) void actions.chooseFileFor(id, file);
+              }}
+            />
+          </label>
+        ) : null}
         {canApply('pause', job) ? (
           <button type="button" className="icon-button" aria-label="Pause" title="Pause" onClick={() => void actions.pauseJobs([id])}>
             <PauseIcon />

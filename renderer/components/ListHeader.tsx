@@ -8,6 +8,7 @@ import { selectCounts, selectTotals } from '../store/selectors.ts';
 import { JOB_FILTERS, type JobFilter } from '../store/uiSlice.ts';
 import { formatBytes, formatDuration, formatSpeed } from '../format.ts';
 import { UploadIcon } from './icons.tsx';
+import { RetryNote } from './RetryNote.tsx';
 
 const FILTER_LABEL: Record<JobFilter, string> = {
   all: 'All',
@@ -80,6 +81,12 @@ export function TransferSummary() {
           <span className="summary-item" title="Time left at this speed">
             <span className="summary-label">Time left</span> <span className="summary-value">{formatDuration(totals.etaSeconds)}</span>
           </span>
+          {totals.nextRetry ? (
+            <span className="summary-item summary-retry" role="status">
+              {totals.retrying < totals.uploading ? `${totals.retrying} of ${totals.uploading} uploads: ` : ''}
+              <RetryNote retry={totals.nextRetry} />
+            </span>
+          ) : null}
           <div
             className="summary-progress"
             role="progressbar"

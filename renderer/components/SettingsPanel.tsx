@@ -68,6 +68,26 @@ export function SettingsPanel() {
           limit={settings.bandwidthLimit ?? null}
           onChange={(bandwidthLimit) => void actions.changeSettings({ bandwidthLimit })}
         />
+        <label className="field">
+          <span className="form-label">Give up after an outage of (minutes)</span>
+          <input
+            type="number"
+            className="input"
+            min={1}
+            max={10_080}
+            step={1}
+            defaultValue={settings.giveUpAfterMinutes ?? 15}
+            onBlur={(event) => {
+              const minutes = Number(event.target.value);
+              if (Number.isInteger(minutes) && minutes >= 1 && minutes <= 10_080 && minutes !== settings.giveUpAfterMinutes)
+                void actions.changeSettings({ giveUpAfterMinutes: minutes });
+            }}
+          />
+          <span className="field-hint">
+            While the endpoint cannot be reached, uploads wait and retry, and continue by themselves when it answers again; after this long
+            they fail.
+          </span>
+        </label>
         <fieldset className="theme-choice">
           <legend className="form-label">Appearance</legend>
           {THEMES.map((theme) => (

@@ -66,6 +66,8 @@ export interface JobsSlice {
    * for their files): offers it the files this page still holds, so no new drop is needed.
    */
   reattachBrowserFiles(): Promise<void>;
+  /** Browser host: "Choose file…" on a job waiting for its file: gives it that file (name, size and time must match). */
+  chooseFileFor(jobId: string, file: File): Promise<void>;
   /** A folder of the host's disk, for the "Add files…" browser (null: the host's starting folder). */
   browseHostFiles(path: string | null): Promise<Envelope<DirectoryListing>>;
 }
@@ -250,10 +252,20 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       if (picked.length === 0) return;
       const infos = picked.map((file) => files.register(file));
       let rest: BrowserFileInfo[];
+      // a dropped file resumes a job waiting for it only if the job goes where the bar points now
+      // (issue #11, defect 10); else it is a new upload to the chosen destination
+      const current = get();
+      const target = destinationProblem(current)
+        ? undefined
+        : {
+            endpointId: current.destination.endpointId,
+            bucket: current.destination.bucket.trim(),
+            prefix: normalizePrefix(current.destination.prefix),
+          };
       try {
         const resumed = new Set<string>();
         for (const part of chunks(infos, 100_000)) {
-          const { attached } = await api.attachBrowserFiles({ files: part });
+          const { attached } = await api.attachBrowserFiles({ files: part, destination: target });
           for (const match of attached) {
             resumed.add(match.fileId);
             files.bind(match.fileId, match.jobId);
@@ -355,6 +367,26 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
         }
       } catch (error) {
         get().reportError('After the reconnect, uploads wait for their files: drop them again', error);
+      }
+    },
+
+    async chooseFileFor(jobId, file) {
+      const [picked] = pickedFromInput([file]);
+      if (!picked) return;
+      const info = files.register(picked);
+      try {
+        const { attached } = await api.attachBrowserFiles({ files: [info] });
+        for (const match of attached) files.bind(match.fileId, match.jobId);
+        if (attached.some((match) => match.jobId === jobId)) return;
+        if (attached.length === 0) files.forget([info.fileId]);
+        get().notify(
+          'error',
+          `${file.name} is not the file this upload waits for`,
+          'Choose the same file: its name, size and modification time must match.',
+        );
+      } catch (error) {
+        files.forget([info.fileId]);
+        get().reportError(`Could not resume with ${file.name}`, error);
       }
     },
 

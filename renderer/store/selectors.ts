@@ -5,16 +5,18 @@
  */
 import { isFinal } from '../../shared/job.ts';
 import { etaSeconds } from '../../shared/speed.ts';
+import type { JobRetry } from '../../shared/retry.ts';
 import { canApply, type JobAction, type JobEntry } from './jobsSlice.ts';
 import type { FerryState } from './store.ts';
 import type { JobFilter } from './uiSlice.ts';
 
-export function matchesFilter(filter: JobFilter, job: Pick<JobEntry, 'state'>): boolean {
+export function matchesFilter(filter: JobFilter, job: Pick<JobEntry, 'state' | 'waitingForFile'>): boolean {
   switch (filter) {
     case 'all':
       return true;
     case 'active':
-      return job.state === 'queued' || job.state === 'uploading';
+      // a job waiting for its file (browser host) is not active: nothing happens until it is dropped again
+      return (job.state === 'queued' || job.state === 'uploading') && !job.waitingForFile;
     case 'paused':
       return job.state === 'paused';
     case 'failed':
@@ -57,7 +59,7 @@ export const selectCounts = memoOn(
   (state): FilterCounts => {
     const result: FilterCounts = { all: state.jobOrder.length, active: 0, paused: 0, failed: 0, completed: 0 };
     for (const job of state.jobs.values()) {
-      if (job.state === 'queued' || job.state === 'uploading') result.active++;
+      if ((job.state === 'queued' || job.state === 'uploading') && !job.waitingForFile) result.active++;
       else if (job.state === 'paused') result.paused++;
       else if (job.state === 'failed') result.failed++;
       else if (job.state === 'completed') result.completed++;
@@ -77,6 +79,11 @@ export interface Totals {
   queued: number;
   /** Overall progress of queued and uploading jobs, 0..1. */
   fraction: number;
+  /** Uploading jobs waiting to retry, and the retry that comes first. */
+  retrying: number;
+  nextRetry: JobRetry | null;
+  /** Jobs waiting for their file (browser host): neither uploading nor queued. */
+  waitingForFile: number;
 }
 
 /** Total speed and what remains (computed once per progress tick, whoever asks). */
@@ -88,10 +95,20 @@ export const selectTotals = memoOn(
     let size = 0;
     let uploading = 0;
     let queued = 0;
+    let retrying = 0;
+    let waitingForFile = 0;
+    let nextRetry: JobRetry | null = null;
     for (const job of state.jobs.values()) {
+      if ((job.state === 'uploading' || job.state === 'queued') && job.waitingForFile) {
+        waitingForFile++;
+        continue;
+      }
       if (job.state === 'uploading') {
         uploading++;
-        bytesPerSecond += job.bytesPerSecond;
+        if (job.retry) {
+          retrying++;
+          if (nextRetry === null || job.retry.nextRetryAt < nextRetry.nextRetryAt) nextRetry = job.retry;
+        } else bytesPerSecond += job.bytesPerSecond;
       } else if (job.state === 'queued') queued++;
       else continue;
       remainingBytes += Math.max(0, job.size - job.bytesDone);
@@ -104,6 +121,9 @@ export const selectTotals = memoOn(
       uploading,
       queued,
       fraction: size > 0 ? 1 - remainingBytes / size : 0,
+      retrying,
+      nextRetry,
+      waitingForFile,
     };
   },
 );

@@ -57,6 +57,8 @@ export interface JobJson {
   /** Issue #12: what the object is sent with; never a secret. */
   options: OptionsJson;
   skipped: boolean;
+  /** An uploading job waiting to retry a request, or null. */
+  retry: { attempt: number; maxAttempts: number | null; nextRetryAt: number; error: { code: string; message: string } } | null;
 }
 
 /**

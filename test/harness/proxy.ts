@@ -11,6 +11,13 @@ export interface FreezableProxy {
   thaw(): void;
   /** Limits the bytes sent to the server, over all connections, to `bytesPerSecond` (null: no limit). */
   limit(bytesPerSecond: number | null): void;
+  /**
+   * The server goes away, as a killed or rebooting one does: open connections are reset and new
+   * ones refused (ECONNREFUSED: nothing listens on the port) until {@link up}.
+   */
+  down(): Promise<void>;
+  /** The server is back on the same port. */
+  up(): Promise<void>;
   /** TCP connections the proxy has accepted so far. */
   readonly connections: number;
   close(): Promise<void>;
@@ -90,7 +97,29 @@ export async function startProxy(target: string): Promise<FreezableProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as net.AddressInfo;
+  let listening = true;
   return {
+    async down() {
+      if (!listening) return;
+      listening = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const { client, upstream } of pipes) {
+        client.resetAndDestroy();
+        upstream.destroy();
+      }
+      await closed;
+    },
+    async up() {
+      if (listening) return;
+      listening = true;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(address.port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
     endpoint: `http://127.0.0.1:${address.port}`,
     freeze() {
       frozen = true;
@@ -119,7 +148,8 @@ export async function startProxy(target: string): Promise<FreezableProxy> {
           client.destroy();
           upstream.destroy();
         }
-        server.close(() => resolve());
+        if (listening) server.close(() => resolve());
+        else resolve();
       }),
   };
 }

@@ -72,13 +72,14 @@ describe('ferry upload', () => {
           'options',
           'partSize',
           'path',
+          'retry',
           'size',
           'skipped',
           'state',
           'uploadId',
         ].sort(),
       );
-      expect(job).toMatchObject({ state: 'completed', endpoint: 'rgw', bucket, error: null });
+      expect(job).toMatchObject({ state: 'completed', endpoint: 'rgw', bucket, error: null, retry: null });
       expect(job.bytesDone).toBe(job.size);
       expect(typeof job.id).toBe('string');
     }

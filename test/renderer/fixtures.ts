@@ -23,6 +23,7 @@ export function makeJob(overrides: Partial<JobView> = {}): JobView {
     partCount: 7,
     multipart: true,
     error: null,
+    retry: null,
     waitingForFile: false,
     createdAt: 1_700_000_000_000 + counter,
     completedAt: null,

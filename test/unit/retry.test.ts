@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { backoffDelay, sleep, withRetry, type RetryPolicy } from '../../main/engine/retry.ts';
 import { toFerryError } from '../../main/engine/s3Errors.ts';
 import { FerryError } from '../../shared/errors.ts';
+import { describeRetry, parseDuration } from '../../shared/retry.ts';
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4 };
 const context = { operation: 'uploading part 1', bucket: 'b', endpoint: 'test' };
@@ -115,5 +116,116 @@ describe('toFerryError', () => {
   it('refuses TLS errors without retry', () => {
     const tls = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     expect(toFerryError(tls, context)).toMatchObject({ code: 'TLS_ERROR', retryable: false });
+  });
+});
+
+describe('an outage (issue #11, defect 8)', () => {
+  const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+
+  it('uses up no attempt: network errors are retried past maxAttempts until the endpoint answers', async () => {
+    let calls = 0;
+    const notices: (number | null)[] = [];
+    const result = await withRetry(
+      async () => {
+        calls += 1;
+        if (calls <= 12) throw refused();
+        return 'ok';
+      },
+      {
+        signal: new AbortController().signal,
+        policy: { ...policy, giveUpAfterMs: 60_000, outageMaxDelayMs: 4 },
+        context,
+        onRetry: (_error, _attempt, _delay, notice) => notices.push(notice.maxAttempts),
+      },
+    );
+    expect(result).toBe('ok');
+    expect(calls).toBe(13); // maxAttempts is 4
+    expect(notices.every((max) => max === null)).toBe(true);
+  });
+
+  it('without giveUpAfterMs (quick checks), network errors count as attempts as before', async () => {
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw refused();
+        },
+        { signal: new AbortController().signal, policy, context },
+      ),
+    ).rejects.toMatchObject({ code: 'ENDPOINT_UNREACHABLE' });
+    expect(calls).toBe(4);
+  });
+
+  it('gives up in words once the outage lasted giveUpAfterMs, and caps the backoff at outageMaxDelayMs', async () => {
+    let clock = 0;
+    const delays: number[] = [];
+    const promise = withRetry(
+      async () => {
+        throw refused();
+      },
+      {
+        signal: new AbortController().signal,
+        policy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, outageMaxDelayMs: 8, giveUpAfterMs: 90_000 },
+        context,
+        random: () => 1,
+        now: () => clock,
+        onRetry: (_error, _attempt, delay) => {
+          delays.push(delay);
+          clock += 10_000; // ten seconds pass per attempt
+        },
+      },
+    );
+    await expect(promise).rejects.toMatchObject({
+      code: 'ENDPOINT_UNREACHABLE',
+      message: expect.stringMatching(/Gave up after 2 minutes without an answer\.$/),
+    });
+    expect(Math.max(...delays)).toBe(8);
+    expect(delays.length).toBe(9);
+  });
+
+  // (a 5-10 minute backoff: without the early end, the test times out)
+  it('a long backoff ends as soon as the endpoint is reachable again', async () => {
+    let calls = 0;
+    let reachableAsked = 0;
+    await withRetry(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw refused();
+        return 'ok';
+      },
+      {
+        signal: new AbortController().signal,
+        policy: { maxAttempts: 2, baseDelayMs: 600_000, maxDelayMs: 600_000, outageMaxDelayMs: 600_000, giveUpAfterMs: 3_600_000 },
+        context,
+        whenReachable: async () => {
+          reachableAsked += 1;
+        },
+      },
+    );
+    expect(calls).toBe(2);
+    expect(reachableAsked).toBe(1);
+  });
+});
+
+describe('retry words', () => {
+  it('says when, why and which attempt', () => {
+    const retry = {
+      attempt: 3,
+      maxAttempts: null,
+      nextRetryAt: 10_000,
+      giveUpAt: null,
+      error: { code: 'ENDPOINT_UNREACHABLE' as const, message: 'x' },
+    };
+    expect(describeRetry(retry, 2_000)).toBe('Retrying in 8 s: cannot reach the endpoint (attempt 3)');
+    expect(describeRetry({ ...retry, maxAttempts: 8 }, 10_500)).toBe('Retrying now: cannot reach the endpoint (attempt 3 of 8)');
+  });
+  it('parses durations', () => {
+    expect(parseDuration('15m')).toBe(900_000);
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('45')).toBe(45_000);
+    expect(parseDuration('soon')).toBeNull();
+    expect(parseDuration('')).toBeNull();
   });
 });

@@ -1,10 +1,14 @@
-/** `ferry endpoint add | list | test | remove`. */
+/** `ferry endpoint add | edit | list | test | remove`. */
 import { resolve } from 'node:path';
 import { EndpointRegistry, type EndpointSummary } from '../../endpoints/registry.ts';
+import { sendControl } from '../../engine/control.ts';
+import { JobStore } from '../../store/jobStore.ts';
+import { EngineLockedError, FerryError } from '../../../shared/errors.ts';
+import { isFinal, type Job } from '../../../shared/job.ts';
 import { probeEndpoint } from '../../endpoints/probe.ts';
 import type { ChecksumPolicy } from '../../../shared/endpoint.ts';
 import type { CredentialInput, EndpointInput } from '../../../shared/endpointInput.ts';
-import { openRegistry, type Context } from '../context.ts';
+import { openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, line, table } from '../output.ts';
 import { readSecret } from '../secret.ts';
 
@@ -155,14 +159,145 @@ export async function endpointTest(ctx: Context, name: string, options: { bucket
   }
 }
 
-export function endpointRemove(ctx: Context, name: string): number {
+export interface EditOptions extends Omit<AddOptions, 'replace'> {
+  /** A new name. */
+  name?: string;
+}
+
+/**
+ * `ferry endpoint edit NAME [--name NEW] [--url URL] [--region R] [--path-style | --virtual-hosted]
+ * [--checksums P] [--access-key-id ID] [--secret-stdin] [--aws-profile P]`: changes what is given,
+ * keeps the rest (the stored secret included). The endpoint keeps its id, so its jobs keep working
+ * (issue #11, defect 11: credentials rotate without stranding jobs). A new URL needs the credential
+ * again: a secret is only ever sent to the URL it was given for.
+ */
+export async function endpointEdit(ctx: Context, name: string, options: EditOptions): Promise<number> {
+  if (options.pathStyle && options.virtualHosted) throw new UsageError('Choose one of --path-style and --virtual-hosted.');
+  if (options.awsProfile && (options.accessKeyId || options.secretStdin)) {
+    throw new UsageError('Choose one of --access-key-id/--secret-stdin and --aws-profile.');
+  }
+  if (options.checksums !== undefined && options.checksums !== 'when-supported' && options.checksums !== 'when-required') {
+    throw new UsageError(`--checksums must be when-supported or when-required, not "${options.checksums}".`);
+  }
   const registry = openRegistry(ctx);
   try {
-    const endpoint = registry.get(name);
-    registry.remove(endpoint.id);
-    line(ctx.io.stdout, `Removed endpoint "${endpoint.name}".`);
+    const current = registry.get(name);
+    let credential: CredentialInput | undefined;
+    if (options.awsProfile) credential = { kind: 'aws-profile', profile: options.awsProfile };
+    else if (options.accessKeyId || options.secretStdin) {
+      const accessKeyId = options.accessKeyId ?? (current.credential.kind === 'static' ? current.credential.accessKeyId : undefined);
+      if (!accessKeyId) throw new UsageError(`"${current.name}" uses an AWS profile: give --access-key-id with the secret.`);
+      credential = { kind: 'static', accessKeyId, secretAccessKey: await readSecret(ctx.io, options.secretStdin === true) };
+    }
+    const changes = [
+      options.name,
+      options.url,
+      options.region,
+      options.pathStyle,
+      options.virtualHosted,
+      options.checksums,
+      credential,
+    ].filter((value) => value !== undefined);
+    if (changes.length === 0) {
+      throw new UsageError(
+        'Nothing to change: give --url, --region, --path-style, --virtual-hosted, --checksums, --name, or new credentials (--access-key-id, --secret-stdin, --aws-profile).',
+      );
+    }
+    if (options.url !== undefined && options.url !== current.url && credential === undefined && current.credential.kind === 'static') {
+      throw new UsageError(
+        `Changing the URL of "${current.name}" needs its credentials again (a secret is only sent to the URL it was given for): add --secret-stdin (and --access-key-id if it changed).`,
+      );
+    }
+    const endpoint = registry.update(current.id, {
+      name: options.name ?? current.name,
+      url: options.url,
+      region: options.region ?? current.region,
+      addressing: options.pathStyle ? 'path' : options.virtualHosted ? 'virtual' : current.addressing,
+      checksums: (options.checksums as ChecksumPolicy | undefined) ?? current.checksums,
+      credential,
+    });
+    line(ctx.io.stdout, `Changed endpoint "${endpoint.name}": ${describe(endpoint)}.`);
+    line(
+      ctx.io.stdout,
+      `Its uploads use the new settings from their next request. Check it with: ferry endpoint test ${JSON.stringify(endpoint.name)}`,
+    );
+    if (registry.vaultWarning) line(ctx.io.stderr, `warning: ${registry.vaultWarning}`);
     return EXIT.ok;
   } finally {
     registry.close();
+  }
+}
+
+/**
+ * `ferry endpoint remove NAME [--force]`. An endpoint that unfinished uploads use is kept unless
+ * `--force`, which aborts those uploads first (their parts are deleted from the server, in the
+ * process that owns the data directory if one runs) and says so.
+ */
+export async function endpointRemove(ctx: Context, name: string, options: { force?: boolean } = {}): Promise<number> {
+  const registry = openRegistry(ctx);
+  try {
+    const endpoint = registry.get(name);
+    const live = liveJobs(ctx, endpoint.id);
+    if (live.length > 0 && !options.force) {
+      const n = live.length;
+      throw new UsageError(
+        `${n} unfinished upload${n === 1 ? ' uses' : 's use'} "${endpoint.name}" (${describeStates(live)}). Finish or abort ${n === 1 ? 'it' : 'them'} first, change the endpoint with ferry endpoint edit, or remove it with --force, which aborts ${n === 1 ? 'it' : 'them'} and deletes ${n === 1 ? 'its' : 'their'} parts from the server.`,
+      );
+    }
+    if (live.length > 0)
+      await abortJobs(
+        ctx,
+        registry,
+        live.map((job) => job.id),
+      );
+    registry.remove(endpoint.id);
+    const n = live.length;
+    line(
+      ctx.io.stdout,
+      n === 0
+        ? `Removed endpoint "${endpoint.name}".`
+        : `Removed endpoint "${endpoint.name}"; its ${n} unfinished upload${n === 1 ? ' was' : 's were'} aborted and ${n === 1 ? 'its' : 'their'} parts deleted from the server.`,
+    );
+    return EXIT.ok;
+  } finally {
+    registry.close();
+  }
+}
+
+/** Jobs of the endpoint that are not completed or aborted. */
+function liveJobs(ctx: Context, endpointId: string): Job[] {
+  const store = JobStore.open(ctx.dataDir);
+  try {
+    return store.loadJobs().filter((job) => job.endpointId === endpointId && !isFinal(job.state));
+  } finally {
+    store.close();
+  }
+}
+
+function describeStates(jobs: readonly Job[]): string {
+  const counts = new Map<string, number>();
+  for (const job of jobs) counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
+  return [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
+}
+
+/** Aborts jobs here, or in the process that owns the data directory (through the control channel). */
+async function abortJobs(ctx: Context, registry: EndpointRegistry, ids: string[]): Promise<void> {
+  let engine;
+  try {
+    engine = await openEngine(ctx, registry);
+  } catch (error) {
+    if (!(error instanceof EngineLockedError)) throw error;
+    try {
+      await sendControl(ctx.dataDir, 'abort', ids);
+    } catch (sendError) {
+      if (sendError instanceof FerryError && sendError.code === 'ENGINE_LOCKED') throw error;
+      throw sendError;
+    }
+    return;
+  }
+  try {
+    await engine.abort(ids);
+  } finally {
+    await engine.close();
   }
 }

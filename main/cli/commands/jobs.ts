@@ -5,6 +5,7 @@ import { EngineLockedError, FerryError } from '../../../shared/errors.ts';
 import { transition, type Job } from '../../../shared/job.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
 import type { UploadOptions } from '../../../shared/uploadOptions.ts';
+import { describeRetry, type JobRetry } from '../../../shared/retry.ts';
 import { sendControl, type ControlAction } from '../../engine/control.ts';
 import { openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, line, table } from '../output.ts';
@@ -26,6 +27,8 @@ export interface JobJson {
   options: OptionsJson;
   /** Completed without uploading: the key existed and --if-exists said skip (or skip-identical matched). */
   skipped: boolean;
+  /** An uploading job waiting to retry a request (nextRetryAt in ms since the epoch), or null. */
+  retry: { attempt: number; maxAttempts: number | null; nextRetryAt: number; error: { code: string; message: string } } | null;
 }
 
 export interface OptionsJson {
@@ -70,15 +73,17 @@ export function optionsJson(options: UploadOptions | undefined): OptionsJson {
  * so by a process that died or stopped: it is shown as 'queued', which is what the next `ferry run`
  * makes of it (the store itself is not touched, so this never races a starting upload).
  */
-function currentJobs(ctx: Context): Job[] {
+function currentJobs(ctx: Context): { jobs: Job[]; retries: Map<string, JobRetry> } {
   const store = JobStore.open(ctx.dataDir);
   let jobs: Job[];
+  let retries: Map<string, JobRetry>;
   try {
     jobs = store.loadJobs();
+    retries = store.loadRetries();
   } finally {
     store.close();
   }
-  if (!jobs.some((job) => job.state === 'uploading')) return jobs;
+  if (!jobs.some((job) => job.state === 'uploading')) return { jobs, retries: new Map() };
   let running = false;
   try {
     acquireDataDirLock(ctx.dataDir).release();
@@ -87,14 +92,27 @@ function currentJobs(ctx: Context): Job[] {
     running = true;
   }
   // what the next engine's open does to it (Engine: interrupt), through the state machine
-  return running ? jobs : jobs.map((job) => (job.state === 'uploading' ? { ...job, state: transition(job.state, 'interrupt') } : job));
+  if (running) return { jobs, retries };
+  return {
+    jobs: jobs.map((job) => (job.state === 'uploading' ? { ...job, state: transition(job.state, 'interrupt') } : job)),
+    retries: new Map(),
+  };
+}
+
+/** "retrying in 8 s: cannot reach the endpoint (attempt 3)" for the table, or the error. */
+function note(job: Job, retry: JobRetry | undefined): string {
+  if (job.state === 'uploading' && retry) {
+    const text = describeRetry(retry, Date.now());
+    return text.charAt(0).toLowerCase() + text.slice(1);
+  }
+  return job.error?.message ?? (job.skipped ? 'skipped: the key exists' : '');
 }
 
 export async function listJobs(ctx: Context, options: { json?: boolean }): Promise<number> {
   const registry = openRegistry(ctx);
   try {
     const names = new Map(registry.list().map((e) => [e.id, e.name]));
-    const jobs = currentJobs(ctx);
+    const { jobs, retries } = currentJobs(ctx);
     if (options.json) {
       const json: JobJson[] = jobs.map((job) => ({
         id: job.id,
@@ -110,6 +128,7 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
         error: job.error ? { code: job.error.code, message: job.error.message } : null,
         options: optionsJson(job.options),
         skipped: job.skipped === true,
+        retry: retryJson(job.state === 'uploading' ? retries.get(job.id) : undefined),
       }));
       line(ctx.io.stdout, JSON.stringify(json, null, 2));
     } else if (jobs.length === 0) {
@@ -125,7 +144,7 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
             job.size === 0 ? (job.state === 'completed' ? '100%' : '0%') : `${Math.floor((job.bytesDone / job.size) * 100)}%`,
             formatBytes(job.size),
             `${names.get(job.endpointId) ?? '?'}:s3://${job.bucket}/${job.key}`,
-            job.error?.message ?? (job.skipped ? 'skipped: the key exists' : ''),
+            note(job, retries.get(job.id)),
           ]),
         ]),
       );
@@ -134,6 +153,12 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
   } finally {
     registry.close();
   }
+}
+
+function retryJson(retry: JobRetry | undefined): JobJson['retry'] {
+  if (!retry) return null;
+  const { attempt, maxAttempts, nextRetryAt, error } = retry;
+  return { attempt, maxAttempts, nextRetryAt, error: { code: error.code, message: error.message } };
 }
 
 const DONE: Record<ControlAction, string> = {

@@ -105,7 +105,7 @@ export async function orphans(ctx: Context, name: string, url: string, options: 
         else
           line(
             ctx.io.stderr,
-            `${found.length} incomplete upload${found.length === 1 ? '' : 's'} hold ${formatBytes(bytes)}. Abort with --abort UPLOAD_ID... or --abort-all.`,
+            `${found.length} incomplete upload${found.length === 1 ? ' holds' : 's hold'} ${formatBytes(bytes)}. Abort with --abort UPLOAD_ID... or --abort-all.`,
           );
         const skipped = options.abortAll ? found.filter((u) => u.jobId !== null && !options.includeFerryJobs).length : 0;
         if (skipped > 0)

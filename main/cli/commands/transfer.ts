@@ -10,12 +10,23 @@ import { ProgressReporter } from '../progress.ts';
 import { expandSources } from '../../host/sources.ts';
 import { parseObjectFlags, type ObjectFlags } from '../uploadFlags.ts';
 import { withDefaults } from '../../../shared/uploadOptions.ts';
+import { parseDuration } from '../../../shared/retry.ts';
 
 export interface UploadOptions extends ObjectFlags {
   endpoint: string;
   partSize?: string;
   concurrency?: string;
   detach?: boolean;
+  giveUpAfter?: string;
+}
+
+/** `--give-up-after DURATION`: how long an outage may last before a job fails (default 15 minutes). */
+function parseGiveUpAfter(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === null || ms < 1000)
+    throw new UsageError(`--give-up-after must be a duration of at least 1 s, such as 15m, 90s or 2h, not "${text}".`);
+  return ms;
 }
 
 function parseConcurrency(text: string | undefined): number | undefined {
@@ -48,12 +59,16 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
   const object = parseObjectFlags(options);
   const { files: sources, skipped } = await expandSources(paths, target);
   for (const entry of skipped) line(ctx.io.stderr, `Skipped ${entry.path}: ${entry.reason}.`);
+  const giveUpAfterMs = parseGiveUpAfter(options.giveUpAfter);
   if (sources.length === 0) throw new FerryError('INVALID_INPUT', 'Nothing to upload: the folder has no files.');
 
   const registry = openRegistry(ctx);
   try {
     const endpoint = registry.get(options.endpoint);
-    const engine = await openEngine(ctx, registry, { bandwidthLimit: object.bandwidthLimit ?? null });
+    const engine = await openEngine(ctx, registry, {
+      bandwidthLimit: object.bandwidthLimit ?? null,
+      ...(giveUpAfterMs === undefined ? {} : { giveUpAfterMs }),
+    });
     try {
       // refuse a target that cannot work (bad key, no bucket, unreachable) before anything is queued
       const warnings = await engine.checkBucket(endpoint.id, target.bucket).catch((error: unknown) => {
@@ -100,11 +115,15 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
   }
 }
 
-export async function run(ctx: Context, options: { bwlimit?: string } = {}): Promise<number> {
+export async function run(ctx: Context, options: { bwlimit?: string; giveUpAfter?: string } = {}): Promise<number> {
   const { bandwidthLimit } = parseObjectFlags({ bwlimit: options.bwlimit });
+  const giveUpAfterMs = parseGiveUpAfter(options.giveUpAfter);
   const registry = openRegistry(ctx);
   try {
-    const engine = await openEngine(ctx, registry, { bandwidthLimit: bandwidthLimit ?? null });
+    const engine = await openEngine(ctx, registry, {
+      bandwidthLimit: bandwidthLimit ?? null,
+      ...(giveUpAfterMs === undefined ? {} : { giveUpAfterMs }),
+    });
     try {
       const pending = engine.list().filter((job) => job.state === 'queued');
       if (pending.length === 0) {

@@ -116,7 +116,11 @@ describe('events', () => {
   it('go to the window on the event channel, and not to a page that is not the app', async () => {
     const off = forwardEvents(service, () => window as unknown as BrowserWindow);
     await handler(from(window.webContents), 'setSettings', { theme: 'dark' });
-    expect(window.webContents.send).toHaveBeenCalledWith(EVENT_CHANNEL, 'settingsChanged', { resumeOnLaunch: true, theme: 'dark' });
+    expect(window.webContents.send).toHaveBeenCalledWith(EVENT_CHANNEL, 'settingsChanged', {
+      resumeOnLaunch: true,
+      theme: 'dark',
+      giveUpAfterMinutes: 15,
+    });
 
     window.webContents.send.mockClear();
     window.webContents.url = 'https://evil.example/';
