@@ -35,6 +35,10 @@ export interface JobView {
   waitingForFile: boolean;
   createdAt: number;
   completedAt: number | null;
+  /** The drop, folder or command the job came with: a batch of several files is one item in the window. */
+  batchId: string | null;
+  /** The batch's name (the folder's, or "a.txt and 2 more"). */
+  batchName: string | null;
 }
 
 export interface EndpointView extends EndpointProfile {

@@ -99,6 +99,10 @@ export interface Job {
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /** The drop, folder or `ferry upload` this job came with (one item in the window), or null. */
+  batchId: string | null;
+  /** That batch's name: the folder's name, or "a.txt and 2 more" for loose files. */
+  batchName: string | null;
 }
 
 /** A file-change check: which of the fingerprint's fields differ, in words, or null if none. */

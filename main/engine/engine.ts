@@ -66,6 +66,8 @@ export interface JobSpec {
   key: string;
   partSize?: number;
   concurrency?: number;
+  /** The drop, folder or command this job came with: the window shows a batch as one item. */
+  batch?: { id: string; name: string };
 }
 
 export type EngineEvent =
@@ -283,6 +285,8 @@ export class Engine {
         createdAt: now,
         updatedAt: now,
         completedAt: null,
+        batchId: spec.batch?.id ?? null,
+        batchName: spec.batch?.name ?? null,
       });
     }
     this.#store.insertJobs(jobs);

@@ -9,7 +9,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   commandSchemas,
   isCommandName,
@@ -26,6 +27,7 @@ import {
   type ProgressUpdate,
   type Settings,
 } from '../../shared/contract.ts';
+import { assignBatches } from '../../shared/batch.ts';
 import { FerryError, toErrorInfo } from '../../shared/errors.ts';
 import { isFinal, type Job } from '../../shared/job.ts';
 import { firstIssue } from '../../shared/endpointInput.ts';
@@ -212,14 +214,29 @@ export class HostService {
     addPaths: async ({ endpointId, bucket, prefix, paths }) => {
       const files = await expandDropped(paths, prefix);
       await this.engine.checkBucket(endpointId, bucket);
-      const jobs = await this.engine.addJobs(files.map((file) => ({ path: file.path, endpointId, bucket, key: file.key })));
+      const batches = assignBatches(
+        files,
+        (file) => file.folder ?? null,
+        (file) => basename(file.path),
+        randomUUID,
+      );
+      const jobs = await this.engine.addJobs(
+        files.map((file, index) => ({ path: file.path, endpointId, bucket, key: file.key, batch: batches[index]! })),
+      );
       return { jobs: jobs.map((job) => this.#view(job)) };
     },
     addBrowserFiles: async ({ endpointId, bucket, prefix, files }, session) => {
       const owner = this.#requireSession(session);
       await this.engine.checkBucket(endpointId, bucket);
+      const batches = assignBatches(
+        files,
+        (file) => (file.relativePath === '' ? null : file.relativePath.split('/')[0]!),
+        (file) => file.name,
+        randomUUID,
+      );
       const jobs = await this.engine.addJobs(
-        files.map((file) => ({
+        files.map((file, index) => ({
+          batch: batches[index]!,
           path: `${file.relativePath}${file.name}`,
           browserFile: { size: file.size, lastModified: file.lastModified },
           endpointId,
@@ -345,6 +362,8 @@ export class HostService {
       waitingForFile: this.engine.isWaitingForFile(job),
       createdAt: job.createdAt,
       completedAt: job.completedAt,
+      batchId: job.batchId,
+      batchName: job.batchName,
     };
   }
 

@@ -38,6 +38,8 @@ interface JobRow {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  batch_id: string | null;
+  batch_name: string | null;
 }
 
 interface PendingPart {
@@ -60,9 +62,9 @@ export class JobStore {
     this.#db = db;
     this.#upsertJob = db.prepare(`
       INSERT INTO jobs (id, seq, state, source, path, endpoint_id, bucket, object_key, size, fp_size, fp_mtime_ms, fp_ino,
-        multipart, part_size, part_count, concurrency, upload_id, bytes_done, etag, error, created_at, updated_at, completed_at)
+        multipart, part_size, part_count, concurrency, upload_id, bytes_done, etag, error, created_at, updated_at, completed_at, batch_id, batch_name)
       VALUES (:id, :seq, :state, :source, :path, :endpoint_id, :bucket, :object_key, :size, :fp_size, :fp_mtime_ms, :fp_ino,
-        :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at)
+        :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at, :batch_id, :batch_name)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, upload_id = excluded.upload_id,
         etag = excluded.etag, error = excluded.error, updated_at = excluded.updated_at, completed_at = excluded.completed_at,
         fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino`);
@@ -192,6 +194,8 @@ function jobToRow(job: Job, seq: number) {
     created_at: job.createdAt,
     updated_at: job.updatedAt,
     completed_at: job.completedAt,
+    batch_id: job.batchId,
+    batch_name: job.batchName,
   };
 }
 
@@ -217,6 +221,8 @@ function rowToJob(row: JobRow): Job {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     completedAt: row.completed_at,
+    batchId: row.batch_id ?? null,
+    batchName: row.batch_name ?? null,
   };
 }
 

@@ -64,6 +64,13 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
       CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
   },
+  // 4 (window): the batch a job came with (a dropped folder, a drop, one `ferry upload`)
+  (db) => {
+    db.exec(`
+      ALTER TABLE jobs ADD COLUMN batch_id TEXT;
+      ALTER TABLE jobs ADD COLUMN batch_name TEXT;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

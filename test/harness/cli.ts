@@ -47,6 +47,7 @@ export interface JobJson {
   partSize: number;
   uploadId: string | null;
   error: { code: string; message: string } | null;
+  batchId: string | null;
 }
 
 /** The process environment minus every FERRY_* variable, plus `extra`. */
