@@ -153,7 +153,8 @@ async function work(ctx: Context, engine: Engine, jobs: readonly Job[]): Promise
     engine.start(ids);
     await Promise.race([engine.whenIdle(), interruptedPromise]);
     if (interrupted) {
-      line(ctx.io.stderr, '\nPausing uploads (press Ctrl-C again to stop at once)...');
+      reporter.interrupt();
+      line(ctx.io.stderr, 'Pausing uploads (press Ctrl-C again to stop at once)...');
       const active = ids.filter((id) => engine.get(id)?.state === 'uploading');
       await engine.pause(active);
     }
