@@ -6,7 +6,7 @@
 import { etaSeconds } from '../../shared/speed.ts';
 import { canApply, type JobAction, type JobEntry } from './jobsSlice.ts';
 import type { FerryState } from './store.ts';
-import type { JobFilter } from './uiSlice.ts';
+import type { JobFilter, SortOrder } from './uiSlice.ts';
 
 export function matchesFilter(filter: JobFilter, job: Pick<JobEntry, 'state'>): boolean {
   switch (filter) {
@@ -41,12 +41,171 @@ function memoOn<Result>(
   };
 }
 
-/** The ids the list shows, in order, for the current filter. */
+/** Whether a job's name, key or batch name contains `query` (case-insensitive; '' matches all). */
+export function matchesSearch(query: string, job: Pick<JobEntry, 'name' | 'key' | 'batchName'>): boolean {
+  if (query === '') return true;
+  return (
+    job.name.toLowerCase().includes(query) ||
+    job.key.toLowerCase().includes(query) ||
+    (job.batchName?.toLowerCase().includes(query) ?? false)
+  );
+}
+
+const STATUS_ORDER: Record<JobEntry['state'], number> = { failed: 0, uploading: 1, queued: 2, paused: 3, completed: 4, aborted: 5 };
+
+function sortIds(ids: readonly string[], jobs: ReadonlyMap<string, JobEntry>, sort: SortOrder): readonly string[] {
+  if (sort.key === 'added') return sort.descending ? [...ids].reverse() : ids;
+  const key = (job: JobEntry): number | string => {
+    switch (sort.key) {
+      case 'name':
+        return job.name.toLowerCase();
+      case 'size':
+        return job.size;
+      case 'progress':
+        return job.state === 'completed' ? 1 : job.size > 0 ? job.bytesDone / job.size : 0;
+      case 'status':
+        return STATUS_ORDER[job.state];
+      default:
+        return 0;
+    }
+  };
+  const keyed = ids.map((id, index) => ({ id, index, key: key(jobs.get(id)!) }));
+  const direction = sort.descending ? -1 : 1;
+  keyed.sort((a, b) => {
+    const order = typeof a.key === 'string' ? a.key.localeCompare(b.key as string) : a.key - (b.key as number);
+    return order !== 0 ? order * direction : a.index - b.index;
+  });
+  return keyed.map((entry) => entry.id);
+}
+
+/**
+ * The ids of the jobs the list shows, in order: the filter tab, the search and the sort applied
+ * (whether their batch is expanded or not). Re-sorted when states change, not per progress tick.
+ */
 export const selectVisibleIds = memoOn(
-  (state) => [state.jobOrder, state.jobStatesVersion, state.filter],
-  (state): readonly string[] =>
-    state.filter === 'all' ? state.jobOrder : state.jobOrder.filter((id) => matchesFilter(state.filter, state.jobs.get(id)!)),
+  (state) => [state.jobOrder, state.jobStatesVersion, state.filter, state.search, state.sort],
+  (state): readonly string[] => {
+    const query = state.search.trim().toLowerCase();
+    const shown =
+      state.filter === 'all' && query === ''
+        ? state.jobOrder
+        : state.jobOrder.filter((id) => {
+            const job = state.jobs.get(id)!;
+            return matchesFilter(state.filter, job) && matchesSearch(query, job);
+          });
+    return sortIds(shown, state.jobs, state.sort);
+  },
 );
+
+/** The jobs of each batch (all of them, in the order added), for batches and their group rows. */
+export const selectBatches = memoOn(
+  (state) => [state.jobOrder],
+  (state): ReadonlyMap<string, readonly string[]> => {
+    const batches = new Map<string, string[]>();
+    for (const id of state.jobOrder) {
+      const batchId = state.jobs.get(id)?.batchId;
+      if (!batchId) continue;
+      let members = batches.get(batchId);
+      if (!members) batches.set(batchId, (members = []));
+      members.push(id);
+    }
+    return batches;
+  },
+);
+
+/**
+ * The list's rows in order: `g:BATCH` a batch of several files (one row, at its first shown job),
+ * `j:ID` a job on its own, `c:ID` a job shown under its expanded batch.
+ */
+export const selectListItems = memoOn(
+  (state) => [selectVisibleIds(state), selectBatches(state), state.expanded],
+  (state): readonly string[] => {
+    const visible = selectVisibleIds(state);
+    const batches = selectBatches(state);
+    const items: string[] = [];
+    const byBatch = new Map<string, string[]>();
+    const order: (string | { batch: string })[] = [];
+    for (const id of visible) {
+      const batchId = state.jobs.get(id)!.batchId;
+      if (batchId === null || (batches.get(batchId)?.length ?? 0) < 2) {
+        order.push(id);
+        continue;
+      }
+      let shown = byBatch.get(batchId);
+      if (!shown) {
+        byBatch.set(batchId, (shown = []));
+        order.push({ batch: batchId });
+      }
+      shown.push(id);
+    }
+    for (const entry of order) {
+      if (typeof entry === 'string') {
+        items.push(`j:${entry}`);
+        continue;
+      }
+      items.push(`g:${entry.batch}`);
+      if (state.expanded.has(entry.batch)) for (const id of byBatch.get(entry.batch)!) items.push(`c:${id}`);
+    }
+    return items;
+  },
+);
+
+/** The shown jobs of one batch (filter and search applied), in the list's order. */
+export function shownMembers(state: FerryState, batchId: string): readonly string[] {
+  const members = new Set(selectBatches(state).get(batchId) ?? []);
+  return selectVisibleIds(state).filter((id) => members.has(id));
+}
+
+export interface GroupStats {
+  name: string;
+  files: number;
+  completed: number;
+  size: number;
+  bytesDone: number;
+  /** "3 failed, 2 paused": the states other than completed, most urgent first. */
+  summary: string;
+  uploading: number;
+  queued: number;
+  paused: number;
+  failed: number;
+  aborted: number;
+  /** Sum of the running files' speeds. */
+  bytesPerSecond: number;
+}
+
+/** A batch's figures over all its files (a group row re-renders when one of them changes). */
+export function groupStats(state: FerryState, batchId: string): GroupStats {
+  const members = selectBatches(state).get(batchId) ?? [];
+  const stats: GroupStats = {
+    name: 'Files',
+    files: members.length,
+    completed: 0,
+    size: 0,
+    bytesDone: 0,
+    summary: '',
+    uploading: 0,
+    queued: 0,
+    paused: 0,
+    failed: 0,
+    aborted: 0,
+    bytesPerSecond: 0,
+  };
+  for (const id of members) {
+    const job = state.jobs.get(id);
+    if (!job) continue;
+    stats.name = job.batchName ?? stats.name;
+    stats.size += job.size;
+    stats.bytesDone += job.state === 'completed' ? job.size : job.bytesDone;
+    if (job.state === 'completed') stats.completed++;
+    else stats[job.state]++;
+    if (job.state === 'uploading') stats.bytesPerSecond += job.bytesPerSecond;
+  }
+  const parts: string[] = [];
+  for (const state of ['failed', 'uploading', 'queued', 'paused', 'aborted'] as const)
+    if (stats[state] > 0) parts.push(`${stats[state].toLocaleString('en-US')} ${state}`);
+  stats.summary = parts.join(', ');
+  return stats;
+}
 
 export type FilterCounts = Record<JobFilter, number>;
 
@@ -76,6 +235,11 @@ export interface Totals {
   queued: number;
   /** Overall progress of queued and uploading jobs, 0..1. */
   fraction: number;
+  /** Files in the list that are not aborted, and how many of them are completed. */
+  files: number;
+  filesDone: number;
+  /** Bytes done over every job not aborted (what a speed meter samples: small files count too). */
+  bytesDoneAll: number;
 }
 
 /** Total speed and what remains (computed once per progress tick, whoever asks). */
@@ -87,7 +251,17 @@ export const selectTotals = memoOn(
     let size = 0;
     let uploading = 0;
     let queued = 0;
+    let files = 0;
+    let filesDone = 0;
+    let bytesDoneAll = 0;
     for (const job of state.jobs.values()) {
+      if (job.state !== 'aborted') {
+        files++;
+        if (job.state === 'completed') {
+          filesDone++;
+          bytesDoneAll += job.size;
+        } else bytesDoneAll += job.bytesDone;
+      }
       if (job.state === 'uploading') {
         uploading++;
         bytesPerSecond += job.bytesPerSecond;
@@ -103,6 +277,9 @@ export const selectTotals = memoOn(
       uploading,
       queued,
       fraction: size > 0 ? 1 - remainingBytes / size : 0,
+      files,
+      filesDone,
+      bytesDoneAll,
     };
   },
 );
