@@ -147,7 +147,7 @@ export const commandSchemas = {
       .min(1)
       .max(10_000),
   }),
-  browseFiles: z.object({ path: z.string().max(4096).nullable() }),
+  browseFiles: z.object({ path: z.string().max(4096).nullable(), showHidden: z.boolean().optional() }),
   setSettings: z.object({ resumeOnLaunch: z.boolean().optional(), theme: z.enum(['system', 'light', 'dark']).optional() }),
 } as const;
 

@@ -323,7 +323,7 @@ export class HostService {
     listBuckets: async ({ endpointId }) => ({ buckets: await this.engine.listBuckets(this.registry.get(endpointId).id) }),
     listOrphans: async ({ endpointId, bucket, prefix }) => ({ uploads: await this.engine.listOrphans(endpointId, bucket, prefix) }),
     abortOrphans: async ({ endpointId, bucket, uploads }) => ({ aborted: await this.engine.abortOrphans(endpointId, bucket, uploads) }),
-    browseFiles: async ({ path }) => browse(path),
+    browseFiles: async ({ path, showHidden }) => browse(path, showHidden ?? false),
     setSettings: async (patch) => {
       this.#settings = writeSettings(this.#db, patch);
       this.#emit('settingsChanged', this.settings);
@@ -395,8 +395,8 @@ export class HostService {
   }
 }
 
-/** A directory of the host's disk, for the browser host's "Add files" dialog (folders first, no dotfiles). */
-async function browse(path: string | null): Promise<DirectoryListing> {
+/** A directory of the host's disk, for the browser host's "Add files" dialog (folders first; dotfiles when asked). */
+async function browse(path: string | null, showHidden: boolean): Promise<DirectoryListing> {
   const dir = resolve(path ?? homedir());
   let entries;
   try {
@@ -410,7 +410,7 @@ async function browse(path: string | null): Promise<DirectoryListing> {
   }
   const listed = await Promise.all(
     entries
-      .filter((entry) => !entry.name.startsWith('.'))
+      .filter((entry) => showHidden || !entry.name.startsWith('.'))
       .map(async (entry) => {
         const full = join(dir, entry.name);
         const info = await stat(full).catch(() => null);

@@ -102,7 +102,6 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
       role="row"
       aria-label={job.name}
       aria-rowindex={index + 2}
-      aria-level={depth === 1 ? 2 : undefined}
       data-index={index}
       data-state={job.state}
       className={`job-row${selected ? ' selected' : ''}${problem ? ' has-problem' : ''}${failed ? ' has-error' : ''}${depth === 1 ? ' child' : ''}`}

@@ -64,7 +64,7 @@ export interface JobsSlice {
    */
   reattachBrowserFiles(): Promise<void>;
   /** A folder of the host's disk, for the "Add files…" browser (null: the host's starting folder). */
-  browseHostFiles(path: string | null): Promise<Envelope<DirectoryListing>>;
+  browseHostFiles(path: string | null, showHidden?: boolean): Promise<Envelope<DirectoryListing>>;
 }
 
 /** Why the destination cannot take uploads now, in words; null when it can. */
@@ -337,9 +337,9 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       }
     },
 
-    async browseHostFiles(path) {
+    async browseHostFiles(path, showHidden = false) {
       try {
-        return { ok: true, value: await api.browseFiles({ path }) };
+        return { ok: true, value: await api.browseFiles({ path, showHidden }) };
       } catch (error) {
         return { ok: false, error: errorInfo(error) };
       }
