@@ -7,8 +7,8 @@
 import { memo, useRef, type MouseEvent, type Ref } from 'react';
 import { SpeedMeter, etaSeconds } from '../../shared/speed.ts';
 import { canApply, type JobAction } from '../store/jobsSlice.ts';
-import { useActions, useFerry, useFerryShallow, useFerryStore } from '../store/hooks.ts';
-import { groupStats, selectBatches, shownMembers } from '../store/selectors.ts';
+import { useActions, useFerry, useFerryStore } from '../store/hooks.ts';
+import { groupStats, selectBatches, selectGroupSelection, shownMembers } from '../store/selectors.ts';
 import { formatBytes, formatDuration, formatSpeed, percent } from '../format.ts';
 import { BroomIcon, ChevronIcon, FolderIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon } from './icons.tsx';
 import { RowActions, type RowAction } from './RowActions.tsx';
@@ -34,15 +34,10 @@ export interface GroupRowProps {
   measure?: Ref<HTMLDivElement>;
 }
 
-export const GroupRow = memo(function GroupRow({ batchId, index, top, measure }: GroupRowProps) {
-  const stats = useFerryShallow((state) => groupStats(state, batchId));
+export const GroupRow = memo(function GroupRow({ batchId, index, top }: GroupRowProps) {
+  const stats = useFerry((state) => groupStats(state, batchId));
   const expanded = useFerry((state) => state.expanded.has(batchId));
-  const selection = useFerry((state) => {
-    const members = selectBatches(state).get(batchId) ?? [];
-    let n = 0;
-    for (const id of members) if (state.selected.has(id)) n++;
-    return n === 0 ? 'none' : n === members.length ? 'all' : 'some';
-  });
+  const selection = useFerry((state) => selectGroupSelection(state).get(batchId) ?? 'none');
   const store = useFerryStore();
   const actions = useActions();
   const active = stats.uploading + stats.queued > 0;
@@ -98,7 +93,6 @@ export const GroupRow = memo(function GroupRow({ batchId, index, top, measure }:
   const filesText = `${stats.completed.toLocaleString('en-US')} of ${stats.files.toLocaleString('en-US')} files`;
   return (
     <div
-      ref={measure}
       role="row"
       aria-label={stats.name}
       aria-rowindex={index + 2}

@@ -98,7 +98,9 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
 
   return (
     <div
-      ref={measure}
+      // only a failed row's height differs (its whole error wraps): the others keep the estimate
+      // and cost no measuring while the list scrolls
+      ref={failed ? measure : undefined}
       role="row"
       aria-label={job.name}
       aria-rowindex={index + 2}

@@ -173,12 +173,10 @@ export interface GroupStats {
   bytesPerSecond: number;
 }
 
-/** A batch's figures over all its files (a group row re-renders when one of them changes). */
-export function groupStats(state: FerryState, batchId: string): GroupStats {
-  const members = selectBatches(state).get(batchId) ?? [];
-  const stats: GroupStats = {
+function emptyStats(): GroupStats {
+  return {
     name: 'Files',
-    files: members.length,
+    files: 0,
     completed: 0,
     size: 0,
     bytesDone: 0,
@@ -190,22 +188,58 @@ export function groupStats(state: FerryState, batchId: string): GroupStats {
     aborted: 0,
     bytesPerSecond: 0,
   };
-  for (const id of members) {
-    const job = state.jobs.get(id);
-    if (!job) continue;
-    stats.name = job.batchName ?? stats.name;
-    stats.size += job.size;
-    stats.bytesDone += job.state === 'completed' ? job.size : job.bytesDone;
-    if (job.state === 'completed') stats.completed++;
-    else stats[job.state]++;
-    if (job.state === 'uploading') stats.bytesPerSecond += job.bytesPerSecond;
-  }
-  const parts: string[] = [];
-  for (const state of ['failed', 'uploading', 'queued', 'paused', 'aborted'] as const)
-    if (stats[state] > 0) parts.push(`${stats[state].toLocaleString('en-US')} ${state}`);
-  stats.summary = parts.join(', ');
-  return stats;
 }
+
+/**
+ * Every batch's figures, in one pass over the jobs per change of `jobs` (a progress tick), shared by
+ * all group rows: a row reads its own entry, which keeps its identity until the jobs change.
+ */
+export const selectAllGroupStats = memoOn(
+  (state) => [state.jobs],
+  (state): ReadonlyMap<string, GroupStats> => {
+    const all = new Map<string, GroupStats>();
+    for (const job of state.jobs.values()) {
+      if (job.batchId === null) continue;
+      let stats = all.get(job.batchId);
+      if (!stats) all.set(job.batchId, (stats = emptyStats()));
+      stats.files++;
+      stats.name = job.batchName ?? stats.name;
+      stats.size += job.size;
+      stats.bytesDone += job.state === 'completed' ? job.size : job.bytesDone;
+      if (job.state === 'completed') stats.completed++;
+      else stats[job.state]++;
+      if (job.state === 'uploading') stats.bytesPerSecond += job.bytesPerSecond;
+    }
+    for (const stats of all.values()) {
+      const parts: string[] = [];
+      for (const state of ['failed', 'uploading', 'queued', 'paused', 'aborted'] as const)
+        if (stats[state] > 0) parts.push(`${stats[state].toLocaleString('en-US')} ${state}`);
+      stats.summary = parts.join(', ');
+    }
+    return all;
+  },
+);
+
+const NO_STATS = emptyStats();
+
+/** A batch's figures over all its files. */
+export function groupStats(state: FerryState, batchId: string): GroupStats {
+  return selectAllGroupStats(state).get(batchId) ?? NO_STATS;
+}
+
+/** For each batch: are none, some or all of its files selected (once per change of the selection). */
+export const selectGroupSelection = memoOn(
+  (state) => [state.selected, selectBatches(state)],
+  (state): ReadonlyMap<string, 'none' | 'some' | 'all'> => {
+    const result = new Map<string, 'none' | 'some' | 'all'>();
+    for (const [batchId, members] of selectBatches(state)) {
+      let n = 0;
+      if (state.selected.size > 0) for (const id of members) if (state.selected.has(id)) n++;
+      result.set(batchId, n === 0 ? 'none' : n === members.length ? 'all' : 'some');
+    }
+    return result;
+  },
+);
 
 export type FilterCounts = Record<JobFilter, number>;
 
