@@ -44,6 +44,10 @@ export interface JobView {
   options?: UploadOptions;
   /** Completed without uploading: the key existed and if-exists said skip. */
   skipped?: boolean;
+  /** The drop, folder or command the job came with: a batch of several files is one item in the window. */
+  batchId: string | null;
+  /** The batch's name (the folder's, or "a.txt and 2 more"). */
+  batchName: string | null;
 }
 
 export interface EndpointView extends EndpointProfile {
@@ -179,7 +183,7 @@ export const commandSchemas = {
       .min(1)
       .max(10_000),
   }),
-  browseFiles: z.object({ path: z.string().max(4096).nullable() }),
+  browseFiles: z.object({ path: z.string().max(4096).nullable(), showHidden: z.boolean().optional() }),
   setSettings: z.object({
     resumeOnLaunch: z.boolean().optional(),
     theme: z.enum(['system', 'light', 'dark']).optional(),

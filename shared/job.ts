@@ -111,6 +111,10 @@ export interface Job {
   options?: UploadOptions;
   /** Completed without uploading: the key existed and `ifExists` said skip (or skip-identical matched). */
   skipped?: boolean;
+  /** The drop, folder or `ferry upload` this job came with (one item in the window), or null. */
+  batchId: string | null;
+  /** That batch's name: the folder's name, or "a.txt and 2 more" for loose files. */
+  batchName: string | null;
 }
 
 /** A file-change check: which of the fingerprint's fields differ, in words, or null if none. */

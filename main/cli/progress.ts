@@ -28,6 +28,8 @@ export class ProgressReporter {
   /** Bytes done at the last redraw, and when they last grew (no growth for 3 s: speed 0, no ETA). */
   #lastDone = -1;
   #lastMovedAt = Date.now();
+  /** After stop() or once interrupted: the bar is not drawn again below what follows. */
+  #stopped = false;
 
   constructor(io: Io, engine: Engine, jobs: readonly Job[]) {
     this.#io = io;
@@ -35,7 +37,8 @@ export class ProgressReporter {
     const interactive = io.stderr.isTTY === true && io.env.CI !== 'true' && io.env.TERM !== 'dumb';
     if (interactive) {
       this.#bar = new SingleBar({
-        format: ' {bar} {percentage}% | {done} of {total} | {speed} | ETA {eta} | {finished}/{count} files{retry}',
+        // not {total} nor {eta}: cli-progress fills those itself (raw bytes, bare seconds or "INF")
+        format: ' {bar} {percentage}% | {doneBytes} of {totalBytes} | {speed} | {timeLeft} left | {finished}/{count} files{retry}',
         barCompleteChar: '█',
         barIncompleteChar: '░',
         hideCursor: true,
@@ -70,11 +73,12 @@ export class ProgressReporter {
     const total = this.#totalBytes();
     const done = this.#doneBytes();
     const finished = [...this.#jobs.values()].filter((job) => job.state === 'completed').length;
+    const eta = etaSeconds(total - done, rate);
     return {
-      done: formatBytes(done),
-      total: formatBytes(total),
+      doneBytes: formatBytes(done),
+      totalBytes: formatBytes(total),
       speed: `${formatBytes(rate)}/s`,
-      eta: formatDuration(etaSeconds(total - done, rate)),
+      timeLeft: eta === null ? 'unknown time' : formatDuration(eta),
       finished,
       count: this.#jobs.size,
       retry: this.#retryText(),
@@ -92,7 +96,7 @@ export class ProgressReporter {
   }
 
   #redraw(): void {
-    if (!this.#bar) return;
+    if (!this.#bar || this.#stopped) return;
     const now = Date.now();
     const done = this.#doneBytes();
     if (done > this.#lastDone) this.#lastMovedAt = now;
@@ -106,9 +110,21 @@ export class ProgressReporter {
     this.#bar.update(this.#doneBytes(), this.#payload(rate));
   }
 
+  /**
+   * Ctrl-C: the bar is drawn one last time and left, so the "Pausing…" and "Paused …" lines that
+   * follow are not covered by a bar drawn again below them.
+   */
+  interrupt(): void {
+    if (!this.#bar || this.#stopped) return;
+    this.#redraw();
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#bar.stop();
+  }
+
   /** Prints a line above the bar (or just a line without one). */
   #say(text: string): void {
-    if (this.#bar) {
+    if (this.#bar && !this.#stopped) {
       this.#io.stderr.write('\r\x1b[2K');
       line(this.#io.stderr, text);
       this.#redraw();
@@ -180,8 +196,9 @@ export class ProgressReporter {
   stop(): Job[] {
     this.#off();
     if (this.#timer) clearInterval(this.#timer);
-    if (this.#bar) {
+    if (this.#bar && !this.#stopped) {
       this.#redraw();
+      this.#stopped = true;
       this.#bar.stop();
     }
     return [...this.#jobs.values()];

@@ -88,6 +88,8 @@ export interface JobSpec {
   key: string;
   partSize?: number;
   concurrency?: number;
+  /** The drop, folder or command this job came with: the window shows a batch as one item. */
+  batch?: { id: string; name: string };
   /**
    * An incomplete multipart upload to finish instead of starting one (adopting another tool's
    * orphan): the first run reconciles with its parts, keeps those whose bytes match the file and
@@ -403,6 +405,8 @@ export class Engine {
         updatedAt: now,
         completedAt: null,
         options,
+        batchId: spec.batch?.id ?? null,
+        batchName: spec.batch?.name ?? null,
       });
     }
     this.#store.insertJobs(jobs);

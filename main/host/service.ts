@@ -9,7 +9,8 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   commandSchemas,
   isCommandName,
@@ -26,6 +27,7 @@ import {
   type ProgressUpdate,
   type Settings,
 } from '../../shared/contract.ts';
+import { assignBatches } from '../../shared/batch.ts';
 import { FerryError, toErrorInfo } from '../../shared/errors.ts';
 import { isFinal, type Job } from '../../shared/job.ts';
 import { firstIssue } from '../../shared/endpointInput.ts';
@@ -255,9 +257,15 @@ export class HostService {
           ? await expandForBrowser(paths, prefix, await this.#protected(), this.#requireSession(session).browsed)
           : { files: await expandDropped(paths, prefix), skipped: [] };
       await this.engine.checkBucket(endpointId, bucket);
+      const batches = assignBatches(
+        files,
+        (file) => file.folder ?? null,
+        (file) => basename(file.path),
+        randomUUID,
+      );
       const merged = withDefaults(options ?? {}, this.registry.get(endpointId).defaults);
       const jobs = await this.engine.addJobs(
-        files.map((file) => ({ path: file.path, endpointId, bucket, key: file.key, options: merged })),
+        files.map((file, index) => ({ path: file.path, endpointId, bucket, key: file.key, batch: batches[index]!, options: merged })),
       );
       return { jobs: jobs.map((job) => this.#view(job)), ...(skipped.length > 0 ? { skipped } : {}) };
     },
@@ -265,8 +273,15 @@ export class HostService {
       const owner = this.#requireSession(session);
       await this.engine.checkBucket(endpointId, bucket);
       const merged = withDefaults(options ?? {}, this.registry.get(endpointId).defaults);
+      const batches = assignBatches(
+        files,
+        (file) => (file.relativePath === '' ? null : file.relativePath.split('/')[0]!),
+        (file) => file.name,
+        randomUUID,
+      );
       const jobs = await this.engine.addJobs(
-        files.map((file) => ({
+        files.map((file, index) => ({
+          batch: batches[index]!,
           path: `${file.relativePath}${file.name}`,
           browserFile: { size: file.size, lastModified: file.lastModified },
           endpointId,
@@ -362,10 +377,14 @@ export class HostService {
     listBuckets: async ({ endpointId }) => ({ buckets: await this.engine.listBuckets(this.registry.get(endpointId).id) }),
     listOrphans: async ({ endpointId, bucket, prefix }) => ({ uploads: await this.engine.listOrphans(endpointId, bucket, prefix) }),
     abortOrphans: async ({ endpointId, bucket, uploads }) => ({ aborted: await this.engine.abortOrphans(endpointId, bucket, uploads) }),
-    browseFiles: async ({ path }, session) => {
-      if (this.#host.kind !== 'browser') return browse(resolve(path ?? homedir()), null);
+    browseFiles: async ({ path, showHidden }, session) => {
+      if (this.#host.kind !== 'browser') return browse(resolve(path ?? homedir()), null, showHidden ?? false);
       const browsed = this.#requireSession(session).browsed;
-      const listing = await browse(await allowedRealPath(path ?? homedir(), await this.#protected()), await this.#protected());
+      const listing = await browse(
+        await allowedRealPath(path ?? homedir(), await this.#protected()),
+        await this.#protected(),
+        showHidden ?? false,
+      );
       if (browsed.size > 100_000) browsed.clear();
       for (const entry of listing.entries) browsed.add(entry.path);
       return listing;
@@ -420,6 +439,8 @@ export class HostService {
       completedAt: job.completedAt,
       ...(job.options ? { options: job.options } : {}),
       ...(job.skipped ? { skipped: true } : {}),
+      batchId: job.batchId,
+      batchName: job.batchName,
     };
   }
 
@@ -452,10 +473,10 @@ export class HostService {
 }
 
 /**
- * A directory of the host's disk, for the browser host's "Add files" dialog (folders first, no
- * dotfiles). With `places`, entries whose real path is in a protected place are left out.
+ * A directory of the host's disk, for the browser host's "Add files" dialog (folders first; dotfiles
+ * when asked). With `places`, entries whose real path is in a protected place are left out.
  */
-async function browse(dir: string, places: readonly ProtectedPlace[] | null): Promise<DirectoryListing> {
+async function browse(dir: string, places: readonly ProtectedPlace[] | null, showHidden: boolean): Promise<DirectoryListing> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -468,7 +489,7 @@ async function browse(dir: string, places: readonly ProtectedPlace[] | null): Pr
   }
   const listed = await Promise.all(
     entries
-      .filter((entry) => !entry.name.startsWith('.'))
+      .filter((entry) => showHidden || !entry.name.startsWith('.'))
       .map(async (entry) => {
         const full = join(dir, entry.name);
         const info = await stat(full).catch(() => null);

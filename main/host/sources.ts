@@ -15,6 +15,8 @@ import { refusal, shapeRefusal, type ProtectedPlace } from './pathPolicy.ts';
 export interface SourceFile {
   path: string;
   key: string;
+  /** The dropped folder this file is in (its name), or null for a file dropped as itself. */
+  folder?: string | null;
 }
 
 function joinKey(prefix: string, rest: string): string {
@@ -131,8 +133,10 @@ export async function expandDropped(paths: readonly string[], prefix: string): P
   const result: SourceFile[] = [];
   for (const given of paths) {
     const { path, files } = await examine(given);
-    if (files) for (const file of files) result.push({ path: file, key: `${prefix}${basename(path)}/${relativeKey(path, file)}` });
-    else result.push({ path, key: `${prefix}${basename(path)}` });
+    if (files)
+      for (const file of files)
+        result.push({ path: file, key: `${prefix}${basename(path)}/${relativeKey(path, file)}`, folder: basename(path) });
+    else result.push({ path, key: `${prefix}${basename(path)}`, folder: null });
   }
   if (result.length === 0) throw new FerryError('INVALID_INPUT', 'Nothing to upload: the folders are empty.');
   return result;

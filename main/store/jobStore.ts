@@ -43,6 +43,8 @@ interface JobRow {
   completed_at: number | null;
   options: string | null;
   skipped: number;
+  batch_id: string | null;
+  batch_name: string | null;
 }
 
 interface PendingPart {
@@ -70,10 +72,11 @@ export class JobStore {
     this.#db = db;
     this.#upsertJob = db.prepare(`
       INSERT INTO jobs (id, seq, state, source, path, endpoint_id, bucket, object_key, size, fp_size, fp_mtime_ms, fp_ino, fp_ctime_ms,
-        multipart, part_size, part_count, concurrency, upload_id, bytes_done, etag, error, created_at, updated_at, completed_at, options, skipped)
+        multipart, part_size, part_count, concurrency, upload_id, bytes_done, etag, error, created_at, updated_at, completed_at, options, skipped,
+        batch_id, batch_name)
       VALUES (:id, :seq, :state, :source, :path, :endpoint_id, :bucket, :object_key, :size, :fp_size, :fp_mtime_ms, :fp_ino, :fp_ctime_ms,
         :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at,
-        :options, :skipped)
+        :options, :skipped, :batch_id, :batch_name)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, upload_id = excluded.upload_id,
         object_key = excluded.object_key, skipped = excluded.skipped,
         etag = excluded.etag, error = excluded.error, updated_at = excluded.updated_at, completed_at = excluded.completed_at,
@@ -265,6 +268,8 @@ function jobToRow(job: Job, seq: number) {
     completed_at: job.completedAt,
     options: job.options === undefined ? null : JSON.stringify(job.options),
     skipped: job.skipped ? 1 : 0,
+    batch_id: job.batchId,
+    batch_name: job.batchName,
   };
 }
 
@@ -297,6 +302,8 @@ function rowToJob(row: JobRow): Job {
     completedAt: row.completed_at,
     ...(row.options === null ? {} : { options: parseOptions(row.options) }),
     ...(row.skipped === 1 ? { skipped: true } : {}),
+    batchId: row.batch_id ?? null,
+    batchName: row.batch_name ?? null,
   };
 }
 

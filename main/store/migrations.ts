@@ -81,6 +81,13 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
   (db) => {
     db.exec(`CREATE TABLE job_retries (job_id TEXT PRIMARY KEY, info TEXT NOT NULL);`);
   },
+  // 7 (issue #13): the batch a job came with (a dropped folder, a drop, one `ferry upload`)
+  (db) => {
+    db.exec(`
+      ALTER TABLE jobs ADD COLUMN batch_id TEXT;
+      ALTER TABLE jobs ADD COLUMN batch_name TEXT;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -27,11 +27,14 @@ export function AddFilesPanel() {
   const [chosen, setChosen] = useState<ReadonlyMap<string, 'file' | 'directory'>>(new Map());
   const request = useRef(0);
   const input = useRef<HTMLInputElement>(null);
+  const [showHidden, setShowHidden] = useState(false);
+  const [typed, setTyped] = useState<string | null>(null);
 
-  async function open(path: string | null) {
+  async function open(path: string | null, hidden = showHidden) {
     const mine = ++request.current;
+    setTyped(null);
     setListing({ status: 'loading', path });
-    const result = await actions.browseHostFiles(path);
+    const result = await actions.browseHostFiles(path, hidden);
     if (mine !== request.current) return;
     setListing(result.ok ? { status: 'ready', listing: result.value } : { status: 'error', path, message: result.error.message });
   }
@@ -106,9 +109,33 @@ export function AddFilesPanel() {
         >
           <UpIcon />
         </button>
-        <div className="browser-path mono" title={current?.path ?? ''}>
-          {current?.path ?? (listing.status === 'loading' ? 'Loading…' : '')}
-        </div>
+        <form
+          className="browser-path-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (typed !== null && typed.trim() !== '') void open(typed.trim());
+          }}
+        >
+          <input
+            className="field mono browser-path-input"
+            aria-label="Folder path"
+            title="Type a path and press Enter"
+            value={typed ?? current?.path ?? (listing.status === 'error' ? (listing.path ?? '') : '')}
+            placeholder={listing.status === 'loading' ? 'Loading…' : ''}
+            onChange={(event) => setTyped(event.target.value)}
+          />
+        </form>
+        <label className="check-label">
+          <input
+            type="checkbox"
+            checked={showHidden}
+            onChange={(event) => {
+              setShowHidden(event.target.checked);
+              void open(current?.path ?? null, event.target.checked);
+            }}
+          />{' '}
+          Show hidden files
+        </label>
         <button
           type="button"
           className="icon-button"
@@ -130,7 +157,7 @@ export function AddFilesPanel() {
           </div>
         ) : entries.length === 0 ? (
           <div className="empty-state compact">
-            <p className="empty-text">This folder is empty.</p>
+            <p className="empty-text">{showHidden ? 'This folder is empty.' : 'No files to show here. Hidden files are not shown.'}</p>
           </div>
         ) : (
           <table className="data-table" aria-label={`Contents of ${current?.path ?? 'the folder'}`}>

@@ -54,14 +54,15 @@ function WindowTitle() {
 
 /**
  * Window-wide keys, outside text fields and dialogs: Ctrl/Cmd+A selects every shown upload, Escape
- * clears the selection.
+ * clears the selection, Delete removes the selected (asking before it aborts a live one).
  */
 function useShortcuts() {
   const store = useFerryStore();
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
       const selectAll = (event.key === 'a' || event.key === 'A') && (event.ctrlKey || event.metaKey) && !event.altKey;
-      if (!selectAll && event.key !== 'Escape') return;
+      const remove = event.key === 'Delete' || ((event.metaKey || event.ctrlKey) && event.key === 'Backspace');
+      if (!selectAll && !remove && event.key !== 'Escape') return;
       const target = event.target as HTMLElement | null;
       if (
         target?.closest(
@@ -74,6 +75,10 @@ function useShortcuts() {
       if (selectAll) {
         event.preventDefault();
         state.selectAll(selectVisibleIds(state));
+      } else if (remove) {
+        if (state.selected.size === 0) return;
+        event.preventDefault();
+        state.removeSelected();
       } else if (state.selected.size > 0) {
         event.preventDefault();
         state.clearSelection();
@@ -153,7 +158,7 @@ function MainArea() {
     return (
       <div className="empty-state" role="alert">
         <WarningIcon size={40} className="empty-icon" />
-        <h1 className="empty-title">Ferry did not answer</h1>
+        <h2 className="empty-title">Ferry did not answer</h2>
         <p className="empty-text">{loadError}</p>
         <button type="button" className="button primary" onClick={() => void actions.loadSnapshot()}>
           Try again
@@ -189,17 +194,20 @@ function Window() {
     <DropZone>
       <WindowTitle />
       <div className="window">
-        <Toolbar />
-        <ConnectionBanner />
-        <VaultWarning />
-        <ControlWarning />
-        {showDestination ? (
-          <div className="destination-row">
-            <DestinationBar />
-            <UploadOptionsControl />
-          </div>
-        ) : null}
+        <header className="window-header">
+          <Toolbar />
+          <ConnectionBanner />
+          <VaultWarning />
+          <ControlWarning />
+          {showDestination ? (
+            <div className="destination-row">
+              <DestinationBar />
+              <UploadOptionsControl />
+            </div>
+          ) : null}
+        </header>
         <main className="main">
+          <h1 className="visually-hidden">Ferry uploads</h1>
           <MainArea />
         </main>
       </div>

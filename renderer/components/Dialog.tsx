@@ -10,6 +10,28 @@ import { CloseIcon } from './icons.tsx';
 const FOCUSABLE =
   'button:not([disabled]), [href], input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/**
+ * The open dialogs, newest last. Escape closes the newest wherever the focus is: a button that
+ * disables itself while it works ("Test connection") drops the focus to <body>, outside every
+ * dialog, and a handler on the dialog alone then never hears the key.
+ */
+const openDialogs: { panel: RefObject<HTMLDivElement | null>; close: RefObject<() => void> }[] = [];
+
+function onDocumentKeyDown(event: globalThis.KeyboardEvent) {
+  const top = openDialogs.at(-1);
+  const panel = top?.panel.current;
+  if (!top || !panel || event.defaultPrevented) return;
+  if (panel.contains(event.target as Node)) return; // the dialog's own handler decides
+  if (event.key === 'Escape') {
+    event.preventDefault();
+    top.close.current();
+  } else if (event.key === 'Tab') {
+    // the focus fell out of the dialog: back into it
+    event.preventDefault();
+    (panel.querySelector<HTMLElement>(FOCUSABLE) ?? panel).focus();
+  }
+}
+
 export interface DialogProps {
   title: string;
   /** A line under the title. */
@@ -43,6 +65,16 @@ export function Dialog({
   useEffect(() => {
     close.current = onClose;
   });
+
+  useEffect(() => {
+    const entry = { panel, close };
+    openDialogs.push(entry);
+    if (openDialogs.length === 1) document.addEventListener('keydown', onDocumentKeyDown);
+    return () => {
+      openDialogs.splice(openDialogs.indexOf(entry), 1);
+      if (openDialogs.length === 0) document.removeEventListener('keydown', onDocumentKeyDown);
+    };
+  }, []);
 
   useEffect(() => {
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;

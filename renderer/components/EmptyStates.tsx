@@ -10,9 +10,9 @@ export function FirstRun() {
   return (
     <section className="empty-state first-run" aria-labelledby="first-run-title">
       <ServerIcon size={44} className="empty-icon" />
-      <h1 id="first-run-title" className="empty-title">
+      <h2 id="first-run-title" className="empty-title">
         Welcome to Ferry
-      </h1>
+      </h2>
       <p className="empty-text">
         First, add an endpoint: the S3 service you upload to — Amazon S3, Cloudflare R2, Backblaze B2, MinIO, Wasabi or any S3-compatible
         store.
@@ -43,9 +43,9 @@ export function NoUploads() {
   return (
     <section className="empty-state" aria-labelledby="no-uploads-title">
       <UploadIcon size={44} className="empty-icon" />
-      <h1 id="no-uploads-title" className="empty-title">
+      <h2 id="no-uploads-title" className="empty-title">
         Drop files or folders here
-      </h1>
+      </h2>
       <p className="empty-text">
         {problem ? (
           problem

@@ -1,31 +1,58 @@
 /**
  * The uploads as a table whose rows are virtualised (@tanstack/react-virtual): only the rows in
- * view (and a few around) are in the DOM, whatever the number of jobs. The list itself re-renders
- * when the shown ids change (a filter, an added or finished job), never on a progress tick.
+ * view (and a few around) are in the DOM, whatever the number of jobs. A batch of several files is
+ * one group row that expands into its files (rows of the same list). The list itself re-renders
+ * when the shown rows change (a filter, a search, a sort, an added or finished job), never on a
+ * progress tick.
  *
  * Keyboard: Tab reaches each row's checkbox and buttons; Up/Down move between rows; Space ticks the
- * row; Ctrl/Cmd+A selects every shown job and Escape clears the selection (App).
+ * row; Ctrl/Cmd+A selects every shown job, Escape clears the selection, Delete removes the selected
+ * (App).
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useRef, type KeyboardEvent } from 'react';
 import { useActions, useFerry, useFerryShallow } from '../store/hooks.ts';
-import { selectVisibleIds } from '../store/selectors.ts';
+import { selectListItems, selectVisibleIds } from '../store/selectors.ts';
+import type { SortKey } from '../store/uiSlice.ts';
+import { GroupRow } from './GroupRow.tsx';
 import { JobRow } from './JobRow.tsx';
 
 export const ROW_HEIGHT = 48;
 
+function SortHeader({ label, sortKey, className }: { label: string; sortKey: SortKey; className: string }) {
+  const sort = useFerry((state) => state.sort);
+  const actions = useActions();
+  const active = sort.key === sortKey;
+  return (
+    <div role="columnheader" className={`cell ${className}`} aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+      <button type="button" className="sort-button" onClick={() => actions.sortBy(sortKey)}>
+        {label}
+        <span className="sort-mark" aria-hidden="true">
+          {active ? (sort.descending ? '▼' : '▲') : ''}
+        </span>
+      </button>
+    </div>
+  );
+}
+
 export function JobList({ emptyText }: { emptyText: string }) {
+  const items = useFerryShallow(selectListItems);
   const ids = useFerryShallow(selectVisibleIds);
   const allSelected = useFerry((state) => ids.length > 0 && state.selected.size >= ids.length && ids.every((id) => state.selected.has(id)));
   const actions = useActions();
   const scroller = useRef<HTMLDivElement>(null);
 
   const virtualizer = useVirtualizer({
-    count: ids.length,
+    count: items.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    getItemKey: (index) => ids[index] ?? index,
+    getItemKey: (index) => items[index] ?? index,
     overscan: 8,
+    // rows are measured (a failed row wraps its whole error); an unlaid-out row keeps the estimate
+    measureElement: (element, entry) => {
+      const height = entry?.borderBoxSize?.[0]?.blockSize ?? element.getBoundingClientRect().height;
+      return height > 0 ? height : ROW_HEIGHT;
+    },
     initialRect: { width: 1000, height: 600 },
     // React 19 batches the virtualiser's updates well; a flushSync from its layout effect only warns
     useFlushSync: false,
@@ -44,17 +71,18 @@ export function JobList({ emptyText }: { emptyText: string }) {
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     const row = (event.target as HTMLElement).closest<HTMLElement>('[data-index]');
-    if (!row || (event.key !== 'ArrowDown' && event.key !== 'ArrowUp' && event.key !== 'Home' && event.key !== 'End')) return;
+    if (!row || (event.target as HTMLElement).closest('[role="menu"]')) return;
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp' && event.key !== 'Home' && event.key !== 'End') return;
     const index = Number(row.dataset.index);
-    const next = event.key === 'Home' ? 0 : event.key === 'End' ? ids.length - 1 : index + (event.key === 'ArrowDown' ? 1 : -1);
-    if (next < 0 || next >= ids.length) return;
+    const next = event.key === 'Home' ? 0 : event.key === 'End' ? items.length - 1 : index + (event.key === 'ArrowDown' ? 1 : -1);
+    if (next < 0 || next >= items.length) return;
     event.preventDefault();
     focusRow(next);
   }
 
-  const items = virtualizer.getVirtualItems();
+  const virtualItems = virtualizer.getVirtualItems();
   return (
-    <div className="job-table" role="table" aria-label="Uploads" aria-rowcount={ids.length + 1} onKeyDown={onKeyDown}>
+    <div className="job-table" role="table" aria-label="Uploads" aria-rowcount={items.length + 1} onKeyDown={onKeyDown}>
       <div role="rowgroup" className="job-table-head">
         <div role="row" aria-rowindex={1} className="job-row head">
           <div role="columnheader" className="cell cell-check">
@@ -66,36 +94,43 @@ export function JobList({ emptyText }: { emptyText: string }) {
               onChange={() => (allSelected ? actions.clearSelection() : actions.selectAll(ids))}
             />
           </div>
-          <div role="columnheader" className="cell cell-name">
-            Name
-          </div>
-          <div role="columnheader" className="cell cell-progress">
-            Progress
-          </div>
+          <SortHeader label="Name" sortKey="name" className="cell-name" />
+          <SortHeader label="Progress" sortKey="progress" className="cell-progress" />
           <div role="columnheader" className="cell cell-number cell-speed">
             Speed
           </div>
           <div role="columnheader" className="cell cell-number cell-eta">
             Time left
           </div>
-          <div role="columnheader" className="cell cell-state">
-            Status
-          </div>
+          <SortHeader label="Status" sortKey="status" className="cell-state" />
           <div role="columnheader" className="cell cell-actions">
             <span className="visually-hidden">Actions</span>
           </div>
         </div>
       </div>
       <div ref={scroller} role="rowgroup" className="job-table-body" data-testid="job-scroller">
-        {ids.length === 0 ? (
+        {items.length === 0 ? (
           <div className="list-empty" role="row">
             <div role="cell">{emptyText}</div>
           </div>
         ) : (
           <div role="none" className="job-table-sizer" style={{ height: virtualizer.getTotalSize() }}>
-            {items.map((item) => (
-              <JobRow key={item.key} id={ids[item.index]!} index={item.index} top={item.start} />
-            ))}
+            {virtualItems.map((item) => {
+              const entry = items[item.index]!;
+              const id = entry.slice(2);
+              if (entry.startsWith('g:'))
+                return <GroupRow key={item.key} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
+              return (
+                <JobRow
+                  key={item.key}
+                  id={id}
+                  index={item.index}
+                  top={item.start}
+                  depth={entry.startsWith('c:') ? 1 : 0}
+                  measure={virtualizer.measureElement}
+                />
+              );
+            })}
           </div>
         )}
       </div>

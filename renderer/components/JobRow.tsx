@@ -1,9 +1,13 @@
 /**
  * One upload in the list. It subscribes to its own job by id (and to whether it is selected), so a
  * progress tick re-renders the rows whose jobs moved and no other. Its accessible name is the file
- * name; its state is in words; its buttons are named Pause, Resume, Retry, Abort.
+ * name; its state is in words; its buttons are named Pause, Resume, Retry, Abort. A failed row
+ * shows its whole error, wrapped, with a button that copies it.
+ *
+ * Additions by other features (a retry line, a badge, "Copy link") go into `extraLines` and the
+ * `RowAction` list (RowActions.tsx).
  */
-import { memo, type MouseEvent } from 'react';
+import { memo, type MouseEvent, type Ref } from 'react';
 import { etaSeconds } from '../../shared/speed.ts';
 import { formatS3Url } from '../../shared/s3Url.ts';
 import { optionsBadge, type UploadOptions } from '../../shared/uploadOptions.ts';
@@ -14,12 +18,15 @@ function optionsTitle(options: UploadOptions | undefined): string {
     .map(([name, value]) => `${name}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
     .join('\n');
 }
-import { canApply } from '../store/jobsSlice.ts';
+import { canApply, type JobEntry } from '../store/jobsSlice.ts';
 import { useActions, useFerry, useFerryStore, useJob } from '../store/hooks.ts';
 import { selectVisibleIds } from '../store/selectors.ts';
+import type { FerryActions } from '../store/hooks.ts';
+import type { PendingAction } from '../store/uiSlice.ts';
 import { formatDuration, formatSpeed, jobDetail, percent, stateWords } from '../format.ts';
 import { RetryNote } from './RetryNote.tsx';
-import { BroomIcon, FileIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon } from './icons.tsx';
+import { BroomIcon, CopyIcon, FileIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon } from './icons.tsx';
+import { RowActions, type RowAction } from './RowActions.tsx';
 
 export interface JobRowProps {
   id: string;
@@ -27,11 +34,35 @@ export interface JobRowProps {
   index: number;
   /** Pixels from the top of the list. */
   top: number;
+  /** 1: a file shown under its batch's row. */
+  depth?: 0 | 1;
+  /** The virtualiser measures rows whose height differs (a wrapped error). */
+  measure?: Ref<HTMLDivElement>;
 }
 
-export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
+const PENDING_WORDS: Record<PendingAction, string> = {
+  pausing: 'Pausing…',
+  aborting: 'Aborting…',
+  resuming: 'Resuming…',
+  retrying: 'Retrying…',
+};
+
+/** The actions that apply to a job, as row buttons or menu entries. */
+export function jobActions(job: JobEntry, actions: FerryActions): RowAction[] {
+  const list: RowAction[] = [];
+  const ids = [job.id];
+  if (canApply('pause', job)) list.push({ label: 'Pause', icon: <PauseIcon />, onSelect: () => void actions.pauseJobs(ids) });
+  if (canApply('resume', job)) list.push({ label: 'Resume', icon: <PlayIcon />, onSelect: () => void actions.resumeJobs(ids) });
+  if (canApply('retry', job)) list.push({ label: 'Retry', icon: <RetryIcon />, onSelect: () => void actions.retryJobs(ids) });
+  if (canApply('abort', job)) list.push({ label: 'Abort…', icon: <StopIcon />, danger: true, onSelect: () => actions.askToAbort(ids) });
+  if (canApply('clear', job)) list.push({ label: 'Remove from list', icon: <BroomIcon />, onSelect: () => void actions.clearJobs(ids) });
+  return list;
+}
+
+export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure }: JobRowProps) {
   const job = useJob(id);
   const selected = useFerry((state) => state.selected.has(id));
+  const pending = useFerry((state) => state.pending.get(id) ?? null);
   const endpointName = useFerry((state) =>
     job ? (state.endpoints.find((endpoint) => endpoint.id === job.endpointId)?.name ?? 'Removed endpoint') : '',
   );
@@ -41,10 +72,11 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
 
   const done = job.state === 'completed';
   const value = percent(job.bytesDone, job.size, done);
-  const running = job.state === 'uploading';
-  const retry = running ? job.retry : null;
+  const running = job.state === 'uploading' && pending === null;
+  const retry = job.state === 'uploading' ? job.retry : null;
+  const failed = job.state === 'failed' && job.error !== null;
   const detail = jobDetail(job);
-  const problem = job.waitingForFile || (job.state === 'failed' && job.error !== null);
+  const problem = job.waitingForFile || failed;
   const destination = formatS3Url(job.bucket, job.key);
   const badge = optionsBadge(job.options);
 
@@ -56,7 +88,7 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
   }
 
   function onRowClick(event: MouseEvent<HTMLDivElement>) {
-    if ((event.target as HTMLElement).closest('button, input, a')) return;
+    if ((event.target as HTMLElement).closest('button, input, a, [role="menu"], .error-text')) return;
     select(event);
   }
 
@@ -65,14 +97,27 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
     actions.selectJob(id, event.shiftKey ? 'range' : 'toggle', visible);
   }
 
+  async function copyError() {
+    const text = job?.error ? `${job.name}: ${job.error.message} (${job.error.code})` : '';
+    try {
+      await navigator.clipboard.writeText(text);
+      actions.notify('info', 'Error copied');
+    } catch {
+      actions.notify('error', 'Could not copy the error', 'Select its text and copy it instead.');
+    }
+  }
+
   return (
     <div
+      // only a failed row's height differs (its whole error wraps): the others keep the estimate
+      // and cost no measuring while the list scrolls
+      ref={failed ? measure : undefined}
       role="row"
       aria-label={job.name}
       aria-rowindex={index + 2}
       data-index={index}
       data-state={job.state}
-      className={`job-row${selected ? ' selected' : ''}${problem ? ' has-problem' : ''}`}
+      className={`job-row${selected ? ' selected' : ''}${problem ? ' has-problem' : ''}${failed ? ' has-error' : ''}${depth === 1 ? ' child' : ''}`}
       style={{ transform: `translateY(${top}px)` }}
       onClick={onRowClick}
     >
@@ -112,6 +157,19 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
           <div className="job-detail retrying">
             <RetryNote retry={retry} />
           </div>
+        ) : failed ? (
+          <div className="job-detail problem error-line">
+            <span className="error-text">{detail}</span>
+            <button
+              type="button"
+              className="icon-button small"
+              aria-label={`Copy the error of ${job.name}`}
+              title="Copy the error"
+              onClick={() => void copyError()}
+            >
+              <CopyIcon size={14} />
+            </button>
+          </div>
         ) : (
           <div className={`job-detail${job.waitingForFile ? ' waiting' : problem ? ' problem' : ''}`} title={detail}>
             {detail}
@@ -125,8 +183,8 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
         {running && !retry ? formatDuration(etaSeconds(job.size - job.bytesDone, job.bytesPerSecond)) : '–'}
       </div>
       <div role="cell" className="cell cell-state">
-        <span className={`state-dot state-${job.state}`} aria-hidden="true" />
-        {retry ? 'Retrying' : job.waitingForFile ? 'Waiting for file' : stateWords(job.state)}
+        <span className={`state-dot state-${job.state}${pending ? ' state-pending' : ''}`} aria-hidden="true" />
+        {pending ? PENDING_WORDS[pending] : retry ? 'Retrying' : job.waitingForFile ? 'Waiting for file' : stateWords(job.state)}
       </div>
       <div role="cell" className="cell cell-actions">
         {job.waitingForFile ? (
@@ -144,11 +202,6 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
             />
           </label>
         ) : null}
-        {canApply('pause', job) ? (
-          <button type="button" className="icon-button" aria-label="Pause" title="Pause" onClick={() => void actions.pauseJobs([id])}>
-            <PauseIcon />
-          </button>
-        ) : null}
         {job.state === 'completed' && !job.options?.sseC ? (
           <select
             className="link-select"
@@ -165,32 +218,14 @@ export const JobRow = memo(function JobRow({ id, index, top }: JobRowProps) {
             <option value={604_800}>valid 7 days</option>
           </select>
         ) : null}
-        {canApply('resume', job) ? (
-          <button type="button" className="icon-button" aria-label="Resume" title="Resume" onClick={() => void actions.resumeJobs([id])}>
-            <PlayIcon />
-          </button>
-        ) : null}
-        {canApply('retry', job) ? (
-          <button type="button" className="icon-button" aria-label="Retry" title="Retry" onClick={() => void actions.retryJobs([id])}>
-            <RetryIcon />
-          </button>
-        ) : null}
-        {canApply('abort', job) ? (
-          <button type="button" className="icon-button danger" aria-label="Abort" title="Abort…" onClick={() => actions.askToAbort([id])}>
-            <StopIcon />
-          </button>
-        ) : null}
-        {canApply('clear', job) ? (
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Remove from list"
-            title="Remove from list"
-            onClick={() => void actions.clearJobs([id])}
-          >
-            <BroomIcon />
-          </button>
-        ) : null}
+        <RowActions
+          actions={
+            pending === null
+              ? jobActions(job, actions)
+              : jobActions(job, actions).filter((a) => pending === 'pausing' && a.label === 'Abort…')
+          }
+          rowName={job.name}
+        />
       </div>
     </div>
   );

@@ -5,7 +5,9 @@
 import { useRef, type KeyboardEvent } from 'react';
 import { useActions, useFerry, useFerryShallow } from '../store/hooks.ts';
 import { selectCounts, selectTotals } from '../store/selectors.ts';
-import { JOB_FILTERS, type JobFilter } from '../store/uiSlice.ts';
+import { JOB_FILTERS, type JobFilter, type SortKey } from '../store/uiSlice.ts';
+import { etaSeconds } from '../../shared/speed.ts';
+import { useMeteredSpeed } from './GroupRow.tsx';
 import { formatBytes, formatDuration, formatSpeed } from '../format.ts';
 import { UploadIcon } from './icons.tsx';
 import { RetryNote } from './RetryNote.tsx';
@@ -64,22 +66,91 @@ export function FilterTabs() {
   );
 }
 
+/** The search field: filters the list by name, key or batch as you type. */
+export function SearchField() {
+  const search = useFerry((state) => state.search);
+  const actions = useActions();
+  return (
+    <input
+      type="search"
+      className="field search-field"
+      placeholder="Search name or key"
+      aria-label="Search uploads by name or key"
+      value={search}
+      onChange={(event) => actions.setSearch(event.target.value)}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && search !== '') {
+          event.preventDefault();
+          event.stopPropagation();
+          actions.setSearch('');
+        }
+      }}
+    />
+  );
+}
+
+const SORT_LABEL: Record<SortKey, string> = { added: 'Added', name: 'Name', size: 'Size', progress: 'Progress', status: 'Status' };
+
+/** Sort order as a control that fits a narrow window (the column headers sort too). */
+export function SortControl() {
+  const sort = useFerry((state) => state.sort);
+  const actions = useActions();
+  return (
+    <span className="sort-control">
+      <select
+        className="field"
+        aria-label="Sort by"
+        value={sort.key}
+        onChange={(event) => {
+          const key = event.target.value as SortKey;
+          if (key !== sort.key) actions.sortBy(key);
+        }}
+      >
+        {(Object.keys(SORT_LABEL) as SortKey[]).map((key) => (
+          <option key={key} value={key}>
+            {`Sort: ${SORT_LABEL[key]}`}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label={sort.descending ? 'Descending order (switch to ascending)' : 'Ascending order (switch to descending)'}
+        title={sort.descending ? 'Descending' : 'Ascending'}
+        onClick={() => actions.sortBy(sort.key)}
+      >
+        <span aria-hidden="true">{sort.descending ? '↓' : '↑'}</span>
+      </button>
+    </span>
+  );
+}
+
 export function TransferSummary() {
   const totals = useFerryShallow(selectTotals);
   const running = totals.uploading + totals.queued > 0;
+  // speed over all bytes done, completed files included: a batch of small files has a speed too
+  const speed = useMeteredSpeed(totals.bytesDoneAll, running);
   return (
     <section className="summary" aria-label="Transfer summary">
+      {totals.files > 0 ? (
+        <span className="summary-item" title="Files completed">
+          <span className="summary-value">
+            {totals.filesDone.toLocaleString('en-US')} of {totals.files.toLocaleString('en-US')} files
+          </span>
+        </span>
+      ) : null}
       {running ? (
         <>
           <UploadIcon className="summary-icon" />
           <span className="summary-item" title="Total speed">
-            <span className="summary-label">Speed</span> <span className="summary-value">{formatSpeed(totals.bytesPerSecond)}</span>
+            <span className="summary-label">Speed</span> <span className="summary-value">{formatSpeed(speed)}</span>
           </span>
           <span className="summary-item" title="Bytes left to upload">
             <span className="summary-label">Remaining</span> <span className="summary-value">{formatBytes(totals.remainingBytes)}</span>
           </span>
           <span className="summary-item" title="Time left at this speed">
-            <span className="summary-label">Time left</span> <span className="summary-value">{formatDuration(totals.etaSeconds)}</span>
+            <span className="summary-label">Time left</span>{' '}
+            <span className="summary-value">{formatDuration(etaSeconds(totals.remainingBytes, speed))}</span>
           </span>
           {totals.nextRetry ? (
             <span className="summary-item summary-retry" role="status">
@@ -109,6 +180,8 @@ export function ListHeader() {
   return (
     <div className="list-header">
       <FilterTabs />
+      <SearchField />
+      <SortControl />
       <div className="tool-spacer" />
       <TransferSummary />
     </div>

@@ -1,20 +1,30 @@
 /** Notices in the corner: a command's error in words (stays until dismissed) or a short piece of news. */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useActions, useFerry } from '../store/hooks.ts';
 import type { Notice } from '../store/uiSlice.ts';
 import { CheckIcon, CloseIcon, WarningIcon } from './icons.tsx';
 
 const INFO_MS = 6000;
+/** An error stays longer, and not while the pointer or the focus is on it (to read or copy it). */
+export const ERROR_MS = 15000;
 
 function NoticeCard({ notice }: { notice: Notice }) {
   const actions = useActions();
+  const [held, setHeld] = useState(false);
   useEffect(() => {
-    if (notice.tone !== 'info') return;
-    const timer = setTimeout(() => actions.dismissNotice(notice.id), INFO_MS);
+    if (held) return;
+    const timer = setTimeout(() => actions.dismissNotice(notice.id), notice.tone === 'info' ? INFO_MS : ERROR_MS);
     return () => clearTimeout(timer);
-  }, [notice, actions]);
+  }, [notice, actions, held]);
   return (
-    <div className={`notice notice-${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'}>
+    <div
+      className={`notice notice-${notice.tone}`}
+      role={notice.tone === 'error' ? 'alert' : 'status'}
+      onMouseEnter={() => setHeld(true)}
+      onMouseLeave={() => setHeld(false)}
+      onFocus={() => setHeld(true)}
+      onBlur={() => setHeld(false)}
+    >
       {notice.tone === 'error' ? <WarningIcon className="notice-icon" /> : <CheckIcon className="notice-icon" />}
       <div className="notice-text">
         <div className="notice-title">{notice.title}</div>
@@ -30,10 +40,10 @@ function NoticeCard({ notice }: { notice: Notice }) {
 export function Notices() {
   const notices = useFerry((state) => state.notices);
   return (
-    <div className="notices" aria-label="Notifications">
+    <section className="notices" aria-label="Notifications">
       {notices.map((notice) => (
         <NoticeCard key={notice.id} notice={notice} />
       ))}
-    </div>
+    </section>
   );
 }

@@ -18,6 +18,7 @@ import {
   RetryIcon,
   ServerIcon,
   StopIcon,
+  TrashIcon,
 } from './icons.tsx';
 
 /** A toolbar button: icon and a short visible label; `name` (which contains the label) is what it is called. */
@@ -125,6 +126,14 @@ export function Toolbar() {
       </div>
       <div className="tool-separator" aria-hidden="true" />
       <div className="tool-group">
+        {selectedCount > 0 ? (
+          <ToolButton
+            icon={<TrashIcon />}
+            label="Remove selected"
+            title="Remove the selected uploads from the list; live ones are aborted after you confirm (Delete)"
+            onClick={() => actions.removeSelected()}
+          />
+        ) : null}
         <ToolButton
           icon={<BroomIcon />}
           label="Clear completed"

@@ -69,7 +69,7 @@ export interface JobsSlice {
   /** Browser host: "Choose file…" on a job waiting for its file: gives it that file (name, size and time must match). */
   chooseFileFor(jobId: string, file: File): Promise<void>;
   /** A folder of the host's disk, for the "Add files…" browser (null: the host's starting folder). */
-  browseHostFiles(path: string | null): Promise<Envelope<DirectoryListing>>;
+  browseHostFiles(path: string | null, showHidden?: boolean): Promise<Envelope<DirectoryListing>>;
 }
 
 /** Why the destination cannot take uploads now, in words; null when it can. */
@@ -108,10 +108,14 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
   async function jobCommand(action: Exclude<JobAction, 'clear'>, ids: readonly string[]): Promise<boolean> {
     if (ids.length === 0) return true;
     const send = { pause: api.pauseJobs, resume: api.resumeJobs, retry: api.retryJobs, abort: api.abortJobs }[action];
+    // said at once: the engine answers when the requests in flight have stopped
+    const pending = action === 'pause' ? 'pausing' : action === 'abort' ? 'aborting' : null;
+    if (pending) get().markPending(ids, pending);
     try {
       for (const part of chunks(ids, 100_000)) await send({ ids: part });
       return true;
     } catch (error) {
+      if (pending) get().markPending(ids, null);
       get().reportError(`Could not ${COMMAND_VERB[action]} ${ids.length === 1 ? nameOf(ids[0]!) : count(ids.length, 'upload')}`, error);
       return false;
     }
@@ -162,6 +166,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       const { jobs: current, jobOrder } = get();
       const jobs = new Map(current);
       const added: string[] = [];
+      const moved: string[] = [];
       let statesChanged = false;
       for (const view of views) {
         const previous = jobs.get(view.id);
@@ -170,9 +175,13 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
           statesChanged = true;
         } else if (previous.state !== view.state || previous.waitingForFile !== view.waitingForFile) {
           statesChanged = true;
+          if (previous.state !== view.state) moved.push(view.id);
         }
         jobs.set(view.id, entry(view, previous));
       }
+      // "Pausing…" ends when the job's state changed
+      const { pending } = get();
+      if (pending.size > 0 && moved.some((id) => pending.has(id))) get().markPending(moved, null);
       set({
         jobs,
         jobOrder: added.length > 0 ? [...jobOrder, ...added] : jobOrder,
@@ -390,9 +399,9 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       }
     },
 
-    async browseHostFiles(path) {
+    async browseHostFiles(path, showHidden = false) {
       try {
-        return { ok: true, value: await api.browseFiles({ path }) };
+        return { ok: true, value: await api.browseFiles({ path, showHidden }) };
       } catch (error) {
         return { ok: false, error: errorInfo(error) };
       }

@@ -8,7 +8,7 @@ import { etaSeconds } from '../../shared/speed.ts';
 import type { JobRetry } from '../../shared/retry.ts';
 import { canApply, type JobAction, type JobEntry } from './jobsSlice.ts';
 import type { FerryState } from './store.ts';
-import type { JobFilter } from './uiSlice.ts';
+import type { JobFilter, SortOrder } from './uiSlice.ts';
 
 export function matchesFilter(filter: JobFilter, job: Pick<JobEntry, 'state' | 'waitingForFile'>): boolean {
   switch (filter) {
@@ -44,11 +44,204 @@ function memoOn<Result>(
   };
 }
 
-/** The ids the list shows, in order, for the current filter. */
+/** Whether a job's name, key or batch name contains `query` (case-insensitive; '' matches all). */
+export function matchesSearch(query: string, job: Pick<JobEntry, 'name' | 'key' | 'batchName'>): boolean {
+  if (query === '') return true;
+  return (
+    job.name.toLowerCase().includes(query) ||
+    job.key.toLowerCase().includes(query) ||
+    (job.batchName?.toLowerCase().includes(query) ?? false)
+  );
+}
+
+const STATUS_ORDER: Record<JobEntry['state'], number> = { failed: 0, uploading: 1, queued: 2, paused: 3, completed: 4, aborted: 5 };
+
+function sortIds(ids: readonly string[], jobs: ReadonlyMap<string, JobEntry>, sort: SortOrder): readonly string[] {
+  if (sort.key === 'added') return sort.descending ? [...ids].reverse() : ids;
+  const key = (job: JobEntry): number | string => {
+    switch (sort.key) {
+      case 'name':
+        return job.name.toLowerCase();
+      case 'size':
+        return job.size;
+      case 'progress':
+        return job.state === 'completed' ? 1 : job.size > 0 ? job.bytesDone / job.size : 0;
+      case 'status':
+        return STATUS_ORDER[job.state];
+      default:
+        return 0;
+    }
+  };
+  const keyed = ids.map((id, index) => ({ id, index, key: key(jobs.get(id)!) }));
+  const direction = sort.descending ? -1 : 1;
+  keyed.sort((a, b) => {
+    const order = typeof a.key === 'string' ? a.key.localeCompare(b.key as string) : a.key - (b.key as number);
+    return order !== 0 ? order * direction : a.index - b.index;
+  });
+  return keyed.map((entry) => entry.id);
+}
+
+/**
+ * The ids of the jobs the list shows, in order: the filter tab, the search and the sort applied
+ * (whether their batch is expanded or not). Re-sorted when states change, not per progress tick.
+ */
 export const selectVisibleIds = memoOn(
-  (state) => [state.jobOrder, state.jobStatesVersion, state.filter],
-  (state): readonly string[] =>
-    state.filter === 'all' ? state.jobOrder : state.jobOrder.filter((id) => matchesFilter(state.filter, state.jobs.get(id)!)),
+  (state) => [state.jobOrder, state.jobStatesVersion, state.filter, state.search, state.sort],
+  (state): readonly string[] => {
+    const query = state.search.trim().toLowerCase();
+    const shown =
+      state.filter === 'all' && query === ''
+        ? state.jobOrder
+        : state.jobOrder.filter((id) => {
+            const job = state.jobs.get(id)!;
+            return matchesFilter(state.filter, job) && matchesSearch(query, job);
+          });
+    return sortIds(shown, state.jobs, state.sort);
+  },
+);
+
+/** The jobs of each batch (all of them, in the order added), for batches and their group rows. */
+export const selectBatches = memoOn(
+  (state) => [state.jobOrder],
+  (state): ReadonlyMap<string, readonly string[]> => {
+    const batches = new Map<string, string[]>();
+    for (const id of state.jobOrder) {
+      const batchId = state.jobs.get(id)?.batchId;
+      if (!batchId) continue;
+      let members = batches.get(batchId);
+      if (!members) batches.set(batchId, (members = []));
+      members.push(id);
+    }
+    return batches;
+  },
+);
+
+/**
+ * The list's rows in order: `g:BATCH` a batch of several files (one row, at its first shown job),
+ * `j:ID` a job on its own, `c:ID` a job shown under its expanded batch.
+ */
+export const selectListItems = memoOn(
+  (state) => [selectVisibleIds(state), selectBatches(state), state.expanded],
+  (state): readonly string[] => {
+    const visible = selectVisibleIds(state);
+    const batches = selectBatches(state);
+    const items: string[] = [];
+    const byBatch = new Map<string, string[]>();
+    const order: (string | { batch: string })[] = [];
+    for (const id of visible) {
+      const batchId = state.jobs.get(id)!.batchId;
+      if (batchId === null || (batches.get(batchId)?.length ?? 0) < 2) {
+        order.push(id);
+        continue;
+      }
+      let shown = byBatch.get(batchId);
+      if (!shown) {
+        byBatch.set(batchId, (shown = []));
+        order.push({ batch: batchId });
+      }
+      shown.push(id);
+    }
+    for (const entry of order) {
+      if (typeof entry === 'string') {
+        items.push(`j:${entry}`);
+        continue;
+      }
+      items.push(`g:${entry.batch}`);
+      if (state.expanded.has(entry.batch)) for (const id of byBatch.get(entry.batch)!) items.push(`c:${id}`);
+    }
+    return items;
+  },
+);
+
+/** The shown jobs of one batch (filter and search applied), in the list's order. */
+export function shownMembers(state: FerryState, batchId: string): readonly string[] {
+  const members = new Set(selectBatches(state).get(batchId) ?? []);
+  return selectVisibleIds(state).filter((id) => members.has(id));
+}
+
+export interface GroupStats {
+  name: string;
+  files: number;
+  completed: number;
+  size: number;
+  bytesDone: number;
+  /** "3 failed, 2 paused": the states other than completed, most urgent first. */
+  summary: string;
+  uploading: number;
+  queued: number;
+  paused: number;
+  failed: number;
+  aborted: number;
+  /** Sum of the running files' speeds. */
+  bytesPerSecond: number;
+}
+
+function emptyStats(): GroupStats {
+  return {
+    name: 'Files',
+    files: 0,
+    completed: 0,
+    size: 0,
+    bytesDone: 0,
+    summary: '',
+    uploading: 0,
+    queued: 0,
+    paused: 0,
+    failed: 0,
+    aborted: 0,
+    bytesPerSecond: 0,
+  };
+}
+
+/**
+ * Every batch's figures, in one pass over the jobs per change of `jobs` (a progress tick), shared by
+ * all group rows: a row reads its own entry, which keeps its identity until the jobs change.
+ */
+export const selectAllGroupStats = memoOn(
+  (state) => [state.jobs],
+  (state): ReadonlyMap<string, GroupStats> => {
+    const all = new Map<string, GroupStats>();
+    for (const job of state.jobs.values()) {
+      if (job.batchId === null) continue;
+      let stats = all.get(job.batchId);
+      if (!stats) all.set(job.batchId, (stats = emptyStats()));
+      stats.files++;
+      stats.name = job.batchName ?? stats.name;
+      stats.size += job.size;
+      stats.bytesDone += job.state === 'completed' ? job.size : job.bytesDone;
+      if (job.state === 'completed') stats.completed++;
+      else stats[job.state]++;
+      if (job.state === 'uploading') stats.bytesPerSecond += job.bytesPerSecond;
+    }
+    for (const stats of all.values()) {
+      const parts: string[] = [];
+      for (const state of ['failed', 'uploading', 'queued', 'paused', 'aborted'] as const)
+        if (stats[state] > 0) parts.push(`${stats[state].toLocaleString('en-US')} ${state}`);
+      stats.summary = parts.join(', ');
+    }
+    return all;
+  },
+);
+
+const NO_STATS = emptyStats();
+
+/** A batch's figures over all its files. */
+export function groupStats(state: FerryState, batchId: string): GroupStats {
+  return selectAllGroupStats(state).get(batchId) ?? NO_STATS;
+}
+
+/** For each batch: are none, some or all of its files selected (once per change of the selection). */
+export const selectGroupSelection = memoOn(
+  (state) => [state.selected, selectBatches(state)],
+  (state): ReadonlyMap<string, 'none' | 'some' | 'all'> => {
+    const result = new Map<string, 'none' | 'some' | 'all'>();
+    for (const [batchId, members] of selectBatches(state)) {
+      let n = 0;
+      if (state.selected.size > 0) for (const id of members) if (state.selected.has(id)) n++;
+      result.set(batchId, n === 0 ? 'none' : n === members.length ? 'all' : 'some');
+    }
+    return result;
+  },
 );
 
 export type FilterCounts = Record<JobFilter, number>;
@@ -84,6 +277,11 @@ export interface Totals {
   nextRetry: JobRetry | null;
   /** Jobs waiting for their file (browser host): neither uploading nor queued. */
   waitingForFile: number;
+  /** Files in the list that are not aborted, and how many of them are completed. */
+  files: number;
+  filesDone: number;
+  /** Bytes done over every job not aborted (what a speed meter samples: small files count too). */
+  bytesDoneAll: number;
 }
 
 /** Total speed and what remains (computed once per progress tick, whoever asks). */
@@ -98,7 +296,17 @@ export const selectTotals = memoOn(
     let retrying = 0;
     let waitingForFile = 0;
     let nextRetry: JobRetry | null = null;
+    let files = 0;
+    let filesDone = 0;
+    let bytesDoneAll = 0;
     for (const job of state.jobs.values()) {
+      if (job.state !== 'aborted') {
+        files++;
+        if (job.state === 'completed') {
+          filesDone++;
+          bytesDoneAll += job.size;
+        } else bytesDoneAll += job.bytesDone;
+      }
       if ((job.state === 'uploading' || job.state === 'queued') && job.waitingForFile) {
         waitingForFile++;
         continue;
@@ -124,6 +332,9 @@ export const selectTotals = memoOn(
       retrying,
       nextRetry,
       waitingForFile,
+      files,
+      filesDone,
+      bytesDoneAll,
     };
   },
 );

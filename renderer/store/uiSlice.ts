@@ -6,9 +6,17 @@
 import type { UploadOptions } from '../../shared/uploadOptions.ts';
 import { BridgeError } from '../../shared/contract.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
+import { selectVisibleIds } from './selectors.ts';
 import type { SliceCreator } from './store.ts';
 
 export type JobFilter = 'all' | 'active' | 'paused' | 'failed' | 'completed';
+export type SortKey = 'added' | 'name' | 'size' | 'progress' | 'status';
+export interface SortOrder {
+  key: SortKey;
+  descending: boolean;
+}
+/** Jobs a command was just sent for: the row says "Pausing…"/"Aborting…" until the engine answers. */
+export type PendingAction = 'pausing' | 'aborting' | 'resuming' | 'retrying';
 export const JOB_FILTERS: readonly JobFilter[] = ['all', 'active', 'paused', 'failed', 'completed'];
 
 export interface Destination {
@@ -30,6 +38,12 @@ export interface Notice {
 
 export interface UiSlice {
   filter: JobFilter;
+  /** What the search field holds: shows the jobs whose name, key or batch contains it. */
+  search: string;
+  sort: SortOrder;
+  /** Batches shown with their files (the others are one row). */
+  expanded: ReadonlySet<string>;
+  pending: ReadonlyMap<string, PendingAction>;
   selected: ReadonlySet<string>;
   /** Where a shift-click range starts. */
   selectionAnchor: string | null;
@@ -42,6 +56,13 @@ export interface UiSlice {
   abortRequest: readonly string[] | null;
 
   setFilter(filter: JobFilter): void;
+  setSearch(search: string): void;
+  /** Sorts by `key`; the same key again reverses the order. */
+  sortBy(key: SortKey): void;
+  toggleExpanded(batchId: string): void;
+  markPending(ids: readonly string[], action: PendingAction | null): void;
+  /** The selection minus what the list does not show (after a filter or a search changed). */
+  pruneSelection(): void;
   /** Click: only this job; toggle: add or remove it (Ctrl/Cmd-click, checkbox); range: from the anchor to it (Shift). */
   selectJob(id: string, mode: 'only' | 'toggle' | 'range', visibleIds: readonly string[]): void;
   selectAll(ids: readonly string[]): void;
@@ -54,6 +75,11 @@ export interface UiSlice {
   /** Shows a failed command's error in words: "Could not pause 3 uploads" + the engine's message. */
   reportError(title: string, error: unknown): void;
   dismissNotice(id: number): void;
+  /**
+   * Delete / "Remove selected": finished selected jobs leave the list at once; live ones (queued,
+   * uploading, paused, failed) are aborted after the confirmation.
+   */
+  removeSelected(): void;
   /** Opens the confirmation for aborting these jobs; `confirmAbort` sends it. */
   askToAbort(ids: readonly string[]): void;
   confirmAbort(): Promise<void>;
@@ -90,6 +116,10 @@ export const createUiSlice: SliceCreator<UiSlice> = (deps) => (set, get) => {
 
   return {
     filter: 'all',
+    search: '',
+    sort: { key: 'added', descending: false },
+    expanded: new Set(),
+    pending: new Map(),
     selected: new Set(),
     selectionAnchor: null,
     destination: loadDestination(),
@@ -100,6 +130,42 @@ export const createUiSlice: SliceCreator<UiSlice> = (deps) => (set, get) => {
 
     setFilter(filter) {
       set({ filter });
+      get().pruneSelection();
+    },
+
+    setSearch(search) {
+      set({ search });
+      get().pruneSelection();
+    },
+
+    sortBy(key) {
+      const { sort } = get();
+      set({ sort: sort.key === key ? { key, descending: !sort.descending } : { key, descending: false } });
+    },
+
+    toggleExpanded(batchId) {
+      const expanded = new Set(get().expanded);
+      if (expanded.has(batchId)) expanded.delete(batchId);
+      else expanded.add(batchId);
+      set({ expanded });
+    },
+
+    markPending(ids, action) {
+      if (ids.length === 0) return;
+      const pending = new Map(get().pending);
+      for (const id of ids) {
+        if (action === null) pending.delete(id);
+        else pending.set(id, action);
+      }
+      set({ pending });
+    },
+
+    pruneSelection() {
+      const { selected } = get();
+      if (selected.size === 0) return;
+      const shown = new Set(selectVisibleIds(get()));
+      const kept = [...selected].filter((id) => shown.has(id));
+      if (kept.length !== selected.size) set({ selected: new Set(kept), selectionAnchor: null });
     },
 
     selectJob(id, mode, visibleIds) {
@@ -169,6 +235,20 @@ export const createUiSlice: SliceCreator<UiSlice> = (deps) => (set, get) => {
 
     dismissNotice(id) {
       set({ notices: get().notices.filter((notice) => notice.id !== id) });
+    },
+
+    removeSelected() {
+      const { selected, jobs } = get();
+      const finished: string[] = [];
+      const live: string[] = [];
+      for (const id of selected) {
+        const job = jobs.get(id);
+        if (!job) continue;
+        if (job.state === 'completed' || job.state === 'aborted') finished.push(id);
+        else live.push(id);
+      }
+      if (finished.length > 0) void get().clearJobs(finished);
+      if (live.length > 0) get().askToAbort(live);
     },
 
     askToAbort(ids) {

@@ -7,6 +7,7 @@ import { dropFiles } from './page-files.ts';
 const MiB = 1024 * 1024;
 
 test('the window with uploads in several states', async ({ app, ferry }, testInfo) => {
+  test.setTimeout(240_000);
   await app.setViewportSize({ width: 1280, height: 720 });
   const client = testClient(ferry.s3);
   await app.getByRole('combobox', { name: 'Bucket' }).fill(ferry.bucket);
@@ -52,6 +53,22 @@ test('the window with uploads in several states', async ({ app, ferry }, testInf
   const uploading = app.getByRole('row', { name: 'drone-pass-04.mov' });
   await expect(uploading.getByText('Uploading', { exact: true })).toBeVisible();
   await expect(uploading.getByRole('cell').nth(3)).toContainText(/\d/); // a speed is shown
+
+  // a dropped folder is one group row: the host-disk browser adds a folder of 40 small files
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const parent = mkdtempSync(join(tmpdir(), 'ferry-shot-'));
+  mkdirSync(join(parent, 'set-photos', 'day-2'), { recursive: true });
+  for (let i = 0; i < 40; i++)
+    writeFileSync(join(parent, 'set-photos', i % 2 ? 'day-2' : '', `IMG_${4100 + i}.jpg`), Buffer.alloc(256 * 1024 + i, i));
+  await app.getByRole('toolbar').getByRole('button', { name: 'Add files…' }).click();
+  const dialog = app.getByRole('dialog', { name: 'Add files' });
+  await dialog.getByRole('textbox', { name: 'Folder path' }).fill(parent);
+  await dialog.getByRole('textbox', { name: 'Folder path' }).press('Enter');
+  await dialog.getByRole('checkbox', { name: 'Select set-photos' }).check();
+  await dialog.getByRole('button', { name: 'Add 1 item' }).click();
+  await expect(app.getByRole('row', { name: 'set-photos', exact: true })).toContainText(/\d+ of 40 files/);
 
   const shot = await app.screenshot();
   await testInfo.attach('window', { body: shot, contentType: 'image/png' });

@@ -59,6 +59,7 @@ export interface JobJson {
   skipped: boolean;
   /** An uploading job waiting to retry a request, or null. */
   retry: { attempt: number; maxAttempts: number | null; nextRetryAt: number; error: { code: string; message: string } } | null;
+  batchId: string | null;
 }
 
 /**

@@ -63,6 +63,7 @@ describe('ferry upload', () => {
     for (const job of jobs) {
       expect(Object.keys(job).sort()).toEqual(
         [
+          'batchId',
           'bucket',
           'bytesDone',
           'endpoint',
@@ -94,6 +95,15 @@ describe('ferry upload', () => {
     expect(byKey.get('pre/fix/sub/b.bin')).toMatchObject({ path: b.path, size: 6 * MiB + 3 });
     expect(byKey.get('pre/fix/sub/deeper/c d.txt')).toMatchObject({ path: c.path, size: 0 });
     expect(await listUploads(client, bucket, 'exact/')).toEqual([]);
+    // one batch per command: the folder's three files share one, the single file has its own
+    const folderBatch = byKey.get('pre/fix/a.txt')!.batchId;
+    expect(folderBatch).toEqual(expect.any(String));
+    expect(byKey.get('pre/fix/sub/b.bin')!.batchId).toBe(folderBatch);
+    expect(byKey.get('pre/fix/sub/deeper/c d.txt')!.batchId).toBe(folderBatch);
+    expect(byKey.get('exact/name.bin')!.batchId).not.toBe(folderBatch);
+    // `ferry jobs` shows the folder as one group with its files under it
+    const listed = await ferry.run(['jobs']);
+    expect(listed.stdout).toMatch(/^tree\/\s+3 of 3 files\s+100%/m);
 
     // several files to a prefix: each under its own name
     const several = await ferry.run(['upload', a.path, b.path, `s3://${bucket}/several/`, '--endpoint', 'rgw']);

@@ -27,6 +27,8 @@ export function makeJob(overrides: Partial<JobView> = {}): JobView {
     waitingForFile: false,
     createdAt: 1_700_000_000_000 + counter,
     completedAt: null,
+    batchId: null,
+    batchName: null,
     ...overrides,
   };
 }

@@ -37,6 +37,8 @@ function job(id: string, overrides: Partial<Job> = {}): Job {
     createdAt: 1,
     updatedAt: 1,
     completedAt: null,
+    batchId: null,
+    batchName: null,
     ...overrides,
   };
 }
@@ -44,8 +46,16 @@ function job(id: string, overrides: Partial<Job> = {}): Job {
 describe('JobStore', () => {
   it('keeps jobs, UploadIds, errors and parts across a reopen, in insertion order', () => {
     const store = JobStore.open(dir);
-    store.insertJobs([job('b'), job('a')]);
-    store.saveJob(job('a', { state: 'failed', uploadId: 'U1', error: { code: 'NO_SUCH_BUCKET', message: 'gone', retryable: false } }));
+    store.insertJobs([job('b'), job('a', { batchId: 'B1', batchName: 'photos' })]);
+    store.saveJob(
+      job('a', {
+        batchId: 'B1',
+        batchName: 'photos',
+        state: 'failed',
+        uploadId: 'U1',
+        error: { code: 'NO_SUCH_BUCKET', message: 'gone', retryable: false },
+      }),
+    );
     store.recordPart('a', { partNumber: 2, etag: '"e2"', md5: 'm2', size: 16 * 1024 * 1024 });
     store.recordPart('a', { partNumber: 1, etag: '"e1"', md5: 'm1', size: 16 * 1024 * 1024 });
     store.close();
@@ -58,7 +68,10 @@ describe('JobStore', () => {
       uploadId: 'U1',
       bytesDone: 32 * 1024 * 1024,
       error: { code: 'NO_SUCH_BUCKET', message: 'gone' },
+      batchId: 'B1',
+      batchName: 'photos',
     });
+    expect(jobs[0]).toMatchObject({ batchId: null, batchName: null });
     expect(jobs[1]!.fingerprint).toEqual({ size: 100 * 1024 * 1024, mtimeMs: 1234.567, ino: '18446744073709551615' });
     expect(reopened.loadParts('a').map((p) => p.partNumber)).toEqual([1, 2]);
     reopened.close();

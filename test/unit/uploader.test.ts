@@ -55,6 +55,8 @@ function jobFor(data: Uint8Array, options: Partial<Job> = {}): Job {
     createdAt: 0,
     updatedAt: 0,
     completedAt: null,
+    batchId: null,
+    batchName: null,
     ...options,
   };
 }

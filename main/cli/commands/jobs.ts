@@ -29,6 +29,8 @@ export interface JobJson {
   skipped: boolean;
   /** An uploading job waiting to retry a request (nextRetryAt in ms since the epoch), or null. */
   retry: { attempt: number; maxAttempts: number | null; nextRetryAt: number; error: { code: string; message: string } } | null;
+  /** The drop, folder or `ferry upload` the job came with (jobs of one batch share it), or null. */
+  batchId: string | null;
 }
 
 export interface OptionsJson {
@@ -129,25 +131,27 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
         options: optionsJson(job.options),
         skipped: job.skipped === true,
         retry: retryJson(job.state === 'uploading' ? retries.get(job.id) : undefined),
+        batchId: job.batchId,
       }));
       line(ctx.io.stdout, JSON.stringify(json, null, 2));
     } else if (jobs.length === 0) {
       line(ctx.io.stdout, 'No jobs. Upload with: ferry upload PATH s3://BUCKET/KEY --endpoint NAME');
     } else {
-      line(
-        ctx.io.stdout,
-        table([
-          ['ID', 'STATE', 'DONE', 'SIZE', 'DESTINATION', 'ERROR'],
-          ...jobs.map((job) => [
-            job.id.slice(0, 8),
+      const rows: string[][] = [['ID', 'STATE', 'DONE', 'SIZE', 'DESTINATION', 'ERROR']];
+      for (const group of groupByBatch(jobs)) {
+        const indent = group.length > 1 ? '  ' : '';
+        if (group.length > 1) rows.push(batchRow(group));
+        for (const job of group)
+          rows.push([
+            indent + job.id.slice(0, 8),
             job.state,
-            job.size === 0 ? (job.state === 'completed' ? '100%' : '0%') : `${Math.floor((job.bytesDone / job.size) * 100)}%`,
+            percentDone(job.bytesDone, job.size, job.state === 'completed'),
             formatBytes(job.size),
             `${names.get(job.endpointId) ?? '?'}:s3://${job.bucket}/${job.key}`,
             note(job, retries.get(job.id)),
-          ]),
-        ]),
-      );
+          ]);
+      }
+      line(ctx.io.stdout, table(rows));
     }
     return EXIT.ok;
   } finally {
@@ -159,6 +163,49 @@ function retryJson(retry: JobRetry | undefined): JobJson['retry'] {
   if (!retry) return null;
   const { attempt, maxAttempts, nextRetryAt, error } = retry;
   return { attempt, maxAttempts, nextRetryAt, error: { code: error.code, message: error.message } };
+}
+
+function percentDone(done: number, size: number, completed: boolean): string {
+  if (size === 0) return completed ? '100%' : '0%';
+  return `${Math.floor((done / size) * 100)}%`;
+}
+
+/** Jobs in order, the jobs of one batch together (at the place of its first job). */
+export function groupByBatch(jobs: readonly Job[]): Job[][] {
+  const groups: Job[][] = [];
+  const byBatch = new Map<string, Job[]>();
+  for (const job of jobs) {
+    if (job.batchId === null) {
+      groups.push([job]);
+      continue;
+    }
+    let group = byBatch.get(job.batchId);
+    if (!group) {
+      group = [];
+      byBatch.set(job.batchId, group);
+      groups.push(group);
+    }
+    group.push(job);
+  }
+  return groups;
+}
+
+/** A batch's line: its name, "3 of 12 files", bytes, and a state summary. */
+function batchRow(group: readonly Job[]): string[] {
+  const size = group.reduce((sum, job) => sum + job.size, 0);
+  const done = group.reduce((sum, job) => sum + (job.state === 'completed' ? job.size : job.bytesDone), 0);
+  const completed = group.filter((job) => job.state === 'completed').length;
+  const states = new Map<string, number>();
+  for (const job of group) if (job.state !== 'completed') states.set(job.state, (states.get(job.state) ?? 0) + 1);
+  const summary = [...states].map(([state, n]) => `${n} ${state}`).join(', ');
+  return [
+    `${group[0]!.batchName ?? 'batch'}/`,
+    `${completed} of ${group.length} files`,
+    percentDone(done, size, completed === group.length),
+    formatBytes(size),
+    '',
+    summary,
+  ];
 }
 
 const DONE: Record<ControlAction, string> = {

@@ -1,5 +1,8 @@
 /** `ferry upload` and `ferry run`: queue and/or work through jobs, showing progress; Ctrl-C pauses. */
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import type { Engine } from '../../engine/engine.ts';
+import { looseFilesName } from '../../../shared/batch.ts';
 import { FerryError } from '../../../shared/errors.ts';
 import type { Job } from '../../../shared/job.ts';
 import { formatBytes, parseSize } from '../../../shared/partPlan.ts';
@@ -44,6 +47,12 @@ function parsePartSize(text: string | undefined): number | undefined {
   return value;
 }
 
+/** The name of one command's batch: the folder's or file's name, or "a.txt and 2 more". */
+function batchName(paths: readonly string[], files: number): string {
+  const names = paths.map((path) => basename(path.replace(/[\\/]+$/, '')) || path);
+  return names.length === 1 ? names[0]! : looseFilesName(names) + (files > names.length ? ` (${files} files)` : '');
+}
+
 export async function upload(ctx: Context, args: string[], options: UploadOptions): Promise<number> {
   if (args.length < 2) throw new UsageError('Usage: ferry upload PATH... s3://BUCKET/KEY --endpoint NAME');
   const paths = args.slice(0, -1);
@@ -75,8 +84,10 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
         throw error instanceof FerryError ? new UsageError(error.message) : error;
       });
       for (const warning of warnings) line(ctx.io.stderr, `warning: ${warning}`);
+      const batch = { id: randomUUID(), name: batchName(paths, sources.length) };
       const jobs = await engine.addJobs(
         sources.map((source) => ({
+          batch,
           path: source.path,
           endpointId: endpoint.id,
           bucket: target.bucket,
@@ -179,7 +190,8 @@ export async function work(ctx: Context, engine: Engine, jobs: readonly Job[], s
     engine.start(ids);
     await Promise.race([engine.whenIdle(), interruptedPromise]);
     if (interrupted) {
-      line(ctx.io.stderr, '\nPausing uploads (press Ctrl-C again to stop at once)...');
+      reporter.interrupt();
+      line(ctx.io.stderr, 'Pausing uploads (press Ctrl-C again to stop at once)...');
       const active = ids.filter((id) => engine.get(id)?.state === 'uploading');
       await engine.pause(active);
     }

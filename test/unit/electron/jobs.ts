@@ -28,6 +28,8 @@ export function job(patch: Partial<Job> = {}): Job {
     createdAt: 0,
     updatedAt: 0,
     completedAt: null,
+    batchId: null,
+    batchName: null,
     ...patch,
   } as Job;
 }

@@ -1,0 +1,70 @@
+// ferry upload's progress bar on a terminal: units, not raw numbers, and no bar after Ctrl-C.
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ProgressReporter } from '../../main/cli/progress.ts';
+import type { Engine, EngineEvent } from '../../main/engine/engine.ts';
+import { Emitter } from '../../shared/emitter.ts';
+import type { Job } from '../../shared/job.ts';
+
+const MiB = 1024 * 1024;
+
+function job(id: string, size: number): Job {
+  return {
+    id,
+    state: 'uploading',
+    source: 'disk',
+    path: `/tmp/${id}`,
+    endpointId: 'e',
+    bucket: 'b',
+    key: id,
+    size,
+    fingerprint: { size, mtimeMs: 0, ino: '1' },
+    multipart: true,
+    partSize: 8 * MiB,
+    partCount: 1,
+    concurrency: 1,
+    uploadId: null,
+    bytesDone: 0,
+    etag: null,
+    error: null,
+    createdAt: 0,
+    updatedAt: 0,
+    completedAt: null,
+    batchId: null,
+    batchName: null,
+  };
+}
+
+function terminal() {
+  const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 200 });
+  let text = '';
+  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return { stream, read: () => text };
+}
+
+describe('the progress bar', () => {
+  it('shows the total and the time left in units, and is not drawn again after an interrupt', async () => {
+    const events = new Emitter<EngineEvent>();
+    const err = terminal();
+    const io = { stdout: new PassThrough(), stderr: err.stream, stdin: new PassThrough(), env: {} };
+    const file = job('a', 300 * MiB);
+    const reporter = new ProgressReporter(io, { events } as unknown as Engine, [file]);
+    events.emit({ type: 'progress', jobId: 'a', bytesDone: 150 * MiB, bytesPerSecond: 0 });
+    reporter.interrupt();
+    const atInterrupt = err.read();
+    // the last drawing of the bar: units for both sizes, no bare "ETA 2"/"ETA INF"
+    const last = atInterrupt
+      .split(/\r|\n/)
+      .filter((part) => part.includes('%'))
+      .at(-1)!;
+    expect(last).toContain('150 MiB of 300 MiB');
+    expect(last).not.toMatch(/ETA|INF|314572800/);
+    expect(last).toMatch(/\| (unknown time|[\dhms]+) left \|/);
+
+    events.emit({ type: 'job-changed', job: { ...file, state: 'paused', bytesDone: 150 * MiB } });
+    reporter.stop();
+    const after = err.read().slice(atInterrupt.length);
+    expect(after).toContain('paused s3://b/a at 150 MiB of 300 MiB');
+    expect(after).not.toContain('%'); // no bar below the "paused" line
+  });
+});
