@@ -11,7 +11,7 @@ import { FerryError } from '../../shared/errors.ts';
 import type { S3Target } from '../../shared/s3Url.ts';
 import { fileError } from '../engine/fileSource.ts';
 
-export interface SourceFile {
+export interface FileToUpload {
   path: string;
   key: string;
 }
@@ -51,10 +51,10 @@ async function examine(given: string): Promise<{ path: string; files: string[] |
 
 const relativeKey = (folder: string, file: string) => relative(folder, file).split(sep).join('/');
 
-export async function expandSources(paths: readonly string[], target: S3Target): Promise<SourceFile[]> {
+export async function expandSources(paths: readonly string[], target: S3Target): Promise<FileToUpload[]> {
   if (paths.length === 0) throw new FerryError('INVALID_INPUT', 'Name at least one file or folder to upload.');
   const single = paths.length === 1;
-  const result: SourceFile[] = [];
+  const result: FileToUpload[] = [];
   for (const given of paths) {
     const { path, files } = await examine(given);
     if (files) {
@@ -85,8 +85,8 @@ export async function expandSources(paths: readonly string[], target: S3Target):
 }
 
 /** Dropped files and folders under `prefix` ('' or ending in '/'): a folder keeps its name. */
-export async function expandDropped(paths: readonly string[], prefix: string): Promise<SourceFile[]> {
-  const result: SourceFile[] = [];
+export async function expandDropped(paths: readonly string[], prefix: string): Promise<FileToUpload[]> {
+  const result: FileToUpload[] = [];
   for (const given of paths) {
     const { path, files } = await examine(given);
     if (files) for (const file of files) result.push({ path: file, key: `${prefix}${basename(path)}/${relativeKey(path, file)}` });

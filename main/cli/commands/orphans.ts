@@ -1,4 +1,5 @@
 /** `ferry orphans NAME s3://BUCKET[/PREFIX] [--abort UPLOAD_ID...|--abort-all] [--json]`. */
+import { formatAge } from '../../../shared/time.ts';
 import { abortOrphan, listOrphans, type OrphanUpload } from '../../engine/orphans.ts';
 import { createS3Client } from '../../engine/s3Client.ts';
 import { JobStore } from '../../store/jobStore.ts';
@@ -7,7 +8,7 @@ import { isFinal } from '../../../shared/job.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
 import { S3UrlError, parseS3Url } from '../../../shared/s3Url.ts';
 import { openRegistry, type Context } from '../context.ts';
-import { EXIT, UsageError, formatAge, line, table } from '../output.ts';
+import { EXIT, UsageError, line, table } from '../output.ts';
 
 export interface OrphanOptions {
   abort?: string[];

@@ -1,11 +1,12 @@
 /** `ferry upload` and `ferry run`: queue and/or work through jobs, showing progress; Ctrl-C pauses. */
+import { formatDuration } from '../../../shared/time.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { FerryError } from '../../../shared/errors.ts';
 import type { Job } from '../../../shared/job.ts';
 import { formatBytes, parseSize } from '../../../shared/partPlan.ts';
 import { S3UrlError, parseS3Url } from '../../../shared/s3Url.ts';
 import { openEngine, openRegistry, type Context } from '../context.ts';
-import { EXIT, UsageError, formatDuration, line } from '../output.ts';
+import { EXIT, UsageError, line } from '../output.ts';
 import { ProgressReporter } from '../progress.ts';
 import { expandSources } from '../../host/sources.ts';
 
