@@ -11,6 +11,8 @@ import { run, upload } from './commands/transfer.ts';
 import { control, listJobs } from './commands/jobs.ts';
 import { orphans } from './commands/orphans.ts';
 import { serve } from './commands/serve.ts';
+import { verify } from './commands/verify.ts';
+import { receipt } from './commands/receipt.ts';
 import { VERSION } from '../host/version.ts';
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -105,8 +107,24 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--abort <uploadIds...>', 'abort these uploads')
     .option('--abort-all', 'abort every listed upload not owned by a Ferry job')
     .option('--include-ferry-jobs', 'also abort uploads that belong to Ferry jobs')
+    .option('--adopt <uploadId>', 'finish this incomplete upload (of s3://BUCKET/KEY) with --file: matching parts are kept')
+    .option('--file <path>', 'with --adopt: the local file the upload was of')
     .option('--json', 'JSON output')
     .action(action((name: string, target: string, options) => orphans(ctx(), name, target, options)));
+
+  program
+    .command('receipt <jobId>')
+    .description('the receipt of a completed upload: file, destination, part plan, checksums sent, ETag, verification')
+    .option('--json', 'JSON output')
+    .action(action((id: string, options: { json?: boolean }) => receipt(ctx(), id, options)));
+
+  program
+    .command('verify <target>')
+    .description('check that s3://BUCKET/KEY holds exactly the bytes of a local file, without downloading it')
+    .requiredOption('--file <path>', 'the local file')
+    .requiredOption('--endpoint <name>', 'the endpoint the object is on')
+    .option('--json', 'JSON output')
+    .action(action((target: string, options: { file: string; endpoint: string; json?: boolean }) => verify(ctx(), target, options)));
 
   program
     .command('serve')

@@ -68,6 +68,12 @@ export interface JobSpec {
   key: string;
   partSize?: number;
   concurrency?: number;
+  /**
+   * An incomplete multipart upload to finish instead of starting one (adopting another tool's
+   * orphan): the first run reconciles with its parts, keeps those whose bytes match the file and
+   * sends the rest. `partSize` must be the upload's own.
+   */
+  uploadId?: string;
 }
 
 export type EngineEvent =
@@ -276,6 +282,9 @@ export class Engine {
         }
         throw error;
       }
+      if (spec.uploadId !== undefined && (!plan.multipart || plan.partSize !== spec.partSize)) {
+        throw new FerryError('INVALID_INPUT', `${spec.path}: the upload's part size does not fit this endpoint's part plan for the file.`);
+      }
       const concurrency = spec.concurrency ?? this.#options.partConcurrency;
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new FerryError('INVALID_INPUT', `Invalid concurrency: ${concurrency}`);
       jobs.push({
@@ -292,7 +301,7 @@ export class Engine {
         partSize: plan.partSize,
         partCount: plan.partCount,
         concurrency,
-        uploadId: null,
+        uploadId: spec.uploadId ?? null,
         bytesDone: 0,
         etag: null,
         error: null,

@@ -192,12 +192,14 @@ describe('interrupting ferry upload', () => {
 
   it('ferry pause and ferry abort in another terminal reach the running upload and act at once', async () => {
     // a slow uplink, so that the uploads are still running whatever the machine's speed
+    // (4 MiB/s and 80 MiB: at 10 MiB/s and 60 MiB, on a loaded machine the second upload finished
+    // during the few CLI start-ups before `ferry abort` landed)
     const network = await startProxy(s3.endpoint);
-    network.limit(10 * MiB);
+    network.limit(4 * MiB);
     try {
       const ferry = await cli(network.endpoint);
       const big = await makeFile(files, 'remote-pause.bin', 120 * MiB, 205);
-      const other = await makeFile(files, 'remote-abort.bin', 60 * MiB, 206);
+      const other = await makeFile(files, 'remote-abort.bin', 80 * MiB, 206);
       const running = ferry.start([
         'upload',
         big.path,

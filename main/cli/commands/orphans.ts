@@ -8,6 +8,7 @@ import { isFinal } from '../../../shared/job.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
 import { S3UrlError, parseS3Url } from '../../../shared/s3Url.ts';
 import { openRegistry, type Context } from '../context.ts';
+import { adopt } from './adopt.ts';
 import { EXIT, UsageError, line, table } from '../output.ts';
 
 export interface OrphanOptions {
@@ -15,6 +16,9 @@ export interface OrphanOptions {
   abortAll?: boolean;
   includeFerryJobs?: boolean;
   json?: boolean;
+  /** Finish this incomplete upload with `file` (adopt.ts). */
+  adopt?: string;
+  file?: string;
 }
 
 export async function orphans(ctx: Context, name: string, url: string, options: OrphanOptions): Promise<number> {
@@ -25,6 +29,12 @@ export async function orphans(ctx: Context, name: string, url: string, options: 
   } catch (error) {
     if (error instanceof S3UrlError) throw new UsageError(error.message);
     throw error;
+  }
+  if ((options.adopt === undefined) !== (options.file === undefined))
+    throw new UsageError('--adopt UPLOAD_ID and --file PATH go together.');
+  if (options.adopt !== undefined) {
+    if (options.abort || options.abortAll) throw new UsageError('Choose one of --adopt and --abort.');
+    return adopt(ctx, name, target, options.adopt, options.file!);
   }
   const registry = openRegistry(ctx);
   const store = JobStore.open(ctx.dataDir);

@@ -122,7 +122,7 @@ export async function run(ctx: Context): Promise<number> {
  * Runs `jobs` to the end with progress. SIGINT/SIGTERM pause the running jobs (never abort them) and
  * return 130; a second signal exits at once (the store is crash-safe, `ferry run` resumes).
  */
-async function work(ctx: Context, engine: Engine, jobs: readonly Job[]): Promise<number> {
+export async function work(ctx: Context, engine: Engine, jobs: readonly Job[]): Promise<number> {
   const ids = jobs.map((job) => job.id);
   const reporter = new ProgressReporter(ctx.io, engine, jobs);
   let interrupted = false;

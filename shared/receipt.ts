@@ -1,0 +1,92 @@
+/**
+ * A receipt for a completed upload: what was uploaded (the file as it was), where to, how (part
+ * plan, the checksums sent), when, and how the server's copy was verified. Built from the job and its
+ * stored parts, so any completed job has one, later too; it never holds a secret (pure).
+ */
+import type { CompletedPart, Job } from './job.ts';
+import { formatBytes } from './partPlan.ts';
+
+export const RECEIPT_VERSION = 1;
+
+export interface Receipt {
+  receiptVersion: typeof RECEIPT_VERSION;
+  jobId: string;
+  file: { path: string; size: number; modified: string };
+  destination: { endpoint: string; bucket: string; key: string; url: string };
+  upload: {
+    method: 'single-request' | 'multipart';
+    partSize: number | null;
+    partCount: number;
+    uploadId: string | null;
+    /** What Ferry sent with every request, checked by the server on arrival. */
+    checksums: { algorithm: 'MD5'; header: 'Content-MD5'; parts: { partNumber: number; size: number; md5: string }[] };
+  };
+  /** The server's ETag of the finished object. */
+  etag: string | null;
+  queuedAt: string;
+  completedAt: string | null;
+  verification: {
+    /** What was compared after the upload: the object's ETag against the one computed from what was sent. */
+    method: 'md5' | 'multipart-etag' | 'size-only';
+    expectedEtag: string | null;
+    passed: boolean;
+  };
+}
+
+/** The receipt of a completed job; `parts` are its stored parts (multipart), `compositeEtag` computes md5(md5s)-N. */
+export function buildReceipt(
+  job: Job,
+  parts: readonly CompletedPart[],
+  endpointName: string,
+  compositeEtag: (parts: readonly CompletedPart[]) => string,
+): Receipt {
+  if (job.state !== 'completed') throw new Error(`Only a completed job has a receipt; this one is ${job.state}.`);
+  const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+  const sentMd5s = job.multipart
+    ? ordered.map((part) => ({ partNumber: part.partNumber, size: part.size, md5: part.md5 }))
+    : job.etag && /^[0-9a-f]{32}$/.test(job.etag)
+      ? [{ partNumber: 1, size: job.size, md5: job.etag }]
+      : [];
+  const expected = job.multipart ? (ordered.length === job.partCount ? compositeEtag(ordered) : null) : (sentMd5s[0]?.md5 ?? null);
+  const etagComparable = job.etag !== null && (/^[0-9a-f]{32}$/.test(job.etag) || /^[0-9a-f]{32}-\d+$/.test(job.etag));
+  return {
+    receiptVersion: RECEIPT_VERSION,
+    jobId: job.id,
+    file: { path: job.path, size: job.size, modified: new Date(job.fingerprint.mtimeMs).toISOString() },
+    destination: { endpoint: endpointName, bucket: job.bucket, key: job.key, url: `s3://${job.bucket}/${job.key}` },
+    upload: {
+      method: job.multipart ? 'multipart' : 'single-request',
+      partSize: job.multipart ? job.partSize : null,
+      partCount: job.partCount,
+      uploadId: job.uploadId,
+      checksums: { algorithm: 'MD5', header: 'Content-MD5', parts: sentMd5s },
+    },
+    etag: job.etag,
+    queuedAt: new Date(job.createdAt).toISOString(),
+    completedAt: job.completedAt === null ? null : new Date(job.completedAt).toISOString(),
+    verification: {
+      method: etagComparable && expected !== null ? (job.multipart ? 'multipart-etag' : 'md5') : 'size-only',
+      expectedEtag: expected,
+      passed: etagComparable && expected !== null ? expected === job.etag : true,
+    },
+  };
+}
+
+/** The receipt as a person reads it. */
+export function formatReceipt(receipt: Receipt): string {
+  const v = receipt.verification;
+  return [
+    `Upload receipt for job ${receipt.jobId}`,
+    `  file        ${receipt.file.path} (${formatBytes(receipt.file.size)}, ${receipt.file.size} bytes, modified ${receipt.file.modified})`,
+    `  to          ${receipt.destination.url} on ${receipt.destination.endpoint}`,
+    `  as          ${receipt.upload.method === 'multipart' ? `${receipt.upload.partCount} parts of ${formatBytes(receipt.upload.partSize!)}, every part with Content-MD5` : 'one request with Content-MD5'}`,
+    `  ETag        ${receipt.etag ?? '(none)'}`,
+    `  queued      ${receipt.queuedAt}`,
+    `  completed   ${receipt.completedAt ?? '-'}`,
+    `  verified    ${
+      v.method === 'size-only'
+        ? 'size only (the server’s ETag is not MD5-based)'
+        : `${v.passed ? 'yes' : 'NO'}: the object's ETag ${v.passed ? 'equals' : 'differs from'} the ${v.method === 'md5' ? 'MD5 of the bytes sent' : 'MD5 of the part MD5s sent'} (${v.expectedEtag})`
+    }`,
+  ].join('\n');
+}
