@@ -3,52 +3,16 @@
  * units so the window, the CLI and the logs agree.
  */
 import { formatBytes } from '../shared/partPlan.ts';
+import { formatAge, formatDuration } from '../shared/time.ts';
 import type { JobState } from '../shared/job.ts';
 import type { JobView } from '../shared/contract.ts';
 
-export { formatBytes };
+export { formatAge, formatBytes, formatDuration };
 
 /** "12.3 MiB/s", or an en dash when nothing moves. */
 export function formatSpeed(bytesPerSecond: number): string {
   if (!(bytesPerSecond > 0)) return '–';
   return `${formatBytes(bytesPerSecond)}/s`;
-}
-
-/** "45 s", "3 min 5 s", "2 h 10 min", "3 d 4 h" left; an en dash when unknown. */
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '–';
-  const s = Math.ceil(seconds);
-  if (s < 60) return `${s} s`;
-  const minutes = Math.floor(s / 60);
-  if (minutes < 60) {
-    const rest = s % 60;
-    return minutes < 10 && rest > 0 ? `${minutes} min ${rest} s` : `${minutes} min`;
-  }
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) {
-    const rest = minutes % 60;
-    return rest > 0 ? `${hours} h ${rest} min` : `${hours} h`;
-  }
-  const days = Math.floor(hours / 24);
-  const rest = hours % 24;
-  return rest > 0 ? `${days} d ${rest} h` : `${days} d`;
-}
-
-/** How long ago an ISO time was: "5 minutes ago", "3 days ago". */
-export function formatAge(iso: string | null, now: number = Date.now()): string {
-  if (iso === null) return 'Unknown';
-  const then = Date.parse(iso);
-  if (Number.isNaN(then)) return 'Unknown';
-  const seconds = Math.max(0, Math.round((now - then) / 1000));
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
-  if (seconds < 60) return 'Just now';
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return plural(minutes, 'minute');
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return plural(hours, 'hour');
-  const days = Math.floor(hours / 24);
-  if (days < 60) return plural(days, 'day');
-  return plural(Math.floor(days / 30), 'month');
 }
 
 const STATE_WORDS: { readonly [S in JobState]: string } = {

@@ -1,6 +1,6 @@
 /**
  * Endpoint presets: sensible values and the known quirks of each provider
- * (../docs/providers.md and the quirks table of the field notes). Pure data, shown by every host.
+ * (the quirks table of the field notes). Pure data, shown by every host.
  */
 import type { Addressing, ChecksumPolicy } from './endpoint.ts';
 import { TiB } from './partPlan.ts';

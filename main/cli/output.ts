@@ -79,19 +79,3 @@ export function table(rows: readonly (readonly string[])[]): string {
     )
     .join('\n');
 }
-
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '--';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-export function formatAge(iso: string | null, now = Date.now()): string {
-  if (!iso) return '?';
-  const seconds = (now - Date.parse(iso)) / 1000;
-  if (seconds < 3600) return `${Math.max(0, Math.round(seconds / 60))} min ago`;
-  if (seconds < 86_400 * 2) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} days ago`;
-}

@@ -3,13 +3,14 @@
  * speed and ETA (cli-progress) and a line above it for each finished or failed file; elsewhere (a
  * pipe, a log, CI) one line per event, nothing redrawn.
  */
+import { formatDuration } from '../../shared/time.ts';
 import { SingleBar } from 'cli-progress';
 import type { Engine, EngineEvent } from '../engine/engine.ts';
 import type { Job } from '../../shared/job.ts';
 import { formatBytes } from '../../shared/partPlan.ts';
 import { SpeedMeter, etaSeconds } from '../../shared/speed.ts';
 import { formatS3Url } from '../../shared/s3Url.ts';
-import { formatDuration, line, type Io } from './output.ts';
+import { line, type Io } from './output.ts';
 import { describeRetry, type JobRetry } from '../../shared/retry.ts';
 import { STILL_AFTER_MS } from '../engine/engine.ts';
 

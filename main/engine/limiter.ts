@@ -13,7 +13,7 @@ interface Waiter {
 }
 
 export class Limiter {
-  #limit: number;
+  readonly #limit: number;
   #active = 0;
   #peak = 0;
   readonly #queues: Record<Priority, Waiter[]> = { high: [], low: [] };
@@ -33,11 +33,6 @@ export class Limiter {
 
   get limit(): number {
     return this.#limit;
-  }
-
-  setLimit(limit: number): void {
-    this.#limit = Math.max(1, limit);
-    this.#drain();
   }
 
   /** Waits for a slot; resolves to the function that gives it back. Rejects when `signal` aborts first. */

@@ -12,7 +12,7 @@ import type { S3Target } from '../../shared/s3Url.ts';
 import { fileError } from '../engine/fileSource.ts';
 import { refusal, shapeRefusal, type ProtectedPlace } from './pathPolicy.ts';
 
-export interface SourceFile {
+export interface FileToUpload {
   path: string;
   key: string;
   /** The dropped folder this file is in (its name), or null for a file dropped as itself. */
@@ -93,10 +93,13 @@ async function examine(given: string): Promise<{ path: string; files: string[] |
 const relativeKey = (folder: string, file: string) => relative(folder, file).split(sep).join('/');
 
 /** The files to upload and what the folder walks skipped (the CLI says both). */
-export async function expandSources(paths: readonly string[], target: S3Target): Promise<{ files: SourceFile[]; skipped: SkippedEntry[] }> {
+export async function expandSources(
+  paths: readonly string[],
+  target: S3Target,
+): Promise<{ files: FileToUpload[]; skipped: SkippedEntry[] }> {
   if (paths.length === 0) throw new FerryError('INVALID_INPUT', 'Name at least one file or folder to upload.');
   const single = paths.length === 1;
-  const result: SourceFile[] = [];
+  const result: FileToUpload[] = [];
   const skipped: SkippedEntry[] = [];
   for (const given of paths) {
     const { path, files, skipped: left } = await examine(given);
@@ -129,8 +132,8 @@ export async function expandSources(paths: readonly string[], target: S3Target):
 }
 
 /** Dropped files and folders under `prefix` ('' or ending in '/'): a folder keeps its name. */
-export async function expandDropped(paths: readonly string[], prefix: string): Promise<SourceFile[]> {
-  const result: SourceFile[] = [];
+export async function expandDropped(paths: readonly string[], prefix: string): Promise<FileToUpload[]> {
+  const result: FileToUpload[] = [];
   for (const given of paths) {
     const { path, files } = await examine(given);
     if (files)
@@ -186,8 +189,8 @@ export async function expandForBrowser(
   prefix: string,
   places: readonly ProtectedPlace[],
   browsed: ReadonlySet<string>,
-): Promise<{ files: SourceFile[]; skipped: SkippedPath[] }> {
-  const files: SourceFile[] = [];
+): Promise<{ files: FileToUpload[]; skipped: SkippedPath[] }> {
+  const files: FileToUpload[] = [];
   const skipped: SkippedPath[] = [];
   for (const given of paths) {
     if (!browsed.has(given)) {

@@ -103,12 +103,6 @@ export const CheckIcon = (p: IconProps) => (
     <path d="M3.2 8.4l3 3 6.6-6.8" />
   </Icon>
 );
-export const InfoIcon = (p: IconProps) => (
-  <Icon {...p}>
-    <circle cx="8" cy="8" r="6" />
-    <path d="M8 7.2V11M8 5h.01" />
-  </Icon>
-);
 export const FileIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="M4 1.8h5l3 3v9.4H4zM9 1.8v3h3" />

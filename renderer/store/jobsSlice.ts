@@ -94,8 +94,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-const COMMAND_VERB: Record<Exclude<JobAction, 'clear'>, string> = { pause: 'pause', resume: 'resume', retry: 'retry', abort: 'abort' };
-
 export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => {
   const { api, files, desktop } = deps;
 
@@ -116,7 +114,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       return true;
     } catch (error) {
       if (pending) get().markPending(ids, null);
-      get().reportError(`Could not ${COMMAND_VERB[action]} ${ids.length === 1 ? nameOf(ids[0]!) : count(ids.length, 'upload')}`, error);
+      get().reportError(`Could not ${action} ${ids.length === 1 ? nameOf(ids[0]!) : count(ids.length, 'upload')}`, error);
       return false;
     }
   }

@@ -1,5 +1,5 @@
 // Pause, resume, abort, a file changed mid-upload, and wrong credentials, against the real server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { appendFileSync, utimesSync } from 'node:fs';
@@ -14,15 +14,18 @@ let bucket: string;
 let engine: Engine;
 const files = tempDir('files');
 
-beforeAll(async () => {
+beforeAll(() => {
   client = testClient(s3);
+});
+afterAll(() => client?.destroy());
+// each test its own bucket and engine: byte counts (stats().bytesSent) and server listings see only its own job
+beforeEach(async () => {
   bucket = await createTestBucket(s3, 'lifecycle');
   // one part at a time, so a pause lands mid-upload with some parts done and some not
   engine = await openTestEngine(s3, { partSize: 5 * MiB, partConcurrency: 1 });
 });
-afterAll(async () => {
+afterEach(async () => {
   await engine?.close();
-  client?.destroy();
 });
 
 describe('pause and resume', () => {

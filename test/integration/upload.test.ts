@@ -1,5 +1,5 @@
 // The engine against a real S3 server (Ceph RGW started by the harness, or the server named by env vars).
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,14 +15,17 @@ let bucket: string;
 let engine: Engine;
 const files = tempDir('files');
 
-beforeAll(async () => {
+beforeAll(() => {
   client = testClient(s3);
+});
+afterAll(() => client?.destroy());
+// each test its own bucket and engine, so that none depends on what another one left
+beforeEach(async () => {
   bucket = await createTestBucket(s3, 'upload');
   engine = await openTestEngine(s3, { partSize: 5 * MiB });
 });
-afterAll(async () => {
+afterEach(async () => {
   await engine?.close();
-  client?.destroy();
 });
 
 /** md5 of each part of a file, for the expected multipart ETag. */

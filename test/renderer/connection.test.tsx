@@ -50,7 +50,7 @@ describe('the connection to the browser host', () => {
     const { store } = startFerry({ api: host.bridge.api, connection: host.bridge.connection });
     render(<App store={store} />);
     act(() => host.serve(host.factory.latest()));
-    expect(await screen.findByRole('row', { name: 'first.bin' })).toBeTruthy();
+    expect(await screen.findByRole('row', { name: 'first.bin' })).toBeVisible();
     expect(screen.queryByText('Disconnected from Ferry — reconnecting')).toBeNull();
 
     act(() => host.factory.latest().drop());
@@ -59,7 +59,7 @@ describe('the connection to the browser host', () => {
     state.snapshot = makeSnapshot({ jobs: [makeJob({ name: 'first.bin', state: 'completed' }), makeJob({ name: 'second.bin' })] });
     act(() => host.timers.runNext());
     act(() => host.serve(host.factory.latest()));
-    expect(await screen.findByRole('row', { name: 'second.bin' })).toBeTruthy();
+    expect(await screen.findByRole('row', { name: 'second.bin' })).toBeVisible();
     expect(host.commands.filter((command) => command === 'snapshot')).toHaveLength(2);
     await waitFor(() => expect(screen.queryByText('Disconnected from Ferry — reconnecting')).toBeNull());
   });
@@ -84,7 +84,7 @@ describe('the connection to the browser host', () => {
         items: [{ kind: 'file', webkitGetAsEntry: () => entry, getAsFile: () => dropped }],
       },
     });
-    expect(await screen.findByRole('row', { name: 'clip.mov' })).toBeTruthy();
+    expect(await screen.findByRole('row', { name: 'clip.mov' })).toBeVisible();
 
     // the host restarts its session: the job waits for its file
     act(() => host.factory.latest().drop());

@@ -58,8 +58,8 @@ describe('dropping files', () => {
     const notes = file('notes.txt', 'hello world');
     const target = screen.getByRole('table', { name: 'Uploads' });
     fireEvent.dragEnter(target, { dataTransfer: dataTransfer([]) });
-    expect(screen.getByText('Drop to upload')).toBeTruthy();
-    expect(screen.getByText('s3://photos/inbox/')).toBeTruthy();
+    expect(screen.getByText('Drop to upload')).toBeVisible();
+    expect(screen.getByText('s3://photos/inbox/')).toBeVisible();
     fireEvent.drop(target, {
       dataTransfer: dataTransfer([fileEntry(notes), folderEntry('trip', [fileEntry(a), folderEntry('day1', [fileEntry(b)])])]),
     });
@@ -77,8 +77,8 @@ describe('dropping files', () => {
     const added = fake.requests('addBrowserFiles')[0]!;
     expect(added).toMatchObject({ endpointId: 'minio', bucket: 'photos', prefix: 'inbox/' });
     expect(added.files.map((info) => info.name)).toEqual(['a.jpg', 'b.jpg']);
-    expect(await screen.findByRole('row', { name: 'a.jpg' })).toBeTruthy();
-    expect(screen.getByText('1 upload resumed with the dropped file')).toBeTruthy();
+    expect(await screen.findByRole('row', { name: 'a.jpg' })).toBeVisible();
+    expect(screen.getByText('1 upload resumed with the dropped file')).toBeVisible();
 
     // the host reads part of a.jpg: the page sends exactly those bytes
     const aId = added.files[0]!.fileId;
@@ -123,14 +123,14 @@ describe('dropping files', () => {
       ]),
     );
     expect(fake.requests('addBrowserFiles')).toEqual([]);
-    expect(await screen.findByRole('row', { name: 'a.jpg' })).toBeTruthy();
+    expect(await screen.findByRole('row', { name: 'a.jpg' })).toBeVisible();
   });
 
   it('a drag that leaves the window hides the overlay', async () => {
     await renderApp();
     const target = screen.getByRole('heading', { name: 'Drop files or folders here' });
     fireEvent.dragEnter(target, { dataTransfer: dataTransfer([]) });
-    expect(screen.getByText('Nowhere to upload yet')).toBeTruthy();
+    expect(screen.getByText('Nowhere to upload yet')).toBeVisible();
     fireEvent.dragLeave(target, { dataTransfer: dataTransfer([]) });
     expect(screen.queryByText('Nowhere to upload yet')).toBeNull();
   });

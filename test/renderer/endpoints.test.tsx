@@ -28,7 +28,9 @@ describe('the endpoint form', () => {
     await user.type(within(form).getByLabelText('Access key ID'), 'AKID');
     await user.type(within(form).getByLabelText('Secret access key'), SECRET);
     await user.click(within(form).getByRole('button', { name: 'Add endpoint' }));
-    expect(within(form).getByText('The URL must be an http:// or https:// address, e.g. https://s3.eu-west-1.amazonaws.com.')).toBeTruthy();
+    expect(
+      within(form).getByText('The URL must be an http:// or https:// address, e.g. https://s3.eu-west-1.amazonaws.com.'),
+    ).toBeVisible();
     expect(url.getAttribute('aria-invalid')).toBe('true');
     expect(document.activeElement).toBe(url);
     expect(fake.requests('addEndpoint')).toEqual([]);
@@ -52,9 +54,9 @@ describe('the endpoint form', () => {
     expect((within(form).getByRole('radio', { name: /Path style/ }) as HTMLInputElement).checked).toBe(true);
     expect((within(form).getByLabelText('Checksums') as HTMLSelectElement).value).toBe('when-required');
     expect((within(form).getByLabelText('Name') as HTMLInputElement).value).toBe('Cloudflare R2');
-    expect(within(form).getByText(/every part but the last must have the same size/)).toBeTruthy();
+    expect(within(form).getByText(/every part but the last must have the same size/)).toBeVisible();
     await user.click(within(form).getByRole('button', { name: 'Add endpoint' }));
-    expect(within(form).getByText('Replace {account} in the URL with your own value.')).toBeTruthy();
+    expect(within(form).getByText('Replace {account} in the URL with your own value.')).toBeVisible();
   });
 
   it('adds an endpoint, tests it at once, and never shows the secret again', async () => {
@@ -86,11 +88,11 @@ describe('the endpoint form', () => {
     const id = store.getState().endpoints[0]!.id;
     await waitFor(() => expect(fake.requests('testEndpoint')).toEqual([{ id }]));
     const details = within(dialog).getByRole('region', { name: 'Studio' });
-    expect(await within(details).findByText('Connected')).toBeTruthy();
-    expect(within(details).getByText('42 ms')).toBeTruthy();
-    expect(within(details).getByText('+1.2 s')).toBeTruthy();
-    expect(within(details).getByText('photos, backups')).toBeTruthy();
-    expect(within(details).getByText('AKIDSTUDIO')).toBeTruthy();
+    expect(await within(details).findByText('Connected')).toBeVisible();
+    expect(within(details).getByText('42 ms')).toBeVisible();
+    expect(within(details).getByText('+1.2 s')).toBeVisible();
+    expect(within(details).getByText('photos, backups')).toBeVisible();
+    expect(within(details).getByText('AKIDSTUDIO')).toBeVisible();
     expect(everythingShown()).not.toContain(SECRET);
     // the destination bar now uploads to it
     expect(store.getState().destination.endpointId).toBe(id);
@@ -129,7 +131,7 @@ describe('the endpoint form', () => {
     await user.clear(keyId);
     await user.type(keyId, 'AKIDNEW');
     await user.click(within(form).getByRole('button', { name: 'Save changes' }));
-    expect(within(form).getByText('Enter the secret access key that goes with the new access key ID.')).toBeTruthy();
+    expect(within(form).getByText('Enter the secret access key that goes with the new access key ID.')).toBeVisible();
     expect(fake.requests('updateEndpoint')).toEqual([]);
     await user.type(within(form).getByLabelText('Secret access key'), SECRET);
     await user.click(within(form).getByRole('button', { name: 'Save changes' }));
@@ -165,8 +167,8 @@ describe('the endpoint form', () => {
     await user.type(within(dialog).getByLabelText('Bucket to test (optional)'), 'photos');
     await user.click(within(dialog).getByRole('button', { name: 'Test connection' }));
     expect(fake.requests('testEndpoint')).toEqual([{ id: 'minio', bucket: 'photos' }]);
-    expect(await within(dialog).findByText('The secret access key is wrong (SignatureDoesNotMatch).')).toBeTruthy();
-    expect(within(dialog).getByText('The test failed.')).toBeTruthy();
+    expect(await within(dialog).findByText('The secret access key is wrong (SignatureDoesNotMatch).')).toBeVisible();
+    expect(within(dialog).getByText('The test failed.')).toBeVisible();
   });
 
   it('removes an endpoint after a confirmation', async () => {

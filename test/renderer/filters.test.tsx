@@ -41,33 +41,33 @@ describe('filter tabs', () => {
     const job = makeJob({ name: 'up.bin', state: 'uploading' });
     const { user, fake } = await renderApp({ snapshot: { jobs: [job] } });
     await user.click(screen.getByRole('tab', { name: 'Failed 0' }));
-    expect(screen.getByText('No failed uploads.')).toBeTruthy();
+    expect(screen.getByText('No failed uploads.')).toBeVisible();
     act(() =>
       fake.emit('jobsChanged', {
         jobs: [{ ...job, state: 'failed', error: { code: 'TIMEOUT', message: 'The server did not answer in time.', retryable: true } }],
       }),
     );
-    expect(screen.getByRole('tab', { name: 'Failed 1' })).toBeTruthy();
-    expect(within(screen.getByRole('row', { name: 'up.bin' })).getByText('The server did not answer in time.')).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Failed 1' })).toBeVisible();
+    expect(within(screen.getByRole('row', { name: 'up.bin' })).getByText('The server did not answer in time.')).toBeVisible();
   });
 });
 
 describe('empty states', () => {
   it('first run: no endpoint yet — says what to do first, and the button opens the form', async () => {
     const { user } = await renderApp({ snapshot: { endpoints: [], jobs: [] } });
-    expect(screen.getByRole('heading', { name: 'Welcome to Ferry' })).toBeTruthy();
-    expect(screen.getByText(/First, add an endpoint/)).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Welcome to Ferry' })).toBeVisible();
+    expect(screen.getByText(/First, add an endpoint/)).toBeVisible();
     expect((screen.getByRole('button', { name: 'Add files…' }) as HTMLButtonElement).disabled).toBe(true);
     await user.click(screen.getByRole('button', { name: 'Add endpoint' }));
     const dialog = screen.getByRole('dialog', { name: 'Endpoints' });
-    expect(within(dialog).getByRole('form', { name: 'New endpoint' })).toBeTruthy();
+    expect(within(dialog).getByRole('form', { name: 'New endpoint' })).toBeVisible();
   });
 
   it('an endpoint and no uploads: says where a drop goes', async () => {
     const { store } = await renderApp({ snapshot: { jobs: [] } });
-    expect(screen.getByRole('heading', { name: 'Drop files or folders here' })).toBeTruthy();
-    expect(screen.getByText('Choose a bucket to upload to.')).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Drop files or folders here' })).toBeVisible();
+    expect(screen.getByText('Choose a bucket to upload to.')).toBeVisible();
     act(() => store.getState().setDestination({ bucket: 'photos', prefix: 'trip/' }));
-    expect(screen.getByText('s3://photos/trip/')).toBeTruthy();
+    expect(screen.getByText('s3://photos/trip/')).toBeVisible();
   });
 });

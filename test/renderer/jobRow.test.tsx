@@ -31,13 +31,13 @@ describe('a job row', () => {
     const { fake } = await renderApp({ snapshot: { jobs: [job] } });
     act(() => fake.emit('jobsProgress', { updates: [{ id: job.id, bytesDone: 200 * MiB, bytesPerSecond: 10 * MiB }] }));
     const r = within(row('interview.mp4'));
-    expect(r.getByText('Uploading')).toBeTruthy();
+    expect(r.getByText('Uploading')).toBeVisible();
     expect(r.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50');
-    expect(r.getByText('200 MiB of 400 MiB')).toBeTruthy();
-    expect(r.getByText('10.0 MiB/s')).toBeTruthy();
-    expect(r.getByText('20 s')).toBeTruthy(); // 200 MiB left at 10 MiB/s
-    expect(r.getByText(/s3:\/\/media\/raw\/interview\.mp4/)).toBeTruthy();
-    expect(r.getByText(/Studio MinIO/)).toBeTruthy();
+    expect(r.getByText('200 MiB of 400 MiB')).toBeVisible();
+    expect(r.getByText('10.0 MiB/s')).toBeVisible();
+    expect(r.getByText('20 s')).toBeVisible(); // 200 MiB left at 10 MiB/s
+    expect(r.getByText(/s3:\/\/media\/raw\/interview\.mp4/)).toBeVisible();
+    expect(r.getByText(/Studio MinIO/)).toBeVisible();
   });
 
   it('shows a failure’s error in words, and the hint for a job waiting for its file', async () => {
@@ -50,11 +50,11 @@ describe('a job row', () => {
     const paused = makeJob({ name: 'c.bin', state: 'paused' });
     const done = makeJob({ name: 'd.bin', state: 'completed', bytesDone: 100 * MiB });
     await renderApp({ snapshot: { jobs: [failed, waiting, paused, done] } });
-    expect(within(row('a.bin')).getByText('Failed')).toBeTruthy();
-    expect(within(row('a.bin')).getByText('The bucket "photos" does not exist on Studio MinIO.')).toBeTruthy();
-    expect(within(row('b.bin')).getByText('Waiting for its file — drop it again to resume')).toBeTruthy();
-    expect(within(row('c.bin')).getByText('Paused')).toBeTruthy();
-    expect(within(row('d.bin')).getByText('Completed')).toBeTruthy();
+    expect(within(row('a.bin')).getByText('Failed')).toBeVisible();
+    expect(within(row('a.bin')).getByText('The bucket "photos" does not exist on Studio MinIO.')).toBeVisible();
+    expect(within(row('b.bin')).getByText('Waiting for its file — drop it again to resume')).toBeVisible();
+    expect(within(row('c.bin')).getByText('Paused')).toBeVisible();
+    expect(within(row('d.bin')).getByText('Completed')).toBeVisible();
     expect(within(row('d.bin')).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
   });
 
@@ -79,7 +79,7 @@ describe('a job row', () => {
     const { user, fake } = await renderApp({ snapshot: { jobs: [job] } });
     await user.click(within(row('big.iso')).getByRole('button', { name: 'Abort' }));
     const dialog = screen.getByRole('alertdialog', { name: 'Abort big.iso?' });
-    expect(within(dialog).getByText(/deleted from the server/)).toBeTruthy();
+    expect(within(dialog).getByText(/deleted from the server/)).toBeVisible();
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(fake.requests('abortJobs')).toEqual([]);
     expect(screen.queryByRole('alertdialog')).toBeNull();
@@ -120,7 +120,7 @@ describe('a job row', () => {
     const { fake } = await renderApp({ snapshot: { jobs } });
     const before = new Map(rowRenders);
     act(() => fake.emit('jobsProgress', { updates: [{ id: jobs[2]!.id, bytesDone: 5 * MiB, bytesPerSecond: 1 * MiB }] }));
-    expect(within(row('clip-2.mov')).getByText('5.00 MiB of 100 MiB')).toBeTruthy();
+    expect(within(row('clip-2.mov')).getByText('5.00 MiB of 100 MiB')).toBeVisible();
     const rendered = jobs.filter((job) => rowRenders.get(job.id) !== before.get(job.id)).map((job) => job.name);
     expect(rendered).toEqual(['clip-2.mov']);
 

@@ -35,7 +35,7 @@ describe('orphaned uploads', () => {
     fake.handle('listOrphans', () => ({ uploads: listed }));
     await user.click(screen.getByRole('button', { name: 'Orphaned uploads' }));
     const dialog = screen.getByRole('dialog', { name: 'Orphaned uploads' });
-    expect(within(dialog).getByText('Choose an endpoint and a bucket, then List.')).toBeTruthy();
+    expect(within(dialog).getByText('Choose an endpoint and a bucket, then List.')).toBeVisible();
 
     await user.type(within(dialog).getByLabelText('Bucket'), 'media');
     await user.type(within(dialog).getByLabelText('Prefix'), 'raw');
@@ -44,26 +44,26 @@ describe('orphaned uploads', () => {
 
     const table = await within(dialog).findByRole('table', { name: 'Incomplete uploads' });
     const old = within(table).getByRole('row', { name: 'raw/old-cut.mov' });
-    expect(within(old).getByText('9 days ago')).toBeTruthy();
-    expect(within(old).getByText('412')).toBeTruthy();
-    expect(within(old).getByText('6.25 GiB')).toBeTruthy();
-    expect(within(old).getByText('Not Ferry’s')).toBeTruthy();
+    expect(within(old).getByText('9 days ago')).toBeVisible();
+    expect(within(old).getByText('412')).toBeVisible();
+    expect(within(old).getByText('6.25 GiB')).toBeVisible();
+    expect(within(old).getByText('Not Ferry’s')).toBeVisible();
     const owned = within(table).getByRole('row', { name: 'raw/interview.mp4' });
-    expect(within(owned).getByText('3 hours ago')).toBeTruthy();
-    expect(within(owned).getByText('interview.mp4')).toBeTruthy();
+    expect(within(owned).getByText('3 hours ago')).toBeVisible();
+    expect(within(owned).getByText('interview.mp4')).toBeVisible();
 
     expect((within(dialog).getByRole('button', { name: 'Abort selected…' }) as HTMLButtonElement).disabled).toBe(true);
     await user.click(within(old).getByRole('checkbox', { name: 'Select raw/old-cut.mov' }));
     await user.click(within(dialog).getByRole('button', { name: 'Abort selected…' }));
     const confirm = screen.getByRole('alertdialog', { name: 'Abort 1 incomplete upload?' });
-    expect(within(confirm).getByText(/6\.25 GiB/)).toBeTruthy();
+    expect(within(confirm).getByText(/6\.25 GiB/)).toBeVisible();
     listed = listed.slice(1);
     await user.click(within(confirm).getByRole('button', { name: 'Abort uploads' }));
     expect(fake.requests('abortOrphans')).toEqual([
       { endpointId: 'minio', bucket: 'media', uploads: [{ key: 'raw/old-cut.mov', uploadId: 'u-1' }] },
     ]);
     await waitFor(() => expect(within(dialog).queryByRole('row', { name: 'raw/old-cut.mov' })).toBeNull());
-    expect(screen.getByText('1 incomplete upload aborted')).toBeTruthy();
+    expect(screen.getByText('1 incomplete upload aborted')).toBeVisible();
   });
 
   it('warns when an aborted upload belongs to a Ferry job', async () => {
@@ -76,7 +76,7 @@ describe('orphaned uploads', () => {
     await user.click(await within(dialog).findByRole('checkbox', { name: 'Select all incomplete uploads' }));
     await user.click(within(dialog).getByRole('button', { name: 'Abort selected…' }));
     const confirm = screen.getByRole('alertdialog', { name: 'Abort 2 incomplete uploads?' });
-    expect(within(confirm).getByText(/One of them belongs to a Ferry upload/)).toBeTruthy();
+    expect(within(confirm).getByText(/One of them belongs to a Ferry upload/)).toBeVisible();
     await user.click(within(confirm).getByRole('button', { name: 'Cancel' }));
     expect(fake.requests('abortOrphans')).toEqual([]);
   });
@@ -86,10 +86,10 @@ describe('orphaned uploads', () => {
     await user.click(screen.getByRole('button', { name: 'Orphaned uploads' }));
     const dialog = screen.getByRole('dialog', { name: 'Orphaned uploads' });
     await user.click(within(dialog).getByRole('button', { name: 'List' }));
-    expect(within(dialog).getByText('Enter the bucket whose incomplete uploads to list.')).toBeTruthy();
+    expect(within(dialog).getByText('Enter the bucket whose incomplete uploads to list.')).toBeVisible();
     await user.type(within(dialog).getByLabelText('Bucket'), 'media');
     await user.click(within(dialog).getByRole('button', { name: 'List' }));
-    expect(await within(dialog).findByText(/No incomplete uploads in/)).toBeTruthy();
+    expect(await within(dialog).findByText(/No incomplete uploads in/)).toBeVisible();
     fake.fail('listOrphans', {
       code: 'ACCESS_DENIED',
       message: 'Access denied: the credentials may not list multipart uploads of "media".',

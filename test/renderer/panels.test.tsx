@@ -67,7 +67,7 @@ describe('Add files…', () => {
     await user.click(within(home).getByRole('button', { name: 'Open Pictures' }));
     const pictures = await within(dialog).findByRole('table', { name: 'Contents of /home/ana/Pictures' });
     await user.click(within(pictures).getByRole('checkbox', { name: 'Select cat.jpg' }));
-    expect(within(dialog).getByText(/s3:\/\/photos\/in\//)).toBeTruthy();
+    expect(within(dialog).getByText(/s3:\/\/photos\/in\//)).toBeVisible();
     await user.click(within(dialog).getByRole('button', { name: 'Add 2 items' }));
     expect(fake.requests('addPaths')).toEqual([
       { endpointId: 'minio', bucket: 'photos', prefix: 'in/', paths: ['/home/ana/notes.txt', '/home/ana/Pictures/cat.jpg'] },

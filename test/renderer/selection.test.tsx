@@ -39,7 +39,7 @@ describe('selection and the toolbar', () => {
     await user.click(box('c.bin'));
     await user.keyboard('{/Shift}');
     expect([box('a.bin').checked, box('b.bin').checked, box('c.bin').checked, box('d.bin').checked]).toEqual([true, true, true, false]);
-    expect(screen.getByText('3 selected')).toBeTruthy();
+    expect(screen.getByText('3 selected')).toBeVisible();
 
     await user.click(screen.getByRole('button', { name: 'Pause selected' }));
     expect(fake.requests('pauseJobs')).toEqual([{ ids: [jobs[0]!.id, jobs[1]!.id] }]);
@@ -49,7 +49,7 @@ describe('selection and the toolbar', () => {
     expect((screen.getByRole('button', { name: 'Retry selected' }) as HTMLButtonElement).disabled).toBe(true);
 
     await user.click(screen.getByRole('button', { name: 'Clear selection' }));
-    expect(screen.getByRole('button', { name: 'Pause all' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Pause all' })).toBeVisible();
   });
 
   it('Ctrl+A selects every shown job; a click on a row selects only it; Ctrl-click adds', async () => {
@@ -58,16 +58,16 @@ describe('selection and the toolbar', () => {
     await user.click(screen.getByRole('tab', { name: /Active/ }));
     await user.click(box('a.bin'));
     await user.keyboard('{Control>}a{/Control}');
-    expect(screen.getByText('2 selected')).toBeTruthy();
+    expect(screen.getByText('2 selected')).toBeVisible();
 
     await user.click(screen.getByRole('tab', { name: /All/ }));
     await user.click(within(row('d.bin')).getByText('d.bin'));
-    expect(screen.getByText('1 selected')).toBeTruthy();
+    expect(screen.getByText('1 selected')).toBeVisible();
     expect(box('d.bin').checked).toBe(true);
     await user.keyboard('{Control>}');
     await user.click(within(row('e.bin')).getByText('e.bin'));
     await user.keyboard('{/Control}');
-    expect(screen.getByText('2 selected')).toBeTruthy();
+    expect(screen.getByText('2 selected')).toBeVisible();
     await user.keyboard('{Escape}');
     expect(screen.queryByText(/ selected$/)).toBeNull();
   });
@@ -100,7 +100,7 @@ describe('selection and the toolbar', () => {
     await user.click(box('b.bin'));
     act(() => fake.emit('jobsRemoved', { ids: [jobs[0]!.id] }));
     expect([...store.getState().selected]).toEqual([jobs[1]!.id]);
-    expect(screen.getByText('1 selected')).toBeTruthy();
+    expect(screen.getByText('1 selected')).toBeVisible();
   });
 });
 

@@ -1,4 +1,5 @@
 /** `ferry orphans NAME s3://BUCKET[/PREFIX] [--abort UPLOAD_ID...|--abort-all] [--json]`. */
+import { formatAge } from '../../../shared/time.ts';
 import { abortOrphan, listOrphans, type OrphanUpload } from '../../engine/orphans.ts';
 import { createS3Client } from '../../engine/s3Client.ts';
 import { S3Gateway } from '../../engine/gateway.ts';
@@ -9,7 +10,7 @@ import { formatBytes } from '../../../shared/partPlan.ts';
 import { S3UrlError, parseS3Url } from '../../../shared/s3Url.ts';
 import { openRegistry, type Context } from '../context.ts';
 import { adopt } from './adopt.ts';
-import { EXIT, UsageError, formatAge, line, table } from '../output.ts';
+import { EXIT, UsageError, line, table } from '../output.ts';
 
 export interface OrphanOptions {
   abort?: string[];

@@ -1,6 +1,7 @@
 /** `ferry upload` and `ferry run`: queue and/or work through jobs, showing progress; Ctrl-C pauses. */
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
+import { formatDuration } from '../../../shared/time.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { looseFilesName } from '../../../shared/batch.ts';
 import { FerryError } from '../../../shared/errors.ts';
@@ -8,7 +9,7 @@ import type { Job } from '../../../shared/job.ts';
 import { formatBytes, parseSize } from '../../../shared/partPlan.ts';
 import { S3UrlError, parseS3Url } from '../../../shared/s3Url.ts';
 import { listenForCommands, openEngine, openRegistry, type Context } from '../context.ts';
-import { EXIT, UsageError, formatDuration, line } from '../output.ts';
+import { EXIT, UsageError, line } from '../output.ts';
 import { ProgressReporter } from '../progress.ts';
 import { expandSources } from '../../host/sources.ts';
 import { parseObjectFlags, type ObjectFlags } from '../uploadFlags.ts';
