@@ -105,6 +105,12 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
   /** Network-class failures in a row: the outage's backoff step, and when it began. */
   let outageRetries = 0;
   let outageSince: number | null = null;
+  /**
+   * The endpoint answered (whenReachable) during the last outage wait: a network failure after that
+   * is this request's own (a proxy that drops one kind of answer, a reset at a fixed point), not an
+   * outage, and uses up an attempt like any other.
+   */
+  let endpointAnswered = false;
   for (let attempt = 1; ; attempt++) {
     signal.throwIfAborted();
     try {
@@ -116,7 +122,7 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
       if (!error.retryable) throw error;
       let delay: number;
       let notice: RetryNotice;
-      if (giveUpAfterMs !== undefined && isNetworkClass(error)) {
+      if (giveUpAfterMs !== undefined && isNetworkClass(error) && !endpointAnswered) {
         outageSince ??= now();
         outageRetries += 1;
         const giveUpAt = outageSince + giveUpAfterMs;
@@ -133,7 +139,9 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
         notice = { attempt, maxAttempts: attempt + policy.maxAttempts - counted, delayMs: delay, giveUpAt: null };
       }
       options.onRetry?.(error, attempt, delay, notice);
-      if (notice.maxAttempts === null && options.whenReachable) await sleepUntilReachable(delay, signal, options.whenReachable);
+      endpointAnswered = false;
+      if (notice.maxAttempts === null && options.whenReachable)
+        endpointAnswered = await sleepUntilReachable(delay, signal, options.whenReachable);
       else await sleep(delay, signal);
     }
   }
@@ -153,14 +161,31 @@ function formatMinutes(ms: number): string {
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
-/** Sleeps `ms`, or less if `whenReachable` resolves first; an abort of `signal` rejects as sleep does. */
-async function sleepUntilReachable(ms: number, signal: AbortSignal, whenReachable: (signal: AbortSignal) => Promise<void>): Promise<void> {
+/**
+ * Sleeps `ms`, or less if `whenReachable` resolves first; an abort of `signal` rejects as sleep does.
+ * True when the endpoint answered (the wait was cut short by it).
+ */
+async function sleepUntilReachable(
+  ms: number,
+  signal: AbortSignal,
+  whenReachable: (signal: AbortSignal) => Promise<void>,
+): Promise<boolean> {
   const done = new AbortController();
   const both = AbortSignal.any([signal, done.signal]);
+  let answered = false;
   try {
-    await Promise.race([sleep(ms, both), whenReachable(both).catch(() => sleep(ms, both))]);
+    await Promise.race([
+      sleep(ms, both),
+      whenReachable(both).then(
+        () => {
+          answered = true;
+        },
+        () => sleep(ms, both),
+      ),
+    ]);
   } finally {
     done.abort();
   }
   signal.throwIfAborted();
+  return answered;
 }

@@ -206,6 +206,28 @@ describe('an outage (issue #11, defect 8)', () => {
     expect(calls).toBe(2);
     expect(reachableAsked).toBe(1);
   });
+
+  // a proxy that drops every answer to one request (a lost CompleteMultipartUpload): the endpoint
+  // answers, so it is no outage, and the attempts run out instead of retrying for the give-up time
+  it('a request that fails while the endpoint answers uses up attempts, even with a network error', async () => {
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        },
+        {
+          signal: new AbortController().signal,
+          policy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, outageMaxDelayMs: 1, giveUpAfterMs: 3_600_000 },
+          context,
+          whenReachable: async () => undefined,
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'ENDPOINT_UNREACHABLE' });
+    // outage retry, then a counted one, alternately, until three are counted
+    expect(calls).toBe(6);
+  });
 });
 
 describe('retry words', () => {
