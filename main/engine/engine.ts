@@ -425,9 +425,13 @@ export class Engine {
    * stored (and abort each other's uploads as leftovers). Every command and host adds jobs through
    * the one engine that owns the data directory, so this is where a second one is refused.
    */
-  #assertKeyFree(spec: Pick<JobSpec, 'endpointId' | 'bucket' | 'key' | 'path'>, batch: readonly Job[]): void {
+  #assertKeyFree(spec: Pick<JobSpec, 'endpointId' | 'bucket' | 'key' | 'path'> | Job, batch: readonly Job[]): void {
     const same = (job: Job) => job.endpointId === spec.endpointId && job.bucket === spec.bucket && job.key === spec.key;
-    const taken = batch.find(same) ?? [...this.#jobs.values()].find((job) => same(job) && !isFinal(job.state));
+    // a failed job holds its key while it can be retried as it is (it keeps its upload); one that
+    // cannot (the file changed, the key existed under --if-exists fail) leaves it to a new upload,
+    // and its own retry --restart checks the key again
+    const holds = (job: Job) => !isFinal(job.state) && !(job.state === 'failed' && job.error?.restart === true);
+    const taken = batch.find(same) ?? [...this.#jobs.values()].find((job) => same(job) && holds(job) && job !== spec);
     if (!taken) return;
     const what =
       taken.state === 'failed' || taken.state === 'paused'
@@ -539,6 +543,7 @@ export class Engine {
         );
       }
     }
+    for (const job of jobs) if (options.restart && job.error?.restart) this.#assertKeyFree(job, []);
     for (const job of jobs) {
       if (options.restart) await this.#startOver(job);
       this.#transition(job, 'retry', { error: null });

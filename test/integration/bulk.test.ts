@@ -85,7 +85,7 @@ describe('bulk actions on a batch of small files', () => {
     expect(after.paused).toBeGreaterThan(100);
 
     // Resume all, Retry all, then Abort all over the same mixed ids: no error, each does what it can
-    expect(engine.retry(ids)).toEqual([]);
+    expect(await engine.retry(ids)).toEqual([]);
     const resumed = engine.resume(ids);
     expect(resumed.length).toBe(after.paused);
     await engine.pause(ids);
