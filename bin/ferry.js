@@ -5,14 +5,21 @@
 // FERRY_FROM_SOURCE=1 forces the sources.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import module from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(`ferry: needs Node.js 22.18 or later (this is ${process.version}). In a checkout, run it as: npx ferry ...\n`);
   process.exit(2);
 }
-// V8's compiled code cached on disk across runs (Node's own cache directory): a warm start compiles nothing
-module.enableCompileCache?.();
+// V8's compiled code cached on disk across runs, beside the build (not in the temporary directory,
+// which this would create when it is missing): a warm start compiles nothing. Best effort: a
+// read-only install simply runs without it.
+try {
+  module.enableCompileCache?.(fileURLToPath(new URL('../dist/cli/compile-cache', import.meta.url)));
+} catch {
+  // no cache: only slower
+}
 // node:sqlite prints an ExperimentalWarning at load: not the user's concern
 const emitWarning = process.emitWarning;
 process.emitWarning = (warning, ...rest) => {
