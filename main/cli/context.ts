@@ -15,7 +15,7 @@ export function openRegistry(ctx: Context): EndpointRegistry {
 }
 
 export function openEngine(ctx: Context, registry: EndpointRegistry, options: Partial<EngineOptions> = {}): Promise<Engine> {
-  return Engine.open({ dataDir: ctx.dataDir, endpoints: registry, autoStart: false, ...options });
+  return Engine.open({ dataDir: ctx.dataDir, endpoints: registry, autoStart: false, vault: registry.vault, ...options });
 }
 
 /**

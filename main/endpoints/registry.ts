@@ -95,6 +95,11 @@ export class EndpointRegistry implements EndpointResolver {
     if (moveFromKeyFile && !keyFileNeeded) fileKey.remove();
   }
 
+  /** The vault new secrets are sealed with (the engine seals jobs' SSE-C keys with it too). */
+  get vault(): SecretVault {
+    return this.#vault;
+  }
+
   get vaultWarning(): string | null {
     return this.#vault.warning;
   }

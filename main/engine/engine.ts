@@ -32,7 +32,6 @@ import type { ControlAction } from './control.ts';
 import { Bandwidth } from './bandwidth.ts';
 import { presignGet } from './presign.ts';
 import { openSealed, type SecretVault } from '../endpoints/vault.ts';
-import { hostVaults } from '../endpoints/keychain.ts';
 import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
 import mime from 'mime';
 import { waitUntilReachable } from './reachability.ts';
@@ -167,7 +166,7 @@ export class Engine {
   readonly #lock: DataDirLock;
   readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints' | 'createClient' | 'vault' | 'bandwidthLimit'>>;
   readonly #createClient: typeof createS3Client;
-  readonly #vault: SecretVault;
+  readonly #vault: SecretVault | null;
   /** The bandwidth limit shared by every job (`ferry limit` changes it live). */
   readonly #bandwidth: Bandwidth;
   readonly #endpoints: EndpointResolver;
@@ -219,7 +218,9 @@ export class Engine {
       interrupted: options.interrupted ?? 'resume',
     };
     this.#limiter = new Limiter(this.#options.maxRequests);
-    this.#vault = options.vault ?? hostVaults(options.dataDir).vault;
+    // the host's vault (the CLI's keychain or key file, the desktop app's safeStorage): the engine
+    // imports no keeper itself, so that the desktop bundle carries none it does not use
+    this.#vault = options.vault ?? null;
     this.#bandwidth = new Bandwidth(options.bandwidthLimit ?? null);
     this.#started = this.#options.autoStart;
     store.onDiskFull = (error) => this.#onDiskFull(error);
@@ -382,7 +383,7 @@ export class Engine {
       const concurrency = spec.concurrency ?? this.#options.partConcurrency;
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new FerryError('INVALID_INPUT', `Invalid concurrency: ${concurrency}`);
       const id = randomUUID();
-      if (spec.sseCKey !== undefined) sealed.set(id, this.#vault.seal(spec.sseCKey, `sse-c:${id}`));
+      if (spec.sseCKey !== undefined) sealed.set(id, this.#requireVault().seal(spec.sseCKey, `sse-c:${id}`));
       jobs.push({
         id,
         state: 'queued',
@@ -842,6 +843,12 @@ export class Engine {
     return { ...retryPolicies(options.retryPolicy), transfer };
   }
 
+  #requireVault(): SecretVault {
+    if (this.#vault === null)
+      throw new FerryError('INVALID_INPUT', 'This host keeps no SSE-C keys: upload with a customer key from the ferry command.');
+    return this.#vault;
+  }
+
   #client(endpointId: string): Promise<Client> {
     let client = this.#clients.get(endpointId);
     if (!client) {
@@ -940,7 +947,7 @@ export class Engine {
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
       const reader = this.#browserReaders.get(job.id);
       const sealedKey = job.options?.sseC ? this.#store.sealedKey(job.id) : null;
-      const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [this.#vault], `sse-c:${job.id}`);
+      const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [this.#requireVault()], `sse-c:${job.id}`);
       const result = await runUpload({
         job,
         openSource: async () => {

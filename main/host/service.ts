@@ -147,6 +147,7 @@ export class HostService {
         endpoints: registry,
         interrupted: settings.resumeOnLaunch ? 'resume' : 'pause',
         giveUpAfterMs: (settings.giveUpAfterMinutes ?? 15) * 60_000,
+        vault: options.vault,
         ...options.engine,
       });
     } catch (error) {
