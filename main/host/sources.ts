@@ -203,7 +203,7 @@ export async function expandForBrowser(
     const { path, files: inside } = await examine(real);
     const name = basename(given);
     if (!inside) {
-      files.push({ path, key: `${prefix}${name}` });
+      files.push({ path, key: `${prefix}${name}`, folder: null });
       continue;
     }
     for (const file of inside) {
@@ -215,7 +215,7 @@ export async function expandForBrowser(
       }
       const why = refusal(fileReal, places);
       if (why) skipped.push({ path: shown, reason: why });
-      else files.push({ path: fileReal, key: `${prefix}${name}/${relativeKey(path, file)}` });
+      else files.push({ path: fileReal, key: `${prefix}${name}/${relativeKey(path, file)}`, folder: name });
     }
   }
   if (files.length === 0) {
