@@ -5,13 +5,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { spawn } from 'node:child_process';
 import { createReadStream, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MiB } from '../../shared/partPlan.ts';
 import { cleanEnv, cliSuite, serverParts, stackLines } from '../harness/cli.ts';
 import { tempDir } from '../harness/engine.ts';
 import { startProxy, type FreezableProxy } from '../harness/proxy.ts';
-import { listUploads, makeFile, objectSha256 } from '../harness/s3.ts';
+import { flipByte, listUploads, makeFile, objectSha256 } from '../harness/s3.ts';
 
 const s3 = inject('s3');
 const suite = cliSuite('cli-adopt');
@@ -46,18 +45,6 @@ async function killedMidway(cmd: string, args: string[], env: Record<string, str
   } finally {
     child.kill('SIGKILL');
     await exited;
-  }
-}
-
-async function flipByte(path: string, offset: number): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    const byte = Buffer.alloc(1);
-    await handle.read(byte, 0, 1, offset);
-    byte[0] = byte[0]! ^ 0xff;
-    await handle.write(byte, 0, 1, offset);
-  } finally {
-    await handle.close();
   }
 }
 

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { MiB } from '../../shared/partPlan.ts';
 import { cliSuite, stackLines } from '../harness/cli.ts';
 import { tempDir } from '../harness/engine.ts';
-import { headEtag, makeFile } from '../harness/s3.ts';
+import { flipByte, headEtag, makeFile } from '../harness/s3.ts';
 
 const suite = cliSuite('cli-verify');
 const { cli } = suite;
@@ -16,19 +16,6 @@ let bucket: string;
 beforeAll(() => {
   ({ client, bucket } = suite);
 });
-
-/** Flips one byte of the file at `offset`, keeping its size. */
-async function flipByte(path: string, offset: number): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    const byte = Buffer.alloc(1);
-    await handle.read(byte, 0, 1, offset);
-    byte[0] = byte[0]! ^ 0xff;
-    await handle.write(byte, 0, 1, offset);
-  } finally {
-    await handle.close();
-  }
-}
 
 describe('ferry verify', () => {
   it('proves a multipart object uploaded by another tool with its own part size, and finds one changed byte', async () => {
