@@ -33,6 +33,9 @@ function makeFolder(name: string, count: number): string {
 async function addFolderFromDisk(app: Page, parent: string, name: string): Promise<void> {
   await app.getByRole('toolbar').getByRole('button', { name: 'Add files…' }).click();
   const dialog = app.getByRole('dialog', { name: 'Add files' });
+  // the starting folder first: typed while it loads, the path would be re-rendered under the typing
+  // (seen in CI on a loaded machine: "/root" + the typed path)
+  await expect(dialog.getByRole('textbox', { name: 'Folder path' })).toHaveValue(/^\//);
   await dialog.getByRole('textbox', { name: 'Folder path' }).fill(parent);
   await dialog.getByRole('textbox', { name: 'Folder path' }).press('Enter');
   await dialog.getByRole('checkbox', { name: `Select ${name}` }).check();
