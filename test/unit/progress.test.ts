@@ -5,34 +5,22 @@ import { ProgressReporter } from '../../main/cli/progress.ts';
 import type { Engine, EngineEvent } from '../../main/engine/engine.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import type { Job } from '../../shared/job.ts';
+import { job } from './jobFixture.ts';
 
 const MiB = 1024 * 1024;
 
-function job(id: string, size: number): Job {
-  return {
+function uploading(id: string, size: number): Job {
+  return job({
     id,
     state: 'uploading',
-    source: 'disk',
     path: `/tmp/${id}`,
     endpointId: 'e',
     bucket: 'b',
     key: id,
     size,
-    fingerprint: { size, mtimeMs: 0, ino: '1' },
     multipart: true,
     partSize: 8 * MiB,
-    partCount: 1,
-    concurrency: 1,
-    uploadId: null,
-    bytesDone: 0,
-    etag: null,
-    error: null,
-    createdAt: 0,
-    updatedAt: 0,
-    completedAt: null,
-    batchId: null,
-    batchName: null,
-  };
+  });
 }
 
 function terminal() {
@@ -47,7 +35,7 @@ describe('the progress bar', () => {
     const events = new Emitter<EngineEvent>();
     const err = terminal();
     const io = { stdout: new PassThrough(), stderr: err.stream, stdin: new PassThrough(), env: {} };
-    const file = job('a', 300 * MiB);
+    const file = uploading('a', 300 * MiB);
     const reporter = new ProgressReporter(io, { events } as unknown as Engine, [file]);
     events.emit({ type: 'progress', jobId: 'a', bytesDone: 150 * MiB, bytesPerSecond: 0 });
     reporter.interrupt();

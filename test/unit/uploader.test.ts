@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
+import { job } from './jobFixture.ts';
 import { Limiter } from '../../main/engine/limiter.ts';
 import { S3Gateway } from '../../main/engine/gateway.ts';
 import { bufferBody, md5Of, type PartSource } from '../../main/engine/partSource.ts';
@@ -34,13 +35,11 @@ function memorySource(data: Uint8Array): PartSource {
 
 function jobFor(data: Uint8Array, options: Partial<Job> = {}): Job {
   const partCount = Math.ceil(data.length / PART);
-  return {
+  return job({
     id: options.key ?? 'job',
     state: 'uploading',
-    source: 'disk',
     path: '/data/file',
     endpointId: 'fake',
-    bucket: 'bucket',
     key: 'file',
     size: data.length,
     fingerprint: { size: data.length, mtimeMs: 1, ino: '1' },
@@ -48,17 +47,8 @@ function jobFor(data: Uint8Array, options: Partial<Job> = {}): Job {
     partSize: PART,
     partCount,
     concurrency: 2,
-    uploadId: null,
-    bytesDone: 0,
-    etag: null,
-    error: null,
-    createdAt: 0,
-    updatedAt: 0,
-    completedAt: null,
-    batchId: null,
-    batchName: null,
     ...options,
-  };
+  });
 }
 
 interface Recorded {

@@ -3,36 +3,7 @@ import { Emitter } from '../../../shared/emitter.ts';
 import type { Job } from '../../../shared/job.ts';
 import type { EngineEvent } from '../../../main/engine/engine.ts';
 
-let next = 1;
-
-export function job(patch: Partial<Job> = {}): Job {
-  const id = patch.id ?? `job-${next++}`;
-  return {
-    id,
-    state: 'queued',
-    source: 'disk',
-    path: `/data/${id}.bin`,
-    endpointId: 'e1',
-    bucket: 'bucket',
-    key: `${id}.bin`,
-    size: 100,
-    fingerprint: { size: 100, mtimeMs: 0, ino: '1' },
-    multipart: false,
-    partSize: 100,
-    partCount: 1,
-    concurrency: 1,
-    uploadId: null,
-    bytesDone: 0,
-    etag: null,
-    error: null,
-    createdAt: 0,
-    updatedAt: 0,
-    completedAt: null,
-    batchId: null,
-    batchName: null,
-    ...patch,
-  } as Job;
-}
+export { job } from '../jobFixture.ts';
 
 /** The engine surface the indicators read: its jobs, its events, and which jobs wait for a file. */
 export class FakeEngine {
