@@ -9,12 +9,12 @@
  * An ETag that is neither (SSE-KMS and SSE-C objects, some providers) cannot prove the content: the
  * answer then says so instead of claiming a match.
  */
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { FerryError } from '../../shared/errors.ts';
 import { fileError } from './fileSource.ts';
-import { toFerryError } from './s3Errors.ts';
+import type { S3Gateway } from './gateway.ts';
 
 export interface VerifyResult {
   /** true: same bytes; false: different; null: the server's ETag cannot tell (size matched). */
@@ -120,12 +120,18 @@ export function candidatePartSizes(size: number, count: number): number[] {
 
 /** Checks the object `bucket`/`key` against the local file at `path`. */
 export async function verifyObject(
-  client: S3Client,
-  target: { bucket: string; key: string; endpointName: string },
+  gateway: S3Gateway,
+  target: { bucket: string; key: string },
   path: string,
   signal: AbortSignal,
 ): Promise<VerifyResult> {
-  const context = { operation: 'reading the object', bucket: target.bucket, endpoint: target.endpointName };
+  const head = (partNumber?: number) =>
+    gateway.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key, PartNumber: partNumber }), {
+      operation: partNumber ? 'reading the object’s part layout' : 'reading the object',
+      bucket: target.bucket,
+      policy: 'quick',
+      signal,
+    });
   let fileSize: number;
   try {
     const handle = await open(path, 'r');
@@ -139,16 +145,16 @@ export async function verifyObject(
   } catch (error) {
     throw error instanceof FerryError ? error : fileError(error, path);
   }
-  let head;
+  let object;
   try {
-    head = await client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }), { abortSignal: signal });
+    object = await head();
   } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const status = ((error as { cause?: { $metadata?: { httpStatusCode?: number } } }).cause ?? {}).$metadata?.httpStatusCode;
     if (status === 404) throw new FerryError('INVALID_INPUT', `There is no object s3://${target.bucket}/${target.key}.`, { cause: error });
-    throw toFerryError(error, context);
+    throw error;
   }
-  const etag = unquote(head.ETag);
-  const objectSize = head.ContentLength ?? -1;
+  const etag = unquote(object.ETag);
+  const objectSize = object.ContentLength ?? -1;
   const base = { objectSize, fileSize, etag, partSize: null, partCount: null };
   if (objectSize !== fileSize) {
     return { ...base, match: false, method: 'size-only', reason: `The object has ${objectSize} bytes, the file ${fileSize}.` };
@@ -172,9 +178,7 @@ export async function verifyObject(
   // answers with the whole object, so the layouts that fit the size and the count are tried as well.
   const candidates = new Set(candidatePartSizes(fileSize, partCount));
   try {
-    const first = await client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key, PartNumber: 1 }), {
-      abortSignal: signal,
-    });
+    const first = await head(1);
     const told = first.ContentLength ?? 0;
     if (told > 0 && told < fileSize && Math.ceil(fileSize / told) === partCount) {
       candidates.clear();

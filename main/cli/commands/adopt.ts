@@ -6,6 +6,7 @@
  */
 import { listUploadParts } from '../../engine/adopt.ts';
 import { statFile } from '../../engine/fileSource.ts';
+import { S3Gateway } from '../../engine/gateway.ts';
 import { createS3Client } from '../../engine/s3Client.ts';
 import { JobStore } from '../../store/jobStore.ts';
 import { planAdoption } from '../../../shared/adoptPlan.ts';
@@ -40,8 +41,8 @@ export async function adopt(ctx: Context, endpointName: string, target: S3Target
     let parts;
     try {
       parts = await listUploadParts(
-        client,
-        { bucket: target.bucket, key: target.key, uploadId, endpointName: endpoint.name },
+        new S3Gateway(client, endpoint, null),
+        { bucket: target.bucket, key: target.key, uploadId },
         new AbortController().signal,
       );
     } finally {

@@ -1,4 +1,5 @@
 /** `ferry verify s3://BUCKET/KEY --file PATH --endpoint NAME [--json]`: the object against a local file, without downloading it. */
+import { S3Gateway } from '../../engine/gateway.ts';
 import { createS3Client } from '../../engine/s3Client.ts';
 import { verifyObject } from '../../engine/verify.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
@@ -28,8 +29,8 @@ export async function verify(ctx: Context, url: string, options: VerifyOptions):
   const client = createS3Client(profile, credentials, { maxSockets: 2, socketTimeoutMs: 30_000 });
   try {
     const result = await verifyObject(
-      client,
-      { bucket: target.bucket, key: target.key, endpointName: endpoint.name },
+      new S3Gateway(client, endpoint, null),
+      { bucket: target.bucket, key: target.key },
       options.file,
       new AbortController().signal,
     );
