@@ -1,6 +1,6 @@
 // The bandwidth limit's throttled body (main/engine/bandwidth.ts) when the part it carries is
 // cancelled: a pause (Ctrl-C) mid-part must end the body quietly, not crash the process.
-import { Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { Bandwidth, SLICE } from '../../main/engine/bandwidth.ts';
@@ -10,7 +10,7 @@ describe('a throttled body whose part is cancelled', () => {
     const bandwidth = new Bandwidth(4 * SLICE); // 4 slices a second: the body is still flowing at the abort
     const cancel = new AbortController();
     let counted = 0;
-    const body = bandwidth.throttle(Buffer.alloc(64 * SLICE), cancel.signal, (bytes) => (counted += bytes));
+    const body = bandwidth.throttle(Buffer.alloc(64 * SLICE), cancel.signal, (bytes) => (counted += bytes)) as Readable;
     // as the SDK's HTTP handler does: the body is piped into the request, and on abort the request is
     // destroyed (which unpipes it); nobody listens for the body's own 'error' events
     const request = new Writable({ write: (_chunk, _encoding, done) => done() });
