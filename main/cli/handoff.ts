@@ -9,8 +9,6 @@
  * engine's events for the ProgressReporter. The owner stopping ends the following (130: the jobs
  * resume when it, or `ferry run`, starts again).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { formatDuration } from '../../shared/time.ts';
 import { EngineLockedError, FerryError } from '../../shared/errors.ts';
 import type { JobState } from '../../shared/job.ts';
@@ -37,18 +35,6 @@ export interface Handoff {
   destination: string;
 }
 
-/** "ferry serve (process 1234)": who owns the data directory, from the lock's side file, else a plain name. */
-function ownerName(dataDir: string): string {
-  try {
-    const owner = JSON.parse(readFileSync(join(dataDir, 'engine.owner.json'), 'utf8')) as { pid?: unknown; command?: unknown };
-    const command = typeof owner.command === 'string' ? owner.command : '';
-    const what = /\bserve\b/.test(command) ? 'ferry serve' : /electron|Ferry/i.test(command) ? 'the Ferry app' : 'Ferry';
-    return typeof owner.pid === 'number' ? `${what} (process ${owner.pid})` : what;
-  } catch {
-    return 'the running Ferry';
-  }
-}
-
 function parseData<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, data: unknown): T {
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new FerryError('UNKNOWN', 'The running Ferry process gave an answer this command does not understand.');
@@ -60,7 +46,8 @@ function parseData<T>(schema: { safeParse(value: unknown): { success: true; data
  * refusal: it stands when the owner takes no jobs (another `ferry upload`, an owner without a channel).
  */
 export async function handOff(ctx: Context, handoff: Handoff, locked: EngineLockedError): Promise<number> {
-  const owner = ownerName(ctx.dataDir);
+  /** Who took the jobs: "ferry serve (process 1234)", from its first answer. */
+  let owner = 'the Ferry process that owns the data directory';
   const rows: StatusRow[] = [];
   const files = handoff.add.files;
   for (let start = 0; start < files.length; start += ADD_CHUNK) {
@@ -79,7 +66,10 @@ export async function handOff(ctx: Context, handoff: Handoff, locked: EngineLock
       throw error;
     }
     const data = parseData(addReplySchema, reply.data);
-    if (start === 0) for (const warning of data.warnings) line(ctx.io.stderr, `warning: ${warning}`);
+    if (start === 0) {
+      owner = `${data.owner} (process ${data.pid})`;
+      for (const warning of data.warnings) line(ctx.io.stderr, `warning: ${warning}`);
+    }
     rows.push(...data.jobs);
   }
   const total = rows.reduce((sum, row) => sum + row.size, 0);
@@ -242,8 +232,10 @@ function summarize(
       `Skipped ${how.skipped} entr${how.skipped === 1 ? 'y' : 'ies'} that ${how.skipped === 1 ? 'is' : 'are'} not a file (listed above).`,
     );
   if (how.ownerGone) {
+    // the channel gone (ENGINE_LOCKED) is the owner stopping; another refusal (a forged answer) is said as it is
+    const why = how.ownerGone.code === 'ENGINE_LOCKED' ? `${owner} stopped` : how.ownerGone.message.replace(/\.$/, '');
     say(
-      `Stopped following: ${how.ownerGone.message} ${plural(unfinished.length + paused.length, 'upload')} not finished ${unfinished.length + paused.length === 1 ? 'goes' : 'go'} on when Ferry starts again on this data directory (ferry serve, the app, or ferry run).`,
+      `Stopped following: ${why}.${unfinished.length > 0 ? ` ${plural(unfinished.length, 'upload')} not finished ${unfinished.length === 1 ? 'goes' : 'go'} on when Ferry next starts on this data directory (ferry run, ferry serve or the app).` : ''}`,
     );
     return failed.length > 0 ? EXIT.failed : EXIT.interrupted;
   }

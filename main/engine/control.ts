@@ -434,6 +434,9 @@ async function sendRequest(
       ),
     );
   });
+  // the owner closing (its connections cut before they were answered) is no answer, not a garbled one
+  if (text.trim() === '')
+    throw new FerryError('ENGINE_LOCKED', 'The running engine closed the connection without answering (it is stopping?).');
   let parsed: Record<string, unknown>;
   let body: ReplyBody;
   try {

@@ -75,7 +75,15 @@ export const statusRowSchema = z.object({
 });
 export type StatusRow = z.infer<typeof statusRowSchema>;
 
-export const addReplySchema = z.object({ jobs: z.array(statusRowSchema), warnings: z.array(z.string()) });
+/** Which host took the jobs, for the CLI's words ("through ferry serve (process 1234)"). */
+export const HANDOFF_OWNERS = { browser: 'ferry serve', electron: 'the Ferry app' } as const;
+
+export const addReplySchema = z.object({
+  jobs: z.array(statusRowSchema),
+  warnings: z.array(z.string()),
+  owner: z.enum([HANDOFF_OWNERS.browser, HANDOFF_OWNERS.electron]),
+  pid: z.number().int().positive(),
+});
 export const statusReplySchema = z.object({ jobs: z.array(statusRowSchema) });
 
 function statusRow(engine: Engine, job: Job): StatusRow {
@@ -107,12 +115,13 @@ function parseJson(text: string | null): unknown {
 
 /**
  * The owner's answers to `add` and `status`, on its engine and endpoint registry; `dataDir` is
- * protected like the other places of the path policy.
+ * protected like the other places of the path policy; `host` is the kind of host answering.
  */
 export function handoffHandlers(
   engine: Engine,
   registry: EndpointRegistry,
   dataDir: string,
+  host: keyof typeof HANDOFF_OWNERS,
 ): { onAdd: HandoffHandler; onStatus: HandoffHandler } {
   let places: Promise<ProtectedPlace[]> | null = null;
 
@@ -158,7 +167,15 @@ export function handoffHandlers(
           ...(add.options.sseC && secret !== null ? { sseCKey: secret } : {}),
         })),
       );
-      return { ids: jobs.map((job) => job.id), data: { jobs: jobs.map((job) => statusRow(engine, engine.get(job.id) ?? job)), warnings } };
+      return {
+        ids: jobs.map((job) => job.id),
+        data: {
+          jobs: jobs.map((job) => statusRow(engine, engine.get(job.id) ?? job)),
+          warnings,
+          owner: HANDOFF_OWNERS[host],
+          pid: process.pid,
+        },
+      };
     },
     async onStatus({ ids }) {
       if (ids === null || ids.length > STATUS_CHUNK)

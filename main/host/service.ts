@@ -164,7 +164,7 @@ export class HostService {
           env: options.env,
           onLimit: (bytesPerSecond) => engine.setBandwidthLimit(bytesPerSecond),
           // `ferry upload` in another terminal hands its jobs over (issue #13)
-          ...handoffHandlers(engine, registry, options.dataDir),
+          ...handoffHandlers(engine, registry, options.dataDir, options.host.kind),
         });
       } catch (error) {
         controlWarning = (error as Error).message;

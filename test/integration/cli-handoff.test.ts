@@ -87,7 +87,7 @@ describe('ferry upload while ferry serve owns the data directory', () => {
     const result = await ferry.run(['upload', dir, `s3://${suite.bucket}/handoff/`, '--endpoint', 'rgw', '--part-size', '5MiB']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(
-      /^Uploading 2 files \(12\.0 MiB\) to s3:\/\/.*\/handoff\/ on rgw through .* which owns the data directory/m,
+      /^Uploading 2 files \(12\.0 MiB\) to s3:\/\/.*\/handoff\/ on rgw through ferry serve \(process \d+\), which owns the data directory/m,
     );
     expect(result.stderr).toMatch(/^completed s3:\/\/.*\/handoff\/big\.bin/m);
     expect(result.stderr).toMatch(/^Uploaded 2 of 2 files/m);
@@ -166,6 +166,45 @@ describe('ferry upload while ferry serve owns the data directory', () => {
     );
     expect(service.engine.get(job!.id)?.state).toBe('paused');
     expect(stackLines(result.stderr)).toEqual([]);
+  });
+
+  it('stops following, with 130, when the owner stops; the job waits for the next start', async () => {
+    const ferry = await suite.cli(uplink.endpoint);
+    const owner = await serve(ferry);
+    const file = await makeFile(files, 'owner-stops.bin', 24 * MiB, 36);
+
+    const running = ferry.start(['upload', file.path, `s3://${suite.bucket}/handoff/owner-stops.bin`, '--endpoint', 'rgw']);
+    await running.stderrLine(/which owns the data directory/);
+    const [job] = owner.service.engine.list();
+    await ownerState(owner.service, job!.id, ['uploading']);
+    owners.splice(owners.indexOf(owner), 1);
+    await owner.host.close();
+    await owner.service.close();
+    const result = await running.exited;
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^Stopped following: ferry serve \\(process ${process.pid}\\) stopped\\. 1 upload not finished goes on when Ferry next starts`,
+        'm',
+      ),
+    );
+    expect(stackLines(result.stderr)).toEqual([]);
+    expect((await ferry.jobs())[0]).toMatchObject({ id: job!.id, state: 'queued' });
+  });
+
+  it('while another ferry upload owns the directory, a second one is still refused with its owner named (it takes no jobs)', async () => {
+    const ferry = await suite.cli(uplink.endpoint);
+    const first = await makeFile(files, 'first.bin', 24 * MiB, 37);
+    const second = await makeFile(files, 'second.bin', 1000, 38);
+    const running = ferry.start(['upload', first.path, `s3://${suite.bucket}/handoff/first.bin`, '--endpoint', 'rgw']);
+    await running.stderrLine(/^Uploading 1 file/);
+
+    const refused = await ferry.run(['upload', second.path, `s3://${suite.bucket}/handoff/second.bin`, '--endpoint', 'rgw']);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(lines(refused.stderr)).toEqual([expect.stringContaining(`is in use by Ferry process ${running.child.pid}`)]);
+    running.child.kill('SIGINT');
+    expect((await running.exited).code).toBe(130);
+    expect((await ferry.jobs()).map((job) => job.key)).toEqual(['handoff/first.bin']);
   });
 
   it('the owner refuses a file in a protected place (its data directory): nothing is queued, exit 2', async () => {
