@@ -155,6 +155,25 @@ describe('the control channel', () => {
       { ids: null, payload: '{"files":[]}', secret: key },
       { ids: ['j1'], payload: null, secret: null },
     ]);
+    // unsigned (another user, who cannot read the token): refused, nothing reaches the owner
+    const nonce = '2'.repeat(32);
+    expect(await raw(`${JSON.stringify({ nonce, action: 'add', ids: null, payload: '{}', mac: 'f'.repeat(64) })}\n`)).toMatchObject({
+      ok: false,
+      code: 'ACCESS_DENIED',
+    });
+    // signed, but a sealed secret that does not open under this nonce: refused in words
+    const { token } = readControlFile(dir);
+    const { createHmac } = await import('node:crypto');
+    const secret = { iv: '0'.repeat(24), data: 'ab'.repeat(22), tag: '0'.repeat(32) };
+    const mac = createHmac('sha256', token)
+      .update(['request', nonce, 'add', 'null', '{}', JSON.stringify(secret)].join('\n'))
+      .digest('hex');
+    expect(await raw(`${JSON.stringify({ nonce, action: 'add', ids: null, payload: '{}', secret, mac })}\n`)).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+      message: 'The sealed secret of the request does not open.',
+    });
+    expect(received).toHaveLength(2);
   });
 
   it('handoff: an owner without add (ferry upload, ferry run) says so as ENGINE_LOCKED; a changed payload or sealed secret is refused', async () => {
