@@ -26,7 +26,7 @@ const ENDED: ReadonlySet<JobState> = new Set(['completed', 'failed', 'aborted', 
 
 export interface Handoff {
   /** The jobs, every file of the command (sent ADD_CHUNK at a time). */
-  add: Omit<HandoffAdd, 'files'> & { files: HandoffAdd['files'] | readonly HandoffAdd['files'][number][] };
+  add: HandoffAdd;
   sseCKey?: string;
   detach: boolean;
   /** Entries of the command line that were not files (already said on stderr). */
@@ -45,13 +45,13 @@ function parseData<T>(schema: { safeParse(value: unknown): { success: true; data
  * Hands the jobs of `ferry upload` to the owner of the data directory. `locked` is the lock's
  * refusal: it stands when the owner takes no jobs (another `ferry upload`, an owner without a channel).
  */
-export async function handOff(ctx: Context, handoff: Handoff, locked: EngineLockedError): Promise<number> {
+export async function handOff(ctx: Context, handoff: Handoff, locked: EngineLockedError, addChunk = ADD_CHUNK): Promise<number> {
   /** Who took the jobs: "ferry serve (process 1234)", from its first answer. */
   let owner = 'the Ferry process that owns the data directory';
   const rows: StatusRow[] = [];
   const files = handoff.add.files;
-  for (let start = 0; start < files.length; start += ADD_CHUNK) {
-    const add: HandoffAdd = { ...handoff.add, files: files.slice(start, start + ADD_CHUNK) };
+  for (let start = 0; start < files.length; start += addChunk) {
+    const add: HandoffAdd = { ...handoff.add, files: files.slice(start, start + addChunk) };
     let reply;
     try {
       reply = await sendHandoff(ctx.dataDir, 'add', {
