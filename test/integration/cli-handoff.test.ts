@@ -137,11 +137,25 @@ describe('ferry upload while ferry serve owns the data directory', () => {
     const { service } = await serve(ferry);
     const file = await makeFile(files, 'detached.bin', 24 * MiB, 33);
 
-    const result = await ferry.run(['upload', file.path, `s3://${suite.bucket}/handoff/detached.bin`, '--endpoint', 'rgw', '--detach']);
+    const result = await ferry.run([
+      'upload',
+      file.path,
+      `s3://${suite.bucket}/handoff/detached.bin`,
+      '--endpoint',
+      'rgw',
+      '--detach',
+      '--bwlimit',
+      '50MiB/s',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const [id] = lines(result.stdout);
     expect(lines(result.stdout)).toHaveLength(1);
     expect(result.stderr).toMatch(/^Handed 1 file \(24\.0 MiB\) to .*: it uploads them now/m);
+    // the owner's limit applies to every upload it runs: this command does not change it behind the window's back
+    expect(result.stderr).toMatch(
+      /^warning: --bwlimit and --give-up-after are the running Ferry process’s own: change its limit with ferry limit\.$/m,
+    );
+    expect(service.engine.bandwidthLimit).toBeNull();
     // through a 1 MiB/s uplink the 24 MiB are far from sent when the command has returned
     expect(service.engine.get(id!)?.state).not.toBe('completed');
     await ownerState(service, id!, ['uploading', 'completed']);
