@@ -62,7 +62,35 @@ export interface Settings {
   bandwidthLimit?: number | null;
   /** How long an outage may last before an upload fails (minutes); it resumes on its own before that. */
   giveUpAfterMinutes?: number;
+  /** Files uploading at once (issue #13); applies to files that start from now on. */
+  filesAtOnce?: number;
+  /** Parts of one file in flight at once (issue #13); applies to uploads added from now on. */
+  partsPerFile?: number;
+  /** Bytes per part for uploads added from now on, or null (or absent) for automatic (16 MiB, more for huge files). */
+  partSize?: number | null;
+  /** Tell the user when a batch of uploads finishes (the desktop's notifications; the browser's with its permission). */
+  notifyOnFinish?: boolean;
+  /** The bucket and prefix last chosen per endpoint id, restored when that endpoint is chosen (issue #13). */
+  destinations?: Record<string, RememberedDestination>;
+  /** The endpoint the window last uploaded to: chosen again in a new session. */
+  lastEndpointId?: string | null;
 }
+
+export interface RememberedDestination {
+  bucket: string;
+  /** '' or ending in '/'. */
+  prefix: string;
+}
+
+/** The bounds of the transfer settings (the window's fields and the contract's schema share them). */
+export const TRANSFER_LIMITS = {
+  filesAtOnce: { min: 1, max: 32, default: 8 },
+  partsPerFile: { min: 1, max: 32, default: 8 },
+  /** S3's part sizes: 5 MiB to 5 GiB. */
+  partSize: { min: 5 * 1024 * 1024, max: 5 * 1024 * 1024 * 1024 },
+} as const;
+/** At most this many endpoints' destinations are remembered. */
+export const MAX_REMEMBERED_DESTINATIONS = 1000;
 
 export interface HostInfo {
   kind: 'electron' | 'browser';
@@ -117,6 +145,10 @@ const prefix = z
   .string()
   .max(1024)
   .refine((p) => p === '' || p.endsWith('/'), 'A prefix is empty or ends with "/".');
+
+/** A remembered destination: the bucket may still be empty (an endpoint chosen, no bucket yet). */
+export const rememberedDestinationSchema = z.object({ bucket: z.union([z.literal(''), bucket]), prefix });
+const integerIn = (limits: { min: number; max: number }) => z.number().int().min(limits.min).max(limits.max);
 
 export const browserFileSchema = z.object({
   /** Chosen by the page; names the file in read requests. */
@@ -189,6 +221,15 @@ export const commandSchemas = {
     theme: z.enum(['system', 'light', 'dark']).optional(),
     bandwidthLimit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
     giveUpAfterMinutes: z.number().int().min(1).max(10_080).optional(),
+    filesAtOnce: integerIn(TRANSFER_LIMITS.filesAtOnce).optional(),
+    partsPerFile: integerIn(TRANSFER_LIMITS.partsPerFile).optional(),
+    partSize: integerIn(TRANSFER_LIMITS.partSize).nullable().optional(),
+    notifyOnFinish: z.boolean().optional(),
+    destinations: z
+      .record(id, rememberedDestinationSchema)
+      .refine((map) => Object.keys(map).length <= MAX_REMEMBERED_DESTINATIONS, 'Too many remembered destinations.')
+      .optional(),
+    lastEndpointId: id.nullable().optional(),
   }),
   /** A presigned download link for a completed job's object (at most 7 days). */
   shareLink: z.object({ jobId: id, expiresInSeconds: z.number().int().min(1).max(MAX_LINK_SECONDS) }),

@@ -33,6 +33,7 @@ import { isFinal, type Job } from '../../shared/job.ts';
 import { firstIssue } from '../../shared/endpointInput.ts';
 import { Engine, type EngineOptions } from '../engine/engine.ts';
 import { serveControl, type ControlServer } from '../engine/control.ts';
+import type { TransferSettings } from '../engine/transferSettings.ts';
 import type { BrowserFileReader } from '../engine/browserSource.ts';
 import { EndpointRegistry, type EndpointSummary } from '../endpoints/registry.ts';
 import { probeEndpoint } from '../endpoints/probe.ts';
@@ -148,8 +149,12 @@ export class HostService {
         interrupted: settings.resumeOnLaunch ? 'resume' : 'pause',
         giveUpAfterMs: (settings.giveUpAfterMinutes ?? 15) * 60_000,
         vault: options.vault,
+        maxActiveJobs: settings.filesAtOnce,
+        partConcurrency: settings.partsPerFile,
+        ...(settings.partSize ? { partSize: settings.partSize } : {}),
         ...options.engine,
       });
+      engine.setTransferSettings({}); // the request limit follows files at once and parts per file
     } catch (error) {
       db.close();
       throw error;
@@ -395,6 +400,7 @@ export class HostService {
       if (patch.bandwidthLimit !== undefined) this.engine.setBandwidthLimit(patch.bandwidthLimit);
       this.#settings = writeSettings(this.#db, patch);
       this.engine.setGiveUpAfter((this.#settings.giveUpAfterMinutes ?? 15) * 60_000);
+      this.engine.setTransferSettings(transferPatch(patch));
       this.#emit('settingsChanged', this.settings);
       return this.settings;
     },
@@ -471,6 +477,16 @@ export class HostService {
     this.#progress.clear();
     this.#emit('jobsProgress', { updates });
   }
+}
+
+/** The engine's part of a settings change (files at once, parts per file, part size): only what it changes. */
+function transferPatch(patch: Partial<Settings>): Partial<TransferSettings> {
+  const { filesAtOnce, partsPerFile, partSize } = patch;
+  return {
+    ...(filesAtOnce !== undefined ? { filesAtOnce } : {}),
+    ...(partsPerFile !== undefined ? { partsPerFile } : {}),
+    ...(partSize !== undefined ? { partSize } : {}),
+  };
 }
 
 /**
