@@ -14,6 +14,7 @@ import type { JobState } from './job.ts';
 import { commandMethods } from './wire.ts';
 import { MAX_LINK_SECONDS, uploadOptionsSchema, type UploadOptions } from './uploadOptions.ts';
 import type { JobRetry } from './retry.ts';
+import type { ServerKind } from './serverKind.ts';
 
 // ---- the views the renderer sees (no secret, no file-system detail it does not need) ----
 
@@ -117,6 +118,8 @@ export interface ProbeView {
   clockOffsetMs: number | null;
   warnings: string[];
   error: ErrorInfo | null;
+  /** The server that answered (Ceph RGW, MinIO…), or null when nothing did. */
+  server?: ServerKind | null;
 }
 
 export interface OrphanView {
@@ -148,7 +151,11 @@ const prefix = z
 
 /** A remembered destination: the bucket may still be empty (an endpoint chosen, no bucket yet). */
 export const rememberedDestinationSchema = z.object({ bucket: z.union([z.literal(''), bucket]), prefix });
-const integerIn = (limits: { min: number; max: number }) => z.number().int().min(limits.min).max(limits.max);
+/** A whole number within `limits`, refused in words that name the setting. */
+const integerIn = (limits: { min: number; max: number }, what: string, unit = '') => {
+  const message = `${what} must be a whole number from ${limits.min} to ${limits.max}${unit}.`;
+  return z.number({ error: message }).int(message).min(limits.min, message).max(limits.max, message);
+};
 
 export const browserFileSchema = z.object({
   /** Chosen by the page; names the file in read requests. */
@@ -221,9 +228,9 @@ export const commandSchemas = {
     theme: z.enum(['system', 'light', 'dark']).optional(),
     bandwidthLimit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
     giveUpAfterMinutes: z.number().int().min(1).max(10_080).optional(),
-    filesAtOnce: integerIn(TRANSFER_LIMITS.filesAtOnce).optional(),
-    partsPerFile: integerIn(TRANSFER_LIMITS.partsPerFile).optional(),
-    partSize: integerIn(TRANSFER_LIMITS.partSize).nullable().optional(),
+    filesAtOnce: integerIn(TRANSFER_LIMITS.filesAtOnce, 'Files at once').optional(),
+    partsPerFile: integerIn(TRANSFER_LIMITS.partsPerFile, 'Parts per file').optional(),
+    partSize: integerIn(TRANSFER_LIMITS.partSize, 'The part size', ' bytes (5 MiB to 5 GiB), or null for automatic').nullable().optional(),
     notifyOnFinish: z.boolean().optional(),
     destinations: z
       .record(id, rememberedDestinationSchema)
