@@ -80,9 +80,14 @@ function CountField({
   );
 }
 
+/** "64MiB" for whole mebibytes, else what formatBytes says, without the space (it is typed back as is). */
+function sizeText(bytes: number): string {
+  return bytes % MiB === 0 ? `${bytes / MiB}MiB` : formatBytes(bytes).replace(' ', '');
+}
+
 /** The part size of new uploads: a size such as 64MiB, or empty for automatic. */
 function PartSizeField({ partSize, onChange }: { partSize: number | null; onChange: (partSize: number | null) => void }) {
-  const [text, setText] = useState(partSize === null ? '' : formatBytes(partSize).replace(' ', ''));
+  const [text, setText] = useState(partSize === null ? '' : sizeText(partSize));
   const hintId = useId();
   const size = text.trim() === '' ? null : parseSize(text);
   const { min, max } = TRANSFER_LIMITS.partSize;
