@@ -7,6 +7,8 @@ import type { BridgeConnection } from './bridge/connection.ts';
 import type { FerryDesktop } from './bridge/desktop.ts';
 import { BrowserFileRegistry } from './files/browserFiles.ts';
 import { connect } from './store/connect.ts';
+import { notifyFinishedBatches } from './notify/batchWatcher.ts';
+import { pageNotifications, type PageNotifications } from './notify/notifications.ts';
 import { createFerryStore, type FerryStore, type StoreDeps } from './store/store.ts';
 
 export interface FerryWindow {
@@ -22,14 +24,22 @@ export function startFerry(options: {
   desktop?: FerryDesktop | null;
   storage?: StoreDeps['storage'];
   files?: BrowserFileRegistry;
+  notifications?: PageNotifications;
 }): FerryWindow {
   const files = options.files ?? new BrowserFileRegistry();
+  const notifications = options.notifications ?? pageNotifications();
   const store = createFerryStore({
     api: options.api,
     files,
     desktop: options.desktop ?? null,
+    notifications,
     ...(options.storage === undefined ? {} : { storage: options.storage }),
   });
-  const disconnect = connect(options.api, store, { connection: options.connection ?? null, files });
+  const stopNotifying = notifyFinishedBatches(store, notifications);
+  const stopFeeding = connect(options.api, store, { connection: options.connection ?? null, files });
+  const disconnect = () => {
+    stopFeeding();
+    stopNotifying();
+  };
   return { store, files, disconnect };
 }

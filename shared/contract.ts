@@ -14,6 +14,7 @@ import type { JobState } from './job.ts';
 import { commandMethods } from './wire.ts';
 import { MAX_LINK_SECONDS, uploadOptionsSchema, type UploadOptions } from './uploadOptions.ts';
 import type { JobRetry } from './retry.ts';
+import type { ServerKind } from './serverKind.ts';
 
 // ---- the views the renderer sees (no secret, no file-system detail it does not need) ----
 
@@ -62,7 +63,35 @@ export interface Settings {
   bandwidthLimit?: number | null;
   /** How long an outage may last before an upload fails (minutes); it resumes on its own before that. */
   giveUpAfterMinutes?: number;
+  /** Files uploading at once (issue #13); applies to files that start from now on. */
+  filesAtOnce?: number;
+  /** Parts of one file in flight at once (issue #13); applies to uploads added from now on. */
+  partsPerFile?: number;
+  /** Bytes per part for uploads added from now on, or null (or absent) for automatic (16 MiB, more for huge files). */
+  partSize?: number | null;
+  /** Tell the user when a batch of uploads finishes (the desktop's notifications; the browser's with its permission). */
+  notifyOnFinish?: boolean;
+  /** The bucket and prefix last chosen per endpoint id, restored when that endpoint is chosen (issue #13). */
+  destinations?: Record<string, RememberedDestination>;
+  /** The endpoint the window last uploaded to: chosen again in a new session. */
+  lastEndpointId?: string | null;
 }
+
+export interface RememberedDestination {
+  bucket: string;
+  /** '' or ending in '/'. */
+  prefix: string;
+}
+
+/** The bounds of the transfer settings (the window's fields and the contract's schema share them). */
+export const TRANSFER_LIMITS = {
+  filesAtOnce: { min: 1, max: 32, default: 8 },
+  partsPerFile: { min: 1, max: 32, default: 8 },
+  /** S3's part sizes: 5 MiB to 5 GiB. */
+  partSize: { min: 5 * 1024 * 1024, max: 5 * 1024 * 1024 * 1024 },
+} as const;
+/** At most this many endpoints' destinations are remembered. */
+export const MAX_REMEMBERED_DESTINATIONS = 1000;
 
 export interface HostInfo {
   kind: 'electron' | 'browser';
@@ -89,6 +118,8 @@ export interface ProbeView {
   clockOffsetMs: number | null;
   warnings: string[];
   error: ErrorInfo | null;
+  /** The server that answered (Ceph RGW, MinIO…), or null when nothing did. */
+  server?: ServerKind | null;
 }
 
 export interface OrphanView {
@@ -117,6 +148,14 @@ const prefix = z
   .string()
   .max(1024)
   .refine((p) => p === '' || p.endsWith('/'), 'A prefix is empty or ends with "/".');
+
+/** A remembered destination: the bucket may still be empty (an endpoint chosen, no bucket yet). */
+export const rememberedDestinationSchema = z.object({ bucket: z.union([z.literal(''), bucket]), prefix });
+/** A whole number within `limits`, refused in words that name the setting. */
+const integerIn = (limits: { min: number; max: number }, what: string, unit = '') => {
+  const message = `${what} must be a whole number from ${limits.min} to ${limits.max}${unit}.`;
+  return z.number({ error: message }).int(message).min(limits.min, message).max(limits.max, message);
+};
 
 export const browserFileSchema = z.object({
   /** Chosen by the page; names the file in read requests. */
@@ -189,6 +228,15 @@ export const commandSchemas = {
     theme: z.enum(['system', 'light', 'dark']).optional(),
     bandwidthLimit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
     giveUpAfterMinutes: z.number().int().min(1).max(10_080).optional(),
+    filesAtOnce: integerIn(TRANSFER_LIMITS.filesAtOnce, 'Files at once').optional(),
+    partsPerFile: integerIn(TRANSFER_LIMITS.partsPerFile, 'Parts per file').optional(),
+    partSize: integerIn(TRANSFER_LIMITS.partSize, 'The part size', ' bytes (5 MiB to 5 GiB), or null for automatic').nullable().optional(),
+    notifyOnFinish: z.boolean().optional(),
+    destinations: z
+      .record(id, rememberedDestinationSchema)
+      .refine((map) => Object.keys(map).length <= MAX_REMEMBERED_DESTINATIONS, 'Too many remembered destinations.')
+      .optional(),
+    lastEndpointId: id.nullable().optional(),
   }),
   /** A presigned download link for a completed job's object (at most 7 days). */
   shareLink: z.object({ jobId: id, expiresInSeconds: z.number().int().min(1).max(MAX_LINK_SECONDS) }),

@@ -4,6 +4,7 @@
  */
 
 import type { EndpointDefaults } from './uploadOptions.ts';
+import type { ServerKind } from './serverKind.ts';
 
 /** Path style (`https://host/bucket/key`) or virtual-hosted style (`https://bucket.host/key`). */
 export type Addressing = 'path' | 'virtual';
@@ -30,4 +31,6 @@ export interface EndpointProfile {
   defaults?: EndpointDefaults;
   /** A PEM bundle of certificate authorities trusted for this endpoint only (a private CA). */
   caFile?: string;
+  /** The server its answers came from, as the endpoint test saw (absent until it was tested). */
+  server?: ServerKind;
 }

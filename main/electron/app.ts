@@ -140,7 +140,14 @@ export function startFerry(options: FerryAppOptions): FerryApp | null {
     stops.push(serveCommands(ipcMain, service, () => window));
     stops.push(forwardEvents(service, () => window));
     createWindow();
-    indicators = new DesktopIndicators({ engine: service.engine, getWindow: () => window, showWindow, quit: () => app.quit() });
+    const open = service;
+    indicators = new DesktopIndicators({
+      engine: service.engine,
+      getWindow: () => window,
+      showWindow,
+      quit: () => app.quit(),
+      notifyOnFinish: () => open.settings.notifyOnFinish !== false,
+    });
     // Linux/macOS shutdown or reboot: hold it while the store settles. The docs give the listener an
     // event to preventDefault; electron.d.ts 45 types it without one, hence the plain EventEmitter.
     (powerMonitor as NodeJS.EventEmitter).on('shutdown', (event: Electron.Event) => {

@@ -20,6 +20,8 @@ export interface IndicatorOptions {
   quit: () => void;
   platform?: NodeJS.Platform;
   redrawIntervalMs?: number;
+  /** Whether Settings allows the notification of a finished batch (failures are always told); default yes. */
+  notifyOnFinish?: () => boolean;
 }
 
 /** The tray's tooltip for a summary. */
@@ -86,7 +88,9 @@ export class DesktopIndicators {
     const window = this.#options.getWindow();
     if (window && !window.isDestroyed()) window.setProgressBar(summary.fraction ?? -1);
     this.#tray?.setToolTip(trayText(summary));
-    const text = noticeText(this.#notices.splice(0));
+    const notices = this.#notices.splice(0);
+    const allowed = this.#options.notifyOnFinish?.() ?? true;
+    const text = noticeText(allowed ? notices : notices.filter((notice) => notice.kind !== 'batch-finished'));
     if (text && Notification.isSupported()) {
       const notification = new Notification(text);
       notification.on('click', () => this.#options.showWindow());

@@ -10,6 +10,7 @@ import type { EndpointResolver } from '../engine/engine.ts';
 import { createS3Client } from '../engine/s3Client.ts';
 import { toFerryError } from '../engine/s3Errors.ts';
 import { describeConditionalWrites, detectConditionalWrites } from '../engine/conditionalWrites.ts';
+import { serverFromHeaders, type ServerKind } from '../../shared/serverKind.ts';
 
 export interface ProbeResult {
   ok: boolean;
@@ -22,17 +23,25 @@ export interface ProbeResult {
   clockOffsetMs: number | null;
   warnings: string[];
   error: ErrorInfo | null;
+  /** The server the answers came from (Ceph RGW, MinIO…), or null when nothing answered. */
+  server: ServerKind | null;
 }
 
 /** Clock skew above this is worth a warning; S3 refuses requests skewed by more than 15 minutes. */
 const SKEW_WARNING_MS = 60_000;
 
-function watchDateHeader(client: S3Client, onDate: (serverMs: number, localMs: number) => void): void {
+/** Watches every answer's headers: the Date header (clock offset) and what names the server. */
+function watchAnswers(
+  client: S3Client,
+  onDate: (serverMs: number, localMs: number) => void,
+  onHeaders: (headers: Record<string, string>) => void,
+): void {
   client.middlewareStack.add(
     (next) => async (args) => {
       const sentAt = Date.now();
       const finish = (response: unknown) => {
         const headers = (response as { headers?: Record<string, string> } | undefined)?.headers;
+        if (headers) onHeaders(Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value])));
         const date = headers?.date ?? headers?.Date;
         if (date) onDate(Date.parse(date), (sentAt + Date.now()) / 2);
       };
@@ -65,11 +74,19 @@ export async function probeEndpoint(
     // plain http:// to another computer: said whatever the outcome
     warnings: [plainHttpWarning(profile.url)].filter((warning) => warning !== null),
     error: null,
+    server: null,
   };
   const client = createS3Client(profile, credentials, { maxSockets: 2, socketTimeoutMs: 20_000 });
-  watchDateHeader(client, (serverMs, localMs) => {
-    if (!Number.isNaN(serverMs)) result.clockOffsetMs = Math.round(serverMs - localMs);
-  });
+  watchAnswers(
+    client,
+    (serverMs, localMs) => {
+      if (!Number.isNaN(serverMs)) result.clockOffsetMs = Math.round(serverMs - localMs);
+    },
+    (headers) => {
+      // the first answer that names its server decides (an error answer names it too)
+      if (result.server === null || result.server === 'other') result.server = serverFromHeaders(headers);
+    },
+  );
   const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(30_000)]);
   const context = { operation: 'listing buckets', endpoint: profile.name };
   try {

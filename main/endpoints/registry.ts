@@ -8,6 +8,7 @@ import { fromIni } from '@aws-sdk/credential-providers';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
+import type { ServerKind } from '../../shared/serverKind.ts';
 import {
   endpointInputSchema,
   firstIssue,
@@ -169,12 +170,28 @@ export class EndpointRegistry implements EndpointResolver {
     });
     const other = this.#find(name);
     if (other && other.id !== row.id) throw new FerryError('INVALID_INPUT', `An endpoint named "${other.name}" exists already.`);
+    // the server it runs stays known while it is the same server (an edit of the region or the key)
+    if (current.server !== undefined && sameOrigin(url, current.url) === true) profile.server = current.server;
     const storedCredential = edit.credential ? JSON.stringify(credential) : row.credential;
     this.#db
       .prepare('UPDATE endpoints SET name = ?, profile = ?, credential = ?, updated_at = ? WHERE id = ?')
       .run(name, JSON.stringify(profile), storedCredential, Date.now(), row.id);
     if (edit.credential) this.#forget(row.credential);
     return this.get(row.id);
+  }
+
+  /**
+   * Records the server an endpoint's answers came from (the endpoint test sees it): the window names
+   * it. Returns whether that changed anything.
+   */
+  recordServer(id: string, server: ServerKind): boolean {
+    const row = this.#row(id);
+    const profile = JSON.parse(row.profile) as Omit<EndpointProfile, 'id' | 'name'>;
+    if (profile.server === server) return false;
+    this.#db
+      .prepare('UPDATE endpoints SET profile = ? WHERE id = ? AND profile = ?')
+      .run(JSON.stringify({ ...profile, server }), row.id, row.profile);
+    return true;
   }
 
   /** Removes what a replaced or removed credential keeps outside the store (its keychain entry). */

@@ -35,6 +35,7 @@ import { openSealed, type SecretVault } from '../endpoints/vault.ts';
 import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
 import mime from 'mime';
 import { waitUntilReachable } from './reachability.ts';
+import { applyTransferSettings, type TransferSettings } from './transferSettings.ts';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -292,6 +293,12 @@ export class Engine {
       throw new FerryError('INVALID_INPUT', 'The bandwidth limit must be at least 1 byte per second.');
     }
     this.#bandwidth.rate = bytesPerSecond;
+  }
+
+  /** Files at once, parts per file, part size (Settings, issue #13): live, for work that starts after. */
+  setTransferSettings(settings: Partial<TransferSettings>): void {
+    applyTransferSettings(this.#options, this.#limiter, settings);
+    this.#schedule();
   }
 
   #load(): void {

@@ -13,7 +13,7 @@ interface Waiter {
 }
 
 export class Limiter {
-  readonly #limit: number;
+  #limit: number;
   #active = 0;
   #peak = 0;
   readonly #queues: Record<Priority, Waiter[]> = { high: [], low: [] };
@@ -33,6 +33,12 @@ export class Limiter {
 
   get limit(): number {
     return this.#limit;
+  }
+
+  /** Changes the limit now: a higher one lets waiters in at once; a lower one is reached as requests end. */
+  set limit(limit: number) {
+    this.#limit = Math.max(1, limit);
+    this.#drain();
   }
 
   /** Waits for a slot; resolves to the function that gives it back. Rejects when `signal` aborts first. */

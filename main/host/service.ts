@@ -33,9 +33,11 @@ import { isFinal, type Job } from '../../shared/job.ts';
 import { firstIssue } from '../../shared/endpointInput.ts';
 import { Engine, type EngineOptions } from '../engine/engine.ts';
 import { serveControl, type ControlServer } from '../engine/control.ts';
+import type { TransferSettings } from '../engine/transferSettings.ts';
 import type { BrowserFileReader } from '../engine/browserSource.ts';
 import { EndpointRegistry, type EndpointSummary } from '../endpoints/registry.ts';
 import { probeEndpoint } from '../endpoints/probe.ts';
+import type { ServerKind } from '../../shared/serverKind.ts';
 import type { SecretVault } from '../endpoints/vault.ts';
 import { openDatabase } from '../store/database.ts';
 import { readSettings, writeSettings } from '../store/settings.ts';
@@ -88,6 +90,8 @@ export class HostService {
   readonly #offEngine: () => void;
   #settings: Settings;
   #control: ControlServer | null = null;
+  /** Aborted by close(): background requests (the endpoints' server detection) stop with it. */
+  readonly #closing = new AbortController();
 
   private constructor(
     engine: Engine,
@@ -149,8 +153,12 @@ export class HostService {
         interrupted: settings.resumeOnLaunch ? 'resume' : 'pause',
         giveUpAfterMs: (settings.giveUpAfterMinutes ?? 15) * 60_000,
         vault: options.vault,
+        maxActiveJobs: settings.filesAtOnce,
+        partConcurrency: settings.partsPerFile,
+        ...(settings.partSize ? { partSize: settings.partSize } : {}),
         ...options.engine,
       });
+      engine.setTransferSettings({}); // the request limit follows files at once and parts per file
     } catch (error) {
       db.close();
       throw error;
@@ -174,6 +182,7 @@ export class HostService {
     const host: HostInfo = { ...options.host, vaultWarning: options.vault.warning, controlWarning };
     const service = new HostService(engine, registry, db, host, settings, options.progressIntervalMs ?? 250, options.dataDir);
     service.#control = control;
+    void service.#detectServers();
     return service;
   }
 
@@ -229,6 +238,7 @@ export class HostService {
 
   /** Pauses nothing: running uploads are interrupted (they resume at the next start) and the store is written. */
   async close(): Promise<void> {
+    this.#closing.abort();
     clearInterval(this.#progressTimer);
     this.#offEngine();
     for (const session of this.#sessions) session.close();
@@ -373,10 +383,13 @@ export class HostService {
       return {};
     },
     testEndpoint: async ({ id, bucket }) => {
-      const { ok, latencyMs, buckets, clockOffsetMs, warnings, error } = await probeEndpoint(this.registry, this.registry.get(id).id, {
+      const endpointId = this.registry.get(id).id;
+      const { ok, latencyMs, buckets, clockOffsetMs, warnings, error, server } = await probeEndpoint(this.registry, endpointId, {
         bucket,
+        signal: this.#closing.signal,
       });
-      return { ok, latencyMs, buckets, clockOffsetMs, warnings, error };
+      this.#recordServer(endpointId, server);
+      return { ok, latencyMs, buckets, clockOffsetMs, warnings, error, server };
     },
     listBuckets: async ({ endpointId }) => ({ buckets: await this.engine.listBuckets(this.registry.get(endpointId).id) }),
     listOrphans: async ({ endpointId, bucket, prefix }) => ({ uploads: await this.engine.listOrphans(endpointId, bucket, prefix) }),
@@ -398,12 +411,36 @@ export class HostService {
       if (patch.bandwidthLimit !== undefined) this.engine.setBandwidthLimit(patch.bandwidthLimit);
       this.#settings = writeSettings(this.#db, patch);
       this.engine.setGiveUpAfter((this.#settings.giveUpAfterMinutes ?? 15) * 60_000);
+      this.engine.setTransferSettings(transferPatch(patch));
       this.#emit('settingsChanged', this.settings);
       return this.settings;
     },
   };
 
   // ---- internals ----
+
+  /** Keeps the server an endpoint's answers came from (the window names it: "Ceph RGW"). */
+  #recordServer(endpointId: string, server: ServerKind | null): void {
+    if (server === null) return;
+    try {
+      if (this.registry.recordServer(endpointId, server)) this.#emitEndpoints();
+    } catch {
+      // removed while it was being tested: nothing to name
+    }
+  }
+
+  /**
+   * Endpoints never tested (added from the command line, or before servers were told apart) are
+   * asked once, in the background, which server they run; one that does not answer is asked again
+   * at the next start.
+   */
+  async #detectServers(): Promise<void> {
+    for (const endpoint of this.registry.list()) {
+      if (endpoint.server !== undefined || this.#closing.signal.aborted) continue;
+      const result = await probeEndpoint(this.registry, endpoint.id, { signal: this.#closing.signal }).catch(() => null);
+      if (result && !this.#closing.signal.aborted) this.#recordServer(endpoint.id, result.server);
+    }
+  }
 
   /** The places a browser page may not read, with their real paths (resolved once). */
   #protected(): Promise<ProtectedPlace[]> {
@@ -474,6 +511,16 @@ export class HostService {
     this.#progress.clear();
     this.#emit('jobsProgress', { updates });
   }
+}
+
+/** The engine's part of a settings change (files at once, parts per file, part size): only what it changes. */
+function transferPatch(patch: Partial<Settings>): Partial<TransferSettings> {
+  const { filesAtOnce, partsPerFile, partSize } = patch;
+  return {
+    ...(filesAtOnce !== undefined ? { filesAtOnce } : {}),
+    ...(partsPerFile !== undefined ? { partsPerFile } : {}),
+    ...(partSize !== undefined ? { partSize } : {}),
+  };
 }
 
 /**

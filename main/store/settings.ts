@@ -1,21 +1,35 @@
-/** User settings in the store's settings table, with defaults; unknown or damaged values fall back. */
+/**
+ * User settings in the store's settings table, with defaults; unknown or damaged values fall back.
+ * A stored value is read back through the same schema the window's setSettings is checked with
+ * (shared/contract.ts), so that nothing the contract refuses can come out of the store either.
+ */
 import type { DatabaseSync } from 'node:sqlite';
-import type { Settings } from '../../shared/contract.ts';
+import { commandSchemas, TRANSFER_LIMITS, type Settings } from '../../shared/contract.ts';
 
-export const DEFAULT_SETTINGS: Settings = { resumeOnLaunch: true, theme: 'system', giveUpAfterMinutes: 15 };
+export const DEFAULT_SETTINGS: Settings = {
+  resumeOnLaunch: true,
+  theme: 'system',
+  giveUpAfterMinutes: 15,
+  filesAtOnce: TRANSFER_LIMITS.filesAtOnce.default,
+  partsPerFile: TRANSFER_LIMITS.partsPerFile.default,
+  partSize: null,
+  notifyOnFinish: true,
+};
+
+const FIELDS = commandSchemas.setSettings.shape;
+
+function isField(key: string): key is keyof typeof FIELDS {
+  return Object.hasOwn(FIELDS, key);
+}
 
 export function readSettings(db: DatabaseSync): Settings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as unknown as { key: string; value: string }[];
   const settings: Settings = { ...DEFAULT_SETTINGS };
   for (const { key, value } of rows) {
+    if (!isField(key)) continue;
     try {
-      const parsed: unknown = JSON.parse(value);
-      if (key === 'resumeOnLaunch' && typeof parsed === 'boolean') settings.resumeOnLaunch = parsed;
-      if (key === 'theme' && (parsed === 'system' || parsed === 'light' || parsed === 'dark')) settings.theme = parsed;
-      if (key === 'bandwidthLimit' && (parsed === null || (Number.isSafeInteger(parsed) && (parsed as number) >= 1)))
-        settings.bandwidthLimit = parsed as number | null;
-      if (key === 'giveUpAfterMinutes' && typeof parsed === 'number' && Number.isInteger(parsed) && parsed >= 1 && parsed <= 10_080)
-        settings.giveUpAfterMinutes = parsed;
+      const parsed = FIELDS[key].safeParse(JSON.parse(value));
+      if (parsed.success && parsed.data !== undefined) Object.assign(settings, { [key]: parsed.data });
     } catch {
       // a damaged value keeps the default
     }

@@ -2,7 +2,7 @@
  * Where the next drop goes: endpoint, bucket (listed from the endpoint, or typed) and prefix, as
  * one path bar: "Upload to  [MinIO ▾]  s3:// [bucket] / [prefix]".
  */
-import { useEffect, useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { bucketNameProblem } from '../../shared/s3Names.ts';
 import { normalizePrefix } from '../store/jobsSlice.ts';
 import { useActions, useFerry, useFerryShallow } from '../store/hooks.ts';
@@ -24,6 +24,17 @@ export function DestinationBar() {
 
   const bucketProblem = bucket.trim() === '' ? null : bucketNameProblem(bucket.trim());
   const listError = bucketList?.status === 'error' ? bucketList.error.message : null;
+  // a valid name the endpoint did not list: a typo uploads nowhere, so say it once the typing is done
+  const [editingBucket, setEditingBucket] = useState(false);
+  const unlisted =
+    !editingBucket &&
+    bucketProblem === null &&
+    bucket.trim() !== '' &&
+    bucketList?.status === 'ready' &&
+    !bucketList.buckets.includes(bucket.trim())
+      ? `“${bucket.trim()}” is not among this endpoint’s buckets: check the name (uploads to a bucket that does not exist fail).`
+      : null;
+  const problem = bucketProblem ?? (listError ? `Buckets could not be listed: ${listError} Type the bucket’s name.` : unlisted);
 
   return (
     <div className="destination-bar" role="group" aria-label="Destination">
@@ -32,7 +43,7 @@ export function DestinationBar() {
         className="field select endpoint-select"
         aria-label="Endpoint"
         value={endpointId}
-        onChange={(event) => actions.setDestination({ endpointId: event.target.value, bucket: '' })}
+        onChange={(event) => actions.chooseEndpoint(event.target.value)}
         disabled={endpoints.length === 0}
       >
         {endpoints.length === 0 ? <option value="">No endpoint</option> : null}
@@ -56,9 +67,14 @@ export function DestinationBar() {
           autoComplete="off"
           disabled={!endpointId}
           aria-invalid={bucketProblem ? true : undefined}
-          aria-describedby={bucketProblem || listError ? problemId : undefined}
+          aria-describedby={problem ? problemId : undefined}
           onChange={(event) => actions.setDestination({ bucket: event.target.value })}
-          onBlur={() => actions.setDestination({ bucket: bucket.trim() })}
+          onFocus={() => setEditingBucket(true)}
+          onBlur={() => {
+            setEditingBucket(false);
+            actions.setDestination({ bucket: bucket.trim() });
+            actions.rememberDestination();
+          }}
         />
         <datalist id={listId}>
           {(bucketList?.buckets ?? []).map((name) => (
@@ -77,7 +93,10 @@ export function DestinationBar() {
           autoComplete="off"
           disabled={!endpointId}
           onChange={(event) => actions.setDestination({ prefix: event.target.value })}
-          onBlur={() => actions.setDestination({ prefix: normalizePrefix(prefix) })}
+          onBlur={() => {
+            actions.setDestination({ prefix: normalizePrefix(prefix) });
+            actions.rememberDestination();
+          }}
         />
       </div>
       <button
@@ -90,10 +109,10 @@ export function DestinationBar() {
       >
         <RefreshIcon className={bucketList?.status === 'loading' ? 'spin' : undefined} />
       </button>
-      {bucketProblem || listError ? (
+      {problem ? (
         <span id={problemId} className="destination-problem" role="status">
           <WarningIcon />
-          {bucketProblem ?? `Buckets could not be listed: ${listError} Type the bucket’s name.`}
+          {problem}
         </span>
       ) : null}
     </div>

@@ -198,7 +198,8 @@ function FieldRow({
 export interface EndpointFormProps {
   /** The endpoint to edit; null to add one. */
   endpoint: EndpointView | null;
-  onSaved: (endpoint: EndpointView, added: boolean) => void;
+  /** `credentialChanged`: a new secret (or profile) was saved: what the last test said is out of date. */
+  onSaved: (endpoint: EndpointView, added: boolean, credentialChanged: boolean) => void;
   onCancel: () => void;
   vaultWarning: string | null;
 }
@@ -269,7 +270,7 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
       return;
     }
     setValues((current) => ({ ...current, secretAccessKey: '' }));
-    onSaved(result.value, endpoint === null);
+    onSaved(result.value, endpoint === null, credential !== null);
   }
 
   const describedBy = (field: Field, hint = false) =>

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import type { EndpointView, ProbeView } from '../../shared/contract.ts';
 import { plainHttpWarning } from '../../shared/endpointInput.ts';
-import { presetForUrl } from '../../shared/presets.ts';
+import { providerLabel } from '../../shared/serverKind.ts';
 import { useActions, useFerry } from '../store/hooks.ts';
 import type { EndpointTest } from '../store/endpointsSlice.ts';
 import { ConfirmDialog, Dialog } from './Dialog.tsx';
@@ -107,13 +107,12 @@ function EndpointDetails({ endpoint, onEdit }: { endpoint: EndpointView; onEdit:
   const test = useFerry((state) => state.endpointTests.get(endpoint.id));
   const [bucket, setBucket] = useState('');
   const [confirmRemove, setConfirmRemove] = useState(false);
-  const provider = presetForUrl(endpoint.url);
   return (
     <section className="endpoint-details" aria-label={endpoint.name}>
       <h3 className="section-title">{endpoint.name}</h3>
       <dl className="facts">
         <dt>Provider</dt>
-        <dd>{provider?.label ?? 'S3-compatible'}</dd>
+        <dd>{providerLabel(endpoint)}</dd>
         <dt>URL</dt>
         <dd>
           <span className="mono">{endpoint.url}</span>
@@ -239,6 +238,7 @@ export function EndpointsPanel({ adding, editing }: { adding?: boolean; editing?
                   <span className="two-lines">
                     <span className="list-item-title">{endpoint.name}</span>
                     <span className="list-item-sub">
+                      <span className="provider">{providerLabel(endpoint)}</span> <span className="muted-dot">·</span>{' '}
                       {endpoint.url.replace(/^https?:\/\//, '')}
                       {plainHttpWarning(endpoint.url) ? (
                         <>
@@ -283,7 +283,11 @@ export function EndpointsPanel({ adding, editing }: { adding?: boolean; editing?
                 endpoint={shownEndpoint}
                 vaultWarning={vaultWarning}
                 onCancel={() => setView({ mode: 'show', id: shownEndpoint.id })}
-                onSaved={(endpoint) => setView({ mode: 'show', id: endpoint.id })}
+                onSaved={(endpoint, _added, credentialChanged) => {
+                  setView({ mode: 'show', id: endpoint.id });
+                  // a new secret is tested at once, as a new endpoint is (issue #13)
+                  if (credentialChanged) void actions.testEndpoint(endpoint.id);
+                }}
               />
             </>
           ) : shownEndpoint ? (

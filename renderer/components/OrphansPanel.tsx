@@ -29,11 +29,28 @@ export function OrphansPanel() {
   const endpoints = useFerry((state) => state.endpoints);
   const destination = useFerry((state) => state.destination);
   const orphans = useFerry((state) => state.orphans);
-  const [endpointId, setEndpointId] = useState(() =>
-    orphans.status !== 'idle' ? orphans.query.endpointId : destination.endpointId || endpoints[0]?.id || '',
-  );
-  const [bucket, setBucket] = useState(() => (orphans.status !== 'idle' ? orphans.query.bucket : destination.bucket));
-  const [prefix, setPrefix] = useState(() => (orphans.status !== 'idle' ? orphans.query.prefix : ''));
+  const remembered = useFerry((state) => state.settings.destinations);
+  // where to look: the destination bar's endpoint and bucket (issue #13), still editable here; the
+  // last listing only when the bar names no bucket, or names the same one (then its prefix too)
+  const [start] = useState(() => {
+    const bar = { endpointId: destination.endpointId, bucket: destination.bucket.trim() };
+    const last = orphans.status !== 'idle' ? orphans.query : null;
+    if (bar.endpointId !== '' && bar.bucket !== '') {
+      const same = last !== null && last.endpointId === bar.endpointId && last.bucket === bar.bucket;
+      return { ...bar, prefix: same ? last.prefix : '' };
+    }
+    return last ?? { endpointId: destination.endpointId || endpoints[0]?.id || '', bucket: '', prefix: '' };
+  });
+  const [endpointId, setEndpointId] = useState(start.endpointId);
+  const [bucket, setBucket] = useState(start.bucket);
+  const [prefix, setPrefix] = useState(start.prefix);
+
+  /** Another endpoint: the bucket the bar (or the last session) has for it. */
+  function chooseEndpoint(id: string) {
+    setEndpointId(id);
+    setBucket(id === destination.endpointId ? destination.bucket.trim() : (remembered?.[id]?.bucket ?? ''));
+    setBucketError(null);
+  }
   const [bucketError, setBucketError] = useState<string | null>(null);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = useState(false);
@@ -82,7 +99,7 @@ export function OrphansPanel() {
       <form className="query-bar" onSubmit={onList} aria-label="Where to look">
         <label className="inline-field">
           <span>Endpoint</span>
-          <select className="field select" value={endpointId} onChange={(event) => setEndpointId(event.target.value)}>
+          <select className="field select" value={endpointId} onChange={(event) => chooseEndpoint(event.target.value)}>
             {endpoints.map((endpoint) => (
               <option key={endpoint.id} value={endpoint.id}>
                 {endpoint.name}

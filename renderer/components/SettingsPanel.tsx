@@ -1,9 +1,12 @@
-/** Settings: resume on launch, and the theme (follow the system, or always light or dark). */
-import type { Settings } from '../../shared/contract.ts';
+/**
+ * Settings: resume on launch, the bandwidth limit, the outage allowance, transfers (files at once,
+ * parts per file, part size; issue #13), notifications on finish, and the theme.
+ */
+import { TRANSFER_LIMITS, type Settings } from '../../shared/contract.ts';
 import { useActions, useFerry } from '../store/hooks.ts';
 import { Dialog } from './Dialog.tsx';
-import { useState } from 'react';
-import { MiB } from '../../shared/partPlan.ts';
+import { useId, useState } from 'react';
+import { DEFAULT_PART_SIZE, formatBytes, MiB, parseSize } from '../../shared/partPlan.ts';
 import { parseRate } from '../../shared/uploadOptions.ts';
 
 const THEMES: { value: Settings['theme']; label: string }[] = [
@@ -31,6 +34,109 @@ function BandwidthField({ limit, onChange }: { limit: number | null; onChange: (
         }}
       />
       <span className="field-hint">{problem ?? 'Across all uploads, e.g. 10MiB/s; applies at once, also to running uploads.'}</span>
+    </label>
+  );
+}
+
+/** A whole number within bounds, saved when the field is left (an invalid one says why and is not saved). */
+function CountField({
+  label,
+  hint,
+  value,
+  limits,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  value: number;
+  limits: { min: number; max: number };
+  onChange: (value: number) => void;
+}) {
+  const [text, setText] = useState(String(value));
+  const number = Number(text);
+  const valid = text.trim() !== '' && Number.isInteger(number) && number >= limits.min && number <= limits.max;
+  const hintId = useId();
+  return (
+    <label className="form-row">
+      <span className="form-label">{label}</span>
+      <input
+        type="number"
+        className="field narrow"
+        min={limits.min}
+        max={limits.max}
+        step={1}
+        value={text}
+        aria-invalid={valid ? undefined : true}
+        aria-describedby={hintId}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={() => {
+          if (valid && number !== value) onChange(number);
+        }}
+      />
+      <span id={hintId} className="field-hint">
+        {valid ? hint : `A whole number from ${limits.min} to ${limits.max}.`}
+      </span>
+    </label>
+  );
+}
+
+/** "64MiB" for whole mebibytes, else what formatBytes says, without the space (it is typed back as is). */
+function sizeText(bytes: number): string {
+  return bytes % MiB === 0 ? `${bytes / MiB}MiB` : formatBytes(bytes).replace(' ', '');
+}
+
+/** The part size of new uploads: a size such as 64MiB, or empty for automatic. */
+function PartSizeField({ partSize, onChange }: { partSize: number | null; onChange: (partSize: number | null) => void }) {
+  const [text, setText] = useState(partSize === null ? '' : sizeText(partSize));
+  const hintId = useId();
+  const size = text.trim() === '' ? null : parseSize(text);
+  const { min, max } = TRANSFER_LIMITS.partSize;
+  const problem =
+    text.trim() !== '' && (size === null || size < min || size > max)
+      ? 'A size from 5MiB to 5GiB, such as 64MiB, or empty for automatic.'
+      : null;
+  return (
+    <label className="form-row">
+      <span className="form-label">Part size</span>
+      <input
+        className="field narrow"
+        placeholder="automatic"
+        value={text}
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={hintId}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={() => {
+          if (problem === null && size !== partSize) onChange(size);
+        }}
+      />
+      <span id={hintId} className="field-hint">
+        {problem ??
+          `For uploads added from now on. Automatic: ${formatBytes(DEFAULT_PART_SIZE)}, larger for files over ${formatBytes(DEFAULT_PART_SIZE * 10_000)} (S3 allows 10,000 parts). Files up to one part go up in one request.`}
+      </span>
+    </label>
+  );
+}
+
+/** "Notify me when uploads finish": the desktop's notifications, or the browser's with its permission. */
+function NotifyField({ settings }: { settings: Settings }) {
+  const actions = useActions();
+  const host = useFerry((state) => state.host);
+  const permission = useFerry((state) => state.notificationPermission);
+  const inBrowser = host?.kind === 'browser';
+  const on = settings.notifyOnFinish !== false && (!inBrowser || permission === 'granted');
+  return (
+    <label className="check-row">
+      <input type="checkbox" checked={on} onChange={(event) => void actions.setNotifyOnFinish(event.target.checked)} />
+      <span>
+        Notify me when uploads finish
+        <span className="field-hint">
+          {inBrowser
+            ? permission === 'denied'
+              ? 'The browser blocks notifications for this page: allow them in its site settings first.'
+              : 'A notification from the browser when a batch of uploads has finished (the browser asks for permission first).'
+            : 'A system notification when a batch of uploads has finished.'}
+        </span>
+      </span>
     </label>
   );
 }
@@ -88,6 +194,25 @@ export function SettingsPanel() {
             they fail.
           </span>
         </label>
+        <fieldset className="settings-group">
+          <legend className="form-label">Transfers</legend>
+          <CountField
+            label="Files at once"
+            hint="Files uploading at the same time; more helps many small files. Applies to the next files that start."
+            value={settings.filesAtOnce ?? TRANSFER_LIMITS.filesAtOnce.default}
+            limits={TRANSFER_LIMITS.filesAtOnce}
+            onChange={(filesAtOnce) => void actions.changeSettings({ filesAtOnce })}
+          />
+          <CountField
+            label="Parts per file"
+            hint="Parts of one file sent at the same time; more helps a large file on a fast, far link. For uploads added from now on."
+            value={settings.partsPerFile ?? TRANSFER_LIMITS.partsPerFile.default}
+            limits={TRANSFER_LIMITS.partsPerFile}
+            onChange={(partsPerFile) => void actions.changeSettings({ partsPerFile })}
+          />
+          <PartSizeField partSize={settings.partSize ?? null} onChange={(partSize) => void actions.changeSettings({ partSize })} />
+        </fieldset>
+        <NotifyField settings={settings} />
         <fieldset className="theme-choice">
           <legend className="form-label">Appearance</legend>
           {THEMES.map((theme) => (

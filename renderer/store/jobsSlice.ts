@@ -133,6 +133,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
     }
     const { endpointId, bucket, prefix } = state.destination;
     const options = state.uploadOptions;
+    state.rememberDestination(); // where files went is where the next session starts (issue #13)
     return {
       endpointId,
       bucket: bucket.trim(),

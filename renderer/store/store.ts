@@ -16,6 +16,7 @@ import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { FerryApi } from '../../shared/contract.ts';
 import type { FerryDesktop } from '../bridge/desktop.ts';
 import { BrowserFileRegistry } from '../files/browserFiles.ts';
+import { pageNotifications, type PageNotifications } from '../notify/notifications.ts';
 import { createEndpointsSlice, type EndpointsSlice } from './endpointsSlice.ts';
 import { createJobsSlice, type JobsSlice } from './jobsSlice.ts';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice.ts';
@@ -34,6 +35,8 @@ export interface StoreDeps {
   desktop: FerryDesktop | null;
   /** Where the last destination is remembered (localStorage in the window; null in tests that do not care). */
   storage: Pick<Storage, 'getItem' | 'setItem'> | null;
+  /** The browser's notifications (the browser host tells of a finished batch with them). */
+  notifications: PageNotifications;
 }
 
 /** A slice's creator, typed against the whole state so that actions can read other slices. */
@@ -45,6 +48,7 @@ export function createFerryStore(options: Partial<StoreDeps> & Pick<StoreDeps, '
     files: options.files ?? new BrowserFileRegistry(),
     desktop: options.desktop ?? null,
     storage: options.storage === undefined ? safeLocalStorage() : options.storage,
+    notifications: options.notifications ?? pageNotifications(),
   };
   return createStore<FerryState>()((...a) => ({
     ...createJobsSlice(deps)(...a),

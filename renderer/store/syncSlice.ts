@@ -37,6 +37,8 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
   /** Counts snapshot requests, so that only the newest one is applied. */
   let generation = 0;
   let live = false;
+  /** The remembered destination is restored once, from the first snapshot (a reconnect keeps what the user chose). */
+  let restored = false;
   /** Paths handed to Ferry (pathsOpened) before the first snapshot. */
   const openedBeforeLoad: string[] = [];
 
@@ -69,6 +71,10 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       state.setHost(snapshot.host);
       state.applySettings(snapshot.settings);
       state.setEndpoints(snapshot.endpoints);
+      if (!restored) {
+        restored = true;
+        state.restoreDestination();
+      }
       state.replaceJobs(snapshot.jobs);
       set({ loadStatus: 'ready', loadError: null });
     },

@@ -6,6 +6,9 @@
 import type { UploadOptions } from '../../shared/uploadOptions.ts';
 import { BridgeError } from '../../shared/contract.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
+import { MAX_REMEMBERED_DESTINATIONS } from '../../shared/contract.ts';
+import { bucketNameProblem } from '../../shared/s3Names.ts';
+import { normalizePrefix } from './jobsSlice.ts';
 import { selectVisibleIds } from './selectors.ts';
 import type { SliceCreator } from './store.ts';
 
@@ -68,6 +71,12 @@ export interface UiSlice {
   selectAll(ids: readonly string[]): void;
   clearSelection(): void;
   setDestination(patch: Partial<Destination>): void;
+  /** Another endpoint in the destination bar: its last bucket and prefix come back (issue #13). */
+  chooseEndpoint(endpointId: string): void;
+  /** Keeps the destination as the endpoint's last one, in the engine's settings (across sessions and ports). */
+  rememberDestination(): void;
+  /** After the first snapshot: the endpoint, bucket and prefix last used, where that endpoint still exists. */
+  restoreDestination(): void;
   setUploadOptions(options: UploadOptions): void;
   openPanel(panel: Panel): void;
   closePanel(): void;
@@ -213,6 +222,37 @@ export const createUiSlice: SliceCreator<UiSlice> = (deps) => (set, get) => {
       } catch {
         // storage full or denied: the destination is only not remembered
       }
+    },
+
+    chooseEndpoint(endpointId) {
+      const remembered = get().settings.destinations?.[endpointId];
+      get().setDestination({ endpointId, bucket: remembered?.bucket ?? '', prefix: remembered?.prefix ?? '' });
+      get().rememberDestination();
+    },
+
+    rememberDestination() {
+      const { destination, settings, endpoints } = get();
+      const endpointId = destination.endpointId;
+      if (!endpoints.some((endpoint) => endpoint.id === endpointId)) return;
+      const bucket = destination.bucket.trim();
+      if (bucket !== '' && bucketNameProblem(bucket) !== null) return; // not a bucket yet: the bar says why
+      const prefix = normalizePrefix(destination.prefix);
+      const known = settings.destinations?.[endpointId];
+      if (known?.bucket === bucket && known.prefix === prefix && settings.lastEndpointId === endpointId) return;
+      // only endpoints that exist, the newest last: a removed endpoint's destination goes with it
+      const kept = Object.entries(settings.destinations ?? {}).filter(
+        ([id]) => id !== endpointId && endpoints.some((endpoint) => endpoint.id === id),
+      );
+      const destinations = Object.fromEntries([...kept, [endpointId, { bucket, prefix }]].slice(-MAX_REMEMBERED_DESTINATIONS));
+      void get().changeSettings({ destinations, lastEndpointId: endpointId });
+    },
+
+    restoreDestination() {
+      const { settings, endpoints } = get();
+      const last = settings.lastEndpointId;
+      if (!last || !endpoints.some((endpoint) => endpoint.id === last)) return;
+      const remembered = settings.destinations?.[last];
+      get().setDestination({ endpointId: last, bucket: remembered?.bucket ?? '', prefix: remembered?.prefix ?? '' });
     },
 
     openPanel(panel) {

@@ -194,3 +194,33 @@ describe('the endpoint form', () => {
     expect(within(dialog).getByRole('alert').textContent).toContain(warning);
   });
 });
+
+describe('endpoints: tested again, and named by their server (issue #13)', () => {
+  it('tests the endpoint again after its secret changed, and not after an edit that kept it', async () => {
+    const { user, fake } = await renderApp({ snapshot: { endpoints: [makeEndpoint()] } });
+    const dialog = await openEndpoints(user);
+    await user.click(within(dialog).getByRole('button', { name: 'Edit' }));
+    let form = within(dialog).getByRole('form', { name: 'Edit Studio MinIO' });
+    await user.clear(within(form).getByLabelText('Region'));
+    await user.type(within(form).getByLabelText('Region'), 'eu-central-1');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(fake.requests('testEndpoint')).toEqual([]);
+
+    await user.click(within(dialog).getByRole('button', { name: 'Edit' }));
+    form = within(dialog).getByRole('form', { name: 'Edit Studio MinIO' });
+    await user.type(within(form).getByLabelText('Secret access key'), 'a-new-secret-key');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(fake.requests('testEndpoint')).toEqual([{ id: 'minio' }]);
+    expect((await within(dialog).findByRole('status')).textContent).toContain('Connected');
+  });
+
+  it('names a Ceph RGW endpoint "Ceph RGW" in the list and the details, from what its answers said', async () => {
+    const { user } = await renderApp({
+      snapshot: { endpoints: [makeEndpoint({ name: 'Lab Ceph', url: 'http://10.0.0.5:7480', server: 'ceph-rgw' })] },
+    });
+    const dialog = await openEndpoints(user);
+    const list = within(dialog).getByRole('navigation', { name: 'Endpoint list' });
+    expect(within(list).getByRole('button', { name: /Lab Ceph/ }).textContent).toContain('Ceph RGW');
+    expect(within(dialog).getByText('Provider').nextElementSibling?.textContent).toBe('Ceph RGW');
+  });
+});

@@ -100,3 +100,27 @@ describe('orphaned uploads', () => {
     );
   });
 });
+
+describe('orphaned uploads: where to look', () => {
+  it('takes the endpoint and bucket from the destination bar, still editable, also after an earlier listing elsewhere', async () => {
+    const { user, fake } = await renderApp();
+    fake.handle('listOrphans', () => ({ uploads: [] }));
+    const bar = screen.getByRole('group', { name: 'Destination' });
+    await user.type(within(bar).getByRole('combobox', { name: 'Bucket' }), 'photos');
+    await user.click(screen.getByRole('button', { name: 'Orphaned uploads' }));
+    let dialog = screen.getByRole('dialog', { name: 'Orphaned uploads' });
+    expect((within(dialog).getByLabelText('Bucket') as HTMLInputElement).value).toBe('photos');
+    await user.clear(within(dialog).getByLabelText('Bucket'));
+    await user.type(within(dialog).getByLabelText('Bucket'), 'backups');
+    await user.click(within(dialog).getByRole('button', { name: 'List' }));
+    expect(fake.requests('listOrphans')).toEqual([{ endpointId: 'minio', bucket: 'backups', prefix: '' }]);
+    await user.keyboard('{Escape}');
+
+    // the bar points elsewhere now: the panel follows the bar, not the last listing
+    await user.clear(within(bar).getByRole('combobox', { name: 'Bucket' }));
+    await user.type(within(bar).getByRole('combobox', { name: 'Bucket' }), 'archive');
+    await user.click(screen.getByRole('button', { name: 'Orphaned uploads' }));
+    dialog = screen.getByRole('dialog', { name: 'Orphaned uploads' });
+    expect((within(dialog).getByLabelText('Bucket') as HTMLInputElement).value).toBe('archive');
+  });
+});

@@ -7,6 +7,7 @@ import { startFerry } from '../../renderer/app.ts';
 import type { BridgeConnection } from '../../renderer/bridge/connection.ts';
 import type { FerryDesktop } from '../../renderer/bridge/desktop.ts';
 import { App } from '../../renderer/components/App.tsx';
+import type { PageNotifications } from '../../renderer/notify/notifications.ts';
 import { createFakeApi, type FakeApi } from './fakeApi.ts';
 
 export type RenderedApp = ReturnType<typeof startFerry> & {
@@ -16,10 +17,21 @@ export type RenderedApp = ReturnType<typeof startFerry> & {
 };
 
 export async function renderApp(
-  options: { snapshot?: Partial<Snapshot>; fake?: FakeApi; desktop?: FerryDesktop; connection?: BridgeConnection } = {},
+  options: {
+    snapshot?: Partial<Snapshot>;
+    fake?: FakeApi;
+    desktop?: FerryDesktop;
+    connection?: BridgeConnection;
+    notifications?: PageNotifications;
+  } = {},
 ): Promise<RenderedApp> {
   const fake = options.fake ?? createFakeApi(options.snapshot);
-  const ferry = startFerry({ api: fake.api, desktop: options.desktop ?? null, connection: options.connection ?? null });
+  const ferry = startFerry({
+    api: fake.api,
+    desktop: options.desktop ?? null,
+    connection: options.connection ?? null,
+    ...(options.notifications ? { notifications: options.notifications } : {}),
+  });
   const user = userEvent.setup();
   const view = render(<App store={ferry.store} />);
   await waitFor(() => expect(ferry.store.getState().loadStatus).toBe('ready'));

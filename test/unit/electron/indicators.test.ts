@@ -23,8 +23,15 @@ beforeEach(() => {
 });
 afterEach(() => indicators?.dispose());
 
-function start() {
-  indicators = new DesktopIndicators({ engine, getWindow: () => window as unknown as Window, showWindow, quit, platform: 'linux' });
+function start(notifyOnFinish?: () => boolean) {
+  indicators = new DesktopIndicators({
+    engine,
+    getWindow: () => window as unknown as Window,
+    showWindow,
+    quit,
+    platform: 'linux',
+    ...(notifyOnFinish ? { notifyOnFinish } : {}),
+  });
   return { tray: FakeTray.instances[0]! };
 }
 
@@ -72,6 +79,24 @@ describe('DesktopIndicators', () => {
     await tick();
     expect(FakeNotification.instances.map((each) => each.options)).toEqual([
       { title: 'Upload failed', body: 'big.iso: The bucket does not exist.' },
+    ]);
+  });
+
+  it('keeps a finished batch to itself when Settings turned notifications off, but still tells a failure', async () => {
+    start(() => false);
+    const a = job({ size: 1000 });
+    engine.add(a);
+    engine.change(a.id, { state: 'uploading' });
+    engine.change(a.id, { state: 'completed', bytesDone: 1000 });
+    await tick();
+    expect(FakeNotification.instances).toEqual([]);
+    const b = job({ path: '/data/b.iso' });
+    engine.add(b);
+    engine.change(b.id, { state: 'uploading' });
+    engine.change(b.id, { state: 'failed', error: { code: 'NO_SUCH_BUCKET', message: 'The bucket does not exist.', retryable: false } });
+    await tick();
+    expect(FakeNotification.instances.map((each) => each.options)).toEqual([
+      { title: 'Upload failed', body: 'b.iso: The bucket does not exist.' },
     ]);
   });
 

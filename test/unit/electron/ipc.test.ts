@@ -120,6 +120,10 @@ describe('events', () => {
       resumeOnLaunch: true,
       theme: 'dark',
       giveUpAfterMinutes: 15,
+      filesAtOnce: 8,
+      partsPerFile: 8,
+      partSize: null,
+      notifyOnFinish: true,
     });
 
     window.webContents.send.mockClear();

@@ -1,0 +1,140 @@
+/**
+ * Settings' files at once, parts per file and part size (issue #13) applied to a running engine
+ * (main/engine/transferSettings.ts through Engine.setTransferSettings), against the in-memory FakeS3,
+ * and the settings store that keeps them (main/store/settings.ts).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Engine, type EngineOptions } from '../../main/engine/engine.ts';
+import { openDatabase } from '../../main/store/database.ts';
+import { DEFAULT_SETTINGS, readSettings, writeSettings } from '../../main/store/settings.ts';
+import { FakeS3 } from './fakeS3.ts';
+
+const PART = 1024;
+let dir: string;
+let engine: Engine | null;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ferry-transfer-settings-'));
+  engine = null;
+});
+afterEach(async () => {
+  await engine?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(s3: FakeS3, options: Partial<EngineOptions> = {}): Promise<Engine> {
+  engine = await Engine.open({
+    dataDir: join(dir, 'data'),
+    endpoints: {
+      resolve: async () => ({
+        profile: {
+          id: 'fake',
+          name: 'fake',
+          url: 'http://fake.invalid',
+          region: 'us-east-1',
+          addressing: 'path',
+          checksums: 'when-required',
+          minPartSize: 1,
+        },
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      }),
+    },
+    createClient: () => s3.client,
+    partSize: PART,
+    retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    ...options,
+  });
+  return engine;
+}
+
+function files(count: number, bytes: number, name = 'file'): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const path = join(dir, `${name}-${i}`);
+    writeFileSync(path, Buffer.alloc(bytes, i + 1));
+    return path;
+  });
+}
+
+const specs = (paths: string[], name = 'key') =>
+  paths.map((path, i) => ({ path, endpointId: 'fake', bucket: 'bucket', key: `${name}-${i}` }));
+
+describe('transfer settings applied to a running engine', () => {
+  it('files at once: the next files start under the new count', async () => {
+    const s3 = new FakeS3();
+    const ferry = await open(s3, { maxActiveJobs: 8, maxRequests: 8, partConcurrency: 1 });
+    ferry.setTransferSettings({ filesAtOnce: 1 });
+    await ferry.addJobs(specs(files(4, 4 * PART)));
+    await ferry.whenIdle();
+    expect(s3.peakKeysInFlight).toBe(1);
+    ferry.setTransferSettings({ filesAtOnce: 3 });
+    await ferry.addJobs(specs(files(6, 4 * PART, 'more'), 'more'));
+    await ferry.whenIdle();
+    expect(s3.peakKeysInFlight).toBe(3);
+  });
+
+  it('parts per file and part size: uploads added after the change are planned and sent with them', async () => {
+    const s3 = new FakeS3();
+    const ferry = await open(s3, { maxActiveJobs: 1, maxRequests: 8, partConcurrency: 8 });
+    ferry.setTransferSettings({ partsPerFile: 2, partSize: 5 * 1024 * 1024 });
+    const [path] = files(1, 12 * 1024 * 1024);
+    const [job] = await ferry.addJobs(specs([path!]));
+    expect(job).toMatchObject({ partSize: 5 * 1024 * 1024, partCount: 3, concurrency: 2 });
+    await ferry.whenIdle();
+    expect(ferry.get(job!.id)?.state).toBe('completed');
+    expect(s3.peakByKey.get('key-0')).toBe(2);
+    // automatic again: the default part size (16 MiB) makes the same file one request
+    ferry.setTransferSettings({ partSize: null });
+    const [again] = await ferry.addJobs([{ path: path!, endpointId: 'fake', bucket: 'bucket', key: 'again' }]);
+    expect(again).toMatchObject({ multipart: false, partCount: 1 });
+  });
+
+  it('raises the request limit to the larger count, so that parts per file is not capped by it', async () => {
+    const s3 = new FakeS3();
+    const ferry = await open(s3, { maxActiveJobs: 1, maxRequests: 4, partConcurrency: 4 });
+    ferry.setTransferSettings({ partsPerFile: 12 });
+    await ferry.addJobs(specs(files(1, 48 * PART)));
+    await ferry.whenIdle();
+    expect(s3.peakInFlight).toBeGreaterThan(4);
+    expect(s3.peakInFlight).toBeLessThanOrEqual(12);
+  });
+
+  it('refuses values outside the bounds in words', async () => {
+    const ferry = await open(new FakeS3());
+    expect(() => ferry.setTransferSettings({ filesAtOnce: 0 })).toThrow(/Files at once must be a whole number from 1 to 32/);
+    expect(() => ferry.setTransferSettings({ partsPerFile: 2.5 })).toThrow(/Parts per file/);
+    expect(() => ferry.setTransferSettings({ partSize: 1024 })).toThrow(/part size/);
+  });
+});
+
+describe('the settings store', () => {
+  it('keeps the transfer settings, notifications and destinations, and falls back on damaged or out-of-bounds values', () => {
+    const db = openDatabase(join(dir, 'store'));
+    try {
+      expect(readSettings(db)).toEqual(DEFAULT_SETTINGS);
+      const saved = writeSettings(db, {
+        filesAtOnce: 2,
+        partsPerFile: 16,
+        partSize: 64 * 1024 * 1024,
+        notifyOnFinish: false,
+        destinations: { 'endpoint-1': { bucket: 'photos', prefix: '2026/' } },
+        lastEndpointId: 'endpoint-1',
+      });
+      expect(saved).toMatchObject({ filesAtOnce: 2, partsPerFile: 16, partSize: 64 * 1024 * 1024, notifyOnFinish: false });
+      expect(saved.destinations).toEqual({ 'endpoint-1': { bucket: 'photos', prefix: '2026/' } });
+      const put = db.prepare('UPDATE settings SET value = ? WHERE key = ?');
+      put.run('999', 'filesAtOnce');
+      put.run('{not json', 'partsPerFile');
+      put.run(JSON.stringify({ x: { bucket: 'ab', prefix: 'no-slash' } }), 'destinations');
+      const read = readSettings(db);
+      expect(read.filesAtOnce).toBe(DEFAULT_SETTINGS.filesAtOnce);
+      expect(read.partsPerFile).toBe(DEFAULT_SETTINGS.partsPerFile);
+      expect(read.destinations).toBeUndefined();
+      expect(read.lastEndpointId).toBe('endpoint-1');
+    } finally {
+      db.close();
+    }
+  });
+});
