@@ -13,7 +13,6 @@ import { FerryError, missingCase, toErrorInfo, type ErrorInfo } from '../../shar
 import { canTransition, findJobs, isFinal, transition, type CompletedPart, type Job, type JobEvent } from '../../shared/job.ts';
 import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPlan.ts';
 import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
-import { SpeedMeter } from '../../shared/speed.ts';
 import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
 import { secureDataDir } from '../store/database.ts';
 import { JobStore } from '../store/jobStore.ts';
@@ -35,6 +34,9 @@ import { openSealed, type SecretVault } from '../endpoints/vault.ts';
 import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
 import mime from 'mime';
 import { waitUntilReachable } from './reachability.ts';
+import { ProgressSampler } from './progress.ts';
+
+export { STILL_AFTER_MS } from './progress.ts';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -140,17 +142,7 @@ export class JobCancelled extends Error {
 interface RunningJob {
   controller: AbortController;
   done: Promise<void>;
-  speed: SpeedMeter;
-  reported: number;
-  /** bytesDone at the last sample, and when it last grew: no growth for a while shows speed 0. */
-  lastBytes: number;
-  lastMovedAt: number;
-  /** A speed of 0 was reported for the current bytesDone. */
-  stillReported: boolean;
 }
-
-/** No byte moved for this long: the job's speed is 0 (and its ETA unknown), not a decaying average. */
-export const STILL_AFTER_MS = 3000;
 
 interface Client {
   gateway: S3Gateway;
@@ -184,7 +176,7 @@ export class Engine {
   /** When set, only these jobs are started (the CLI's `upload` runs its own jobs, not the whole queue). */
   #scope: Set<string> | null = null;
   #closed = false;
-  #progressTimer: NodeJS.Timeout | null = null;
+  readonly #progress: ProgressSampler;
   #idleWaiters: (() => void)[] = [];
   #bytesSent = 0;
   /** Jobs that sent a CreateMultipartUpload since they started: their end looks for leftovers. */
@@ -223,6 +215,11 @@ export class Engine {
     this.#vault = options.vault ?? null;
     this.#bandwidth = new Bandwidth(options.bandwidthLimit ?? null);
     this.#started = this.#options.autoStart;
+    this.#progress = new ProgressSampler(
+      this.#options.progressIntervalMs,
+      (id) => this.#jobs.get(id)?.bytesDone,
+      (sample) => this.events.emit({ type: 'progress', ...sample }),
+    );
     store.onDiskFull = (error) => this.#onDiskFull(error);
   }
 
@@ -755,7 +752,7 @@ export class Engine {
     for (const job of running) job.controller.abort(new JobCancelled('shutdown'));
     await Promise.all(running.map((job) => job.done));
     this.#shutdown.abort(new JobCancelled('shutdown'));
-    this.#stopProgress();
+    this.#progress.stop();
     this.#store.close();
     this.#lock.release();
     for (const client of this.#clients.values())
@@ -922,22 +919,14 @@ export class Engine {
   #startJob(job: Job): void {
     this.#transition(job, 'start', { error: null });
     const controller = new AbortController();
-    const running: RunningJob = {
-      controller,
-      done: Promise.resolve(),
-      speed: new SpeedMeter(),
-      reported: -1,
-      lastBytes: job.bytesDone,
-      lastMovedAt: Date.now(),
-      stillReported: false,
-    };
+    const running: RunningJob = { controller, done: Promise.resolve() };
     this.#running.set(job.id, running);
     running.done = this.#run(job, controller.signal).finally(() => {
       this.#running.delete(job.id);
-      if (this.#running.size === 0) this.#stopProgress();
+      this.#progress.untrack(job.id);
       this.#schedule();
     });
-    this.#startProgress();
+    this.#progress.track(job.id, job.bytesDone);
   }
 
   async #run(job: Job, signal: AbortSignal): Promise<void> {
@@ -1074,37 +1063,5 @@ export class Engine {
     if (!this.#retries.delete(jobId)) return;
     this.#store.saveRetry(jobId, null);
     this.events.emit({ type: 'retry-cleared', jobId });
-  }
-
-  #startProgress(): void {
-    if (this.#progressTimer !== null) return;
-    this.#progressTimer = setInterval(() => this.#reportProgress(), this.#options.progressIntervalMs);
-    this.#progressTimer.unref();
-  }
-
-  #stopProgress(): void {
-    if (this.#progressTimer === null) return;
-    clearInterval(this.#progressTimer);
-    this.#progressTimer = null;
-  }
-
-  #reportProgress(): void {
-    const now = Date.now();
-    for (const [id, running] of this.#running) {
-      const job = this.#jobs.get(id);
-      if (!job) continue;
-      if (job.bytesDone > running.lastBytes) running.lastMovedAt = now;
-      running.lastBytes = job.bytesDone;
-      let bytesPerSecond = running.speed.sample(now, job.bytesDone);
-      if (now - running.lastMovedAt >= STILL_AFTER_MS) {
-        // nothing moved for a while: say so, instead of an average that decays for minutes
-        bytesPerSecond = 0;
-        running.speed.reset();
-      }
-      if (job.bytesDone === running.reported && bytesPerSecond === 0 && running.stillReported) continue;
-      running.stillReported = bytesPerSecond === 0;
-      running.reported = job.bytesDone;
-      this.events.emit({ type: 'progress', jobId: id, bytesDone: job.bytesDone, bytesPerSecond });
-    }
   }
 }
