@@ -5,10 +5,8 @@
  * and one S3 client per endpoint. It knows nothing of Electron, HTTP or terminals.
  */
 import { AbortMultipartUploadCommand, ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { Emitter } from '../../shared/emitter.ts';
-import type { EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError, missingCase, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
 import { canTransition, findJobs, isFinal, transition, type CompletedPart, type Job, type JobEvent } from '../../shared/job.ts';
 import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPlan.ts';
@@ -24,7 +22,7 @@ import { DEFAULT_GIVE_UP_AFTER_MS, DEFAULT_RETRY_POLICY, type RetryPolicy } from
 import type { JobRetry } from '../../shared/retry.ts';
 import { isUploadGone } from './s3Errors.ts';
 import { createS3Client } from './s3Client.ts';
-import { S3Gateway, retryPolicies } from './gateway.ts';
+import { Gateways, type EndpointResolver } from './gateways.ts';
 import { runUpload } from './uploader.ts';
 import { abortJobLeftovers, abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
 import type { ControlAction } from './control.ts';
@@ -38,12 +36,7 @@ import { ProgressSampler } from './progress.ts';
 
 export { STILL_AFTER_MS } from './progress.ts';
 
-export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
-
-/** Where the engine gets an endpoint's profile and credentials (the vault, or a test's fixed values). */
-export interface EndpointResolver {
-  resolve(endpointId: string): Promise<{ profile: EndpointProfile; credentials: Credentials }>;
-}
+export type { Credentials, EndpointResolver } from './gateways.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -144,11 +137,6 @@ interface RunningJob {
   done: Promise<void>;
 }
 
-interface Client {
-  gateway: S3Gateway;
-  profile: EndpointProfile;
-}
-
 export class Engine {
   /** Every change to a job, progress (coalesced), retries, and idleness. */
   readonly events = new Emitter<EngineEvent>();
@@ -157,17 +145,16 @@ export class Engine {
   readonly #store: JobStore;
   readonly #lock: DataDirLock;
   readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints' | 'createClient' | 'vault' | 'bandwidthLimit'>>;
-  readonly #createClient: typeof createS3Client;
   readonly #vault: SecretVault | null;
   /** The bandwidth limit shared by every job (`ferry limit` changes it live). */
   readonly #bandwidth: Bandwidth;
-  readonly #endpoints: EndpointResolver;
   readonly #jobs = new Map<string, Job>();
   readonly #queue: string[] = [];
   readonly #running = new Map<string, RunningJob>();
   /** Jobs waiting to retry a request, as hosts show them. */
   readonly #retries = new Map<string, JobRetry>();
-  readonly #clients = new Map<string, Promise<Client>>();
+  /** One S3 gateway per endpoint. */
+  readonly #gateways: Gateways;
   /** Readers of browser-sourced jobs' files, while their page is connected. */
   readonly #browserReaders = new Map<string, BrowserFileReader>();
   readonly #limiter: Limiter;
@@ -193,8 +180,6 @@ export class Engine {
     this.dataDir = options.dataDir;
     this.#store = store;
     this.#lock = lock;
-    this.#endpoints = options.endpoints;
-    this.#createClient = options.createClient ?? createS3Client;
     this.#options = {
       maxRequests: options.maxRequests ?? 8,
       // as many files at once as requests: small files are bound by round trips, not bytes
@@ -210,6 +195,7 @@ export class Engine {
       interrupted: options.interrupted ?? 'resume',
     };
     this.#limiter = new Limiter(this.#options.maxRequests);
+    this.#gateways = new Gateways(options.endpoints, options.createClient ?? createS3Client, this.#limiter, this.#options);
     // the host's vault (the CLI's keychain or key file, the desktop app's safeStorage): the engine
     // imports no keeper itself, so that the desktop bundle carries none it does not use
     this.#vault = options.vault ?? null;
@@ -357,7 +343,7 @@ export class Engine {
       if (keyProblem) throw new FerryError('INVALID_KEY', keyProblem);
       const bucketProblem = bucketNameProblem(spec.bucket);
       if (bucketProblem) throw new FerryError('INVALID_INPUT', bucketProblem);
-      const { profile } = await this.#client(spec.endpointId);
+      const { profile } = await this.#gateways.get(spec.endpointId);
       const fingerprint = spec.browserFile
         ? { size: spec.browserFile.size, mtimeMs: spec.browserFile.lastModified, ino: 'browser' }
         : await statFile(spec.path);
@@ -450,7 +436,7 @@ export class Engine {
   async checkBucket(endpointId: string, bucket: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
     const bucketProblem = bucketNameProblem(bucket);
     if (bucketProblem) throw new FerryError('INVALID_INPUT', bucketProblem);
-    const { gateway } = await this.#client(endpointId);
+    const { gateway } = await this.#gateways.get(endpointId);
     try {
       await gateway.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), {
         operation: 'checking the bucket',
@@ -554,7 +540,7 @@ export class Engine {
   /** Forgets a job's upload and parts (aborting the upload) and plans it again from the file as it is now. */
   async #startOver(job: Job): Promise<void> {
     const fingerprint = job.source === 'browser' ? job.fingerprint : await statFile(job.path);
-    const { profile } = await this.#client(job.endpointId);
+    const { profile } = await this.#gateways.get(job.endpointId);
     const plan = planParts(fingerprint.size, {
       preferredPartSize: job.partSize,
       minPartSize: profile.minPartSize,
@@ -610,7 +596,7 @@ export class Engine {
   }
 
   async #abortOnServer(job: Job): Promise<void> {
-    const { gateway } = await this.#client(job.endpointId);
+    const { gateway } = await this.#gateways.get(job.endpointId);
     try {
       await gateway.send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: job.uploadId! }), {
         operation: 'aborting the multipart upload',
@@ -632,13 +618,13 @@ export class Engine {
       throw new FerryError('INVALID_INPUT', `${job.path} is ${job.state}: only a completed upload has a link.`);
     if (job.options?.sseC)
       throw new FerryError('INVALID_INPUT', 'An object encrypted with a customer key (SSE-C) cannot be shared by link.');
-    const { gateway } = await this.#client(job.endpointId);
+    const { gateway } = await this.#gateways.get(job.endpointId);
     return presignGet(gateway.client, job.bucket, job.key, expiresInSeconds);
   }
 
   /** The buckets the endpoint's credentials can list. */
   async listBuckets(endpointId: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
-    const { gateway } = await this.#client(endpointId);
+    const { gateway } = await this.#gateways.get(endpointId);
     const listed = await gateway.send(new ListBucketsCommand({}), { operation: 'listing buckets', policy: 'quick', signal });
     return (listed.Buckets ?? [])
       .map((bucket) => bucket.Name ?? '')
@@ -653,7 +639,7 @@ export class Engine {
     prefix: string,
     signal: AbortSignal = this.#shutdown.signal,
   ): Promise<OrphanUpload[]> {
-    const { gateway } = await this.#client(endpointId);
+    const { gateway } = await this.#gateways.get(endpointId);
     const live = new Map<string, string>();
     for (const job of this.#jobs.values()) {
       if (job.uploadId && job.endpointId === endpointId && !isFinal(job.state)) live.set(job.uploadId, job.id);
@@ -666,7 +652,7 @@ export class Engine {
    * later try to resume a deleted upload). Returns how many were aborted.
    */
   async abortOrphans(endpointId: string, bucket: string, uploads: readonly { key: string; uploadId: string }[]): Promise<number> {
-    const { gateway } = await this.#client(endpointId);
+    const { gateway } = await this.#gateways.get(endpointId);
     const jobIds: string[] = [];
     for (const upload of uploads) {
       const job = [...this.#jobs.values()].find((j) => j.uploadId === upload.uploadId && !isFinal(j.state));
@@ -713,7 +699,7 @@ export class Engine {
    * builds a new one (running jobs finish with the old one).
    */
   forgetEndpoint(endpointId: string): void {
-    this.#clients.delete(endpointId);
+    this.#gateways.forget(endpointId);
   }
 
   /** True for a browser job whose file is not available (drop it again to resume). */
@@ -755,12 +741,7 @@ export class Engine {
     this.#progress.stop();
     this.#store.close();
     this.#lock.release();
-    for (const client of this.#clients.values())
-      client.then(
-        (c) => c.gateway.client.destroy(),
-        () => undefined,
-      );
-    this.#clients.clear();
+    this.#gateways.destroyAll();
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
@@ -825,57 +806,10 @@ export class Engine {
     }
   }
 
-  /**
-   * The gateway's retry policies: the uploads' own ('transfer') carry the give-up-after setting,
-   * read when a request fails, so that a change (setGiveUpAfter) applies at once.
-   */
-  #policies(): ReturnType<typeof retryPolicies> {
-    const options = this.#options;
-    const transfer: RetryPolicy = {
-      ...options.retryPolicy,
-      get giveUpAfterMs() {
-        return options.giveUpAfterMs;
-      },
-    };
-    return { ...retryPolicies(options.retryPolicy), transfer };
-  }
-
   #requireVault(): SecretVault {
     if (this.#vault === null)
       throw new FerryError('INVALID_INPUT', 'This host keeps no SSE-C keys: upload with a customer key from the ferry command.');
     return this.#vault;
-  }
-
-  #client(endpointId: string): Promise<Client> {
-    let client = this.#clients.get(endpointId);
-    if (!client) {
-      const resolved = this.#endpoints.resolve(endpointId).catch((error: unknown) => {
-        // a job outlived its endpoint (removed, or removed and added again under a new id): say so
-        // in words, never "No endpoint named <uuid>" (issue #11, defect 11)
-        if (error instanceof FerryError && error.code === 'ENDPOINT_NOT_FOUND') {
-          throw new FerryError(
-            'ENDPOINT_NOT_FOUND',
-            'The endpoint of this upload was removed. Upload the file again to an endpoint that exists (ferry endpoint list); to change an endpoint without stranding its uploads, edit it (ferry endpoint edit).',
-          );
-        }
-        throw error;
-      });
-      client = resolved.then(({ profile, credentials }) => ({
-        profile,
-        gateway: new S3Gateway(
-          this.#createClient(profile, credentials, {
-            maxSockets: this.#options.maxRequests + 4,
-            socketTimeoutMs: this.#options.stallTimeoutMs,
-          }),
-          profile,
-          this.#limiter,
-          this.#policies(),
-        ),
-      }));
-      client.catch(() => this.#clients.delete(endpointId));
-      this.#clients.set(endpointId, client);
-    }
-    return client;
   }
 
   #isIdle(): boolean {
@@ -931,7 +865,7 @@ export class Engine {
 
   async #run(job: Job, signal: AbortSignal): Promise<void> {
     try {
-      const { gateway, profile } = await this.#client(job.endpointId);
+      const { gateway, profile } = await this.#gateways.get(job.endpointId);
       const known = this.#store.loadParts(job.id);
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
       const reader = this.#browserReaders.get(job.id);
@@ -1018,7 +952,7 @@ export class Engine {
     // one is its reset probe); after a restart a multipart job is checked once
     if (!this.#createdUploads.delete(job.id) && !(job.multipart && job.uploadId !== null)) return;
     try {
-      const { gateway } = await this.#client(job.endpointId);
+      const { gateway } = await this.#gateways.get(job.endpointId);
       await abortJobLeftovers(gateway, job, keep, this.#shutdown.signal);
     } catch {
       // left for `ferry orphans`
