@@ -15,8 +15,9 @@ import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
 import { secureDataDir } from '../store/database.ts';
 import { JobStore } from '../store/jobStore.ts';
 import { isDiskFull } from '../store/database.ts';
-import { SourceFile, statFile } from './fileSource.ts';
-import { BrowserPartSource, type BrowserFileReader } from './browserSource.ts';
+import { statFile } from './fileSource.ts';
+import type { BrowserFileReader } from './browserSource.ts';
+import { BrowserSources } from './browserSources.ts';
 import { Limiter } from './limiter.ts';
 import { DEFAULT_GIVE_UP_AFTER_MS, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import type { JobRetry } from '../../shared/retry.ts';
@@ -155,8 +156,8 @@ export class Engine {
   readonly #retries = new Map<string, JobRetry>();
   /** One S3 gateway per endpoint. */
   readonly #gateways: Gateways;
-  /** Readers of browser-sourced jobs' files, while their page is connected. */
-  readonly #browserReaders = new Map<string, BrowserFileReader>();
+  /** The pages holding browser jobs' files. */
+  readonly #sources = new BrowserSources();
   readonly #limiter: Limiter;
   readonly #shutdown = new AbortController();
   #started: boolean;
@@ -670,7 +671,7 @@ export class Engine {
   attachSource(jobId: string, reader: BrowserFileReader): void {
     const job = this.#require(jobId);
     if (job.source !== 'browser') return;
-    this.#browserReaders.set(jobId, reader);
+    this.#sources.attach(jobId, reader);
     if (job.state === 'queued' && !this.#queue.includes(jobId)) this.#queue.push(jobId);
     this.#schedule();
   }
@@ -679,7 +680,7 @@ export class Engine {
   async detachSource(jobIds: readonly string[]): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const id of jobIds) {
-      if (!this.#browserReaders.delete(id)) continue;
+      if (!this.#sources.detach(id)) continue;
       const running = this.#running.get(id);
       if (running) {
         running.controller.abort(new JobCancelled('detach'));
@@ -691,7 +692,7 @@ export class Engine {
 
   /** True if a browser job's page is connected. */
   hasSource(jobId: string): boolean {
-    return this.#browserReaders.has(jobId);
+    return this.#sources.has(jobId);
   }
 
   /**
@@ -704,7 +705,7 @@ export class Engine {
 
   /** True for a browser job whose file is not available (drop it again to resume). */
   isWaitingForFile(job: Pick<Job, 'id' | 'source' | 'state'>): boolean {
-    return job.source === 'browser' && (job.state === 'queued' || job.state === 'uploading') && !this.#browserReaders.has(job.id);
+    return this.#sources.isWaitingForFile(job);
   }
 
   /** Forgets completed or aborted jobs (the list's "Clear"); other states are refused. */
@@ -819,7 +820,7 @@ export class Engine {
   /** Queued, in scope, and (browser jobs) with its file's page connected. */
   #isStartable(id: string): boolean {
     const job = this.#jobs.get(id);
-    return job?.state === 'queued' && this.#inScope(id) && (job.source === 'disk' || this.#browserReaders.has(id));
+    return job?.state === 'queued' && this.#inScope(id) && this.#sources.canStart(job);
   }
 
   #inScope(id: string): boolean {
@@ -838,7 +839,7 @@ export class Engine {
       } else if (this.#isStartable(id)) {
         this.#queue.splice(i, 1);
         this.#startJob(job);
-      } else if (job.source === 'browser' && !this.#browserReaders.has(id)) {
+      } else if (!this.#sources.canStart(job)) {
         this.#queue.splice(i, 1); // waits for its file; attachSource queues it again
       } else {
         i++;
@@ -868,16 +869,12 @@ export class Engine {
       const { gateway, profile } = await this.#gateways.get(job.endpointId);
       const known = this.#store.loadParts(job.id);
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
-      const reader = this.#browserReaders.get(job.id);
+      const openSource = this.#sources.opener(job);
       const sealedKey = job.options?.sseC ? this.#store.sealedKey(job.id) : null;
       const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [this.#requireVault()], `sse-c:${job.id}`);
       const result = await runUpload({
         job,
-        openSource: async () => {
-          if (job.source === 'disk') return SourceFile.open(job.path);
-          if (!reader) throw new FerryError('FILE_NOT_AVAILABLE', `Waiting for ${job.path}: drop the file again to resume.`);
-          return new BrowserPartSource(reader, job.path);
-        },
+        openSource,
         parts: new Map(known.map((part) => [part.partNumber, part])),
         gateway,
         whenReachable: (reachSignal) => waitUntilReachable(profile.url, reachSignal),
@@ -974,7 +971,7 @@ export class Engine {
     }
     if (job.source === 'browser' && error instanceof FerryError && error.code === 'FILE_NOT_AVAILABLE') {
       // the page holding the file went away mid-upload: wait for it instead of failing
-      this.#browserReaders.delete(job.id);
+      this.#sources.detach(job.id);
       this.#transition(job, 'interrupt', { bytesDone });
       return;
     }
