@@ -4,7 +4,6 @@
  * scheduler (a file-level worker pool of `maxActiveJobs` plus one request limit shared by all jobs)
  * and one S3 client per endpoint. It knows nothing of Electron, HTTP or terminals.
  */
-import { AbortMultipartUploadCommand, ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { Emitter } from '../../shared/emitter.ts';
 import { FerryError, missingCase, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
@@ -21,14 +20,13 @@ import { BrowserSources } from './browserSources.ts';
 import { Limiter } from './limiter.ts';
 import { DEFAULT_GIVE_UP_AFTER_MS, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import type { JobRetry } from '../../shared/retry.ts';
-import { isUploadGone } from './s3Errors.ts';
 import { createS3Client } from './s3Client.ts';
 import { Gateways, type EndpointResolver } from './gateways.ts';
 import { runUpload } from './uploader.ts';
-import { abortJobLeftovers, abortOrphan, listOrphans, type OrphanUpload } from './orphans.ts';
+import type { OrphanUpload } from './orphans.ts';
+import { BucketOps } from './bucketOps.ts';
 import type { ControlAction } from './control.ts';
 import { Bandwidth } from './bandwidth.ts';
-import { presignGet } from './presign.ts';
 import { openSealed, type SecretVault } from '../endpoints/vault.ts';
 import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
 import mime from 'mime';
@@ -156,6 +154,8 @@ export class Engine {
   readonly #retries = new Map<string, JobRetry>();
   /** One S3 gateway per endpoint. */
   readonly #gateways: Gateways;
+  /** Bucket checks and lists, share links, orphans, aborts on the server, leftovers. */
+  readonly #buckets: BucketOps;
   /** The pages holding browser jobs' files. */
   readonly #sources = new BrowserSources();
   readonly #limiter: Limiter;
@@ -167,8 +167,6 @@ export class Engine {
   readonly #progress: ProgressSampler;
   #idleWaiters: (() => void)[] = [];
   #bytesSent = 0;
-  /** Jobs that sent a CreateMultipartUpload since they started: their end looks for leftovers. */
-  readonly #createdUploads = new Set<string>();
   /** abort() calls still telling the server. */
   #aborting = 0;
   /** Jobs whose last change a full disk kept from the store; written with the next successful save. */
@@ -197,6 +195,7 @@ export class Engine {
     };
     this.#limiter = new Limiter(this.#options.maxRequests);
     this.#gateways = new Gateways(options.endpoints, options.createClient ?? createS3Client, this.#limiter, this.#options);
+    this.#buckets = new BucketOps(this.#gateways, this.#shutdown.signal);
     // the host's vault (the CLI's keychain or key file, the desktop app's safeStorage): the engine
     // imports no keeper itself, so that the desktop bundle carries none it does not use
     this.#vault = options.vault ?? null;
@@ -434,24 +433,8 @@ export class Engine {
    * FerryError in words; returns warnings (e.g. the key may not list the bucket, which uploads do
    * not need).
    */
-  async checkBucket(endpointId: string, bucket: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
-    const bucketProblem = bucketNameProblem(bucket);
-    if (bucketProblem) throw new FerryError('INVALID_INPUT', bucketProblem);
-    const { gateway } = await this.#gateways.get(endpointId);
-    try {
-      await gateway.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), {
-        operation: 'checking the bucket',
-        bucket,
-        policy: 'quick',
-        signal,
-        attemptTimeoutMs: 20_000,
-      });
-      return [];
-    } catch (error) {
-      if (error instanceof FerryError && error.code === 'ACCESS_DENIED')
-        return [`The credentials may not list the bucket "${bucket}"; uploading anyway.`];
-      throw error;
-    }
+  checkBucket(endpointId: string, bucket: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
+    return this.#buckets.checkBucket(endpointId, bucket, signal);
   }
 
   /**
@@ -547,7 +530,7 @@ export class Engine {
       minPartSize: profile.minPartSize,
       maxObjectSize: profile.maxObjectSize,
     });
-    if (job.uploadId !== null) await this.#abortOnServer(job);
+    if (job.uploadId !== null) await this.#buckets.abortUpload(job);
     this.#store.replaceParts(job.id, []);
     Object.assign(job, {
       fingerprint,
@@ -581,8 +564,8 @@ export class Engine {
           if (!canTransition(job.state, 'abort')) return; // it completed before the abort landed
         }
         try {
-          if (job.uploadId !== null) await this.#abortOnServer(job);
-          await this.#abortLeftovers(job, null);
+          if (job.uploadId !== null) await this.#buckets.abortUpload(job);
+          await this.#buckets.abortLeftovers(job, null);
           this.#store.replaceParts(job.id, []);
           this.#transition(job, 'abort', { bytesDone: 0 });
         } catch (error) {
@@ -596,56 +579,19 @@ export class Engine {
     if (errors.length > 0) throw errors[0];
   }
 
-  async #abortOnServer(job: Job): Promise<void> {
-    const { gateway } = await this.#gateways.get(job.endpointId);
-    try {
-      await gateway.send(new AbortMultipartUploadCommand({ Bucket: job.bucket, Key: job.key, UploadId: job.uploadId! }), {
-        operation: 'aborting the multipart upload',
-        bucket: job.bucket,
-        scope: 'upload',
-        policy: 'cleanup',
-        signal: this.#shutdown.signal,
-      });
-    } catch (error) {
-      if (isUploadGone(error)) return;
-      throw error;
-    }
-  }
-
   /** A presigned GET URL for a completed job's object, valid for `expiresInSeconds` (at most 7 days). */
   async shareLink(jobId: string, expiresInSeconds: number): Promise<string> {
-    const job = this.#require(jobId);
-    if (job.state !== 'completed')
-      throw new FerryError('INVALID_INPUT', `${job.path} is ${job.state}: only a completed upload has a link.`);
-    if (job.options?.sseC)
-      throw new FerryError('INVALID_INPUT', 'An object encrypted with a customer key (SSE-C) cannot be shared by link.');
-    const { gateway } = await this.#gateways.get(job.endpointId);
-    return presignGet(gateway.client, job.bucket, job.key, expiresInSeconds);
+    return this.#buckets.shareLink(this.#require(jobId), expiresInSeconds);
   }
 
   /** The buckets the endpoint's credentials can list. */
-  async listBuckets(endpointId: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
-    const { gateway } = await this.#gateways.get(endpointId);
-    const listed = await gateway.send(new ListBucketsCommand({}), { operation: 'listing buckets', policy: 'quick', signal });
-    return (listed.Buckets ?? [])
-      .map((bucket) => bucket.Name ?? '')
-      .filter(Boolean)
-      .sort();
+  listBuckets(endpointId: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
+    return this.#buckets.listBuckets(endpointId, signal);
   }
 
   /** Incomplete multipart uploads in a bucket (or under a prefix), marked with the Ferry job they belong to. */
-  async listOrphans(
-    endpointId: string,
-    bucket: string,
-    prefix: string,
-    signal: AbortSignal = this.#shutdown.signal,
-  ): Promise<OrphanUpload[]> {
-    const { gateway } = await this.#gateways.get(endpointId);
-    const live = new Map<string, string>();
-    for (const job of this.#jobs.values()) {
-      if (job.uploadId && job.endpointId === endpointId && !isFinal(job.state)) live.set(job.uploadId, job.id);
-    }
-    return listOrphans(gateway, bucket, prefix, live, signal);
+  listOrphans(endpointId: string, bucket: string, prefix: string, signal: AbortSignal = this.#shutdown.signal): Promise<OrphanUpload[]> {
+    return this.#buckets.listOrphans(endpointId, bucket, prefix, this.#jobs.values(), signal);
   }
 
   /**
@@ -653,13 +599,7 @@ export class Engine {
    * later try to resume a deleted upload). Returns how many were aborted.
    */
   async abortOrphans(endpointId: string, bucket: string, uploads: readonly { key: string; uploadId: string }[]): Promise<number> {
-    const { gateway } = await this.#gateways.get(endpointId);
-    const jobIds: string[] = [];
-    for (const upload of uploads) {
-      const job = [...this.#jobs.values()].find((j) => j.uploadId === upload.uploadId && !isFinal(j.state));
-      if (job) jobIds.push(job.id);
-      else await abortOrphan(gateway, bucket, upload.key, upload.uploadId, this.#shutdown.signal);
-    }
+    const jobIds = await this.#buckets.abortOrphans(endpointId, bucket, uploads, this.#jobs.values());
     if (jobIds.length > 0) await this.abort(jobIds);
     return uploads.length;
   }
@@ -910,7 +850,7 @@ export class Engine {
             job.bytesDone += delta;
             if (delta > 0) this.#bytesSent += delta;
           },
-          onCreateSent: () => this.#createdUploads.add(job.id),
+          onCreateSent: () => this.#buckets.noteCreateSent(job.id),
           onRetry: (error, attempt, delayMs, notice) => {
             if (signal.aborted) return;
             const retry: JobRetry = {
@@ -926,7 +866,7 @@ export class Engine {
           },
         },
       });
-      await this.#abortLeftovers(job, null);
+      await this.#buckets.abortLeftovers(job, null);
       this.#transition(job, 'complete', {
         etag: result.etag,
         bytesDone: job.size,
@@ -936,23 +876,6 @@ export class Engine {
       });
     } catch (error) {
       await this.#afterRun(job, signal, error);
-    }
-  }
-
-  /**
-   * A job ended: abort the incomplete uploads Ferry made for its key since it began (a Create whose
-   * answer was lost, the upload of a job that must start over), except `keep`. Best effort: the job's
-   * own outcome stands whatever the server answers; `ferry orphans` finds what is left.
-   */
-  async #abortLeftovers(job: Job, keep: string | null): Promise<void> {
-    // a job that never sent a CreateMultipartUpload in this engine left nothing (a single PUT's only
-    // one is its reset probe); after a restart a multipart job is checked once
-    if (!this.#createdUploads.delete(job.id) && !(job.multipart && job.uploadId !== null)) return;
-    try {
-      const { gateway } = await this.#gateways.get(job.endpointId);
-      await abortJobLeftovers(gateway, job, keep, this.#shutdown.signal);
-    } catch {
-      // left for `ferry orphans`
     }
   }
 
@@ -978,14 +901,14 @@ export class Engine {
     const info = toErrorInfo(error);
     if (info.restart && job.uploadId !== null) {
       // it cannot be retried as it is: its upload is of no use to a new start, so nothing is kept
-      await this.#abortLeftovers(job, null);
+      await this.#buckets.abortLeftovers(job, null);
       job.uploadId = null;
       this.#store.replaceParts(job.id, []);
       this.#transition(job, 'fail', { error: info, bytesDone: 0, uploadId: null });
       return;
     }
     // a server that does not answer well now is not asked more: the job's end (or ferry orphans) cleans up
-    if (!info.retryable) await this.#abortLeftovers(job, job.uploadId);
+    if (!info.retryable) await this.#buckets.abortLeftovers(job, job.uploadId);
     this.#transition(job, 'fail', { error: info, bytesDone });
   }
 
