@@ -7,13 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { Emitter } from '../../shared/emitter.ts';
 import { FerryError, missingCase, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
-import { canTransition, findJobs, isFinal, transition, type CompletedPart, type Job, type JobEvent } from '../../shared/job.ts';
+import { canTransition, findJobs, isFinal, transition, type CompletedPart, type Job } from '../../shared/job.ts';
 import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPlan.ts';
 import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
 import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
 import { secureDataDir } from '../store/database.ts';
 import { JobStore } from '../store/jobStore.ts';
-import { isDiskFull } from '../store/database.ts';
 import { statFile } from './fileSource.ts';
 import type { BrowserFileReader } from './browserSource.ts';
 import { BrowserSources } from './browserSources.ts';
@@ -32,6 +31,10 @@ import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../sha
 import mime from 'mime';
 import { waitUntilReachable } from './reachability.ts';
 import { ProgressSampler } from './progress.ts';
+import type { EngineEvent } from './events.ts';
+import { JobTable } from './jobTable.ts';
+
+export type { EngineEvent } from './events.ts';
 
 export { STILL_AFTER_MS } from './progress.ts';
 
@@ -102,17 +105,6 @@ export function guessContentType(name: string): string {
   return mime.getType(name) ?? 'application/octet-stream';
 }
 
-export type EngineEvent =
-  | { type: 'jobs-added'; jobs: Job[] }
-  | { type: 'job-changed'; job: Job }
-  | { type: 'jobs-removed'; ids: string[] }
-  | { type: 'progress'; jobId: string; bytesDone: number; bytesPerSecond: number }
-  | { type: 'part-uploaded'; jobId: string; partNumber: number }
-  | { type: 'retrying'; jobId: string; error: ErrorInfo; attempt: number; delayMs: number; retry: JobRetry }
-  /** A job's retry is over (a request succeeded, or the job left 'uploading'). */
-  | { type: 'retry-cleared'; jobId: string }
-  | { type: 'idle' };
-
 /**
  * Why a running job was cancelled: the reason of its AbortSignal.
  *   pause: the user paused it; abort: Engine.abort finishes it; detach: its browser page went away
@@ -147,11 +139,10 @@ export class Engine {
   readonly #vault: SecretVault | null;
   /** The bandwidth limit shared by every job (`ferry limit` changes it live). */
   readonly #bandwidth: Bandwidth;
-  readonly #jobs = new Map<string, Job>();
+  /** The jobs, in memory and in the store; every state change goes through it. */
+  readonly #jobs: JobTable;
   readonly #queue: string[] = [];
   readonly #running = new Map<string, RunningJob>();
-  /** Jobs waiting to retry a request, as hosts show them. */
-  readonly #retries = new Map<string, JobRetry>();
   /** One S3 gateway per endpoint. */
   readonly #gateways: Gateways;
   /** Bucket checks and lists, share links, orphans, aborts on the server, leftovers. */
@@ -169,15 +160,12 @@ export class Engine {
   #bytesSent = 0;
   /** abort() calls still telling the server. */
   #aborting = 0;
-  /** Jobs whose last change a full disk kept from the store; written with the next successful save. */
-  readonly #unsaved = new Set<string>();
-  /** Set while the data directory's disk is full (every job was paused); cleared by a successful save. */
-  #diskFull: ErrorInfo | null = null;
   #pausingForDisk = false;
 
   private constructor(options: EngineOptions, store: JobStore, lock: DataDirLock) {
     this.dataDir = options.dataDir;
     this.#store = store;
+    this.#jobs = new JobTable(store, this.events);
     this.#lock = lock;
     this.#options = {
       maxRequests: options.maxRequests ?? 8,
@@ -225,7 +213,7 @@ export class Engine {
       throw new FerryError('STORE_ERROR', `Cannot open the job store in ${options.dataDir}: ${(error as Error).message}`, { cause: error });
     }
     const engine = new Engine(options, store, lock);
-    engine.#load();
+    for (const id of engine.#jobs.load(engine.#options.interrupted)) engine.#queue.push(id);
     engine.#schedule();
     return engine;
   }
@@ -277,18 +265,6 @@ export class Engine {
     this.#bandwidth.rate = bytesPerSecond;
   }
 
-  #load(): void {
-    this.#store.clearRetries(); // a retry lives only as long as the process that waits for it
-    for (const job of this.#store.loadJobs()) {
-      this.#jobs.set(job.id, job);
-      if (job.state === 'uploading') {
-        this.#transition(job, 'interrupt');
-        if (this.#options.interrupted === 'pause') this.#transition(job, 'pause');
-      }
-      if (job.state === 'queued') this.#queue.push(job.id);
-    }
-  }
-
   /** Counters for tests and the benchmark: requests in flight (now and at most) and bytes sent. */
   stats(): { requestsInFlight: number; peakRequestsInFlight: number; bytesSent: number } {
     return { requestsInFlight: this.#limiter.active, peakRequestsInFlight: this.#limiter.peak, bytesSent: this.#bytesSent };
@@ -301,7 +277,7 @@ export class Engine {
 
   /** The retry a running job waits for, or null. */
   retryOf(id: string): JobRetry | null {
-    return this.#retries.get(id) ?? null;
+    return this.#jobs.retryOf(id);
   }
 
   /** How long an outage may last before a job fails (the "give up after" setting); applies to requests that start after. */
@@ -317,7 +293,7 @@ export class Engine {
 
   /** The parts the server has acknowledged for a job (as far as the store knows). */
   parts(id: string): CompletedPart[] {
-    return this.#store.loadParts(this.#require(id).id);
+    return this.#store.loadParts(this.#jobs.require(id).id);
   }
 
   /**
@@ -338,7 +314,7 @@ export class Engine {
         throw new FerryError('INVALID_INPUT', 'An SSE-C upload needs its key, and a key needs SSE-C.');
       if (spec.sseCKey !== undefined && Buffer.from(spec.sseCKey, 'base64').length !== 32)
         throw new FerryError('INVALID_INPUT', 'The SSE-C key must be 32 bytes.');
-      this.#assertKeyFree(spec, jobs);
+      this.#jobs.assertKeyFree(spec, jobs);
       const keyProblem = objectKeyProblem(spec.key);
       if (keyProblem) throw new FerryError('INVALID_KEY', keyProblem);
       const bucketProblem = bucketNameProblem(spec.bucket);
@@ -393,38 +369,11 @@ export class Engine {
         batchName: spec.batch?.name ?? null,
       });
     }
-    this.#store.insertJobs(jobs);
-    for (const [id, key] of sealed) this.#store.setSealedKey(id, key);
-    for (const job of jobs) {
-      this.#jobs.set(job.id, job);
-      this.#queue.push(job.id);
-    }
+    this.#jobs.insert(jobs, sealed);
+    for (const job of jobs) this.#queue.push(job.id);
     this.events.emit({ type: 'jobs-added', jobs: jobs.map((job) => ({ ...job })) });
     this.#schedule();
     return jobs.map((job) => ({ ...job }));
-  }
-
-  /**
-   * One live job per endpoint, bucket and key: two would both say "completed" with only one file
-   * stored (and abort each other's uploads as leftovers). Every command and host adds jobs through
-   * the one engine that owns the data directory, so this is where a second one is refused.
-   */
-  #assertKeyFree(spec: Pick<JobSpec, 'endpointId' | 'bucket' | 'key' | 'path'> | Job, batch: readonly Job[]): void {
-    const same = (job: Job) => job.endpointId === spec.endpointId && job.bucket === spec.bucket && job.key === spec.key;
-    // a failed job holds its key while it can be retried as it is (it keeps its upload); one that
-    // cannot (the file changed, the key existed under --if-exists fail) leaves it to a new upload,
-    // and its own retry --restart checks the key again
-    const holds = (job: Job) => !isFinal(job.state) && !(job.state === 'failed' && job.error?.restart === true);
-    const taken = batch.find(same) ?? [...this.#jobs.values()].find((job) => same(job) && holds(job) && job !== spec);
-    if (!taken) return;
-    const what =
-      taken.state === 'failed' || taken.state === 'paused'
-        ? `a ${taken.state} job (${taken.id.slice(0, 8)})`
-        : `job ${taken.id.slice(0, 8)}`;
-    throw new FerryError(
-      'JOB_CONFLICT',
-      `s3://${spec.bucket}/${spec.key} is already the target of ${what}, uploading ${taken.path}: wait for it, or abort it first.`,
-    );
   }
 
   /**
@@ -454,7 +403,7 @@ export class Engine {
    * words. Jobs already in the target state are no-ops.
    */
   #applicable(ids: readonly string[], event: 'pause' | 'resume' | 'retry' | 'abort'): Job[] {
-    const jobs = ids.map((id) => this.#require(id));
+    const jobs = ids.map((id) => this.#jobs.require(id));
     const already = { pause: 'paused', resume: 'queued', retry: 'queued', abort: 'aborted' } as const;
     const can = (job: Job) => canTransition(job.state, event) && !(event !== 'abort' && job.state === already[event]);
     if (jobs.length === 1 && !can(jobs[0]!)) {
@@ -478,7 +427,7 @@ export class Engine {
         running.controller.abort(new JobCancelled('pause'));
         waits.push(running.done);
       } else if (job.state === 'queued') {
-        this.#transition(job, 'pause');
+        this.#jobs.transition(job, 'pause');
       }
     }
     await Promise.all(waits);
@@ -489,7 +438,7 @@ export class Engine {
   resume(ids: readonly string[]): string[] {
     const jobs = this.#applicable(ids, 'resume');
     for (const job of jobs) {
-      this.#transition(job, 'resume');
+      this.#jobs.transition(job, 'resume');
       this.#queue.push(job.id);
     }
     this.#schedule();
@@ -511,10 +460,10 @@ export class Engine {
         );
       }
     }
-    for (const job of jobs) if (options.restart && job.error?.restart) this.#assertKeyFree(job, []);
+    for (const job of jobs) if (options.restart && job.error?.restart) this.#jobs.assertKeyFree(job, []);
     for (const job of jobs) {
       if (options.restart) await this.#startOver(job);
-      this.#transition(job, 'retry', { error: null });
+      this.#jobs.transition(job, 'retry', { error: null });
       this.#queue.push(job.id);
     }
     this.#schedule();
@@ -567,10 +516,10 @@ export class Engine {
           if (job.uploadId !== null) await this.#buckets.abortUpload(job);
           await this.#buckets.abortLeftovers(job, null);
           this.#store.replaceParts(job.id, []);
-          this.#transition(job, 'abort', { bytesDone: 0 });
+          this.#jobs.transition(job, 'abort', { bytesDone: 0 });
         } catch (error) {
           const info = toErrorInfo(error);
-          if (job.state === 'uploading') this.#transition(job, 'pause', { error: info });
+          if (job.state === 'uploading') this.#jobs.transition(job, 'pause', { error: info });
           errors.push(error instanceof FerryError ? error : new FerryError('UNKNOWN', info.message));
         }
       }),
@@ -581,7 +530,7 @@ export class Engine {
 
   /** A presigned GET URL for a completed job's object, valid for `expiresInSeconds` (at most 7 days). */
   async shareLink(jobId: string, expiresInSeconds: number): Promise<string> {
-    return this.#buckets.shareLink(this.#require(jobId), expiresInSeconds);
+    return this.#buckets.shareLink(this.#jobs.require(jobId), expiresInSeconds);
   }
 
   /** The buckets the endpoint's credentials can list. */
@@ -609,7 +558,7 @@ export class Engine {
    * queued job waiting for it starts. `jobIds` that are not browser jobs are ignored.
    */
   attachSource(jobId: string, reader: BrowserFileReader): void {
-    const job = this.#require(jobId);
+    const job = this.#jobs.require(jobId);
     if (job.source !== 'browser') return;
     this.#sources.attach(jobId, reader);
     if (job.state === 'queued' && !this.#queue.includes(jobId)) this.#queue.push(jobId);
@@ -650,14 +599,13 @@ export class Engine {
 
   /** Forgets completed or aborted jobs (the list's "Clear"); other states are refused. */
   removeJobs(ids: readonly string[]): void {
-    const jobs = ids.map((id) => this.#require(id));
+    const jobs = ids.map((id) => this.#jobs.require(id));
     for (const job of jobs) {
       if (!isFinal(job.state)) {
         throw new FerryError('INVALID_TRANSITION', `Only completed or aborted jobs can be cleared; ${job.path} is ${job.state}.`);
       }
     }
-    this.#store.deleteJobs(jobs.map((job) => job.id));
-    for (const job of jobs) this.#jobs.delete(job.id);
+    this.#jobs.delete(jobs.map((job) => job.id));
     this.events.emit({ type: 'jobs-removed', ids: jobs.map((job) => job.id) });
   }
 
@@ -688,44 +636,8 @@ export class Engine {
 
   // ---- internals ----
 
-  #require(id: string): Job {
-    const job = this.#jobs.get(id);
-    if (!job) throw new FerryError('JOB_NOT_FOUND', `No job with id ${id}.`);
-    return job;
-  }
-
   #assertOpen(): void {
     if (this.#closed) throw new FerryError('STORE_ERROR', 'The engine is closed.');
-  }
-
-  /** The only place a job's state changes: checks the event against the table, stores, tells. */
-  #transition(job: Job, event: JobEvent, patch: Partial<Job> = {}): void {
-    const state = transition(job.state, event);
-    Object.assign(job, patch, { state, updatedAt: Date.now() });
-    if (this.#retries.delete(job.id)) this.#store.saveRetry(job.id, null);
-    this.#save(job);
-    // an SSE-C key lives as long as its job may still send a request
-    if ((state === 'completed' || state === 'aborted') && job.options?.sseC) this.#store.setSealedKey(job.id, null);
-    this.events.emit({ type: 'job-changed', job: { ...job } });
-  }
-
-  /**
-   * Writes a job (and any a full disk kept back). On a full disk the change stays in memory, the
-   * job is written later, and every job is paused (#onDiskFull): the process and its jobs live on.
-   */
-  #save(job: Job): void {
-    try {
-      this.#store.saveJob(job);
-      for (const id of this.#unsaved) {
-        const other = this.#jobs.get(id);
-        if (other && other !== job) this.#store.saveJob(other);
-      }
-      this.#unsaved.clear();
-      this.#diskFull = null;
-    } catch (error) {
-      if (!isDiskFull(error)) throw error;
-      this.#unsaved.add(job.id);
-    }
   }
 
   /** The disk holding the data directory is full: pause every running and queued job, saying why. */
@@ -734,13 +646,13 @@ export class Engine {
     this.#pausingForDisk = true;
     try {
       const info = error.toInfo();
-      this.#diskFull = info;
+      this.#jobs.setDiskFull(info);
       for (const [id, running] of this.#running) {
         if (!running.controller.signal.aborted) running.controller.abort(new JobCancelled('pause', info));
-        this.#unsaved.add(id);
+        this.#jobs.markUnsaved(id);
       }
       for (const job of this.#jobs.values()) {
-        if (job.state === 'queued') this.#transition(job, 'pause', { error: info });
+        if (job.state === 'queued') this.#jobs.transition(job, 'pause', { error: info });
       }
     } finally {
       this.#pausingForDisk = false;
@@ -792,7 +704,7 @@ export class Engine {
   }
 
   #startJob(job: Job): void {
-    this.#transition(job, 'start', { error: null });
+    this.#jobs.transition(job, 'start', { error: null });
     const controller = new AbortController();
     const running: RunningJob = { controller, done: Promise.resolve() };
     this.#running.set(job.id, running);
@@ -832,18 +744,18 @@ export class Engine {
           onUploadId: (uploadId) => {
             job.uploadId = uploadId;
             // a job must never lose its UploadId: on a full disk (every job is pausing) stop here
-            this.#save(job);
-            if (this.#unsaved.has(job.id)) throw new JobCancelled('pause', this.#diskFull);
-            this.#clearRetry(job.id);
+            this.#jobs.save(job);
+            if (this.#jobs.isUnsaved(job.id)) throw new JobCancelled('pause', this.#jobs.diskFull);
+            this.#jobs.clearRetry(job.id);
           },
           onPartsReplaced: (parts) => {
             this.#store.replaceParts(job.id, parts);
             job.bytesDone = parts.reduce((sum, part) => sum + part.size, 0);
-            this.#clearRetry(job.id);
+            this.#jobs.clearRetry(job.id);
           },
           onPart: (part) => {
             this.#store.recordPart(job.id, part);
-            this.#clearRetry(job.id);
+            this.#jobs.clearRetry(job.id);
             this.events.emit({ type: 'part-uploaded', jobId: job.id, partNumber: part.partNumber });
           },
           onBytes: (delta) => {
@@ -860,14 +772,13 @@ export class Engine {
               giveUpAt: notice.giveUpAt,
               error: { code: error.code, message: error.message },
             };
-            this.#retries.set(job.id, retry);
-            this.#store.saveRetry(job.id, retry);
+            this.#jobs.setRetry(job.id, retry);
             this.events.emit({ type: 'retrying', jobId: job.id, error: error.toInfo(), attempt, delayMs, retry });
           },
         },
       });
       await this.#buckets.abortLeftovers(job, null);
-      this.#transition(job, 'complete', {
+      this.#jobs.transition(job, 'complete', {
         etag: result.etag,
         bytesDone: job.size,
         completedAt: Date.now(),
@@ -886,8 +797,8 @@ export class Engine {
     const reason = signal.aborted ? signal.reason : null;
     if (reason instanceof JobCancelled) {
       job.bytesDone = bytesDone;
-      if (reason.kind === 'pause') this.#transition(job, 'pause', reason.error ? { bytesDone, error: reason.error } : { bytesDone });
-      else if (reason.kind === 'detach') this.#transition(job, 'interrupt', { bytesDone });
+      if (reason.kind === 'pause') this.#jobs.transition(job, 'pause', reason.error ? { bytesDone, error: reason.error } : { bytesDone });
+      else if (reason.kind === 'detach') this.#jobs.transition(job, 'interrupt', { bytesDone });
       // 'shutdown': left 'uploading' on purpose; Engine.open returns it to the queue (or pauses it)
       // 'abort': Engine.abort() finishes the job once the run has stopped
       return;
@@ -895,7 +806,7 @@ export class Engine {
     if (job.source === 'browser' && error instanceof FerryError && error.code === 'FILE_NOT_AVAILABLE') {
       // the page holding the file went away mid-upload: wait for it instead of failing
       this.#sources.detach(job.id);
-      this.#transition(job, 'interrupt', { bytesDone });
+      this.#jobs.transition(job, 'interrupt', { bytesDone });
       return;
     }
     const info = toErrorInfo(error);
@@ -904,18 +815,11 @@ export class Engine {
       await this.#buckets.abortLeftovers(job, null);
       job.uploadId = null;
       this.#store.replaceParts(job.id, []);
-      this.#transition(job, 'fail', { error: info, bytesDone: 0, uploadId: null });
+      this.#jobs.transition(job, 'fail', { error: info, bytesDone: 0, uploadId: null });
       return;
     }
     // a server that does not answer well now is not asked more: the job's end (or ferry orphans) cleans up
     if (!info.retryable) await this.#buckets.abortLeftovers(job, job.uploadId);
-    this.#transition(job, 'fail', { error: info, bytesDone });
-  }
-
-  /** A request of the job succeeded: it no longer waits for a retry. */
-  #clearRetry(jobId: string): void {
-    if (!this.#retries.delete(jobId)) return;
-    this.#store.saveRetry(jobId, null);
-    this.events.emit({ type: 'retry-cleared', jobId });
+    this.#jobs.transition(job, 'fail', { error: info, bytesDone });
   }
 }
