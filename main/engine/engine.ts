@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Emitter } from '../../shared/emitter.ts';
-import { FerryError, missingCase, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
+import { FerryError, missingCase, toErrorInfo } from '../../shared/errors.ts';
 import { canTransition, findJobs, isFinal, transition, type CompletedPart, type Job } from '../../shared/job.ts';
 import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPlan.ts';
 import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
@@ -33,10 +33,12 @@ import { waitUntilReachable } from './reachability.ts';
 import { ProgressSampler } from './progress.ts';
 import type { EngineEvent } from './events.ts';
 import { JobTable } from './jobTable.ts';
+import { JobCancelled, Scheduler } from './scheduler.ts';
 
 export type { EngineEvent } from './events.ts';
 
 export { STILL_AFTER_MS } from './progress.ts';
+export { JobCancelled } from './scheduler.ts';
 
 export type { Credentials, EndpointResolver } from './gateways.ts';
 
@@ -105,29 +107,6 @@ export function guessContentType(name: string): string {
   return mime.getType(name) ?? 'application/octet-stream';
 }
 
-/**
- * Why a running job was cancelled: the reason of its AbortSignal.
- *   pause: the user paused it; abort: Engine.abort finishes it; detach: its browser page went away
- *   (back to the queue, waiting for the file); shutdown: the engine is closing (the job stays
- *   'uploading' in the store, exactly as after a crash, and the next open applies `interrupted`).
- */
-export class JobCancelled extends Error {
-  readonly kind: 'pause' | 'abort' | 'detach' | 'shutdown';
-  /** Why the engine itself paused the job (a full disk), shown on the job. */
-  readonly error: ErrorInfo | null;
-  constructor(kind: 'pause' | 'abort' | 'detach' | 'shutdown', error: ErrorInfo | null = null) {
-    super(`Job ${kind}`);
-    this.name = 'JobCancelled';
-    this.kind = kind;
-    this.error = error;
-  }
-}
-
-interface RunningJob {
-  controller: AbortController;
-  done: Promise<void>;
-}
-
 export class Engine {
   /** Every change to a job, progress (coalesced), retries, and idleness. */
   readonly events = new Emitter<EngineEvent>();
@@ -141,8 +120,8 @@ export class Engine {
   readonly #bandwidth: Bandwidth;
   /** The jobs, in memory and in the store; every state change goes through it. */
   readonly #jobs: JobTable;
-  readonly #queue: string[] = [];
-  readonly #running = new Map<string, RunningJob>();
+  /** The queue and the file-level worker pool. */
+  readonly #scheduler: Scheduler;
   /** One S3 gateway per endpoint. */
   readonly #gateways: Gateways;
   /** Bucket checks and lists, share links, orphans, aborts on the server, leftovers. */
@@ -151,15 +130,8 @@ export class Engine {
   readonly #sources = new BrowserSources();
   readonly #limiter: Limiter;
   readonly #shutdown = new AbortController();
-  #started: boolean;
-  /** When set, only these jobs are started (the CLI's `upload` runs its own jobs, not the whole queue). */
-  #scope: Set<string> | null = null;
-  #closed = false;
   readonly #progress: ProgressSampler;
-  #idleWaiters: (() => void)[] = [];
   #bytesSent = 0;
-  /** abort() calls still telling the server. */
-  #aborting = 0;
   #pausingForDisk = false;
 
   private constructor(options: EngineOptions, store: JobStore, lock: DataDirLock) {
@@ -188,12 +160,17 @@ export class Engine {
     // imports no keeper itself, so that the desktop bundle carries none it does not use
     this.#vault = options.vault ?? null;
     this.#bandwidth = new Bandwidth(options.bandwidthLimit ?? null);
-    this.#started = this.#options.autoStart;
     this.#progress = new ProgressSampler(
       this.#options.progressIntervalMs,
       (id) => this.#jobs.get(id)?.bytesDone,
       (sample) => this.events.emit({ type: 'progress', ...sample }),
     );
+    this.#scheduler = new Scheduler(this.#jobs, this.#sources, this.#progress, {
+      maxActiveJobs: this.#options.maxActiveJobs,
+      autoStart: this.#options.autoStart,
+      run: (job, signal) => this.#run(job, signal),
+      onIdle: () => this.events.emit({ type: 'idle' }),
+    });
     store.onDiskFull = (error) => this.#onDiskFull(error);
   }
 
@@ -213,8 +190,8 @@ export class Engine {
       throw new FerryError('STORE_ERROR', `Cannot open the job store in ${options.dataDir}: ${(error as Error).message}`, { cause: error });
     }
     const engine = new Engine(options, store, lock);
-    for (const id of engine.#jobs.load(engine.#options.interrupted)) engine.#queue.push(id);
-    engine.#schedule();
+    for (const id of engine.#jobs.load(engine.#options.interrupted)) engine.#scheduler.enqueue(id);
+    engine.#scheduler.schedule();
     return engine;
   }
 
@@ -248,7 +225,7 @@ export class Engine {
         missingCase(action);
     }
     const queued = action === 'resume' || action === 'retry' || action === 'restart';
-    const notStarted = queued ? targets.filter((id) => !this.#started || !this.#inScope(id)) : [];
+    const notStarted = queued ? targets.filter((id) => this.#scheduler.willNotStart(id)) : [];
     return { ids: targets, notStarted };
   }
 
@@ -370,9 +347,9 @@ export class Engine {
       });
     }
     this.#jobs.insert(jobs, sealed);
-    for (const job of jobs) this.#queue.push(job.id);
+    for (const job of jobs) this.#scheduler.enqueue(job.id);
     this.events.emit({ type: 'jobs-added', jobs: jobs.map((job) => ({ ...job })) });
-    this.#schedule();
+    this.#scheduler.schedule();
     return jobs.map((job) => ({ ...job }));
   }
 
@@ -391,9 +368,7 @@ export class Engine {
    * (then `whenIdle` waits for those alone).
    */
   start(ids?: Iterable<string>): void {
-    this.#started = true;
-    this.#scope = ids === undefined ? null : new Set([...(this.#scope ?? []), ...ids]);
-    this.#schedule();
+    this.#scheduler.start(ids);
   }
 
   /**
@@ -422,10 +397,9 @@ export class Engine {
     const waits: Promise<void>[] = [];
     const jobs = this.#applicable(ids, 'pause');
     for (const job of jobs) {
-      const running = this.#running.get(job.id);
-      if (running) {
-        running.controller.abort(new JobCancelled('pause'));
-        waits.push(running.done);
+      const done = this.#scheduler.cancel(job.id, new JobCancelled('pause'));
+      if (done) {
+        waits.push(done);
       } else if (job.state === 'queued') {
         this.#jobs.transition(job, 'pause');
       }
@@ -439,9 +413,9 @@ export class Engine {
     const jobs = this.#applicable(ids, 'resume');
     for (const job of jobs) {
       this.#jobs.transition(job, 'resume');
-      this.#queue.push(job.id);
+      this.#scheduler.enqueue(job.id);
     }
-    this.#schedule();
+    this.#scheduler.schedule();
     return jobs.map((job) => job.id);
   }
 
@@ -464,9 +438,9 @@ export class Engine {
     for (const job of jobs) {
       if (options.restart) await this.#startOver(job);
       this.#jobs.transition(job, 'retry', { error: null });
-      this.#queue.push(job.id);
+      this.#scheduler.enqueue(job.id);
     }
-    this.#schedule();
+    this.#scheduler.schedule();
     return jobs.map((job) => job.id);
   }
 
@@ -502,29 +476,28 @@ export class Engine {
   async abort(ids: readonly string[]): Promise<void> {
     const jobs = this.#applicable(ids, 'abort');
     const errors: FerryError[] = [];
-    // not idle until the server has been told: a host waiting for idleness must not close the engine first
-    this.#aborting += 1;
-    await Promise.all(
-      jobs.map(async (job) => {
-        const running = this.#running.get(job.id);
-        if (running) {
-          running.controller.abort(new JobCancelled('abort'));
-          await running.done;
-          if (!canTransition(job.state, 'abort')) return; // it completed before the abort landed
-        }
-        try {
-          if (job.uploadId !== null) await this.#buckets.abortUpload(job);
-          await this.#buckets.abortLeftovers(job, null);
-          this.#store.replaceParts(job.id, []);
-          this.#jobs.transition(job, 'abort', { bytesDone: 0 });
-        } catch (error) {
-          const info = toErrorInfo(error);
-          if (job.state === 'uploading') this.#jobs.transition(job, 'pause', { error: info });
-          errors.push(error instanceof FerryError ? error : new FerryError('UNKNOWN', info.message));
-        }
-      }),
-    ).finally(() => (this.#aborting -= 1));
-    this.#schedule();
+    await this.#scheduler.whileAborting(() =>
+      Promise.all(
+        jobs.map(async (job) => {
+          const done = this.#scheduler.cancel(job.id, new JobCancelled('abort'));
+          if (done) {
+            await done;
+            if (!canTransition(job.state, 'abort')) return; // it completed before the abort landed
+          }
+          try {
+            if (job.uploadId !== null) await this.#buckets.abortUpload(job);
+            await this.#buckets.abortLeftovers(job, null);
+            this.#store.replaceParts(job.id, []);
+            this.#jobs.transition(job, 'abort', { bytesDone: 0 });
+          } catch (error) {
+            const info = toErrorInfo(error);
+            if (job.state === 'uploading') this.#jobs.transition(job, 'pause', { error: info });
+            errors.push(error instanceof FerryError ? error : new FerryError('UNKNOWN', info.message));
+          }
+        }),
+      ),
+    );
+    this.#scheduler.schedule();
     if (errors.length > 0) throw errors[0];
   }
 
@@ -561,8 +534,8 @@ export class Engine {
     const job = this.#jobs.require(jobId);
     if (job.source !== 'browser') return;
     this.#sources.attach(jobId, reader);
-    if (job.state === 'queued' && !this.#queue.includes(jobId)) this.#queue.push(jobId);
-    this.#schedule();
+    if (job.state === 'queued') this.#scheduler.enqueueOnce(jobId);
+    this.#scheduler.schedule();
   }
 
   /** The page holding these jobs' files is gone: running ones return to the queue and wait for it. */
@@ -570,11 +543,8 @@ export class Engine {
     const waits: Promise<void>[] = [];
     for (const id of jobIds) {
       if (!this.#sources.detach(id)) continue;
-      const running = this.#running.get(id);
-      if (running) {
-        running.controller.abort(new JobCancelled('detach'));
-        waits.push(running.done);
-      }
+      const done = this.#scheduler.cancel(id, new JobCancelled('detach'));
+      if (done) waits.push(done);
     }
     await Promise.all(waits);
   }
@@ -611,8 +581,7 @@ export class Engine {
 
   /** Resolves when no job is queued or uploading. */
   whenIdle(): Promise<void> {
-    if (this.#isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#scheduler.whenIdle();
   }
 
   /**
@@ -621,34 +590,31 @@ export class Engine {
    * data directory.
    */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const running = [...this.#running.values()];
-    for (const job of running) job.controller.abort(new JobCancelled('shutdown'));
-    await Promise.all(running.map((job) => job.done));
+    if (this.#scheduler.closed) return;
+    await this.#scheduler.close();
     this.#shutdown.abort(new JobCancelled('shutdown'));
     this.#progress.stop();
     this.#store.close();
     this.#lock.release();
     this.#gateways.destroyAll();
-    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    this.#scheduler.releaseIdleWaiters();
   }
 
   // ---- internals ----
 
   #assertOpen(): void {
-    if (this.#closed) throw new FerryError('STORE_ERROR', 'The engine is closed.');
+    if (this.#scheduler.closed) throw new FerryError('STORE_ERROR', 'The engine is closed.');
   }
 
   /** The disk holding the data directory is full: pause every running and queued job, saying why. */
   #onDiskFull(error: FerryError): void {
-    if (this.#pausingForDisk || this.#closed) return;
+    if (this.#pausingForDisk || this.#scheduler.closed) return;
     this.#pausingForDisk = true;
     try {
       const info = error.toInfo();
       this.#jobs.setDiskFull(info);
-      for (const [id, running] of this.#running) {
-        if (!running.controller.signal.aborted) running.controller.abort(new JobCancelled('pause', info));
+      for (const id of this.#scheduler.runningIds()) {
+        void this.#scheduler.cancel(id, new JobCancelled('pause', info));
         this.#jobs.markUnsaved(id);
       }
       for (const job of this.#jobs.values()) {
@@ -663,57 +629,6 @@ export class Engine {
     if (this.#vault === null)
       throw new FerryError('INVALID_INPUT', 'This host keeps no SSE-C keys: upload with a customer key from the ferry command.');
     return this.#vault;
-  }
-
-  #isIdle(): boolean {
-    return this.#running.size === 0 && this.#aborting === 0 && !this.#queue.some((id) => this.#isStartable(id));
-  }
-
-  /** Queued, in scope, and (browser jobs) with its file's page connected. */
-  #isStartable(id: string): boolean {
-    const job = this.#jobs.get(id);
-    return job?.state === 'queued' && this.#inScope(id) && this.#sources.canStart(job);
-  }
-
-  #inScope(id: string): boolean {
-    return this.#scope === null || this.#scope.has(id);
-  }
-
-  #schedule(): void {
-    if (this.#closed || !this.#started) return;
-    for (let i = 0; i < this.#queue.length && this.#running.size < this.#options.maxActiveJobs;) {
-      const id = this.#queue[i]!;
-      const job = this.#jobs.get(id);
-      if (job?.state !== 'queued') {
-        this.#queue.splice(i, 1); // no longer queued: drop it
-      } else if (this.#running.has(id)) {
-        i++; // queued again (a retry) while its last run winds down: that run's end schedules it
-      } else if (this.#isStartable(id)) {
-        this.#queue.splice(i, 1);
-        this.#startJob(job);
-      } else if (!this.#sources.canStart(job)) {
-        this.#queue.splice(i, 1); // waits for its file; attachSource queues it again
-      } else {
-        i++;
-      }
-    }
-    if (this.#isIdle()) {
-      this.events.emit({ type: 'idle' });
-      for (const resolve of this.#idleWaiters.splice(0)) resolve();
-    }
-  }
-
-  #startJob(job: Job): void {
-    this.#jobs.transition(job, 'start', { error: null });
-    const controller = new AbortController();
-    const running: RunningJob = { controller, done: Promise.resolve() };
-    this.#running.set(job.id, running);
-    running.done = this.#run(job, controller.signal).finally(() => {
-      this.#running.delete(job.id);
-      this.#progress.untrack(job.id);
-      this.#schedule();
-    });
-    this.#progress.track(job.id, job.bytesDone);
   }
 
   async #run(job: Job, signal: AbortSignal): Promise<void> {
