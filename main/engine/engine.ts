@@ -4,12 +4,10 @@
  * scheduler (a file-level worker pool of `maxActiveJobs` plus one request limit shared by all jobs)
  * and one S3 client per endpoint. It knows nothing of Electron, HTTP or terminals.
  */
-import { randomUUID } from 'node:crypto';
 import { Emitter } from '../../shared/emitter.ts';
 import { FerryError, missingCase, toErrorInfo } from '../../shared/errors.ts';
 import { canTransition, findJobs, isFinal, transition, type CompletedPart, type Job } from '../../shared/job.ts';
-import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPlan.ts';
-import { bucketNameProblem, objectKeyProblem } from '../../shared/s3Names.ts';
+import { DEFAULT_PART_SIZE, planParts } from '../../shared/partPlan.ts';
 import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
 import { secureDataDir } from '../store/database.ts';
 import { JobStore } from '../store/jobStore.ts';
@@ -27,15 +25,15 @@ import { BucketOps } from './bucketOps.ts';
 import type { ControlAction } from './control.ts';
 import { Bandwidth } from './bandwidth.ts';
 import { openSealed, type SecretVault } from '../endpoints/vault.ts';
-import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
-import mime from 'mime';
 import { waitUntilReachable } from './reachability.ts';
 import { ProgressSampler } from './progress.ts';
 import type { EngineEvent } from './events.ts';
 import { JobTable } from './jobTable.ts';
+import { newJobs, requireVault, type JobSpec } from './jobSpec.ts';
 import { JobCancelled, Scheduler } from './scheduler.ts';
 
 export type { EngineEvent } from './events.ts';
+export { guessContentType, type JobSpec } from './jobSpec.ts';
 
 export { STILL_AFTER_MS } from './progress.ts';
 export { JobCancelled } from './scheduler.ts';
@@ -74,37 +72,6 @@ export interface EngineOptions {
   vault?: SecretVault;
   /** Bytes per second across every job of the process, or null (default) for no limit. */
   bandwidthLimit?: number | null;
-}
-
-export interface JobSpec {
-  /** A file on disk. Ignored when `browserFile` is given (then it is the display path). */
-  path: string;
-  /** A file in a browser page, streamed by it (the browser host); attach its reader with attachSource. */
-  browserFile?: { size: number; lastModified: number };
-  endpointId: string;
-  bucket: string;
-  key: string;
-  partSize?: number;
-  concurrency?: number;
-  /** The drop, folder or command this job came with: the window shows a batch as one item. */
-  batch?: { id: string; name: string };
-  /**
-   * An incomplete multipart upload to finish instead of starting one (adopting another tool's
-   * orphan): the first run reconciles with its parts, keeps those whose bytes match the file and
-   * sends the rest. `partSize` must be the upload's own.
-   */
-  uploadId?: string;
-  /** What the object is sent with (validated here); the endpoint's defaults are the host's to merge. */
-  options?: UploadOptions;
-  /** Guess the content type from the file name when `options.contentType` is not given (default true). */
-  guessContentType?: boolean;
-  /** The SSE-C key (base64 of 32 bytes) when `options.sseC`; sealed by the vault until the job ends. */
-  sseCKey?: string;
-}
-
-/** The content type of a file name, or application/octet-stream when unknown. */
-export function guessContentType(name: string): string {
-  return mime.getType(name) ?? 'application/octet-stream';
 }
 
 export class Engine {
@@ -279,73 +246,12 @@ export class Engine {
    */
   async addJobs(specs: readonly JobSpec[]): Promise<Job[]> {
     this.#assertOpen();
-    const now = Date.now();
-    const jobs: Job[] = [];
-    const sealed = new Map<string, string>();
-    for (const spec of specs) {
-      const parsedOptions = uploadOptionsSchema.safeParse(spec.options ?? {});
-      if (!parsedOptions.success) throw new FerryError('INVALID_INPUT', optionsIssue(parsedOptions.error));
-      const options: UploadOptions = { ...parsedOptions.data };
-      if (options.contentType === undefined && spec.guessContentType !== false) options.contentType = guessContentType(spec.key);
-      if ((options.sseC === true) !== (spec.sseCKey !== undefined))
-        throw new FerryError('INVALID_INPUT', 'An SSE-C upload needs its key, and a key needs SSE-C.');
-      if (spec.sseCKey !== undefined && Buffer.from(spec.sseCKey, 'base64').length !== 32)
-        throw new FerryError('INVALID_INPUT', 'The SSE-C key must be 32 bytes.');
-      this.#jobs.assertKeyFree(spec, jobs);
-      const keyProblem = objectKeyProblem(spec.key);
-      if (keyProblem) throw new FerryError('INVALID_KEY', keyProblem);
-      const bucketProblem = bucketNameProblem(spec.bucket);
-      if (bucketProblem) throw new FerryError('INVALID_INPUT', bucketProblem);
-      const { profile } = await this.#gateways.get(spec.endpointId);
-      const fingerprint = spec.browserFile
-        ? { size: spec.browserFile.size, mtimeMs: spec.browserFile.lastModified, ino: 'browser' }
-        : await statFile(spec.path);
-      let plan;
-      try {
-        plan = planParts(fingerprint.size, {
-          preferredPartSize: spec.partSize ?? this.#options.partSize,
-          minPartSize: profile.minPartSize,
-          maxObjectSize: profile.maxObjectSize,
-        });
-      } catch (error) {
-        if (error instanceof PartPlanError) {
-          throw new FerryError(error.reason === 'file-too-large' ? 'FILE_TOO_LARGE' : 'INVALID_INPUT', `${spec.path}: ${error.message}`);
-        }
-        throw error;
-      }
-      if (spec.uploadId !== undefined && (!plan.multipart || plan.partSize !== spec.partSize)) {
-        throw new FerryError('INVALID_INPUT', `${spec.path}: the upload's part size does not fit this endpoint's part plan for the file.`);
-      }
-      const concurrency = spec.concurrency ?? this.#options.partConcurrency;
-      if (!Number.isInteger(concurrency) || concurrency < 1) throw new FerryError('INVALID_INPUT', `Invalid concurrency: ${concurrency}`);
-      const id = randomUUID();
-      if (spec.sseCKey !== undefined) sealed.set(id, this.#requireVault().seal(spec.sseCKey, `sse-c:${id}`));
-      jobs.push({
-        id,
-        state: 'queued',
-        source: spec.browserFile ? 'browser' : 'disk',
-        path: spec.path,
-        endpointId: spec.endpointId,
-        bucket: spec.bucket,
-        key: spec.key,
-        size: fingerprint.size,
-        fingerprint,
-        multipart: plan.multipart,
-        partSize: plan.partSize,
-        partCount: plan.partCount,
-        concurrency,
-        uploadId: spec.uploadId ?? null,
-        bytesDone: 0,
-        etag: null,
-        error: null,
-        createdAt: now,
-        updatedAt: now,
-        completedAt: null,
-        options,
-        batchId: spec.batch?.id ?? null,
-        batchName: spec.batch?.name ?? null,
-      });
-    }
+    const { jobs, sealed } = await newJobs(specs, {
+      profileOf: async (endpointId) => (await this.#gateways.get(endpointId)).profile,
+      assertKeyFree: (spec, batch) => this.#jobs.assertKeyFree(spec, batch),
+      vault: this.#vault,
+      defaults: this.#options,
+    });
     this.#jobs.insert(jobs, sealed);
     for (const job of jobs) this.#scheduler.enqueue(job.id);
     this.events.emit({ type: 'jobs-added', jobs: jobs.map((job) => ({ ...job })) });
@@ -625,12 +531,6 @@ export class Engine {
     }
   }
 
-  #requireVault(): SecretVault {
-    if (this.#vault === null)
-      throw new FerryError('INVALID_INPUT', 'This host keeps no SSE-C keys: upload with a customer key from the ferry command.');
-    return this.#vault;
-  }
-
   async #run(job: Job, signal: AbortSignal): Promise<void> {
     try {
       const { gateway, profile } = await this.#gateways.get(job.endpointId);
@@ -638,7 +538,7 @@ export class Engine {
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
       const openSource = this.#sources.opener(job);
       const sealedKey = job.options?.sseC ? this.#store.sealedKey(job.id) : null;
-      const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [this.#requireVault()], `sse-c:${job.id}`);
+      const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [requireVault(this.#vault)], `sse-c:${job.id}`);
       const result = await runUpload({
         job,
         openSource,
