@@ -19,17 +19,16 @@ import { DEFAULT_GIVE_UP_AFTER_MS, DEFAULT_RETRY_POLICY, type RetryPolicy } from
 import type { JobRetry } from '../../shared/retry.ts';
 import { createS3Client } from './s3Client.ts';
 import { Gateways, type EndpointResolver } from './gateways.ts';
-import { runUpload } from './uploader.ts';
 import type { OrphanUpload } from './orphans.ts';
 import { BucketOps } from './bucketOps.ts';
 import type { ControlAction } from './control.ts';
 import { Bandwidth } from './bandwidth.ts';
-import { openSealed, type SecretVault } from '../endpoints/vault.ts';
-import { waitUntilReachable } from './reachability.ts';
+import type { SecretVault } from '../endpoints/vault.ts';
 import { ProgressSampler } from './progress.ts';
 import type { EngineEvent } from './events.ts';
 import { JobTable } from './jobTable.ts';
-import { newJobs, requireVault, type JobSpec } from './jobSpec.ts';
+import { JobRunner } from './jobRunner.ts';
+import { newJobs, type JobSpec } from './jobSpec.ts';
 import { JobCancelled, Scheduler } from './scheduler.ts';
 
 export type { EngineEvent } from './events.ts';
@@ -98,7 +97,8 @@ export class Engine {
   readonly #limiter: Limiter;
   readonly #shutdown = new AbortController();
   readonly #progress: ProgressSampler;
-  #bytesSent = 0;
+  /** One job's run, to the state it ends in. */
+  readonly #runner: JobRunner;
   #pausingForDisk = false;
 
   private constructor(options: EngineOptions, store: JobStore, lock: DataDirLock) {
@@ -132,10 +132,20 @@ export class Engine {
       (id) => this.#jobs.get(id)?.bytesDone,
       (sample) => this.events.emit({ type: 'progress', ...sample }),
     );
+    this.#runner = new JobRunner({
+      jobs: this.#jobs,
+      gateways: this.#gateways,
+      buckets: this.#buckets,
+      sources: this.#sources,
+      vault: this.#vault,
+      bandwidth: this.#bandwidth,
+      events: this.events,
+      settings: this.#options,
+    });
     this.#scheduler = new Scheduler(this.#jobs, this.#sources, this.#progress, {
       maxActiveJobs: this.#options.maxActiveJobs,
       autoStart: this.#options.autoStart,
-      run: (job, signal) => this.#run(job, signal),
+      run: (job, signal) => this.#runner.run(job, signal),
       onIdle: () => this.events.emit({ type: 'idle' }),
     });
     store.onDiskFull = (error) => this.#onDiskFull(error);
@@ -211,7 +221,7 @@ export class Engine {
 
   /** Counters for tests and the benchmark: requests in flight (now and at most) and bytes sent. */
   stats(): { requestsInFlight: number; peakRequestsInFlight: number; bytesSent: number } {
-    return { requestsInFlight: this.#limiter.active, peakRequestsInFlight: this.#limiter.peak, bytesSent: this.#bytesSent };
+    return { requestsInFlight: this.#limiter.active, peakRequestsInFlight: this.#limiter.peak, bytesSent: this.#runner.bytesSent };
   }
 
   /** A snapshot of every job, oldest first. */
@@ -529,112 +539,5 @@ export class Engine {
     } finally {
       this.#pausingForDisk = false;
     }
-  }
-
-  async #run(job: Job, signal: AbortSignal): Promise<void> {
-    try {
-      const { gateway, profile } = await this.#gateways.get(job.endpointId);
-      const known = this.#store.loadParts(job.id);
-      job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
-      const openSource = this.#sources.opener(job);
-      const sealedKey = job.options?.sseC ? this.#store.sealedKey(job.id) : null;
-      const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [requireVault(this.#vault)], `sse-c:${job.id}`);
-      const result = await runUpload({
-        job,
-        openSource,
-        parts: new Map(known.map((part) => [part.partNumber, part])),
-        gateway,
-        whenReachable: (reachSignal) => waitUntilReachable(profile.url, reachSignal),
-        stallTimeoutMs: this.#options.stallTimeoutMs,
-        signal,
-        listPageSize: this.#options.listPageSize || undefined,
-        sseCKey,
-        bandwidth: this.#bandwidth,
-        callbacks: {
-          onKeyChanged: (key) => {
-            job.key = key;
-            this.#store.saveJob(job);
-            this.events.emit({ type: 'job-changed', job: { ...job } });
-          },
-          onUploadId: (uploadId) => {
-            job.uploadId = uploadId;
-            // a job must never lose its UploadId: on a full disk (every job is pausing) stop here
-            this.#jobs.save(job);
-            if (this.#jobs.isUnsaved(job.id)) throw new JobCancelled('pause', this.#jobs.diskFull);
-            this.#jobs.clearRetry(job.id);
-          },
-          onPartsReplaced: (parts) => {
-            this.#store.replaceParts(job.id, parts);
-            job.bytesDone = parts.reduce((sum, part) => sum + part.size, 0);
-            this.#jobs.clearRetry(job.id);
-          },
-          onPart: (part) => {
-            this.#store.recordPart(job.id, part);
-            this.#jobs.clearRetry(job.id);
-            this.events.emit({ type: 'part-uploaded', jobId: job.id, partNumber: part.partNumber });
-          },
-          onBytes: (delta) => {
-            job.bytesDone += delta;
-            if (delta > 0) this.#bytesSent += delta;
-          },
-          onCreateSent: () => this.#buckets.noteCreateSent(job.id),
-          onRetry: (error, attempt, delayMs, notice) => {
-            if (signal.aborted) return;
-            const retry: JobRetry = {
-              attempt: attempt + 1,
-              maxAttempts: notice.maxAttempts,
-              nextRetryAt: Date.now() + delayMs,
-              giveUpAt: notice.giveUpAt,
-              error: { code: error.code, message: error.message },
-            };
-            this.#jobs.setRetry(job.id, retry);
-            this.events.emit({ type: 'retrying', jobId: job.id, error: error.toInfo(), attempt, delayMs, retry });
-          },
-        },
-      });
-      await this.#buckets.abortLeftovers(job, null);
-      this.#jobs.transition(job, 'complete', {
-        etag: result.etag,
-        bytesDone: job.size,
-        completedAt: Date.now(),
-        error: null,
-        ...(result.skipped ? { skipped: true } : {}),
-      });
-    } catch (error) {
-      await this.#afterRun(job, signal, error);
-    }
-  }
-
-  async #afterRun(job: Job, signal: AbortSignal, error: unknown): Promise<void> {
-    this.#store.flush();
-    const known = this.#store.loadParts(job.id);
-    const bytesDone = known.reduce((sum, part) => sum + part.size, 0);
-    const reason = signal.aborted ? signal.reason : null;
-    if (reason instanceof JobCancelled) {
-      job.bytesDone = bytesDone;
-      if (reason.kind === 'pause') this.#jobs.transition(job, 'pause', reason.error ? { bytesDone, error: reason.error } : { bytesDone });
-      else if (reason.kind === 'detach') this.#jobs.transition(job, 'interrupt', { bytesDone });
-      // 'shutdown': left 'uploading' on purpose; Engine.open returns it to the queue (or pauses it)
-      // 'abort': Engine.abort() finishes the job once the run has stopped
-      return;
-    }
-    if (job.source === 'browser' && error instanceof FerryError && error.code === 'FILE_NOT_AVAILABLE') {
-      // the page holding the file went away mid-upload: wait for it instead of failing
-      this.#sources.detach(job.id);
-      this.#jobs.transition(job, 'interrupt', { bytesDone });
-      return;
-    }
-    const info = toErrorInfo(error);
-    if (info.restart && job.uploadId !== null) {
-      // it cannot be retried as it is: its upload is of no use to a new start, so nothing is kept
-      await this.#buckets.abortLeftovers(job, null);
-      job.uploadId = null;
-      this.#store.replaceParts(job.id, []);
-      this.#jobs.transition(job, 'fail', { error: info, bytesDone: 0, uploadId: null });
-      return;
-    }
-    // a server that does not answer well now is not asked more: the job's end (or ferry orphans) cleans up
-    if (!info.retryable) await this.#buckets.abortLeftovers(job, job.uploadId);
-    this.#jobs.transition(job, 'fail', { error: info, bytesDone });
   }
 }
