@@ -1,164 +1,107 @@
 /**
  * The engine: the public face of Ferry's upload machinery, the same for the desktop app, the browser
- * host and the CLI. It owns the job store, the state machine's transitions (shared/job.ts), the
- * scheduler (a file-level worker pool of `maxActiveJobs` plus one request limit shared by all jobs)
- * and one S3 client per endpoint. It knows nothing of Electron, HTTP or terminals.
+ * host and the CLI. It knows nothing of Electron, HTTP or terminals. It opens the data directory
+ * (lock, store) and wires the modules that do the work; its methods delegate to them:
+ *   jobTable.ts     the jobs, in memory and in the store; the only place a state changes
+ *   jobCommands.ts  add, pause, resume, retry, abort, clear (jobSpec.ts builds a new job)
+ *   scheduler.ts    the queue and the file-level worker pool; jobRunner.ts runs one job
+ *   gateways.ts     one S3 gateway per endpoint, under one request limiter (limiter.ts)
+ *   bucketOps.ts    bucket checks and lists, share links, orphans, aborts, leftovers
+ *   progress.ts     the progress sampler; browserSources.ts the pages holding browser jobs' files
  */
 import { Emitter } from '../../shared/emitter.ts';
 import { FerryError } from '../../shared/errors.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
-import { DEFAULT_PART_SIZE } from '../../shared/partPlan.ts';
-import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
+import type { JobRetry } from '../../shared/retry.ts';
+import type { SecretVault } from '../endpoints/vault.ts';
 import { secureDataDir } from '../store/database.ts';
 import { JobStore } from '../store/jobStore.ts';
+import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
+import { Bandwidth } from './bandwidth.ts';
 import type { BrowserFileReader } from './browserSource.ts';
 import { BrowserSources } from './browserSources.ts';
-import { Limiter } from './limiter.ts';
-import { DEFAULT_GIVE_UP_AFTER_MS, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
-import type { JobRetry } from '../../shared/retry.ts';
-import { createS3Client } from './s3Client.ts';
-import { Gateways, type EndpointResolver } from './gateways.ts';
-import type { OrphanUpload } from './orphans.ts';
 import { BucketOps } from './bucketOps.ts';
 import type { ControlAction } from './control.ts';
-import { Bandwidth } from './bandwidth.ts';
-import type { SecretVault } from '../endpoints/vault.ts';
-import { ProgressSampler } from './progress.ts';
 import type { EngineEvent } from './events.ts';
-import { JobTable } from './jobTable.ts';
+import { Gateways } from './gateways.ts';
 import { JobCommands } from './jobCommands.ts';
 import { JobRunner } from './jobRunner.ts';
 import type { JobSpec } from './jobSpec.ts';
+import { JobTable } from './jobTable.ts';
+import { Limiter } from './limiter.ts';
+import type { OrphanUpload } from './orphans.ts';
+import { ProgressSampler } from './progress.ts';
+import { createS3Client } from './s3Client.ts';
 import { JobCancelled, Scheduler } from './scheduler.ts';
+import { engineSettings, type EngineOptions, type EngineSettings } from './settings.ts';
 
 export type { EngineEvent } from './events.ts';
+export type { Credentials, EndpointResolver } from './gateways.ts';
 export { guessContentType, type JobSpec } from './jobSpec.ts';
-
 export { STILL_AFTER_MS } from './progress.ts';
 export { JobCancelled } from './scheduler.ts';
-
-export type { Credentials, EndpointResolver } from './gateways.ts';
-
-export interface EngineOptions {
-  dataDir: string;
-  endpoints: EndpointResolver;
-  /** S3 requests in flight across all jobs (parts in flight, so memory, is bounded by it). */
-  maxRequests?: number;
-  /** Jobs uploading at once: the file-level worker pool. */
-  maxActiveJobs?: number;
-  /** Parallel parts within one job, unless the job says otherwise. */
-  partConcurrency?: number;
-  partSize?: number;
-  retryPolicy?: RetryPolicy;
-  /**
-   * An outage (the endpoint unreachable or not answering) keeps a job retrying, with a backoff capped
-   * at 60 s, for this long before it fails (default 15 minutes); the job resumes on its own when the
-   * endpoint answers again.
-   */
-  giveUpAfterMs?: number;
-  stallTimeoutMs?: number;
-  /** Progress events per job at most this often. */
-  progressIntervalMs?: number;
-  /** Parts per ListParts page when resuming (default: the server's own, 1,000 on S3). */
-  listPageSize?: number;
-  /** Start uploading queued jobs as soon as the engine opens (default true). */
-  autoStart?: boolean;
-  /** What happens to uploads that were running when the last engine stopped or died (default resume). */
-  interrupted?: 'resume' | 'pause';
-  /** Makes an endpoint's S3 client (default createS3Client; unit tests pass an in-memory fake). */
-  createClient?: typeof createS3Client;
-  /** Seals jobs' SSE-C keys for their life (default: the data directory's vault). */
-  vault?: SecretVault;
-  /** Bytes per second across every job of the process, or null (default) for no limit. */
-  bandwidthLimit?: number | null;
-}
+export type { EngineOptions } from './settings.ts';
 
 export class Engine {
   /** Every change to a job, progress (coalesced), retries, and idleness. */
   readonly events = new Emitter<EngineEvent>();
   readonly dataDir: string;
 
-  readonly #store: JobStore;
   readonly #lock: DataDirLock;
-  readonly #options: Required<Omit<EngineOptions, 'dataDir' | 'endpoints' | 'createClient' | 'vault' | 'bandwidthLimit'>>;
-  readonly #vault: SecretVault | null;
+  readonly #settings: EngineSettings;
+  /** Aborted when the engine closes: whatever still asks the server stops. */
+  readonly #shutdown = new AbortController();
+  readonly #limiter: Limiter;
   /** The bandwidth limit shared by every job (`ferry limit` changes it live). */
   readonly #bandwidth: Bandwidth;
-  /** The jobs, in memory and in the store; every state change goes through it. */
   readonly #jobs: JobTable;
-  /** The queue and the file-level worker pool. */
-  readonly #scheduler: Scheduler;
-  /** One S3 gateway per endpoint. */
-  readonly #gateways: Gateways;
-  /** Bucket checks and lists, share links, orphans, aborts on the server, leftovers. */
-  readonly #buckets: BucketOps;
-  /** The pages holding browser jobs' files. */
   readonly #sources = new BrowserSources();
-  readonly #limiter: Limiter;
-  readonly #shutdown = new AbortController();
+  readonly #gateways: Gateways;
+  readonly #buckets: BucketOps;
   readonly #progress: ProgressSampler;
-  /** One job's run, to the state it ends in. */
   readonly #runner: JobRunner;
-  /** What users do to jobs: add, pause, resume, retry, abort, clear. */
+  readonly #scheduler: Scheduler;
   readonly #commands: JobCommands;
 
   private constructor(options: EngineOptions, store: JobStore, lock: DataDirLock) {
     this.dataDir = options.dataDir;
-    this.#store = store;
-    this.#jobs = new JobTable(store, this.events);
     this.#lock = lock;
-    this.#options = {
-      maxRequests: options.maxRequests ?? 8,
-      // as many files at once as requests: small files are bound by round trips, not bytes
-      maxActiveJobs: options.maxActiveJobs ?? 8,
-      partConcurrency: options.partConcurrency ?? 8,
-      partSize: options.partSize ?? DEFAULT_PART_SIZE,
-      retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
-      giveUpAfterMs: options.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS,
-      stallTimeoutMs: options.stallTimeoutMs ?? 45_000,
-      progressIntervalMs: options.progressIntervalMs ?? 250,
-      autoStart: options.autoStart ?? true,
-      listPageSize: options.listPageSize ?? 0,
-      interrupted: options.interrupted ?? 'resume',
-    };
-    this.#limiter = new Limiter(this.#options.maxRequests);
-    this.#gateways = new Gateways(options.endpoints, options.createClient ?? createS3Client, this.#limiter, this.#options);
-    this.#buckets = new BucketOps(this.#gateways, this.#shutdown.signal);
+    const settings = (this.#settings = engineSettings(options));
     // the host's vault (the CLI's keychain or key file, the desktop app's safeStorage): the engine
     // imports no keeper itself, so that the desktop bundle carries none it does not use
-    this.#vault = options.vault ?? null;
+    const vault: SecretVault | null = options.vault ?? null;
+    const events = this.events;
+    const jobs = (this.#jobs = new JobTable(store, events));
+    const sources = this.#sources;
+    this.#limiter = new Limiter(settings.maxRequests);
     this.#bandwidth = new Bandwidth(options.bandwidthLimit ?? null);
+    const gateways = (this.#gateways = new Gateways(options.endpoints, options.createClient ?? createS3Client, this.#limiter, settings));
+    const buckets = (this.#buckets = new BucketOps(gateways, this.#shutdown.signal));
     this.#progress = new ProgressSampler(
-      this.#options.progressIntervalMs,
-      (id) => this.#jobs.get(id)?.bytesDone,
-      (sample) => this.events.emit({ type: 'progress', ...sample }),
+      settings.progressIntervalMs,
+      (id) => jobs.get(id)?.bytesDone,
+      (sample) => events.emit({ type: 'progress', ...sample }),
     );
-    this.#runner = new JobRunner({
-      jobs: this.#jobs,
-      gateways: this.#gateways,
-      buckets: this.#buckets,
-      sources: this.#sources,
-      vault: this.#vault,
+    const runner = (this.#runner = new JobRunner({
+      jobs,
+      gateways,
+      buckets,
+      sources,
+      vault,
       bandwidth: this.#bandwidth,
-      events: this.events,
-      settings: this.#options,
-    });
-    this.#scheduler = new Scheduler(this.#jobs, this.#sources, this.#progress, {
-      maxActiveJobs: this.#options.maxActiveJobs,
-      autoStart: this.#options.autoStart,
-      run: (job, signal) => this.#runner.run(job, signal),
-      onIdle: () => this.events.emit({ type: 'idle' }),
-    });
-    this.#commands = new JobCommands({
-      jobs: this.#jobs,
-      scheduler: this.#scheduler,
-      gateways: this.#gateways,
-      buckets: this.#buckets,
-      events: this.events,
-      vault: this.#vault,
-      defaults: this.#options,
-      assertOpen: () => this.#assertOpen(),
-    });
+      events,
+      settings,
+    }));
+    const scheduler = (this.#scheduler = new Scheduler(jobs, sources, this.#progress, {
+      maxActiveJobs: settings.maxActiveJobs,
+      autoStart: settings.autoStart,
+      run: (job, signal) => runner.run(job, signal),
+      onIdle: () => events.emit({ type: 'idle' }),
+    }));
+    const assertOpen = () => {
+      if (scheduler.closed) throw new FerryError('STORE_ERROR', 'The engine is closed.');
+    };
+    this.#commands = new JobCommands({ jobs, scheduler, gateways, buckets, events, vault, defaults: settings, assertOpen });
     store.onDiskFull = (error) => this.#commands.pauseForDiskFull(error);
   }
 
@@ -178,7 +121,7 @@ export class Engine {
       throw new FerryError('STORE_ERROR', `Cannot open the job store in ${options.dataDir}: ${(error as Error).message}`, { cause: error });
     }
     const engine = new Engine(options, store, lock);
-    for (const id of engine.#jobs.load(engine.#options.interrupted)) engine.#scheduler.enqueue(id);
+    for (const id of engine.#jobs.load(engine.#settings.interrupted)) engine.#scheduler.enqueue(id);
     engine.#scheduler.schedule();
     return engine;
   }
@@ -223,7 +166,7 @@ export class Engine {
   /** How long an outage may last before a job fails (the "give up after" setting); applies to requests that start after. */
   setGiveUpAfter(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new FerryError('INVALID_INPUT', `Invalid give-up-after duration: ${ms} ms.`);
-    this.#options.giveUpAfterMs = ms;
+    this.#settings.giveUpAfterMs = ms;
   }
 
   get(id: string): Job | undefined {
@@ -233,7 +176,7 @@ export class Engine {
 
   /** The parts the server has acknowledged for a job (as far as the store knows). */
   parts(id: string): CompletedPart[] {
-    return this.#store.loadParts(this.#jobs.require(id).id);
+    return this.#jobs.store.loadParts(this.#jobs.require(id).id);
   }
 
   /**
@@ -379,15 +322,9 @@ export class Engine {
     await this.#scheduler.close();
     this.#shutdown.abort(new JobCancelled('shutdown'));
     this.#progress.stop();
-    this.#store.close();
+    this.#jobs.store.close();
     this.#lock.release();
     this.#gateways.destroyAll();
     this.#scheduler.releaseIdleWaiters();
-  }
-
-  // ---- internals ----
-
-  #assertOpen(): void {
-    if (this.#scheduler.closed) throw new FerryError('STORE_ERROR', 'The engine is closed.');
   }
 }
