@@ -33,10 +33,16 @@ export interface CommandDeps {
 
 export class JobCommands {
   readonly #deps: CommandDeps;
+  readonly #jobs: JobTable;
+  readonly #scheduler: Scheduler;
+  readonly #buckets: BucketOps;
   #pausingForDisk = false;
 
   constructor(deps: CommandDeps) {
     this.#deps = deps;
+    this.#jobs = deps.jobs;
+    this.#scheduler = deps.scheduler;
+    this.#buckets = deps.buckets;
   }
 
   /**
@@ -45,7 +51,9 @@ export class JobCommands {
    */
   async add(specs: readonly JobSpec[]): Promise<Job[]> {
     this.#deps.assertOpen();
-    const { jobs: table, scheduler, gateways } = this.#deps;
+    const table = this.#jobs;
+    const scheduler = this.#scheduler;
+    const gateways = this.#deps.gateways;
     const { jobs, sealed } = await newJobs(specs, {
       profileOf: async (endpointId) => (await gateways.get(endpointId)).profile,
       assertKeyFree: (spec, batch) => table.assertKeyFree(spec, batch),
@@ -66,7 +74,7 @@ export class JobCommands {
    */
   async command(action: ControlAction, ids: readonly string[] | null): Promise<{ ids: string[]; notStarted: string[] }> {
     this.#deps.assertOpen();
-    const all = [...this.#deps.jobs.values()];
+    const all = [...this.#jobs.values()];
     const event = action === 'restart' ? 'retry' : action;
     const named = (ids === null ? all.filter((job) => canTransition(job.state, event)) : findJobs(all, ids)).map((job) => job.id);
     let targets: string[];
@@ -89,7 +97,7 @@ export class JobCommands {
         missingCase(action);
     }
     const queued = action === 'resume' || action === 'retry' || action === 'restart';
-    const notStarted = queued ? targets.filter((id) => this.#deps.scheduler.willNotStart(id)) : [];
+    const notStarted = queued ? targets.filter((id) => this.#scheduler.willNotStart(id)) : [];
     return { ids: targets, notStarted };
   }
 
@@ -101,11 +109,11 @@ export class JobCommands {
     const waits: Promise<void>[] = [];
     const jobs = this.#applicable(ids, 'pause');
     for (const job of jobs) {
-      const done = this.#deps.scheduler.cancel(job.id, new JobCancelled('pause'));
+      const done = this.#scheduler.cancel(job.id, new JobCancelled('pause'));
       if (done) {
         waits.push(done);
       } else if (job.state === 'queued') {
-        this.#deps.jobs.transition(job, 'pause');
+        this.#jobs.transition(job, 'pause');
       }
     }
     await Promise.all(waits);
@@ -116,10 +124,10 @@ export class JobCommands {
   resume(ids: readonly string[]): string[] {
     const jobs = this.#applicable(ids, 'resume');
     for (const job of jobs) {
-      this.#deps.jobs.transition(job, 'resume');
-      this.#deps.scheduler.enqueue(job.id);
+      this.#jobs.transition(job, 'resume');
+      this.#scheduler.enqueue(job.id);
     }
-    this.#deps.scheduler.schedule();
+    this.#scheduler.schedule();
     return jobs.map((job) => job.id);
   }
 
@@ -138,13 +146,13 @@ export class JobCommands {
         );
       }
     }
-    for (const job of jobs) if (options.restart && job.error?.restart) this.#deps.jobs.assertKeyFree(job, []);
+    for (const job of jobs) if (options.restart && job.error?.restart) this.#jobs.assertKeyFree(job, []);
     for (const job of jobs) {
       if (options.restart) await this.#startOver(job);
-      this.#deps.jobs.transition(job, 'retry', { error: null });
-      this.#deps.scheduler.enqueue(job.id);
+      this.#jobs.transition(job, 'retry', { error: null });
+      this.#scheduler.enqueue(job.id);
     }
-    this.#deps.scheduler.schedule();
+    this.#scheduler.schedule();
     return jobs.map((job) => job.id);
   }
 
@@ -156,56 +164,56 @@ export class JobCommands {
   async abort(ids: readonly string[]): Promise<void> {
     const jobs = this.#applicable(ids, 'abort');
     const errors: FerryError[] = [];
-    await this.#deps.scheduler.whileAborting(() =>
+    await this.#scheduler.whileAborting(() =>
       Promise.all(
         jobs.map(async (job) => {
-          const done = this.#deps.scheduler.cancel(job.id, new JobCancelled('abort'));
+          const done = this.#scheduler.cancel(job.id, new JobCancelled('abort'));
           if (done) {
             await done;
             if (!canTransition(job.state, 'abort')) return; // it completed before the abort landed
           }
           try {
-            if (job.uploadId !== null) await this.#deps.buckets.abortUpload(job);
-            await this.#deps.buckets.abortLeftovers(job, null);
-            this.#deps.jobs.store.replaceParts(job.id, []);
-            this.#deps.jobs.transition(job, 'abort', { bytesDone: 0 });
+            if (job.uploadId !== null) await this.#buckets.abortUpload(job);
+            await this.#buckets.abortLeftovers(job, null);
+            this.#jobs.store.replaceParts(job.id, []);
+            this.#jobs.transition(job, 'abort', { bytesDone: 0 });
           } catch (error) {
             const info = toErrorInfo(error);
-            if (job.state === 'uploading') this.#deps.jobs.transition(job, 'pause', { error: info });
+            if (job.state === 'uploading') this.#jobs.transition(job, 'pause', { error: info });
             errors.push(error instanceof FerryError ? error : new FerryError('UNKNOWN', info.message));
           }
         }),
       ),
     );
-    this.#deps.scheduler.schedule();
+    this.#scheduler.schedule();
     if (errors.length > 0) throw errors[0];
   }
 
   /** Forgets completed or aborted jobs (the list's "Clear"); other states are refused. */
   remove(ids: readonly string[]): void {
-    const jobs = ids.map((id) => this.#deps.jobs.require(id));
+    const jobs = ids.map((id) => this.#jobs.require(id));
     for (const job of jobs) {
       if (!isFinal(job.state)) {
         throw new FerryError('INVALID_TRANSITION', `Only completed or aborted jobs can be cleared; ${job.path} is ${job.state}.`);
       }
     }
-    this.#deps.jobs.delete(jobs.map((job) => job.id));
+    this.#jobs.delete(jobs.map((job) => job.id));
     this.#deps.events.emit({ type: 'jobs-removed', ids: jobs.map((job) => job.id) });
   }
 
   /** The disk holding the data directory is full: pause every running and queued job, saying why. */
   pauseForDiskFull(error: FerryError): void {
-    if (this.#pausingForDisk || this.#deps.scheduler.closed) return;
+    if (this.#pausingForDisk || this.#scheduler.closed) return;
     this.#pausingForDisk = true;
     try {
       const info = error.toInfo();
-      this.#deps.jobs.setDiskFull(info);
-      for (const id of this.#deps.scheduler.runningIds()) {
-        void this.#deps.scheduler.cancel(id, new JobCancelled('pause', info));
-        this.#deps.jobs.markUnsaved(id);
+      this.#jobs.setDiskFull(info);
+      for (const id of this.#scheduler.runningIds()) {
+        void this.#scheduler.cancel(id, new JobCancelled('pause', info));
+        this.#jobs.markUnsaved(id);
       }
-      for (const job of this.#deps.jobs.values()) {
-        if (job.state === 'queued') this.#deps.jobs.transition(job, 'pause', { error: info });
+      for (const job of this.#jobs.values()) {
+        if (job.state === 'queued') this.#jobs.transition(job, 'pause', { error: info });
       }
     } finally {
       this.#pausingForDisk = false;
@@ -219,7 +227,7 @@ export class JobCommands {
    * words. Jobs already in the target state are no-ops.
    */
   #applicable(ids: readonly string[], event: 'pause' | 'resume' | 'retry' | 'abort'): Job[] {
-    const jobs = ids.map((id) => this.#deps.jobs.require(id));
+    const jobs = ids.map((id) => this.#jobs.require(id));
     const already = { pause: 'paused', resume: 'queued', retry: 'queued', abort: 'aborted' } as const;
     const can = (job: Job) => canTransition(job.state, event) && !(event !== 'abort' && job.state === already[event]);
     if (jobs.length === 1 && !can(jobs[0]!)) {
@@ -239,8 +247,8 @@ export class JobCommands {
       minPartSize: profile.minPartSize,
       maxObjectSize: profile.maxObjectSize,
     });
-    if (job.uploadId !== null) await this.#deps.buckets.abortUpload(job);
-    this.#deps.jobs.store.replaceParts(job.id, []);
+    if (job.uploadId !== null) await this.#buckets.abortUpload(job);
+    this.#jobs.store.replaceParts(job.id, []);
     Object.assign(job, {
       fingerprint,
       size: fingerprint.size,
@@ -251,6 +259,6 @@ export class JobCommands {
       bytesDone: 0,
       etag: null,
     });
-    this.#deps.jobs.store.saveJob(job);
+    this.#jobs.store.saveJob(job);
   }
 }
