@@ -28,6 +28,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FerryError, IntegrityError } from '../../shared/errors.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
+import { unquote } from './etag.ts';
 import { partRange } from '../../shared/partPlan.ts';
 import type { S3Command, S3Gateway } from './gateway.ts';
 import type { Bandwidth } from './bandwidth.ts';
@@ -119,8 +120,6 @@ async function explainReset(run: UploadRun, what: string, probe: (signal: AbortS
     if (REFUSALS.has(refusal.code)) throw refusal;
   }
 }
-
-const unquote = (etag: string | undefined): string => (etag ?? '').replace(/^"|"$/g, '');
 
 /** The multipart ETag S3 computes: md5 of the concatenated binary part MD5s, then "-N". */
 export function compositeEtag(parts: readonly Pick<CompletedPart, 'md5'>[]): string {

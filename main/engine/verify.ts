@@ -13,7 +13,8 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { FerryError } from '../../shared/errors.ts';
-import { fileError } from './fileSource.ts';
+import { unquote } from './etag.ts';
+import { fileError, READ_CHUNK } from './fileSource.ts';
 import type { S3Gateway } from './gateway.ts';
 
 export interface VerifyResult {
@@ -29,9 +30,6 @@ export interface VerifyResult {
   partSize: number | null;
   partCount: number | null;
 }
-
-const unquote = (etag: string | undefined): string => (etag ?? '').replace(/^"|"$/g, '');
-const READ_CHUNK = 1024 * 1024;
 
 /** How the bytes of one candidate layout are being hashed. */
 class LayoutHash {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { locateElectron } from '../../scripts/electronBinary.ts';
+import { endpointAddArgs } from '../harness/endpointArgs.ts';
 import { startProxy, type FreezableProxy } from '../harness/proxy.ts';
 import { startRgw, type RgwServer } from '../harness/rgw.ts';
 import { createTestBucket, makeFile, objectSha256, testClient } from '../harness/s3.ts';
@@ -58,25 +59,7 @@ async function desktop(title: string): Promise<Desktop> {
   const files = mkdtempSync(join(tmpdir(), 'ferry-electron-files-'));
   const bucket = await createTestBucket(s3, title.slice(0, 24));
   const proxy = await startProxy(s3.endpoint);
-  ferryCli(
-    dataDir,
-    [
-      'endpoint',
-      'add',
-      'Test RGW',
-      '--url',
-      proxy.endpoint,
-      '--region',
-      s3.region,
-      '--path-style',
-      '--checksums',
-      'when-required',
-      '--access-key-id',
-      s3.accessKeyId,
-      '--secret-stdin',
-    ],
-    s3.secretAccessKey,
-  );
+  ferryCli(dataDir, endpointAddArgs('Test RGW', s3, { url: proxy.endpoint }), s3.secretAccessKey);
   return {
     dataDir,
     files,

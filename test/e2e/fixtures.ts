@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { TestS3 } from '../harness/s3env.ts';
+import { endpointAddArgs } from '../harness/endpointArgs.ts';
 import { createTestBucket, testClient } from '../harness/s3.ts';
 import { startProxy, type FreezableProxy } from '../harness/proxy.ts';
 
@@ -36,25 +37,7 @@ export function ferryCli(dataDir: string, args: string[], input?: string): strin
 }
 
 function addEndpointWithCli(dataDir: string, s3: TestS3, name: string): void {
-  ferryCli(
-    dataDir,
-    [
-      'endpoint',
-      'add',
-      name,
-      '--url',
-      s3.endpoint,
-      '--region',
-      s3.region,
-      '--path-style',
-      '--checksums',
-      'when-required',
-      '--access-key-id',
-      s3.accessKeyId,
-      '--secret-stdin',
-    ],
-    s3.secretAccessKey,
-  );
+  ferryCli(dataDir, endpointAddArgs(name, s3), s3.secretAccessKey);
 }
 
 export interface Ferry {

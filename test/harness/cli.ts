@@ -9,6 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { createTestBucket, listPartNumbers, listUploads, testClient } from './s3.ts';
 import type { TestS3 } from './s3env.ts';
+import { endpointAddArgs } from './endpointArgs.ts';
 import { tempDir } from './engine.ts';
 import type { OptionsJson } from '../../main/cli/commands/jobs.ts';
 
@@ -141,6 +142,15 @@ export class RunningFerry {
 }
 
 /** The `ferry` command with its own data directory; remembers everything every run printed. */
+/**
+ * `ferry upload FILE… s3://BUCKET/PREFIX --endpoint rgw --part-size 5MiB --concurrency N`: an upload in
+ * small parts to the harness's endpoint "rgw", for tests that act on it while it runs (signals,
+ * pause and abort from another process, orphans).
+ */
+export function uploadArgs(paths: readonly string[], target: string, concurrency: number, extra: readonly string[] = []): string[] {
+  return ['upload', ...paths, target, '--endpoint', 'rgw', '--part-size', '5MiB', '--concurrency', String(concurrency), ...extra];
+}
+
 export class FerryCli {
   readonly dataDir: string;
   /** Everything every command printed, stdout and stderr. */
@@ -191,24 +201,7 @@ export class FerryCli {
 
   /** `ferry endpoint add NAME` for the test server, the secret piped on standard input. */
   addEndpoint(name: string, s3: TestS3, secret = s3.secretAccessKey): Promise<CliResult> {
-    return this.run(
-      [
-        'endpoint',
-        'add',
-        name,
-        '--url',
-        s3.endpoint,
-        '--region',
-        s3.region,
-        ...(s3.forcePathStyle ? ['--path-style'] : []),
-        '--checksums',
-        'when-required',
-        '--access-key-id',
-        s3.accessKeyId,
-        '--secret-stdin',
-      ],
-      { input: secret },
-    );
+    return this.run(endpointAddArgs(name, s3), { input: secret });
   }
 
   /** Every file under the data directory (ferry.db, its -wal and -shm, the key file, the lock...). */

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MiB } from '../../shared/partPlan.ts';
-import { cliSuite, lines, serverParts, stackLines, type FerryCli } from '../harness/cli.ts';
+import { cliSuite, lines, serverParts, stackLines, uploadArgs, type FerryCli } from '../harness/cli.ts';
 import { tempDir } from '../harness/engine.ts';
 import { startProxy, type FreezableProxy } from '../harness/proxy.ts';
 import { listPartNumbers, listUploads, makeFile, objectSha256 } from '../harness/s3.ts';
@@ -31,17 +31,7 @@ describe('interrupting ferry upload', () => {
     const size = 200 * MiB;
     const file = await makeFile(files, 'sigint.bin', size, 201);
     const key = 'sigint/big.bin';
-    const running = ferry.start([
-      'upload',
-      file.path,
-      `s3://${bucket}/${key}`,
-      '--endpoint',
-      'rgw',
-      '--part-size',
-      '5MiB',
-      '--concurrency',
-      '2',
-    ]);
+    const running = ferry.start(uploadArgs([file.path], `s3://${bucket}/${key}`, 2));
     await running.stderrLine(/^uploading /);
     const held = await serverParts(client, bucket, key, 3, running);
     running.child.kill('SIGINT');
@@ -91,17 +81,7 @@ describe('interrupting ferry upload', () => {
     const size = 120 * MiB + 12345;
     const file = await makeFile(files, 'sigkill.bin', size, 202);
     const key = 'sigkill/big.bin';
-    const running = ferry.start([
-      'upload',
-      file.path,
-      `s3://${bucket}/${key}`,
-      '--endpoint',
-      'rgw',
-      '--part-size',
-      '5MiB',
-      '--concurrency',
-      '2',
-    ]);
+    const running = ferry.start(uploadArgs([file.path], `s3://${bucket}/${key}`, 2));
     await running.stderrLine(/^uploading /);
     const held = await serverParts(client, bucket, key, 3, running);
     running.child.kill('SIGKILL');
@@ -130,17 +110,7 @@ describe('interrupting ferry upload', () => {
     const ferry = await slowCli();
     const file = await makeFile(files, 'abort.bin', 150 * MiB, 203);
     const key = 'abort/big.bin';
-    const running = ferry.start([
-      'upload',
-      file.path,
-      `s3://${bucket}/${key}`,
-      '--endpoint',
-      'rgw',
-      '--part-size',
-      '5MiB',
-      '--concurrency',
-      '1',
-    ]);
+    const running = ferry.start(uploadArgs([file.path], `s3://${bucket}/${key}`, 1));
     await running.stderrLine(/^uploading /);
     const held = await serverParts(client, bucket, key, 1, running);
     running.child.kill('SIGTERM');
@@ -203,18 +173,7 @@ describe('interrupting ferry upload', () => {
       const ferry = await cli(network.endpoint);
       const big = await makeFile(files, 'remote-pause.bin', 120 * MiB, 205);
       const other = await makeFile(files, 'remote-abort.bin', 80 * MiB, 206);
-      const running = ferry.start([
-        'upload',
-        big.path,
-        other.path,
-        `s3://${bucket}/remote/`,
-        '--endpoint',
-        'rgw',
-        '--part-size',
-        '5MiB',
-        '--concurrency',
-        '2',
-      ]);
+      const running = ferry.start(uploadArgs([big.path, other.path], `s3://${bucket}/remote/`, 2));
       const held = await serverParts(client, bucket, 'remote/remote-pause.bin', 1, running);
       await serverParts(client, bucket, 'remote/remote-abort.bin', 1, running);
       const jobs = await ferry.jobs();

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { MiB } from '../../shared/partPlan.ts';
-import { cliSuite, lines, serverParts, stackLines } from '../harness/cli.ts';
+import { cliSuite, lines, serverParts, stackLines, uploadArgs } from '../harness/cli.ts';
 import { tempDir } from '../harness/engine.ts';
 import { listPartNumbers, listUploads, makeFile } from '../harness/s3.ts';
 
@@ -81,17 +81,7 @@ describe('ferry orphans', () => {
     const ferry = await cli();
     const file = await makeFile(tempDir('cli-orphans-files'), 'paused.bin', 150 * MiB, 301);
     const jobKey = 'mixed/paused.bin';
-    const running = ferry.start([
-      'upload',
-      file.path,
-      `s3://${bucket}/${jobKey}`,
-      '--endpoint',
-      'rgw',
-      '--part-size',
-      '5MiB',
-      '--concurrency',
-      '1',
-    ]);
+    const running = ferry.start(uploadArgs([file.path], `s3://${bucket}/${jobKey}`, 1));
     await running.stderrLine(/^uploading /);
     const held = await serverParts(client, bucket, jobKey, 1, running);
     running.child.kill('SIGINT');

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FileKeyVault } from '../../main/endpoints/vault.ts';
 import { HostService } from '../../main/host/service.ts';
 import { cliSuite, FerryCli, lines, stackLines } from '../harness/cli.ts';
+import { endpointAddArgs } from '../harness/endpointArgs.ts';
 import { tempDir } from '../harness/engine.ts';
 import { makeFile } from '../harness/s3.ts';
 
@@ -193,25 +194,7 @@ describe('a private CA for one endpoint (--ca-file)', () => {
   it('trusts the CA in the file for that endpoint only, for endpoint test and uploads', async () => {
     const ferry = suite.track(new FerryCli());
     const add = (name: string, extra: string[]) =>
-      ferry.run(
-        [
-          'endpoint',
-          'add',
-          name,
-          '--url',
-          tlsUrl,
-          '--region',
-          s3.region,
-          '--path-style',
-          '--checksums',
-          'when-required',
-          '--access-key-id',
-          s3.accessKeyId,
-          '--secret-stdin',
-          ...extra,
-        ],
-        { input: s3.secretAccessKey },
-      );
+      ferry.run(endpointAddArgs(name, s3, { url: tlsUrl, extra }), { input: s3.secretAccessKey });
     const withCa = await add('private', ['--ca-file', caFile]);
     expect(withCa.code, withCa.stderr).toBe(0);
     expect(withCa.stdout).toContain(`CA file ${caFile}`);

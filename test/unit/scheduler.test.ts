@@ -1,5 +1,5 @@
 /**
- * The engine's scheduler (main/engine/engine.ts) and its shared limiter against the in-memory FakeS3:
+ * The engine's scheduler (main/engine/scheduler.ts, driven through Engine) and its shared limiter against the in-memory FakeS3:
  * jobs at once, requests at once, pause. A real store in a temporary directory, small real files.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
