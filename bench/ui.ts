@@ -3,6 +3,11 @@
 // the cold load (time to the first row), then scrolls the list of 10,000 rows while the files upload,
 // recording long tasks (PerformanceObserver 'longtask'). Figures go into docs/benchmarks.md between
 // the bench:ui markers. It reports; it never asserts.
+//
+// FERRY_BENCH_UI_FERRY=path/to/bin/ferry.js measures another build (an A/B against the one before);
+// its figures are printed, not written into docs/benchmarks.md. FERRY_BENCH_UI_PROFILE=DIR also
+// records the page's CPU profile of the cold load and of the scroll into DIR and prints where the
+// time went (build the renderer with `npx vite build --minify false` first, for readable names).
 import { chromium } from '@playwright/test';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,10 +16,13 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startRgw } from '../test/harness/rgw.ts';
+import { formatPageProfile, summarizePageProfile, type PageCpuProfile } from './lib/pageProfile.ts';
 import { createTestBucket } from '../test/harness/s3.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const FERRY = path.join(REPO, 'bin/ferry.js');
+const FERRY = process.env.FERRY_BENCH_UI_FERRY ? path.resolve(process.env.FERRY_BENCH_UI_FERRY) : path.join(REPO, 'bin/ferry.js');
+const WRITE_DOCS = !process.env.FERRY_BENCH_UI_FERRY;
+const PROFILE_DIR = process.env.FERRY_BENCH_UI_PROFILE ? path.resolve(process.env.FERRY_BENCH_UI_PROFILE) : null;
 const FILES = Number(process.env.FERRY_BENCH_UI_FILES ?? 10_000);
 const SCROLL_MS = 8000;
 
@@ -84,46 +92,75 @@ async function main(): Promise<void> {
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      // what the host sends the page: event messages and their bytes, counted during the scroll
+      const received = { counting: false, messages: 0, bytes: 0 };
+      page.on('websocket', (socket) =>
+        socket.on('framereceived', ({ payload }) => {
+          if (!received.counting) return;
+          received.messages++;
+          received.bytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+        }),
+      );
+      const cdp = PROFILE_DIR ? await page.context().newCDPSession(page) : null;
+      async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+        if (!cdp || !PROFILE_DIR) return run();
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+        await cdp.send('Profiler.start');
+        const result = await run();
+        const { profile } = await cdp.send('Profiler.stop');
+        mkdirSync(PROFILE_DIR, { recursive: true });
+        writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+        console.log(formatPageProfile(name, summarizePageProfile(profile as PageCpuProfile)));
+        return result;
+      }
       const started = Date.now();
-      await page.goto(url);
-      await page.getByRole('row', { name: 'many-small', exact: true }).waitFor();
-      const firstRowMs = Date.now() - started;
+      const firstRowMs = await profiled('cold-load', async () => {
+        await page.goto(url);
+        await page.getByRole('row', { name: 'many-small', exact: true }).waitFor();
+        return Date.now() - started;
+      });
       await page.getByRole('button', { name: 'Show the files of many-small' }).click();
       await page.locator('.job-row.child').first().waitFor();
       const uploading = await page.getByRole('row', { name: 'many-small', exact: true }).innerText();
 
-      const figures = await page.evaluate(async (durationMs) => {
-        const tasks: number[] = [];
-        const observer = new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) tasks.push(entry.duration);
-        });
-        observer.observe({ type: 'longtask', buffered: false });
-        const scroller = document.querySelector<HTMLElement>('[data-testid="job-scroller"]')!;
-        let frames = 0;
-        const start = performance.now();
-        await new Promise<void>((resolve) => {
-          function step(now: number) {
-            frames++;
-            const t = (now - start) / durationMs;
-            // down and back up, as a person drags the scroll bar
-            const max = scroller.scrollHeight - scroller.clientHeight;
-            scroller.scrollTop = max * (t < 0.5 ? t * 2 : 2 - t * 2);
-            if (now - start < durationMs) requestAnimationFrame(step);
-            else resolve();
-          }
-          requestAnimationFrame(step);
-        });
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        observer.disconnect();
-        const elapsed = performance.now() - start;
-        return {
-          longTasks: tasks.length,
-          worstMs: Math.round(Math.max(0, ...tasks)),
-          totalMs: Math.round(tasks.reduce((sum, d) => sum + d, 0)),
-          frames,
-          fps: Math.round((frames * 1000) / elapsed),
-        } satisfies ScrollFigures;
-      }, SCROLL_MS);
+      received.counting = true;
+      const figures = await profiled('scroll', () =>
+        page.evaluate(async (durationMs) => {
+          const tasks: number[] = [];
+          const observer = new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) tasks.push(entry.duration);
+          });
+          observer.observe({ type: 'longtask', buffered: false });
+          const scroller = document.querySelector<HTMLElement>('[data-testid="job-scroller"]')!;
+          let frames = 0;
+          const start = performance.now();
+          await new Promise<void>((resolve) => {
+            function step(now: number) {
+              frames++;
+              const t = (now - start) / durationMs;
+              // down and back up, as a person drags the scroll bar
+              const max = scroller.scrollHeight - scroller.clientHeight;
+              scroller.scrollTop = max * (t < 0.5 ? t * 2 : 2 - t * 2);
+              if (now - start < durationMs) requestAnimationFrame(step);
+              else resolve();
+            }
+            requestAnimationFrame(step);
+          });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          observer.disconnect();
+          const elapsed = performance.now() - start;
+          return {
+            longTasks: tasks.length,
+            worstMs: Math.round(Math.max(0, ...tasks)),
+            totalMs: Math.round(tasks.reduce((sum, d) => sum + d, 0)),
+            frames,
+            fps: Math.round((frames * 1000) / elapsed),
+          } satisfies ScrollFigures;
+        }, SCROLL_MS),
+      );
+      received.counting = false;
+      const seconds = SCROLL_MS / 1000;
 
       const report = [
         '<!-- bench:ui start -->',
@@ -139,10 +176,12 @@ async function main(): Promise<void> {
         `| Worst long task | ${figures.worstMs} ms |`,
         `| Time in long tasks | ${figures.totalMs} ms |`,
         `| Frames | ${figures.frames} (${figures.fps} fps) |`,
+        `| Host to page while scrolling | ${Math.round(received.messages / seconds)} messages/s, ${Math.round(received.bytes / seconds / 1024)} KiB/s |`,
         `| The group row while measured | ${uploading.replace(/\s+/g, ' ').trim()} |`,
         '<!-- bench:ui end -->',
       ].join('\n');
       console.log(report);
+      if (!WRITE_DOCS) return;
       const file = path.join(REPO, 'docs', 'benchmarks.md');
       const current = readFileSync(file, 'utf8');
       const marked = /<!-- bench:ui start -->[\s\S]*<!-- bench:ui end -->/;
