@@ -22,12 +22,15 @@ export function startFerry(options: {
   desktop?: FerryDesktop | null;
   storage?: StoreDeps['storage'];
   files?: BrowserFileRegistry;
+  /** Folds job events until this runs the flush (main.tsx: once per animation frame); default: none. */
+  scheduleJobEvents?: StoreDeps['scheduleJobEvents'];
 }): FerryWindow {
   const files = options.files ?? new BrowserFileRegistry();
   const store = createFerryStore({
     api: options.api,
     files,
     desktop: options.desktop ?? null,
+    scheduleJobEvents: options.scheduleJobEvents ?? null,
     ...(options.storage === undefined ? {} : { storage: options.storage }),
   });
   const disconnect = connect(options.api, store, { connection: options.connection ?? null, files });

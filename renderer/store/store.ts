@@ -34,6 +34,11 @@ export interface StoreDeps {
   desktop: FerryDesktop | null;
   /** Where the last destination is remembered (localStorage in the window; null in tests that do not care). */
   storage: Pick<Storage, 'getItem' | 'setItem'> | null;
+  /**
+   * When set, job events are folded and applied once per call of the flush it schedules (the
+   * window: once per animation frame, jobEventBatch.ts); null applies each event as it comes (tests).
+   */
+  scheduleJobEvents: ((flush: () => void) => void) | null;
 }
 
 /** A slice's creator, typed against the whole state so that actions can read other slices. */
@@ -45,6 +50,7 @@ export function createFerryStore(options: Partial<StoreDeps> & Pick<StoreDeps, '
     files: options.files ?? new BrowserFileRegistry(),
     desktop: options.desktop ?? null,
     storage: options.storage === undefined ? safeLocalStorage() : options.storage,
+    scheduleJobEvents: options.scheduleJobEvents ?? null,
   };
   return createStore<FerryState>()((...a) => ({
     ...createJobsSlice(deps)(...a),
