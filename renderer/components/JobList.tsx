@@ -5,6 +5,12 @@
  * when the shown rows change (a filter, a search, a sort, an added or finished job), never on a
  * progress tick.
  *
+ * Rows are recycled while the list scrolls (issue #13, smooth at 10,000 jobs): a row's React key is
+ * its slot (its index modulo a power of two above the number of rows drawn), not its job, so a
+ * row that scrolls out lends its elements to the row that scrolls in. Dragging the scroll bar
+ * through 10,000 rows then changes text and attributes instead of building and tearing down every
+ * row's elements each frame, which cost the browser a long style and layout pass per frame.
+ *
  * Keyboard: Tab reaches each row's checkbox and buttons; Up/Down move between rows; Space ticks the
  * row; Ctrl/Cmd+A selects every shown job, Escape clears the selection, Delete removes the selected
  * (App).
@@ -18,6 +24,17 @@ import { GroupRow } from './GroupRow.tsx';
 import { JobRow } from './JobRow.tsx';
 
 export const ROW_HEIGHT = 48;
+
+/**
+ * How many row slots to key by for `drawn` rows: a power of two (at least 32) above it, so the
+ * slots of the rows drawn are distinct (they are consecutive indexes) and stay the same while
+ * their count wobbles by a row or two during a scroll.
+ */
+export function slotCount(drawn: number): number {
+  let slots = 32;
+  while (slots < drawn) slots *= 2;
+  return slots;
+}
 
 function SortHeader({ label, sortKey, className }: { label: string; sortKey: SortKey; className: string }) {
   const sort = useFerry((state) => state.sort);
@@ -47,7 +64,8 @@ export function JobList({ emptyText }: { emptyText: string }) {
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (index) => items[index] ?? index,
-    overscan: 8,
+    // a few rows beyond the view: each one more is built, styled and laid out on every frame of a drag
+    overscan: 3,
     // rows are measured (a failed row wraps its whole error); an unlaid-out row keeps the estimate
     measureElement: (element, entry) => {
       const height = entry?.borderBoxSize?.[0]?.blockSize ?? element.getBoundingClientRect().height;
@@ -81,6 +99,7 @@ export function JobList({ emptyText }: { emptyText: string }) {
   }
 
   const virtualItems = virtualizer.getVirtualItems();
+  const slots = slotCount(virtualItems.length);
   return (
     <div className="job-table" role="table" aria-label="Uploads" aria-rowcount={items.length + 1} onKeyDown={onKeyDown}>
       <div role="rowgroup" className="job-table-head">
@@ -118,11 +137,12 @@ export function JobList({ emptyText }: { emptyText: string }) {
             {virtualItems.map((item) => {
               const entry = items[item.index]!;
               const id = entry.slice(2);
+              const key = item.index % slots;
               if (entry.startsWith('g:'))
-                return <GroupRow key={item.key} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
+                return <GroupRow key={key} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
               return (
                 <JobRow
-                  key={item.key}
+                  key={key}
                   id={id}
                   index={item.index}
                   top={item.start}
