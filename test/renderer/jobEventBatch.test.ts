@@ -16,7 +16,7 @@ async function ready(store: FerryStore): Promise<void> {
 /** A seeded random sequence of job events over a few ids, as the host could send them. */
 function randomEvents(seed: number, count: number): JobEventMessage[] {
   let value = seed;
-  const random = () => ((value = (value * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (value = (value * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
   const events: JobEventMessage[] = [];
@@ -87,7 +87,13 @@ describe('job events folded per frame', () => {
 
     // a reconnect's snapshot says where things are now: what was waiting for the frame is older
     fake.emit('jobsChanged', { jobs: [{ ...b, state: 'failed' }] });
-    fake.handle('snapshot', () => ({ ...fake.snapshot, jobs: [{ ...a, state: 'completed' }, { ...b, state: 'completed' }] }));
+    fake.handle('snapshot', () => ({
+      ...fake.snapshot,
+      jobs: [
+        { ...a, state: 'completed' },
+        { ...b, state: 'completed' },
+      ],
+    }));
     await store.getState().loadSnapshot();
     for (const flush of frames.splice(0)) flush();
     expect(store.getState().jobs.get(b.id)?.state).toBe('completed');
