@@ -6,9 +6,9 @@
  * progress tick.
  *
  * Rows are recycled while the list scrolls (issue #13, smooth at 10,000 jobs): a row's React key is
- * its slot (its index modulo a power of two above the number of rows drawn), not its job, so a
- * row that scrolls out lends its elements to the row that scrolls in. Dragging the scroll bar
- * through 10,000 rows then changes text and attributes instead of building and tearing down every
+ * its slot (its place among the rows drawn), not its job, so the rows keep their elements, in
+ * their order, and show other jobs as the list moves. Dragging the scroll bar
+ * through 10,000 rows then changes text and attributes instead of building (or moving) every
  * row's elements each frame, which cost the browser a long style and layout pass per frame.
  *
  * Keyboard: Tab reaches each row's checkbox and buttons; Up/Down move between rows; Space ticks the
@@ -24,17 +24,6 @@ import { GroupRow } from './GroupRow.tsx';
 import { JobRow } from './JobRow.tsx';
 
 export const ROW_HEIGHT = 48;
-
-/**
- * How many row slots to key by for `drawn` rows: a power of two (at least 32) above it, so the
- * slots of the rows drawn are distinct (they are consecutive indexes) and stay the same while
- * their count wobbles by a row or two during a scroll.
- */
-export function slotCount(drawn: number): number {
-  let slots = 32;
-  while (slots < drawn) slots *= 2;
-  return slots;
-}
 
 function SortHeader({ label, sortKey, className }: { label: string; sortKey: SortKey; className: string }) {
   const sort = useFerry((state) => state.sort);
@@ -99,7 +88,6 @@ export function JobList({ emptyText }: { emptyText: string }) {
   }
 
   const virtualItems = virtualizer.getVirtualItems();
-  const slots = slotCount(virtualItems.length);
   return (
     <div className="job-table" role="table" aria-label="Uploads" aria-rowcount={items.length + 1} onKeyDown={onKeyDown}>
       <div role="rowgroup" className="job-table-head">
@@ -134,15 +122,14 @@ export function JobList({ emptyText }: { emptyText: string }) {
           </div>
         ) : (
           <div role="none" className="job-table-sizer" style={{ height: virtualizer.getTotalSize() }}>
-            {virtualItems.map((item) => {
+            {virtualItems.map((item, slot) => {
               const entry = items[item.index]!;
               const id = entry.slice(2);
-              const key = item.index % slots;
               if (entry.startsWith('g:'))
-                return <GroupRow key={key} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
+                return <GroupRow key={slot} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
               return (
                 <JobRow
-                  key={key}
+                  key={slot}
                   id={id}
                   index={item.index}
                   top={item.start}
