@@ -73,3 +73,63 @@ export function formatPageProfile(title: string, summary: PageProfileSummary): s
   for (const entry of summary.total) lines.push(`    ${String(entry.ms).padStart(6)} ms  ${entry.name}`);
   return lines.join('\n');
 }
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  /** thread time: the CPU the event used */
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/**
+ * The renderer main thread's CPU (thread time) by trace event name (Layout, UpdateLayoutTree, Paint,
+ * FunctionCall, ...), from a Chromium performance trace. Nested events are each counted: the figures
+ * say where the time went, they do not add up to the wall time.
+ */
+export function summarizeTrace(trace: { traceEvents: TraceEvent[] }, limit = 20): Array<{ name: string; ms: number }> {
+  const main = trace.traceEvents.find((event) => event.ph === 'M' && event.name === 'thread_name' && event.args?.name === 'CrRendererMain');
+  if (!main) return [];
+  const byName = new Map<string, number>();
+  for (const event of trace.traceEvents) {
+    const time = event.tdur ?? event.dur;
+    if (event.ph !== 'X' || event.pid !== main.pid || event.tid !== main.tid || time === undefined) continue;
+    byName.set(event.name, (byName.get(event.name) ?? 0) + time / 1000);
+  }
+  return [...byName]
+    .map(([name, ms]) => ({ name, ms: Math.round(ms) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, limit);
+}
+
+/** The renderer main thread's tasks by the CPU they used (thread time), not by the wall time they took. */
+export interface TaskCpu {
+  /** Tasks that used more than 50 ms of CPU: long tasks even on an idle machine. */
+  longTasks: number;
+  worstMs: number;
+  totalMs: number;
+}
+
+/**
+ * The main thread's tasks (RunTask) by thread time (`tdur`): on a machine shared with other work a
+ * task's wall time includes the time it waited for a core, its thread time does not, so these
+ * figures compare two builds measured at different loads far better than long tasks do.
+ */
+export function taskCpu(trace: { traceEvents: TraceEvent[] }): TaskCpu {
+  const main = trace.traceEvents.find((event) => event.ph === 'M' && event.name === 'thread_name' && event.args?.name === 'CrRendererMain');
+  const result: TaskCpu = { longTasks: 0, worstMs: 0, totalMs: 0 };
+  if (!main) return result;
+  for (const event of trace.traceEvents) {
+    if (event.ph !== 'X' || event.name !== 'RunTask' || event.pid !== main.pid || event.tid !== main.tid) continue;
+    const ms = (event.tdur ?? event.dur ?? 0) / 1000;
+    result.totalMs += ms;
+    result.worstMs = Math.max(result.worstMs, ms);
+    if (ms > 50) result.longTasks++;
+  }
+  result.totalMs = Math.round(result.totalMs);
+  result.worstMs = Math.round(result.worstMs);
+  return result;
+}
