@@ -3,6 +3,13 @@
 // the cold load (time to the first row), then scrolls the list of 10,000 rows while the files upload,
 // recording long tasks (PerformanceObserver 'longtask'). Figures go into docs/benchmarks.md between
 // the bench:ui markers. It reports; it never asserts.
+//
+// FERRY_BENCH_UI_FERRY=path/to/bin/ferry.js measures another build (an A/B against the one before);
+// its figures are printed, not written into docs/benchmarks.md. FERRY_BENCH_UI_PROFILE=DIR also
+// records the page's CPU profile of the cold load and of the scroll into DIR and prints where the
+// time went (build the renderer with `npx vite build --minify false` first, for readable names);
+// FERRY_BENCH_UI_TRACE=DIR keeps the Chromium performance trace of the scroll (taken in every run, for
+// the main thread's CPU per task) and prints the main thread's time by event (style, layout, paint, script).
 import { chromium } from '@playwright/test';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,10 +18,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startRgw } from '../test/harness/rgw.ts';
+import { formatPageProfile, summarizePageProfile, summarizeTrace, taskCpu, type PageCpuProfile } from './lib/pageProfile.ts';
 import { createTestBucket } from '../test/harness/s3.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const FERRY = path.join(REPO, 'bin/ferry.js');
+const FERRY = process.env.FERRY_BENCH_UI_FERRY ? path.resolve(process.env.FERRY_BENCH_UI_FERRY) : path.join(REPO, 'bin/ferry.js');
+const WRITE_DOCS = !process.env.FERRY_BENCH_UI_FERRY;
+const PROFILE_DIR = process.env.FERRY_BENCH_UI_PROFILE ? path.resolve(process.env.FERRY_BENCH_UI_PROFILE) : null;
+const TRACE_DIR = process.env.FERRY_BENCH_UI_TRACE ? path.resolve(process.env.FERRY_BENCH_UI_TRACE) : null;
 const FILES = Number(process.env.FERRY_BENCH_UI_FILES ?? 10_000);
 const SCROLL_MS = 8000;
 
@@ -25,6 +36,10 @@ function ferry(dataDir: string, args: string[], input?: string): string {
 }
 
 interface ScrollFigures {
+  /** Elements added to the page while scrolling, by tag.class, most first. */
+  created: Array<[string, number]>;
+  /** Elements moved within the page (re-inserted) while scrolling. */
+  moved: number;
   longTasks: number;
   worstMs: number;
   totalMs: number;
@@ -84,65 +99,149 @@ async function main(): Promise<void> {
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      // what the host sends the page: event messages and their bytes, counted during the scroll
+      const received = { counting: false, messages: 0, bytes: 0, snapshotMs: 0, snapshotBytes: 0 };
+      page.on('websocket', (socket) =>
+        socket.on('framereceived', ({ payload }) => {
+          const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+          // the snapshot of 10,000 jobs is the first message of its size
+          if (received.snapshotMs === 0 && size > 1024 * 1024) {
+            received.snapshotMs = Date.now() - started;
+            received.snapshotBytes = size;
+          }
+          if (!received.counting) return;
+          received.messages++;
+          received.bytes += size;
+        }),
+      );
+      const cdp = PROFILE_DIR ? await page.context().newCDPSession(page) : null;
+      async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+        if (!cdp || !PROFILE_DIR) return run();
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+        await cdp.send('Profiler.start');
+        const result = await run();
+        const { profile } = await cdp.send('Profiler.stop');
+        mkdirSync(PROFILE_DIR, { recursive: true });
+        writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+        console.log(formatPageProfile(name, summarizePageProfile(profile as PageCpuProfile)));
+        return result;
+      }
       const started = Date.now();
-      await page.goto(url);
-      await page.getByRole('row', { name: 'many-small', exact: true }).waitFor();
-      const firstRowMs = Date.now() - started;
+      const firstRowMs = await profiled('cold-load', async () => {
+        await page.goto(url);
+        await page.getByRole('row', { name: 'many-small', exact: true }).waitFor();
+        return Date.now() - started;
+      });
       await page.getByRole('button', { name: 'Show the files of many-small' }).click();
       await page.locator('.job-row.child').first().waitFor();
       const uploading = await page.getByRole('row', { name: 'many-small', exact: true }).innerText();
 
-      const figures = await page.evaluate(async (durationMs) => {
-        const tasks: number[] = [];
-        const observer = new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) tasks.push(entry.duration);
-        });
-        observer.observe({ type: 'longtask', buffered: false });
-        const scroller = document.querySelector<HTMLElement>('[data-testid="job-scroller"]')!;
-        let frames = 0;
-        const start = performance.now();
-        await new Promise<void>((resolve) => {
-          function step(now: number) {
-            frames++;
-            const t = (now - start) / durationMs;
-            // down and back up, as a person drags the scroll bar
-            const max = scroller.scrollHeight - scroller.clientHeight;
-            scroller.scrollTop = max * (t < 0.5 ? t * 2 : 2 - t * 2);
-            if (now - start < durationMs) requestAnimationFrame(step);
-            else resolve();
-          }
-          requestAnimationFrame(step);
-        });
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        observer.disconnect();
-        const elapsed = performance.now() - start;
-        return {
-          longTasks: tasks.length,
-          worstMs: Math.round(Math.max(0, ...tasks)),
-          totalMs: Math.round(tasks.reduce((sum, d) => sum + d, 0)),
-          frames,
-          fps: Math.round((frames * 1000) / elapsed),
-        } satisfies ScrollFigures;
-      }, SCROLL_MS);
+      received.counting = true;
+      // the trace gives each task's CPU time: comparable between runs at different loads, unlike wall time
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+      const figures = await profiled('scroll', () =>
+        page.evaluate(async (durationMs) => {
+          const tasks: number[] = [];
+          const observer = new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) tasks.push(entry.duration);
+          });
+          observer.observe({ type: 'longtask', buffered: false });
+          // elements the page builds while scrolling, by tag and class (recycled rows build few); an
+          // element moved within the page is reported as added too, and counted apart
+          const created = new Map<string, number>();
+          const known = new WeakSet<Element>(document.querySelectorAll('*'));
+          let moved = 0;
+          const mutations = new MutationObserver((records) => {
+            for (const record of records)
+              for (const node of record.addedNodes) {
+                if (!(node instanceof Element)) continue;
+                for (const element of [node, ...node.querySelectorAll('*')]) {
+                  if (known.has(element)) {
+                    moved++;
+                    continue;
+                  }
+                  known.add(element);
+                  const name = `${element.tagName.toLowerCase()}.${String(element.getAttribute('class') ?? '').split(' ')[0]}`;
+                  created.set(name, (created.get(name) ?? 0) + 1);
+                }
+              }
+          });
+          mutations.observe(document.body, { childList: true, subtree: true });
+          const scroller = document.querySelector<HTMLElement>('[data-testid="job-scroller"]')!;
+          let frames = 0;
+          const start = performance.now();
+          await new Promise<void>((resolve) => {
+            function step(now: number) {
+              frames++;
+              const t = (now - start) / durationMs;
+              // down and back up, as a person drags the scroll bar
+              const max = scroller.scrollHeight - scroller.clientHeight;
+              scroller.scrollTop = max * (t < 0.5 ? t * 2 : 2 - t * 2);
+              if (now - start < durationMs) requestAnimationFrame(step);
+              else resolve();
+            }
+            requestAnimationFrame(step);
+          });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          observer.disconnect();
+          mutations.disconnect();
+          const elapsed = performance.now() - start;
+          return {
+            created: [...created].sort((a, b) => b[1] - a[1]),
+            moved,
+            longTasks: tasks.length,
+            worstMs: Math.round(Math.max(0, ...tasks)),
+            totalMs: Math.round(tasks.reduce((sum, d) => sum + d, 0)),
+            frames,
+            fps: Math.round((frames * 1000) / elapsed),
+          } satisfies ScrollFigures;
+        }, SCROLL_MS),
+      );
+      received.counting = false;
+      const trace = await browser.stopTracing();
+      const cpu = taskCpu(JSON.parse(trace.toString('utf8')));
+      if (TRACE_DIR) {
+        mkdirSync(TRACE_DIR, { recursive: true });
+        writeFileSync(path.join(TRACE_DIR, 'scroll.trace.json'), trace);
+        console.log('scroll, main thread by trace event:');
+        for (const entry of summarizeTrace(JSON.parse(trace.toString('utf8'))))
+          console.log(`  ${String(entry.ms).padStart(6)} ms  ${entry.name}`);
+      }
+      const seconds = SCROLL_MS / 1000;
+      console.log(
+        `elements built while scrolling: ${figures.created
+          .slice(0, 10)
+          .map(([name, n]) => `${name} ${n}`)
+          .join(', ')}`,
+      );
+      const load = os.loadavg()[0]!.toFixed(1);
 
       const report = [
         '<!-- bench:ui start -->',
         '## The window under load (`npm run bench:ui`)',
         '',
-        `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores (shared), Chromium headless, 1280x800.`,
+        `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores (shared; load average ${load} at the end), Chromium headless, 1280x800.`,
         `${FILES.toLocaleString('en-US')} files of 16 KiB queued as one folder, uploading to a local Ceph RGW while measured.`,
         '',
         '| Measure | Value |',
         '| --- | --- |',
         `| Cold load: first row shown | ${firstRowMs} ms |`,
+        `| Cold load: the snapshot (${(received.snapshotBytes / 1024 / 1024).toFixed(1)} MiB) received | ${received.snapshotMs} ms |`,
         `| Scrolling ${FILES.toLocaleString('en-US')} rows for ${SCROLL_MS / 1000} s: long tasks (> 50 ms) | ${figures.longTasks} |`,
-        `| Worst long task | ${figures.worstMs} ms |`,
+        `| Worst long task (wall time) | ${figures.worstMs} ms |`,
         `| Time in long tasks | ${figures.totalMs} ms |`,
         `| Frames | ${figures.frames} (${figures.fps} fps) |`,
+        `| Elements built while scrolling (moved) | ${figures.created.reduce((sum, [, n]) => sum + n, 0).toLocaleString('en-US')} (${figures.moved.toLocaleString('en-US')}) |`,
+        `| Main thread CPU while scrolling (trace): tasks over 50 ms of CPU | ${cpu.longTasks} |`,
+        `| Worst task's CPU | ${cpu.worstMs} ms |`,
+        `| Main thread CPU in ${SCROLL_MS / 1000} s | ${cpu.totalMs} ms (${Math.round(cpu.totalMs / Math.max(1, figures.frames))} ms a frame) |`,
+        `| Host to page while scrolling | ${Math.round(received.messages / seconds)} messages/s, ${Math.round(received.bytes / seconds / 1024)} KiB/s |`,
         `| The group row while measured | ${uploading.replace(/\s+/g, ' ').trim()} |`,
         '<!-- bench:ui end -->',
       ].join('\n');
       console.log(report);
+      if (!WRITE_DOCS) return;
       const file = path.join(REPO, 'docs', 'benchmarks.md');
       const current = readFileSync(file, 'utf8');
       const marked = /<!-- bench:ui start -->[\s\S]*<!-- bench:ui end -->/;

@@ -25,6 +25,8 @@ export function startFerry(options: {
   storage?: StoreDeps['storage'];
   files?: BrowserFileRegistry;
   notifications?: PageNotifications;
+  /** Folds job events until this runs the flush (main.tsx: once per animation frame); default: none. */
+  scheduleJobEvents?: StoreDeps['scheduleJobEvents'];
 }): FerryWindow {
   const files = options.files ?? new BrowserFileRegistry();
   const notifications = options.notifications ?? pageNotifications();
@@ -33,6 +35,7 @@ export function startFerry(options: {
     files,
     desktop: options.desktop ?? null,
     notifications,
+    scheduleJobEvents: options.scheduleJobEvents ?? null,
     ...(options.storage === undefined ? {} : { storage: options.storage }),
   });
   const stopNotifying = notifyFinishedBatches(store, notifications);

@@ -8,9 +8,11 @@ import { desktopHelper } from './bridge/desktop.ts';
 import { openBridge } from './bridge/index.ts';
 import { startFerry } from './app.ts';
 import { App } from './components/App.tsx';
+import { nextFrame } from './store/jobEventBatch.ts';
 
 const bridge = openBridge();
-const { store } = startFerry({ api: bridge.api, connection: bridge.connection, desktop: desktopHelper() });
+// job events are applied once per frame: thousands of small files send dozens a second (issue #13)
+const { store } = startFerry({ api: bridge.api, connection: bridge.connection, desktop: desktopHelper(), scheduleJobEvents: nextFrame });
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

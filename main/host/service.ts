@@ -50,6 +50,9 @@ import { withDefaults } from '../../shared/uploadOptions.ts';
 
 export { BrowserSession };
 
+/** The shortest time between two jobsChanged messages while jobs change without pause. */
+const CHANGED_INTERVAL_MS = 100;
+
 export interface HostServiceOptions {
   dataDir: string;
   vault: SecretVault;
@@ -86,6 +89,8 @@ export class HostService {
   readonly #changed = new Map<string, Job>();
   readonly #progress = new Map<string, ProgressUpdate>();
   #flushScheduled = false;
+  /** When jobsChanged was last sent (performance.now()): see #scheduleFlush. */
+  #lastChangedFlush = -Infinity;
   readonly #progressTimer: NodeJS.Timeout;
   readonly #offEngine: () => void;
   #settings: Settings;
@@ -122,6 +127,11 @@ export class HostService {
           this.#progress.set(event.jobId, { id: event.jobId, bytesDone: event.bytesDone, bytesPerSecond: event.bytesPerSecond });
           break;
         case 'jobs-removed':
+          // a change still waiting to be sent would bring a removed job back to the window
+          for (const id of event.ids) {
+            this.#changed.delete(id);
+            this.#progress.delete(id);
+          }
           this.#emit('jobsRemoved', { ids: event.ids });
           break;
         case 'retrying':
@@ -493,16 +503,26 @@ export class HostService {
     this.#emit('endpointsChanged', { endpoints: this.registry.list().map(toEndpointView) });
   }
 
+  /**
+   * Sends the jobs changed since the last jobsChanged: at once after a quiet spell, else at most every
+   * CHANGED_INTERVAL_MS. While thousands of small files upload, states change hundreds of times a
+   * second; one message per event-loop turn made dozens of messages a second for every window to
+   * parse and apply (issue #13, smooth at 10,000 jobs).
+   */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => {
+    const flush = () => {
       this.#flushScheduled = false;
+      this.#lastChangedFlush = performance.now();
       if (this.#changed.size === 0) return;
       const jobs = [...this.#changed.values()].map((job) => this.#view(this.engine.get(job.id) ?? job));
       this.#changed.clear();
       this.#emit('jobsChanged', { jobs });
-    });
+    };
+    const wait = this.#lastChangedFlush + CHANGED_INTERVAL_MS - performance.now();
+    if (wait <= 0) setImmediate(flush);
+    else setTimeout(flush, wait);
   }
 
   #flushProgress(): void {

@@ -5,6 +5,12 @@
  * when the shown rows change (a filter, a search, a sort, an added or finished job), never on a
  * progress tick.
  *
+ * Rows are recycled while the list scrolls (issue #13, smooth at 10,000 jobs): a row's React key is
+ * its slot (its place among the rows drawn), not its job, so the rows keep their elements, in
+ * their order, and show other jobs as the list moves. Dragging the scroll bar
+ * through 10,000 rows then changes text and attributes instead of building (or moving) every
+ * row's elements each frame, which cost the browser a long style and layout pass per frame.
+ *
  * Keyboard: Tab reaches each row's checkbox and buttons; Up/Down move between rows; Space ticks the
  * row; Ctrl/Cmd+A selects every shown job, Escape clears the selection, Delete removes the selected
  * (App).
@@ -47,7 +53,8 @@ export function JobList({ emptyText }: { emptyText: string }) {
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (index) => items[index] ?? index,
-    overscan: 8,
+    // a few rows beyond the view: each one more is built, styled and laid out on every frame of a drag
+    overscan: 3,
     // rows are measured (a failed row wraps its whole error); an unlaid-out row keeps the estimate
     measureElement: (element, entry) => {
       const height = entry?.borderBoxSize?.[0]?.blockSize ?? element.getBoundingClientRect().height;
@@ -115,14 +122,14 @@ export function JobList({ emptyText }: { emptyText: string }) {
           </div>
         ) : (
           <div role="none" className="job-table-sizer" style={{ height: virtualizer.getTotalSize() }}>
-            {virtualItems.map((item) => {
+            {virtualItems.map((item, slot) => {
               const entry = items[item.index]!;
               const id = entry.slice(2);
               if (entry.startsWith('g:'))
-                return <GroupRow key={item.key} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
+                return <GroupRow key={slot} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
               return (
                 <JobRow
-                  key={item.key}
+                  key={slot}
                   id={id}
                   index={item.index}
                   top={item.start}

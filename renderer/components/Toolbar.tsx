@@ -4,8 +4,9 @@
  * settings).
  */
 import type { ReactNode } from 'react';
-import { useActions, useFerry, useFerryShallow } from '../store/hooks.ts';
-import { selectActionTargets, selectFinishedIds } from '../store/selectors.ts';
+import type { JobAction } from '../store/jobsSlice.ts';
+import { useActions, useFerry, useFerryShallow, useFerryStore } from '../store/hooks.ts';
+import { actionTargets, finishedIds, selectActionCounts, selectFinishedCount } from '../store/selectors.ts';
 import {
   BroomIcon,
   CloseIcon,
@@ -67,14 +68,17 @@ function SelectionChip({ count, onClear }: { count: number; onClear: () => void 
 }
 
 export function Toolbar() {
-  const targets = useFerryShallow(selectActionTargets);
+  const targets = useFerryShallow(selectActionCounts);
   const selectedCount = useFerry((state) => state.selected.size);
   const scope = selectedCount > 0 ? 'selected' : 'all';
   // with a selection the chip says what the buttons act on, and their labels stay short
   const label = (verb: string) => (scope === 'all' ? `${verb} all` : verb);
-  const completed = useFerryShallow(selectFinishedIds);
+  const completed = useFerry(selectFinishedCount);
   const hasEndpoints = useFerry((state) => state.endpoints.length > 0);
   const actions = useActions();
+  const store = useFerryStore();
+  // the ids are gathered on the click: the counts are all the toolbar needs to draw
+  const targetsOf = (action: JobAction) => actionTargets(store.getState(), action);
 
   return (
     <div className="toolbar" role="toolbar" aria-label="Uploads">
@@ -99,29 +103,29 @@ export function Toolbar() {
           icon={<PauseIcon />}
           label={label('Pause')}
           name={`Pause ${scope}`}
-          disabled={targets.pause.length === 0}
-          onClick={() => void actions.pauseJobs(targets.pause)}
+          disabled={targets.pause === 0}
+          onClick={() => void actions.pauseJobs(targetsOf('pause'))}
         />
         <ToolButton
           icon={<PlayIcon />}
           label={label('Resume')}
           name={`Resume ${scope}`}
-          disabled={targets.resume.length === 0}
-          onClick={() => void actions.resumeJobs(targets.resume)}
+          disabled={targets.resume === 0}
+          onClick={() => void actions.resumeJobs(targetsOf('resume'))}
         />
         <ToolButton
           icon={<RetryIcon />}
           label={label('Retry')}
           name={`Retry ${scope}`}
-          disabled={targets.retry.length === 0}
-          onClick={() => void actions.retryJobs(targets.retry)}
+          disabled={targets.retry === 0}
+          onClick={() => void actions.retryJobs(targetsOf('retry'))}
         />
         <ToolButton
           icon={<StopIcon />}
           label={`${label('Abort')}…`}
           name={`Abort ${scope}…`}
-          disabled={targets.abort.length === 0}
-          onClick={() => actions.askToAbort(targets.abort)}
+          disabled={targets.abort === 0}
+          onClick={() => actions.askToAbort(targetsOf('abort'))}
         />
       </div>
       <div className="tool-separator" aria-hidden="true" />
@@ -138,8 +142,8 @@ export function Toolbar() {
           icon={<BroomIcon />}
           label="Clear completed"
           title="Remove completed and aborted uploads from the list"
-          disabled={completed.length === 0}
-          onClick={() => void actions.clearJobs(completed)}
+          disabled={completed === 0}
+          onClick={() => void actions.clearJobs(finishedIds(store.getState()))}
         />
       </div>
       <div className="tool-spacer" />

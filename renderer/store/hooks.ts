@@ -2,7 +2,7 @@
  * React's way into the store: the store comes from context (one per window; a test makes its own),
  * and components read it with selectors.
  */
-import { createContext, useContext, useMemo } from 'react';
+import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { JobEntry } from './jobsSlice.ts';
@@ -39,11 +39,19 @@ export type FerryActions = { [K in keyof FerryState as FerryState[K] extends (..
  * using it never re-renders. It has no state fields (they would be stale): read those with useFerry.
  */
 export function useActions(): FerryActions {
-  const store = useFerryStore();
-  return useMemo(() => {
-    const state = store.getState();
-    const actions: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(state)) if (typeof value === 'function') actions[key] = value;
-    return actions as FerryActions;
-  }, [store]);
+  return actionsOf(useFerryStore());
+}
+
+/** Made once per store: rows mount by the dozen per frame while the list scrolls. */
+const actionsByStore = new WeakMap<FerryStore, FerryActions>();
+
+function actionsOf(store: FerryStore): FerryActions {
+  let actions = actionsByStore.get(store);
+  if (!actions) {
+    const found: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(store.getState())) if (typeof value === 'function') found[key] = value;
+    actions = found as FerryActions;
+    actionsByStore.set(store, actions);
+  }
+  return actions;
 }

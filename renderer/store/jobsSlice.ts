@@ -9,6 +9,7 @@ import type { BrowserFileInfo, DirectoryListing, Envelope, JobView, ProgressUpda
 import { canTransition, isFinal, type JobEvent } from '../../shared/job.ts';
 import { bucketNameProblem } from '../../shared/s3Names.ts';
 import type { PickedFile } from '../files/browserFiles.ts';
+import type { JobChanges } from './jobEventBatch.ts';
 import { pathsOf, pickedFromInput, readDroppedFiles } from '../files/dropReader.ts';
 import { count } from '../format.ts';
 import type { FerryState, SliceCreator } from './store.ts';
@@ -41,6 +42,11 @@ export interface JobsSlice {
   upsertJobs(jobs: readonly JobView[]): void;
   applyProgress(updates: readonly ProgressUpdate[]): void;
   removeJobs(ids: readonly string[]): void;
+  /**
+   * Removals, then new and changed jobs, then progress, in one write (one new Map, one
+   * notification): what the window applies once per frame (jobEventBatch.ts).
+   */
+  applyJobChanges(changes: Partial<JobChanges>): void;
 
   pauseJobs(ids: readonly string[]): Promise<void>;
   /** Copies a presigned download link of a completed job's object (issue #12). */
@@ -161,14 +167,37 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
     },
 
     upsertJobs(views) {
-      if (views.length === 0) return;
-      const { jobs: current, jobOrder } = get();
-      const jobs = new Map(current);
+      get().applyJobChanges({ upserts: views });
+    },
+
+    applyProgress(updates) {
+      get().applyJobChanges({ progress: updates });
+    },
+
+    removeJobs(ids) {
+      get().applyJobChanges({ removed: ids });
+    },
+
+    applyJobChanges({ removed = [], upserts = [], progress = [] }) {
+      const state = get();
+      const current = state.jobs;
+      let jobs: Map<string, JobEntry> | null = null;
+      const writable = () => (jobs ??= new Map(current));
+      let jobOrder = state.jobOrder;
+      let statesChanged = false;
+
+      const gone = new Set(removed.filter((id) => current.has(id)));
+      if (gone.size > 0) {
+        const map = writable();
+        for (const id of gone) map.delete(id);
+        jobOrder = jobOrder.filter((id) => !gone.has(id));
+        statesChanged = true;
+      }
+
       const added: string[] = [];
       const moved: string[] = [];
-      let statesChanged = false;
-      for (const view of views) {
-        const previous = jobs.get(view.id);
+      for (const view of upserts) {
+        const previous = (jobs ?? current).get(view.id);
         if (!previous) {
           added.push(view.id);
           statesChanged = true;
@@ -176,46 +205,30 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
           statesChanged = true;
           if (previous.state !== view.state) moved.push(view.id);
         }
-        jobs.set(view.id, entry(view, previous));
+        writable().set(view.id, entry(view, previous));
       }
-      // "Pausing…" ends when the job's state changed
-      const { pending } = get();
-      if (pending.size > 0 && moved.some((id) => pending.has(id))) get().markPending(moved, null);
-      set({
-        jobs,
-        jobOrder: added.length > 0 ? [...jobOrder, ...added] : jobOrder,
-        jobStatesVersion: statesChanged ? get().jobStatesVersion + 1 : get().jobStatesVersion,
-      });
-    },
+      if (added.length > 0) jobOrder = [...jobOrder, ...added];
 
-    applyProgress(updates) {
-      const current = get().jobs;
-      let jobs: Map<string, JobEntry> | null = null;
-      for (const update of updates) {
+      for (const update of progress) {
         const job = (jobs ?? current).get(update.id);
         if (!job || (job.bytesDone === update.bytesDone && job.bytesPerSecond === update.bytesPerSecond)) continue;
-        jobs ??= new Map(current);
-        jobs.set(update.id, { ...job, bytesDone: update.bytesDone, bytesPerSecond: update.bytesPerSecond });
+        writable().set(update.id, { ...job, bytesDone: update.bytesDone, bytesPerSecond: update.bytesPerSecond });
       }
-      if (jobs) set({ jobs });
-    },
+      if (jobs === null) return;
 
-    removeJobs(ids) {
-      const { jobs: current, selected: currentSelected } = get();
-      const gone = new Set(ids.filter((id) => current.has(id)));
-      if (gone.size === 0) return;
-      const jobs = new Map(current);
-      for (const id of gone) jobs.delete(id);
-      const selected = [...currentSelected].some((id) => gone.has(id))
-        ? new Set([...currentSelected].filter((id) => !gone.has(id)))
-        : currentSelected;
-      set({
+      // "Pausing…" ends when the job's state changed
+      if (state.pending.size > 0 && moved.some((id) => state.pending.has(id))) state.markPending(moved, null);
+      const next: Partial<FerryState> = {
         jobs,
-        jobOrder: get().jobOrder.filter((id) => !gone.has(id)),
-        jobStatesVersion: get().jobStatesVersion + 1,
-        selected,
-        selectionAnchor: gone.has(get().selectionAnchor ?? '') ? null : get().selectionAnchor,
-      });
+        jobOrder,
+        jobStatesVersion: statesChanged ? state.jobStatesVersion + 1 : state.jobStatesVersion,
+      };
+      if (gone.size > 0) {
+        const { selected, selectionAnchor } = get();
+        if ([...selected].some((id) => gone.has(id))) next.selected = new Set([...selected].filter((id) => !gone.has(id)));
+        if (selectionAnchor !== null && gone.has(selectionAnchor)) next.selectionAnchor = null;
+      }
+      set(next);
     },
 
     async copyLink(id, expiresInSeconds) {

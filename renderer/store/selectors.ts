@@ -3,7 +3,7 @@
  * makes a new `jobs` Map) does not recompute the filtered list or the counts, and a component that
  * selects them with useShallow does not re-render.
  */
-import { isFinal } from '../../shared/job.ts';
+import { isFinal, JOB_STATES, type JobState } from '../../shared/job.ts';
 import { etaSeconds } from '../../shared/speed.ts';
 import type { JobRetry } from '../../shared/retry.ts';
 import { canApply, type JobAction, type JobEntry } from './jobsSlice.ts';
@@ -244,20 +244,46 @@ export const selectGroupSelection = memoOn(
   },
 );
 
+/**
+ * How many jobs are in each state, and how many of those queued or uploading wait for their file:
+ * one cheap pass per change of the set of jobs or of a state, from which the filter tabs' counts and
+ * the toolbar's actions follow without another pass over every job.
+ */
+export interface StateCensus {
+  byState: Record<JobState, number>;
+  waitingForFile: number;
+}
+
+function censusOf(jobs: Iterable<JobEntry | undefined>): StateCensus {
+  const byState = Object.fromEntries(JOB_STATES.map((name) => [name, 0])) as Record<JobState, number>;
+  let waitingForFile = 0;
+  for (const job of jobs) {
+    if (!job) continue;
+    byState[job.state]++;
+    if (job.waitingForFile && (job.state === 'queued' || job.state === 'uploading')) waitingForFile++;
+  }
+  return { byState, waitingForFile };
+}
+
+export const selectCensus = memoOn(
+  (state) => [state.jobOrder, state.jobStatesVersion],
+  (state): StateCensus => censusOf(state.jobs.values()),
+);
+
 export type FilterCounts = Record<JobFilter, number>;
 
 /** How many jobs each filter tab shows. */
 export const selectCounts = memoOn(
-  (state) => [state.jobOrder, state.jobStatesVersion],
+  (state) => [selectCensus(state)],
   (state): FilterCounts => {
-    const result: FilterCounts = { all: state.jobOrder.length, active: 0, paused: 0, failed: 0, completed: 0 };
-    for (const job of state.jobs.values()) {
-      if ((job.state === 'queued' || job.state === 'uploading') && !job.waitingForFile) result.active++;
-      else if (job.state === 'paused') result.paused++;
-      else if (job.state === 'failed') result.failed++;
-      else if (job.state === 'completed') result.completed++;
-    }
-    return result;
+    const { byState, waitingForFile } = selectCensus(state);
+    return {
+      all: state.jobOrder.length,
+      active: byState.queued + byState.uploading - waitingForFile,
+      paused: byState.paused,
+      failed: byState.failed,
+      completed: byState.completed,
+    };
   },
 );
 
@@ -339,23 +365,41 @@ export const selectTotals = memoOn(
   },
 );
 
-export type ActionTargets = Record<JobAction, readonly string[]>;
+const JOB_ACTIONS = ['pause', 'resume', 'retry', 'abort', 'clear'] as const satisfies readonly JobAction[];
 
-/** The jobs each toolbar action applies to: those selected, or all when none is. */
-export const selectActionTargets = memoOn(
-  (state) => [state.jobOrder, state.jobStatesVersion, state.selected],
-  (state): ActionTargets => {
-    const { jobOrder, selected } = state;
-    const scope = selected.size > 0 ? jobOrder.filter((id) => selected.has(id)) : jobOrder;
-    const result: Record<JobAction, string[]> = { pause: [], resume: [], retry: [], abort: [], clear: [] };
-    for (const id of scope) {
-      const job = state.jobs.get(id);
-      if (!job) continue;
-      for (const action of ['pause', 'resume', 'retry', 'abort', 'clear'] as const) if (canApply(action, job)) result[action].push(id);
-    }
+/** For each state, the actions that apply to a job in it (the table of shared/job.ts, read once). */
+const APPLIES = Object.fromEntries(
+  JOB_STATES.map((name) => [name, Object.fromEntries(JOB_ACTIONS.map((action) => [action, canApply(action, { state: name })]))]),
+) as Record<JobState, Record<JobAction, boolean>>;
+
+export type ActionCounts = Record<JobAction, number>;
+
+/**
+ * How many jobs each toolbar action applies to: those selected, or all when none is. Counted from
+ * the states (no pass over the jobs without a selection); the ids are gathered on a click
+ * ({@link actionTargets}).
+ */
+export const selectActionCounts = memoOn(
+  (state) => [selectCensus(state), state.selected],
+  (state): ActionCounts => {
+    const { byState } = state.selected.size > 0 ? censusOf([...state.selected].map((id) => state.jobs.get(id))) : selectCensus(state);
+    const result: ActionCounts = { pause: 0, resume: 0, retry: 0, abort: 0, clear: 0 };
+    for (const name of JOB_STATES) for (const action of JOB_ACTIONS) if (APPLIES[name][action]) result[action] += byState[name];
     return result;
   },
 );
+
+/** The jobs `action` applies to, in the list's order: those selected, or all when none is. */
+export function actionTargets(state: FerryState, action: JobAction): string[] {
+  const { jobOrder, selected } = state;
+  const result: string[] = [];
+  for (const id of jobOrder) {
+    if (selected.size > 0 && !selected.has(id)) continue;
+    const job = state.jobs.get(id);
+    if (job && APPLIES[job.state][action]) result.push(id);
+  }
+  return result;
+}
 
 /** Whether any browser job is still going (leaving the page would stop it). */
 export function selectBrowserJobsRunning(state: FerryState): boolean {
@@ -363,12 +407,16 @@ export function selectBrowserJobsRunning(state: FerryState): boolean {
   return false;
 }
 
-/** Completed and aborted jobs: what "Clear completed" removes from the list. */
-export const selectFinishedIds = memoOn(
-  (state) => [state.jobOrder, state.jobStatesVersion],
-  (state): readonly string[] =>
-    state.jobOrder.filter((id) => {
-      const job = state.jobs.get(id);
-      return job !== undefined && isFinal(job.state);
-    }),
-);
+/** Completed and aborted jobs: what "Clear completed" removes from the list (gathered on a click). */
+export function finishedIds(state: FerryState): string[] {
+  return state.jobOrder.filter((id) => {
+    const job = state.jobs.get(id);
+    return job !== undefined && isFinal(job.state);
+  });
+}
+
+/** How many jobs "Clear completed" would remove. */
+export function selectFinishedCount(state: FerryState): number {
+  const { byState } = selectCensus(state);
+  return byState.completed + byState.aborted;
+}

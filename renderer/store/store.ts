@@ -37,6 +37,11 @@ export interface StoreDeps {
   storage: Pick<Storage, 'getItem' | 'setItem'> | null;
   /** The browser's notifications (the browser host tells of a finished batch with them). */
   notifications: PageNotifications;
+  /**
+   * When set, job events are folded and applied once per call of the flush it schedules (the
+   * window: once per animation frame, jobEventBatch.ts); null applies each event as it comes (tests).
+   */
+  scheduleJobEvents: ((flush: () => void) => void) | null;
 }
 
 /** A slice's creator, typed against the whole state so that actions can read other slices. */
@@ -49,6 +54,7 @@ export function createFerryStore(options: Partial<StoreDeps> & Pick<StoreDeps, '
     desktop: options.desktop ?? null,
     storage: options.storage === undefined ? safeLocalStorage() : options.storage,
     notifications: options.notifications ?? pageNotifications(),
+    scheduleJobEvents: options.scheduleJobEvents ?? null,
   };
   return createStore<FerryState>()((...a) => ({
     ...createJobsSlice(deps)(...a),

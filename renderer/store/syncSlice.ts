@@ -6,6 +6,7 @@
 import type { Events, Snapshot } from '../../shared/contract.ts';
 import { missingCase } from '../../shared/errors.ts';
 import type { ConnectionStatus } from '../bridge/connection.ts';
+import { JobEventBatch, type JobEventMessage } from './jobEventBatch.ts';
 import type { SliceCreator } from './store.ts';
 import { errorInfo } from './uiSlice.ts';
 
@@ -41,6 +42,28 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
   let restored = false;
   /** Paths handed to Ferry (pathsOpened) before the first snapshot. */
   const openedBeforeLoad: string[] = [];
+  /** Job events not yet applied (deps.scheduleJobEvents), and whether a flush is scheduled. */
+  const batch = new JobEventBatch();
+  let flushScheduled = false;
+
+  function flushJobEvents(): void {
+    flushScheduled = false;
+    if (!live || batch.isEmpty) return;
+    get().applyJobChanges(batch.take());
+  }
+
+  function queueJobEvent(message: JobEventMessage): void {
+    const schedule = deps.scheduleJobEvents;
+    if (!schedule) {
+      batch.add(message);
+      flushJobEvents();
+      return;
+    }
+    batch.add(message);
+    if (flushScheduled) return;
+    flushScheduled = true;
+    schedule(flushJobEvents);
+  }
 
   return {
     loadStatus: 'loading',
@@ -51,6 +74,8 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
     async loadSnapshot() {
       const mine = ++generation;
       live = false;
+      // the snapshot has what they say
+      batch.clear();
       if (get().loadStatus === 'error') set({ loadStatus: 'loading', loadError: null });
       try {
         const snapshot = await deps.api.snapshot({});
@@ -87,18 +112,18 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
         return;
       }
       if (!live) return;
-      const state = get();
       switch (message.event) {
         case 'jobsAdded':
         case 'jobsChanged':
-          state.upsertJobs(message.payload.jobs);
-          return;
         case 'jobsProgress':
-          state.applyProgress(message.payload.updates);
-          return;
         case 'jobsRemoved':
-          state.removeJobs(message.payload.ids);
+          queueJobEvent(message);
           return;
+      }
+      // other events keep their place after the job events before them
+      flushJobEvents();
+      const state = get();
+      switch (message.event) {
         case 'endpointsChanged':
           state.setEndpoints(message.payload.endpoints);
           return;
