@@ -36,9 +36,15 @@ export type CannedAcl = (typeof CANNED_ACLS)[number];
 export const SSE_MODES = ['AES256', 'aws:kms'] as const;
 export type SseMode = (typeof SSE_MODES)[number];
 
-/** What to do when an object with the job's key exists; `ask` is the window's (the row asks). */
+/** What to do when an object with the job's key exists: the CLI's modes (`--if-exists`). */
 export const IF_EXISTS = ['overwrite', 'skip', 'skip-identical', 'rename', 'fail'] as const;
-export type IfExists = (typeof IF_EXISTS)[number];
+/**
+ * Every mode a job may carry: the CLI's, and the window's default `ask` (the job waits, paused, for
+ * the person to answer Replace, Skip or Keep both; shared/existsAnswer.ts). A command line has no one
+ * to ask, so `--if-exists` and endpoint defaults take only {@link IF_EXISTS}.
+ */
+export const JOB_IF_EXISTS = [...IF_EXISTS, 'ask'] as const;
+export type IfExists = (typeof JOB_IF_EXISTS)[number];
 
 export const MAX_TAGS = 10;
 export const MAX_TAG_KEY = 128;
@@ -104,9 +110,12 @@ const uploadOptionsFields = z
     sseKmsKeyId: z.string().min(1).max(2048).optional(),
     /** The object is encrypted with a customer key (SSE-C); the key is kept apart, in the vault. */
     sseC: z.boolean().optional(),
-    ifExists: z.enum(IF_EXISTS, { message: `--if-exists must be one of ${IF_EXISTS.join(', ')}.` }).optional(),
+    ifExists: z.enum(JOB_IF_EXISTS, { message: `--if-exists must be one of ${IF_EXISTS.join(', ')}.` }).optional(),
   })
   .strict();
+
+/** `--if-exists` and `--default-if-exists`: the CLI's modes only (no one answers `ask` there). */
+const cliIfExists = z.enum(IF_EXISTS, { message: `--if-exists must be one of ${IF_EXISTS.join(', ')}.` }).optional();
 
 export const uploadOptionsSchema = uploadOptionsFields.superRefine((options, context) => {
   if (options.sseKmsKeyId !== undefined && options.sse !== 'aws:kms')
@@ -118,14 +127,18 @@ export const uploadOptionsSchema = uploadOptionsFields.superRefine((options, con
 export type UploadOptions = z.infer<typeof uploadOptionsSchema>;
 
 /** Per-endpoint defaults (`ferry endpoint add ... --default-*`); the upload's own options override them. */
-export const endpointDefaultsSchema = uploadOptionsFields.pick({
-  storageClass: true,
-  sse: true,
-  sseKmsKeyId: true,
-  acl: true,
-  cacheControl: true,
-  ifExists: true,
-});
+export const endpointDefaultsSchema = uploadOptionsFields
+  .pick({
+    storageClass: true,
+    sse: true,
+    sseKmsKeyId: true,
+    acl: true,
+    cacheControl: true,
+  })
+  .extend({ ifExists: cliIfExists });
+
+/** The names of the endpoint defaults, in the order `ferry endpoint add|edit --default-*` lists them. */
+export const ENDPOINT_DEFAULT_NAMES = ['storageClass', 'sse', 'sseKmsKeyId', 'acl', 'cacheControl', 'ifExists'] as const;
 export type EndpointDefaults = z.infer<typeof endpointDefaultsSchema>;
 
 /** The endpoint's defaults under the upload's own options (SSE-C replaces a default --sse). */

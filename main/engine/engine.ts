@@ -35,6 +35,8 @@ import { openSealed, type SecretVault } from '../endpoints/vault.ts';
 import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
 import mime from 'mime';
 import { waitUntilReachable } from './reachability.ts';
+import { answerExists } from './existsQuestion.ts';
+import type { ExistsAnswer } from '../../shared/existsAnswer.ts';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -628,6 +630,23 @@ export class Engine {
     }
   }
 
+  /**
+   * The window's answer to jobs that wait because their key exists (existsQuestion.ts): Replace,
+   * Skip or Keep both, for these jobs or (wholeBatch) the rest of their drop. Returns the ids queued.
+   */
+  answerExists(ids: readonly string[], answer: ExistsAnswer, options: { wholeBatch?: boolean } = {}): string[] {
+    this.#assertOpen();
+    const host = {
+      jobs: () => [...this.#jobs.values()],
+      save: (job: Job) => {
+        this.#save(job);
+        this.events.emit({ type: 'job-changed', job: { ...job } });
+      },
+      resume: (ids: string[]) => this.resume(ids),
+    };
+    return answerExists(host, ids, answer, options.wholeBatch === true);
+  }
+
   /** A presigned GET URL for a completed job's object, valid for `expiresInSeconds` (at most 7 days). */
   async shareLink(jobId: string, expiresInSeconds: number): Promise<string> {
     const job = this.#require(jobId);
@@ -1056,6 +1075,8 @@ export class Engine {
       return;
     }
     const info = toErrorInfo(error);
+    // the key is taken and the job asks (existsQuestion.ts): it waits, paused, for an answer
+    if (info.code === 'ANSWER_NEEDED') return this.#transition(job, 'pause', { error: info, bytesDone });
     if (info.restart && job.uploadId !== null) {
       // it cannot be retried as it is: its upload is of no use to a new start, so nothing is kept
       await this.#abortLeftovers(job, null);
