@@ -76,6 +76,44 @@ const tagValue = z
   .string()
   .max(MAX_TAG_VALUE, `A tag value is longer than ${MAX_TAG_VALUE} characters.`)
   .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'A tag value may contain letters, digits, spaces and _ . : / = + - @.');
+const metadataValue = z.string().regex(/^[\x20-\x7e]*$/, 'A metadata value may contain only printable ASCII characters.');
+
+const metadataRecord = z
+  .record(metadataKey, metadataValue)
+  .refine(
+    (metadata) => Object.entries(metadata).reduce((sum, [k, v]) => sum + k.length + v.length, 0) <= MAX_METADATA_BYTES,
+    `The metadata is larger than ${MAX_METADATA_BYTES} bytes (keys and values together).`,
+  );
+const tagsRecord = z
+  .record(tagKey, tagValue)
+  .refine((tags) => Object.keys(tags).length <= MAX_TAGS, `More than ${MAX_TAGS} tags: S3 keeps at most ${MAX_TAGS} per object.`);
+
+/**
+ * Metadata or tags as key/value pairs (the window's rows, the CLI's repeated flags), checked by the
+ * same rules as the options: each pair's problem in words (or null), and the whole set's (too many
+ * tags, metadata over 2 KB), or null.
+ */
+export function keyValueProblems(
+  kind: 'metadata' | 'tags',
+  pairs: readonly (readonly [string, string])[],
+): { each: (string | null)[]; all: string | null } {
+  const keySchema = kind === 'metadata' ? metadataKey : tagKey;
+  const valueSchema = kind === 'metadata' ? metadataValue : tagValue;
+  const seen = new Set<string>();
+  const each = pairs.map(([key, value]) => {
+    const keyCheck = keySchema.safeParse(key);
+    if (!keyCheck.success) return keyCheck.error.issues[0]?.message ?? 'Invalid key.';
+    const valueCheck = valueSchema.safeParse(value);
+    if (!valueCheck.success) return valueCheck.error.issues[0]?.message ?? 'Invalid value.';
+    // S3 keeps metadata keys lower-cased: "Owner" and "owner" are one key
+    const name = kind === 'metadata' ? key.toLowerCase() : key;
+    if (seen.has(name)) return `The ${kind === 'metadata' ? 'metadata' : 'tag'} key "${key}" is given twice.`;
+    seen.add(name);
+    return null;
+  });
+  const whole = (kind === 'metadata' ? metadataRecord : tagsRecord).safeParse(Object.fromEntries(pairs));
+  return { each, all: whole.success ? null : optionsIssue(whole.error) };
+}
 
 const uploadOptionsFields = z
   .object({
@@ -89,17 +127,8 @@ const uploadOptionsFields = z
       .string()
       .refine((text) => !Number.isNaN(Date.parse(text)), 'Expires must be a date, e.g. 2030-01-01T00:00:00Z.')
       .optional(),
-    metadata: z
-      .record(metadataKey, z.string().regex(/^[\x20-\x7e]*$/, 'A metadata value may contain only printable ASCII characters.'))
-      .refine(
-        (metadata) => Object.entries(metadata).reduce((sum, [k, v]) => sum + k.length + v.length, 0) <= MAX_METADATA_BYTES,
-        `The metadata is larger than ${MAX_METADATA_BYTES} bytes (keys and values together).`,
-      )
-      .optional(),
-    tags: z
-      .record(tagKey, tagValue)
-      .refine((tags) => Object.keys(tags).length <= MAX_TAGS, `More than ${MAX_TAGS} tags: S3 keeps at most ${MAX_TAGS} per object.`)
-      .optional(),
+    metadata: metadataRecord.optional(),
+    tags: tagsRecord.optional(),
     /** One of STORAGE_CLASSES, or any name the server accepts (e.g. a Ceph placement's class). */
     storageClass: z
       .string()
