@@ -9,6 +9,7 @@ import type { Job } from '../../shared/job.ts';
 import { isWaitingForAnswer } from '../../shared/existsAnswer.ts';
 import { createTestBucket, makeFile, objectSha256, testClient } from '../harness/s3.ts';
 import { TEST_ENDPOINT_ID, openTestEngine, tempDir, waitForState } from '../harness/engine.ts';
+import { FerryCli } from '../harness/cli.ts';
 
 const s3 = inject('s3');
 let client: S3Client;
@@ -154,6 +155,20 @@ describe('if-exists ask', () => {
     await engine.close();
     engine = await openTestEngine(s3, { dataDir });
     expect(engine.get(job.id)?.options?.ifExists).toBe('overwrite');
+  });
+
+  it('`ferry jobs` shows a job that waits for an answer as such', async () => {
+    const { job } = await asking('listed.txt', 'listed.txt');
+    await engine.close();
+    const ferry = new FerryCli({ dataDir });
+    const table = await ferry.run(['jobs']);
+    expect(table.code, table.stderr).toBe(0);
+    const line = table.stdout.split('\n').find((text) => text.startsWith(job.id.slice(0, 8)))!;
+    expect(line).toMatch(/waiting for an answer/);
+    expect(line).toMatch(/exists: replace it, skip this file, or keep both .* Answer in the window\./);
+    const [json] = await ferry.jobs();
+    expect(json).toMatchObject({ id: job.id, state: 'paused', waitingForAnswer: true, error: { code: 'ANSWER_NEEDED' } });
+    expect((json as unknown as { options: { ifExists: string } }).options.ifExists).toBe('ask');
   });
 
   it('Resume without an answer asks again instead of replacing', async () => {
