@@ -11,6 +11,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // CPU-bound tests (scrypt in the passphrase vault, hashing) took 7 s against vitest's 5 s
+          // default with a CPU hog beside `npm test`; a time limit is for hangs, not for speed
+          testTimeout: 30_000,
         },
       },
       {

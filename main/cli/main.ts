@@ -109,7 +109,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .requiredOption('--endpoint <name>', 'the endpoint to upload to')
     .option('--part-size <size>', 'part size, e.g. 16MiB (grown automatically for huge files)')
     .option('--concurrency <n>', 'parallel parts per file')
-    .option('--detach', 'only queue the jobs; `ferry run` uploads them')
+    .option('--detach', 'only queue the jobs; `ferry run` uploads them (ferry serve or the app, when it runs, uploads them itself)')
     .option('--content-type <type>', 'the Content-Type (default: guessed from the file name)')
     .option('--no-guess-mime-type', 'do not guess the content type (the server then uses its default)')
     .option('--cache-control <value>', 'the Cache-Control header')
@@ -130,6 +130,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--if-exists <mode>', 'when the key exists: overwrite (default), skip, skip-identical, rename, fail')
     .option('--bwlimit <rate>', 'the bandwidth limit across all uploads, e.g. 10MiB/s')
     .option('--give-up-after <duration>', 'how long an outage may last before a job fails, e.g. 15m, 90s, 2h (default 15m)')
+    .addHelpText(
+      'after',
+      '\nWhile ferry serve or the desktop app owns the data directory, the jobs go to it (they appear in its window) and this command follows them there; Ctrl-C pauses them there.',
+    )
     .action(action((paths: string[], options) => upload(ctx(), paths, options)));
 
   program

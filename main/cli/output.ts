@@ -36,6 +36,8 @@ const INPUT_CODES = new Set([
   'INVALID_KEY',
   'ENDPOINT_NOT_FOUND',
   'ENGINE_LOCKED',
+  // the owner of the data directory refused a path handed to it (issue #13): nothing was queued
+  'PATH_REFUSED',
   'JOB_NOT_FOUND',
   'INVALID_TRANSITION',
   'JOB_CONFLICT',

@@ -5,8 +5,9 @@
  */
 import { formatDuration } from '../../shared/time.ts';
 import { SingleBar } from 'cli-progress';
-import type { Engine, EngineEvent } from '../engine/engine.ts';
-import type { Job } from '../../shared/job.ts';
+import type { EngineEvent } from '../engine/engine.ts';
+import type { Job, JobState } from '../../shared/job.ts';
+import type { IfExists } from '../../shared/uploadOptions.ts';
 import { formatBytes } from '../../shared/partPlan.ts';
 import { SpeedMeter, etaSeconds } from '../../shared/speed.ts';
 import { formatS3Url } from '../../shared/s3Url.ts';
@@ -14,9 +15,30 @@ import { line, type Io } from './output.ts';
 import { describeRetry, type JobRetry } from '../../shared/retry.ts';
 import { STILL_AFTER_MS } from '../engine/engine.ts';
 
-export class ProgressReporter {
+/** What the reporter reads of a job: an engine's Job, or a status row of the owner's (main/host/handoff.ts). */
+export interface ReportedJob {
+  id: string;
+  state: JobState;
+  path: string;
+  bucket: string;
+  key: string;
+  size: number;
+  bytesDone: number;
+  error: { message: string } | null;
+  skipped?: boolean;
+  options?: { ifExists?: IfExists };
+}
+
+/** The engine's events, or the same made from polling the owner's status rows. */
+export type ReporterEvent = Exclude<EngineEvent, { type: 'job-changed' }> | { type: 'job-changed'; job: ReportedJob };
+
+export interface ReporterSource {
+  events: { on(listener: (event: ReporterEvent) => void): () => void };
+}
+
+export class ProgressReporter<J extends ReportedJob = Job> {
   readonly #io: Io;
-  readonly #jobs = new Map<string, Job>();
+  readonly #jobs = new Map<string, J>();
   readonly #speed = new SpeedMeter(2000);
   readonly #bar: SingleBar | null;
   readonly #off: () => void;
@@ -32,7 +54,7 @@ export class ProgressReporter {
   /** After stop() or once interrupted: the bar is not drawn again below what follows. */
   #stopped = false;
 
-  constructor(io: Io, engine: Engine, jobs: readonly Job[]) {
+  constructor(io: Io, engine: ReporterSource, jobs: readonly J[]) {
     this.#io = io;
     for (const job of jobs) this.#jobs.set(job.id, { ...job });
     const interactive = io.stderr.isTTY === true && io.env.CI !== 'true' && io.env.TERM !== 'dumb';
@@ -134,7 +156,7 @@ export class ProgressReporter {
     }
   }
 
-  #onEvent(event: EngineEvent): void {
+  #onEvent(event: ReporterEvent): void {
     if (event.type === 'progress') {
       const job = this.#jobs.get(event.jobId);
       if (job) job.bytesDone = event.bytesDone;
@@ -165,7 +187,7 @@ export class ProgressReporter {
     const previous = this.#jobs.get(event.job.id);
     if (!previous) return;
     if (event.job.state !== 'uploading') this.#retries.delete(event.job.id);
-    this.#jobs.set(event.job.id, { ...event.job });
+    this.#jobs.set(event.job.id, { ...event.job } as J);
     if (previous.state === event.job.state) return;
     const target = formatS3Url(event.job.bucket, event.job.key);
     switch (event.job.state) {
@@ -194,7 +216,7 @@ export class ProgressReporter {
   }
 
   /** Stops drawing and returns the jobs as last seen. */
-  stop(): Job[] {
+  stop(): J[] {
     this.#off();
     if (this.#timer) clearInterval(this.#timer);
     if (this.#bar && !this.#stopped) {

@@ -64,16 +64,27 @@ export class Bandwidth {
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
     const take = (bytes: number) => this.take(bytes, signal);
     async function* slices(): AsyncGenerator<Buffer> {
-      for await (const chunk of input as AsyncIterable<Buffer>) {
-        for (let offset = 0; offset < chunk.length; offset += SLICE) {
-          const slice = chunk.subarray(offset, Math.min(chunk.length, offset + SLICE));
-          await take(slice.length);
-          onBytes(slice.length);
-          yield slice;
+      try {
+        for await (const chunk of input as AsyncIterable<Buffer>) {
+          for (let offset = 0; offset < chunk.length; offset += SLICE) {
+            const slice = chunk.subarray(offset, Math.min(chunk.length, offset + SLICE));
+            await take(slice.length);
+            onBytes(slice.length);
+            yield slice;
+          }
         }
+      } catch (error) {
+        // A cancelled part (pause, abort, shutdown) ends its request through the same signal; the
+        // body just stops. Emitted as an 'error', it would reach nobody (the HTTP request has already
+        // unpiped it) and crash the process.
+        if (signal.aborted) {
+          output.destroy();
+          return;
+        }
+        throw error;
       }
     }
-    const output = Readable.from(slices(), { objectMode: false, highWaterMark: SLICE });
+    const output: Readable = Readable.from(slices(), { objectMode: false, highWaterMark: SLICE });
     output.on('close', () => {
       if (!Buffer.isBuffer(source)) source.destroy();
     });

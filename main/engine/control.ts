@@ -17,8 +17,14 @@
  *           that is not the owner neither learns the token nor can forge an answer.
  *   what:   one JSON line each way: {nonce, action, ids | null (= every job the action applies to), mac}
  *           → {ok: true, ids, notStarted, mac} | {ok: false, code, message, mac}; both validated with zod
+ *   handoff: `ferry upload` while a host owns the directory (issue #13) sends `add` with a payload (the
+ *           jobs to queue, JSON text covered by the MAC) and polls `status` for their views (`data` in
+ *           the reply). A secret that goes with them (the SSE-C key) travels sealed: AES-256-GCM under a
+ *           key derived from the token and the request's nonce, so the bytes on the socket never hold
+ *           it in the clear; a listener that is not the owner (a squatted Windows pipe name, a socket
+ *           swapped after the owner check) learns neither the token nor the key.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,16 +39,30 @@ export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 export const CONTROL_FILE = 'control.json';
 
+/** The handoff's actions (issue #13): queue jobs in the owner, and read their views. */
+export type HandoffAction = 'add' | 'status';
+
+const sealedSchema = z.object({
+  iv: z.string().regex(/^[0-9a-f]{24}$/),
+  data: z.string().regex(/^[0-9a-f]{2,2048}$/),
+  tag: z.string().regex(/^[0-9a-f]{32}$/),
+});
+type Sealed = z.infer<typeof sealedSchema>;
+
 const requestSchema = z.object({
   nonce: z.string().regex(/^[0-9a-f]{32}$/),
   // 'limit' is `ferry limit` (issue #12): its one "id" is the rate in bytes per second, none for no limit
-  action: z.enum([...CONTROL_ACTIONS, 'limit']),
+  action: z.enum([...CONTROL_ACTIONS, 'limit', 'add', 'status']),
   ids: z.array(z.string().min(1).max(200)).max(100_000).nullable(),
+  /** `add`: the jobs, as JSON text (the owner validates it). */
+  payload: z.string().max(MAX_REQUEST_BYTES).optional(),
+  /** `add`: the SSE-C key, sealed under the token (see the header). */
+  secret: sealedSchema.optional(),
   mac: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
 const replyBodySchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), ids: z.array(z.string()), notStarted: z.array(z.string()) }),
+  z.object({ ok: z.literal(true), ids: z.array(z.string()), notStarted: z.array(z.string()), data: z.unknown().optional() }),
   // as every transport carries an error (shared/contract.ts Envelope): whether trying again may help
   z.object({ ok: z.literal(false), code: z.string(), message: z.string(), retryable: z.boolean() }),
 ]);
@@ -57,6 +77,16 @@ export type ControlHandler = (action: ControlAction, ids: string[] | null) => Pr
 
 /** Sets the owning engine's bandwidth limit (bytes per second, or null for none). */
 export type LimitHandler = (bytesPerSecond: number | null) => void;
+
+/**
+ * A handoff request in the owner: `payload` is the client's JSON text, unparsed (the handler
+ * validates it), `secret` the unsealed secret or null. Answers the ids concerned and its data.
+ */
+export type HandoffHandler = (request: {
+  ids: string[] | null;
+  payload: string | null;
+  secret: string | null;
+}) => Promise<{ ids: string[]; data: unknown }>;
 
 /** A failed answer, with the code's retryable flag. */
 function failure(code: string, message: string, retryable?: boolean): ReplyBody {
@@ -73,8 +103,35 @@ function sameHex(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function requestMac(token: string, nonce: string, action: string, ids: string[] | null): string {
-  return mac(token, 'request', nonce, action, JSON.stringify(ids));
+function requestMac(token: string, nonce: string, action: string, ids: string[] | null, payload?: string, secret?: Sealed): string {
+  // the fields of the handoff only when present: a pause is signed as before
+  const extra = payload === undefined && secret === undefined ? [] : [payload ?? '', JSON.stringify(secret ?? null)];
+  return mac(token, 'request', nonce, action, JSON.stringify(ids), ...extra);
+}
+
+/** The key that seals a request's secret: only the token's holder derives it, and only for this nonce. */
+function sealKey(token: string, nonce: string): Buffer {
+  return createHmac('sha256', token).update(`seal\n${nonce}`).digest();
+}
+
+function seal(token: string, nonce: string, action: string, secret: string): Sealed {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealKey(token, nonce), iv);
+  cipher.setAAD(Buffer.from(`${nonce}\n${action}`));
+  const data = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+  return { iv: iv.toString('hex'), data: data.toString('hex'), tag: cipher.getAuthTag().toString('hex') };
+}
+
+/** The sealed secret, or null when it does not open (then the request is refused). */
+function unseal(token: string, nonce: string, action: string, sealed: Sealed): string | null {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', sealKey(token, nonce), Buffer.from(sealed.iv, 'hex'));
+    decipher.setAAD(Buffer.from(`${nonce}\n${action}`));
+    decipher.setAuthTag(Buffer.from(sealed.tag, 'hex'));
+    return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'hex')), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
+  }
 }
 
 function replyMac(token: string, nonce: string, body: ReplyBody): string {
@@ -123,7 +180,7 @@ export interface ControlServer {
 export async function serveControl(
   dataDir: string,
   handler: ControlHandler,
-  options: { env?: NodeJS.ProcessEnv; onLimit?: LimitHandler } = {},
+  options: { env?: NodeJS.ProcessEnv; onLimit?: LimitHandler; onAdd?: HandoffHandler; onStatus?: HandoffHandler } = {},
 ): Promise<ControlServer> {
   const token = randomBytes(24).toString('hex');
   const controlFile = join(dataDir, CONTROL_FILE);
@@ -152,12 +209,12 @@ export async function serveControl(
     }
     const request = requestSchema.safeParse(parsed);
     if (!request.success) return JSON.stringify(failure('INVALID_INPUT', 'The control request is malformed.'));
-    const { nonce, action, ids } = request.data;
+    const { nonce, action, ids, payload, secret } = request.data;
     const sign = (reply: ReplyBody) => {
       const body = replyBodySchema.parse(reply);
       return JSON.stringify({ ...body, mac: replyMac(token, nonce, body) });
     };
-    if (!sameHex(request.data.mac, requestMac(token, nonce, action, ids))) {
+    if (!sameHex(request.data.mac, requestMac(token, nonce, action, ids, payload, secret))) {
       // unsigned: whoever sent it does not know the token
       return JSON.stringify(failure('ACCESS_DENIED', 'The control request did not prove the running engine’s token.'));
     }
@@ -168,6 +225,25 @@ export async function serveControl(
         return sign(failure('INVALID_INPUT', 'The bandwidth limit is malformed.'));
       options.onLimit(rate);
       return sign({ ok: true, ids: [], notStarted: [] });
+    }
+    if (action === 'add' || action === 'status') {
+      const handler = action === 'add' ? options.onAdd : options.onStatus;
+      // `ferry upload` and `ferry run` own their jobs only: the client then says who holds the lock
+      if (!handler) return sign(failure('ENGINE_LOCKED', 'The running Ferry process does not take uploads from another command.'));
+      const opened = secret === undefined ? null : unseal(token, nonce, action, secret);
+      if (secret !== undefined && opened === null) return sign(failure('INVALID_INPUT', 'The sealed secret of the request does not open.'));
+      try {
+        const done = await handler({ ids, payload: payload ?? null, secret: opened });
+        return sign({ ok: true, ids: done.ids, notStarted: [], data: done.data });
+      } catch (error) {
+        if (error instanceof FerryError) return sign(failure(error.code, error.message, error.retryable));
+        return sign(
+          failure(
+            'UNKNOWN',
+            `The running engine could not ${action === 'add' ? 'queue the uploads' : 'tell their state'}: ${(error as Error).message}`,
+          ),
+        );
+      }
     }
     try {
       return sign({ ok: true, ...(await handler(action, ids)) });
@@ -193,6 +269,8 @@ export async function serveControl(
       const end = received.indexOf('\n');
       if (end < 0) return;
       socket.off('data', onData);
+      // the whole request is in: an answer that takes time (an add checks the bucket first) is not idleness
+      socket.setTimeout(120_000);
       const replied = answer(received.slice(0, end)).then((reply) => {
         socket.end(`${reply}\n`);
       });
@@ -302,15 +380,39 @@ export function sendLimit(dataDir: string, bytesPerSecond: number | null, timeou
   return sendRequest(dataDir, 'limit', bytesPerSecond === null ? null : [String(bytesPerSecond)], timeoutMs);
 }
 
+/**
+ * A handoff request (issue #13): `payload` is JSON text for the owner to validate; `secret`, when
+ * given, travels sealed under the token. The reply's `data` is the owner's, still to be validated.
+ */
+export function sendHandoff(
+  dataDir: string,
+  action: HandoffAction,
+  request: { ids?: string[] | null; payload?: string; secret?: string },
+  timeoutMs = 60_000,
+): Promise<ControlReply> {
+  return sendRequest(dataDir, action, request.ids ?? null, timeoutMs, request.payload, request.secret);
+}
+
 async function sendRequest(
   dataDir: string,
-  action: ControlAction | 'limit',
+  action: ControlAction | 'limit' | HandoffAction,
   ids: string[] | null,
   timeoutMs: number,
+  payload?: string,
+  secretText?: string,
 ): Promise<ControlReply> {
   const { socket: path, token } = readControlFile(dataDir);
   checkSocketOwner(path);
   const nonce = randomBytes(16).toString('hex');
+  const secret = secretText === undefined ? undefined : seal(token, nonce, action, secretText);
+  const request = {
+    nonce,
+    action,
+    ids,
+    ...(payload === undefined ? {} : { payload }),
+    ...(secret === undefined ? {} : { secret }),
+    mac: requestMac(token, nonce, action, ids, payload, secret),
+  };
   const text = await new Promise<string>((resolveReply, reject) => {
     const socket = net.connect(path);
     let received = '';
@@ -318,7 +420,7 @@ async function sendRequest(
     socket.setTimeout(timeoutMs, () =>
       socket.destroy(new FerryError('TIMEOUT', `The running engine did not answer within ${Math.round(timeoutMs / 1000)} s.`)),
     );
-    socket.on('connect', () => socket.write(`${JSON.stringify({ nonce, action, ids, mac: requestMac(token, nonce, action, ids) })}\n`));
+    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
     socket.on('data', (chunk: string) => {
       received += chunk;
       if (received.length > MAX_REQUEST_BYTES) socket.destroy(new FerryError('UNKNOWN', 'The running engine answered too much.'));
@@ -332,6 +434,9 @@ async function sendRequest(
       ),
     );
   });
+  // the owner closing (its connections cut before they were answered) is no answer, not a garbled one
+  if (text.trim() === '')
+    throw new FerryError('ENGINE_LOCKED', 'The running engine closed the connection without answering (it is stopping?).');
   let parsed: Record<string, unknown>;
   let body: ReplyBody;
   try {

@@ -42,6 +42,7 @@ import { readSettings, writeSettings } from '../store/settings.ts';
 import { allowedRealPath, expandDropped, expandForBrowser, realPlaces } from './sources.ts';
 import { protectedPlaces, refusal, type ProtectedPlace } from './pathPolicy.ts';
 import { BrowserSession } from './browserSession.ts';
+import { handoffHandlers } from './handoff.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { withDefaults, type EndpointDefaults, type UploadOptions } from '../../shared/uploadOptions.ts';
 import { isWaitingForAnswer } from '../../shared/existsAnswer.ts';
@@ -172,6 +173,8 @@ export class HostService {
         control = await serveControl(options.dataDir, (action, ids) => engine.command(action, ids), {
           env: options.env,
           onLimit: (bytesPerSecond) => engine.setBandwidthLimit(bytesPerSecond),
+          // `ferry upload` in another terminal hands its jobs over (issue #13)
+          ...handoffHandlers(engine, registry, options.dataDir, options.host.kind),
         });
       } catch (error) {
         controlWarning = (error as Error).message;

@@ -1,7 +1,7 @@
 // Server-side faults that used to cost a user bytes, time or a true status (issue #11, defects 4-7),
 // each through the HTTP fault proxy in front of the real RGW. Each test prints its figures.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { appendFile } from 'node:fs/promises';
 import { MiB } from '../../shared/partPlan.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
@@ -141,6 +141,48 @@ describe('defect 5: an upload aborted on the server', () => {
     expect(done.bytesDone).toBe(size);
     expect(done.uploadId).not.toBe(uploadId);
     expect(await objectSha256(client, bucket, 'gone.bin')).toBe(file.sha256);
+  });
+});
+
+describe('defect 12: a bucket deleted under a job', () => {
+  /** Another tool empties and deletes the bucket (S3 refuses to delete a bucket with uploads in it). */
+  async function deleteBucket(name: string, key: string, uploadId: string): Promise<void> {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: name, Key: key, UploadId: uploadId }));
+    await client.send(new DeleteBucketCommand({ Bucket: name }));
+  }
+  const inWords = (name: string) => ({
+    code: 'NO_SUCH_BUCKET',
+    message: `The bucket "${name}" does not exist on the endpoint "test S3".`,
+  });
+
+  it('while its parts are in flight: the job fails saying the bucket does not exist', async () => {
+    const engine = await open();
+    const doomed = await createTestBucket(s3, 'deleted-bucket');
+    const file = await makeFile(files, 'doomed.bin', 30 * MiB, 502);
+    proxy.inject({ kind: 'UploadPart', fault: { type: 'delay', ms: 2000 }, times: Infinity, when: (r) => (r.partNumber ?? 0) > 2 });
+    const [job] = await engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket: doomed, key: 'doomed.bin' }]);
+    await waitForParts(engine, job!.id, 2);
+    await deleteBucket(doomed, 'doomed.bin', engine.get(job!.id)!.uploadId!);
+    const failed = await finalState(engine, job!.id);
+    console.log(`[defect 12, bucket deleted in flight] ${failed.state}: ${failed.error?.message}`);
+    expect(failed).toMatchObject({ state: 'failed', error: inWords(doomed) });
+  });
+
+  it('while it is paused: resuming fails saying the bucket does not exist (not "NoSuchKey: UnknownError")', async () => {
+    const engine = await open();
+    const doomed = await createTestBucket(s3, 'deleted-paused');
+    const file = await makeFile(files, 'paused.bin', 30 * MiB, 503);
+    proxy.inject({ kind: 'UploadPart', fault: { type: 'delay', ms: 2000 }, times: Infinity, when: (r) => (r.partNumber ?? 0) > 2 });
+    const [job] = await engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket: doomed, key: 'paused.bin' }]);
+    await waitForParts(engine, job!.id, 2);
+    await engine.pause([job!.id]);
+    const paused = await waitForState(engine, job!.id, 'paused');
+    await deleteBucket(doomed, 'paused.bin', paused.uploadId!);
+    proxy.reset();
+    engine.resume([job!.id]);
+    const failed = await finalState(engine, job!.id);
+    console.log(`[defect 12, bucket deleted while paused] ${failed.state}: ${failed.error?.message}`);
+    expect(failed).toMatchObject({ state: 'failed', error: inWords(doomed) });
   });
 });
 

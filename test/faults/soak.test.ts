@@ -1,5 +1,6 @@
 // The soak: a 200 MiB file and 40 small files through 15% mixed server and network faults (errors,
-// throttling, lost answers, resets, delays, stalls on every kind of request), for two seeds. Every
+// throttling, lost answers, resets, delays, stalls on every kind of request), for two seeds, plus a
+// lost answer to the first Create, Complete and PUT in every run. Every
 // object must arrive identical, every job say completed, and no incomplete upload stay behind.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -46,6 +47,14 @@ describe('soak: 15% mixed faults', () => {
     const bucket = await createTestBucket(s3, `soak-${seed}`);
     proxy.reset();
     proxy.chaos({ seed, rate: 0.15, faults: MIX });
+    // and, whatever the seed draws, the answers that cost the most when lost: the first
+    // CreateMultipartUpload (an empty upload nobody knows), the first Complete (a finished object
+    // the client never heard of) and the first single PUT
+    proxy.inject(
+      { kind: 'Create', fault: FAULTS.drop, times: 1 },
+      { kind: 'Complete', fault: FAULTS.drop, times: 1 },
+      { kind: 'Put', fault: FAULTS.drop, times: 1 },
+    );
     const engine = await openTestEngine(
       { ...s3, endpoint: proxy.endpoint },
       {
@@ -71,6 +80,12 @@ describe('soak: 15% mixed faults', () => {
           `bytes sent ${engine.stats().bytesSent} for ${total} B of files`,
       );
       expect(faults.length).toBeGreaterThan(0);
+      for (const kind of ['Create', 'Complete', 'Put']) {
+        expect(
+          faults.some((f) => f.kind === kind && f.fault === 'drop'),
+          `a dropped ${kind} answer`,
+        ).toBe(true);
+      }
       const failures = ended.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
       expect(failures).toEqual([]);
     } finally {

@@ -9,6 +9,7 @@ import {
   chooseControlPath,
   readControlFile,
   sendControl,
+  sendHandoff,
   serveControl,
   type ControlAction,
   type ControlServer,
@@ -128,6 +129,91 @@ describe('the control channel', () => {
       forger.close();
       rmSync(join(socket, '..'), { recursive: true, force: true });
     }
+  });
+
+  it('handoff: carries add with its payload and sealed secret to the owner, and status with its ids; answers data', async () => {
+    const received: Array<{ ids: string[] | null; payload: string | null; secret: string | null }> = [];
+    server = await serveControl(dir, async () => ({ ids: [], notStarted: [] }), {
+      env: {},
+      onAdd: async (request) => {
+        received.push(request);
+        return { ids: ['j1'], data: { jobs: [{ id: 'j1' }] } };
+      },
+      onStatus: async (request) => {
+        received.push(request);
+        return { ids: request.ids ?? [], data: { jobs: [] } };
+      },
+    });
+    const key = 'k'.repeat(43) + '=';
+    expect(await sendHandoff(dir, 'add', { payload: '{"files":[]}', secret: key })).toMatchObject({
+      ok: true,
+      ids: ['j1'],
+      data: { jobs: [{ id: 'j1' }] },
+    });
+    expect(await sendHandoff(dir, 'status', { ids: ['j1'] })).toMatchObject({ ok: true, ids: ['j1'], data: { jobs: [] } });
+    expect(received).toEqual([
+      { ids: null, payload: '{"files":[]}', secret: key },
+      { ids: ['j1'], payload: null, secret: null },
+    ]);
+    // unsigned (another user, who cannot read the token): refused, nothing reaches the owner
+    const nonce = '2'.repeat(32);
+    expect(await raw(`${JSON.stringify({ nonce, action: 'add', ids: null, payload: '{}', mac: 'f'.repeat(64) })}\n`)).toMatchObject({
+      ok: false,
+      code: 'ACCESS_DENIED',
+    });
+    // signed, but a sealed secret that does not open under this nonce: refused in words
+    const { token } = readControlFile(dir);
+    const { createHmac } = await import('node:crypto');
+    const secret = { iv: '0'.repeat(24), data: 'ab'.repeat(22), tag: '0'.repeat(32) };
+    const mac = createHmac('sha256', token)
+      .update(['request', nonce, 'add', 'null', '{}', JSON.stringify(secret)].join('\n'))
+      .digest('hex');
+    expect(await raw(`${JSON.stringify({ nonce, action: 'add', ids: null, payload: '{}', secret, mac })}\n`)).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+      message: 'The sealed secret of the request does not open.',
+    });
+    expect(received).toHaveLength(2);
+  });
+
+  it('handoff: an owner without add (ferry upload, ferry run) says so as ENGINE_LOCKED; a changed payload or sealed secret is refused', async () => {
+    await serve();
+    await expect(sendHandoff(dir, 'add', { payload: '{}' })).rejects.toMatchObject({ code: 'ENGINE_LOCKED' });
+    const { token } = readControlFile(dir);
+    const nonce = '1'.repeat(32);
+    const { createHmac } = await import('node:crypto');
+    const macOf = (...parts: string[]) => createHmac('sha256', token).update(parts.join('\n')).digest('hex');
+    const secret = { iv: '0'.repeat(24), data: 'ab'.repeat(22), tag: '0'.repeat(32) };
+    // signed for one payload, sent with another: refused before anything is read
+    const mac = macOf('request', nonce, 'add', 'null', '{"a":1}', JSON.stringify(secret));
+    expect(await raw(`${JSON.stringify({ nonce, action: 'add', ids: null, payload: '{"a":2}', secret, mac })}\n`)).toMatchObject({
+      ok: false,
+      code: 'ACCESS_DENIED',
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('handoff: the SSE-C key never crosses the socket in the clear, in any spelling', async () => {
+    await serve();
+    const { socket, token } = readControlFile(dir);
+    await server!.close();
+    server = null;
+    writeFileSync(join(dir, 'control.json'), JSON.stringify({ socket, token }), { mode: 0o600 });
+    mkdirSync(join(socket, '..'), { recursive: true, mode: 0o700 });
+    const seen: string[] = [];
+    const spy = net.createServer((s) => s.on('data', (chunk) => seen.push(chunk.toString())));
+    await new Promise<void>((resolve) => spy.listen(socket, resolve));
+    const keyBytes = Buffer.from('0123456789abcdef0123456789abcdef');
+    const key = keyBytes.toString('base64');
+    try {
+      await expect(sendHandoff(dir, 'add', { payload: '{}', secret: key }, 2_000)).rejects.toBeInstanceOf(FerryError);
+    } finally {
+      spy.close();
+    }
+    const wire = seen.join('');
+    expect(wire).toContain('"action":"add"');
+    expect(wire).toContain('"secret":{');
+    for (const spelling of [key, keyBytes.toString('hex'), keyBytes.toString('latin1'), token]) expect(wire).not.toContain(spelling);
   });
 
   it('keeps its token file and socket to the user, writes the file only once it listens, removes both when it stops', async () => {

@@ -1,16 +1,17 @@
 /** `ferry upload` and `ferry run`: queue and/or work through jobs, showing progress; Ctrl-C pauses. */
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { formatDuration } from '../../../shared/time.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { looseFilesName } from '../../../shared/batch.ts';
-import { FerryError } from '../../../shared/errors.ts';
+import { EngineLockedError, FerryError } from '../../../shared/errors.ts';
 import type { Job } from '../../../shared/job.ts';
 import { formatBytes, parseSize } from '../../../shared/partPlan.ts';
 import { S3UrlError, parseS3Url } from '../../../shared/s3Url.ts';
 import { listenForCommands, openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, line } from '../output.ts';
 import { ProgressReporter } from '../progress.ts';
+import { handOff } from '../handoff.ts';
 import { expandSources } from '../../host/sources.ts';
 import { parseObjectFlags, type ObjectFlags } from '../uploadFlags.ts';
 import { withDefaults } from '../../../shared/uploadOptions.ts';
@@ -75,10 +76,41 @@ export async function upload(ctx: Context, args: string[], options: UploadOption
   const registry = openRegistry(ctx);
   try {
     const endpoint = registry.get(options.endpoint);
-    const engine = await openEngine(ctx, registry, {
-      bandwidthLimit: object.bandwidthLimit ?? null,
-      ...(giveUpAfterMs === undefined ? {} : { giveUpAfterMs }),
-    });
+    let engine;
+    try {
+      engine = await openEngine(ctx, registry, {
+        bandwidthLimit: object.bandwidthLimit ?? null,
+        ...(giveUpAfterMs === undefined ? {} : { giveUpAfterMs }),
+      });
+    } catch (error) {
+      if (!(error instanceof EngineLockedError)) throw error;
+      // `ferry serve` or the app owns the data directory: it takes the jobs (issue #13)
+      if (object.bandwidthLimit !== undefined || giveUpAfterMs !== undefined)
+        line(
+          ctx.io.stderr,
+          'warning: --bwlimit and --give-up-after are the running Ferry process’s own: change its limit with ferry limit.',
+        );
+      return await handOff(
+        ctx,
+        {
+          add: {
+            endpointId: endpoint.id,
+            bucket: target.bucket,
+            batch: { id: randomUUID(), name: batchName(paths, sources.length) },
+            files: sources.map((source) => ({ path: resolve(source.path), key: source.key })),
+            ...(partSize === undefined ? {} : { partSize }),
+            ...(concurrency === undefined ? {} : { concurrency }),
+            options: withDefaults(object.options, endpoint.defaults),
+            guessContentType: object.guessContentType,
+          },
+          ...(object.sseCKey !== undefined ? { sseCKey: object.sseCKey } : {}),
+          detach: options.detach === true,
+          skipped: skipped.length,
+          destination: `s3://${target.bucket}/${target.isPrefix || sources.length > 1 ? target.key : sources[0]!.key} on ${endpoint.name}`,
+        },
+        error,
+      );
+    }
     try {
       // refuse a target that cannot work (bad key, no bucket, unreachable) before anything is queued
       const warnings = await engine.checkBucket(endpoint.id, target.bucket).catch((error: unknown) => {
