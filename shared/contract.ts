@@ -13,6 +13,7 @@ import type { ErrorInfo } from './errors.ts';
 import type { JobState } from './job.ts';
 import { commandMethods } from './wire.ts';
 import { MAX_LINK_SECONDS, uploadOptionsSchema, type UploadOptions } from './uploadOptions.ts';
+import { EXISTS_ANSWERS } from './existsAnswer.ts';
 import type { JobRetry } from './retry.ts';
 import type { ServerKind } from './serverKind.ts';
 
@@ -39,6 +40,11 @@ export interface JobView {
   retry: JobRetry | null;
   /** A browser job whose file is not available (the host restarted): drop the same file again. */
   waitingForFile: boolean;
+  /**
+   * The key exists and the job asks what to do (the window's if-exists default; paused with an
+   * ANSWER_NEEDED error): answer with answerExists. Absent means false.
+   */
+  waitingForAnswer?: boolean;
   createdAt: number;
   completedAt: number | null;
   /** What the object is sent with (issue #12; no secret); absent on jobs from before options existed. */
@@ -207,6 +213,11 @@ export const commandSchemas = {
   retryJobs: z.object({ ids, restart: z.boolean().optional() }),
   abortJobs: z.object({ ids }),
   clearJobs: z.object({ ids }),
+  /**
+   * Jobs waiting because their key exists: Replace ('overwrite'), Skip or Keep both ('rename');
+   * `wholeBatch`: the same answer for the rest of their drop ("apply to the rest of this drop").
+   */
+  answerExists: z.object({ ids, answer: z.enum(EXISTS_ANSWERS), wholeBatch: z.boolean().optional() }),
   addEndpoint: endpointEdit.extend({ credential: credentialInputSchema }),
   /** Leaves the stored secret as it is when `credential` is omitted. */
   updateEndpoint: endpointEdit.extend({ id, credential: credentialInputSchema.optional() }),
@@ -257,6 +268,7 @@ export interface CommandResponses {
   retryJobs: Record<string, never>;
   abortJobs: Record<string, never>;
   clearJobs: Record<string, never>;
+  answerExists: Record<string, never>;
   addEndpoint: EndpointView;
   updateEndpoint: EndpointView;
   removeEndpoint: Record<string, never>;

@@ -46,6 +46,11 @@ export const ERROR_CODES = {
   /** The browser host does not read this path (main/host/pathPolicy.ts). */
   PATH_REFUSED: { retryable: false, retryAsIs: false },
   OBJECT_EXISTS: { retryable: false, retryAsIs: false },
+  /**
+   * The key exists and the job's if-exists is `ask` (the window's default): the job waits, paused,
+   * until the person answers Replace, Skip or Keep both (shared/existsAnswer.ts).
+   */
+  ANSWER_NEEDED: { retryable: false, retryAsIs: true },
 } as const satisfies Record<string, { retryable: boolean; retryAsIs: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

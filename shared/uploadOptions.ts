@@ -36,9 +36,15 @@ export type CannedAcl = (typeof CANNED_ACLS)[number];
 export const SSE_MODES = ['AES256', 'aws:kms'] as const;
 export type SseMode = (typeof SSE_MODES)[number];
 
-/** What to do when an object with the job's key exists; `ask` is the window's (the row asks). */
+/** What to do when an object with the job's key exists: the CLI's modes (`--if-exists`). */
 export const IF_EXISTS = ['overwrite', 'skip', 'skip-identical', 'rename', 'fail'] as const;
-export type IfExists = (typeof IF_EXISTS)[number];
+/**
+ * Every mode a job may carry: the CLI's, and the window's default `ask` (the job waits, paused, for
+ * the person to answer Replace, Skip or Keep both; shared/existsAnswer.ts). A command line has no one
+ * to ask, so `--if-exists` and endpoint defaults take only {@link IF_EXISTS}.
+ */
+export const JOB_IF_EXISTS = [...IF_EXISTS, 'ask'] as const;
+export type IfExists = (typeof JOB_IF_EXISTS)[number];
 
 export const MAX_TAGS = 10;
 export const MAX_TAG_KEY = 128;
@@ -70,6 +76,44 @@ const tagValue = z
   .string()
   .max(MAX_TAG_VALUE, `A tag value is longer than ${MAX_TAG_VALUE} characters.`)
   .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'A tag value may contain letters, digits, spaces and _ . : / = + - @.');
+const metadataValue = z.string().regex(/^[\x20-\x7e]*$/, 'A metadata value may contain only printable ASCII characters.');
+
+const metadataRecord = z
+  .record(metadataKey, metadataValue)
+  .refine(
+    (metadata) => Object.entries(metadata).reduce((sum, [k, v]) => sum + k.length + v.length, 0) <= MAX_METADATA_BYTES,
+    `The metadata is larger than ${MAX_METADATA_BYTES} bytes (keys and values together).`,
+  );
+const tagsRecord = z
+  .record(tagKey, tagValue)
+  .refine((tags) => Object.keys(tags).length <= MAX_TAGS, `More than ${MAX_TAGS} tags: S3 keeps at most ${MAX_TAGS} per object.`);
+
+/**
+ * Metadata or tags as key/value pairs (the window's rows, the CLI's repeated flags), checked by the
+ * same rules as the options: each pair's problem in words (or null), and the whole set's (too many
+ * tags, metadata over 2 KB), or null.
+ */
+export function keyValueProblems(
+  kind: 'metadata' | 'tags',
+  pairs: readonly (readonly [string, string])[],
+): { each: (string | null)[]; all: string | null } {
+  const keySchema = kind === 'metadata' ? metadataKey : tagKey;
+  const valueSchema = kind === 'metadata' ? metadataValue : tagValue;
+  const seen = new Set<string>();
+  const each = pairs.map(([key, value]) => {
+    const keyCheck = keySchema.safeParse(key);
+    if (!keyCheck.success) return keyCheck.error.issues[0]?.message ?? 'Invalid key.';
+    const valueCheck = valueSchema.safeParse(value);
+    if (!valueCheck.success) return valueCheck.error.issues[0]?.message ?? 'Invalid value.';
+    // S3 keeps metadata keys lower-cased: "Owner" and "owner" are one key
+    const name = kind === 'metadata' ? key.toLowerCase() : key;
+    if (seen.has(name)) return `The ${kind === 'metadata' ? 'metadata' : 'tag'} key "${key}" is given twice.`;
+    seen.add(name);
+    return null;
+  });
+  const whole = (kind === 'metadata' ? metadataRecord : tagsRecord).safeParse(Object.fromEntries(pairs));
+  return { each, all: whole.success ? null : optionsIssue(whole.error) };
+}
 
 const uploadOptionsFields = z
   .object({
@@ -83,17 +127,8 @@ const uploadOptionsFields = z
       .string()
       .refine((text) => !Number.isNaN(Date.parse(text)), 'Expires must be a date, e.g. 2030-01-01T00:00:00Z.')
       .optional(),
-    metadata: z
-      .record(metadataKey, z.string().regex(/^[\x20-\x7e]*$/, 'A metadata value may contain only printable ASCII characters.'))
-      .refine(
-        (metadata) => Object.entries(metadata).reduce((sum, [k, v]) => sum + k.length + v.length, 0) <= MAX_METADATA_BYTES,
-        `The metadata is larger than ${MAX_METADATA_BYTES} bytes (keys and values together).`,
-      )
-      .optional(),
-    tags: z
-      .record(tagKey, tagValue)
-      .refine((tags) => Object.keys(tags).length <= MAX_TAGS, `More than ${MAX_TAGS} tags: S3 keeps at most ${MAX_TAGS} per object.`)
-      .optional(),
+    metadata: metadataRecord.optional(),
+    tags: tagsRecord.optional(),
     /** One of STORAGE_CLASSES, or any name the server accepts (e.g. a Ceph placement's class). */
     storageClass: z
       .string()
@@ -104,9 +139,12 @@ const uploadOptionsFields = z
     sseKmsKeyId: z.string().min(1).max(2048).optional(),
     /** The object is encrypted with a customer key (SSE-C); the key is kept apart, in the vault. */
     sseC: z.boolean().optional(),
-    ifExists: z.enum(IF_EXISTS, { message: `--if-exists must be one of ${IF_EXISTS.join(', ')}.` }).optional(),
+    ifExists: z.enum(JOB_IF_EXISTS, { message: `--if-exists must be one of ${IF_EXISTS.join(', ')}.` }).optional(),
   })
   .strict();
+
+/** `--if-exists` and `--default-if-exists`: the CLI's modes only (no one answers `ask` there). */
+const cliIfExists = z.enum(IF_EXISTS, { message: `--if-exists must be one of ${IF_EXISTS.join(', ')}.` }).optional();
 
 export const uploadOptionsSchema = uploadOptionsFields.superRefine((options, context) => {
   if (options.sseKmsKeyId !== undefined && options.sse !== 'aws:kms')
@@ -118,14 +156,18 @@ export const uploadOptionsSchema = uploadOptionsFields.superRefine((options, con
 export type UploadOptions = z.infer<typeof uploadOptionsSchema>;
 
 /** Per-endpoint defaults (`ferry endpoint add ... --default-*`); the upload's own options override them. */
-export const endpointDefaultsSchema = uploadOptionsFields.pick({
-  storageClass: true,
-  sse: true,
-  sseKmsKeyId: true,
-  acl: true,
-  cacheControl: true,
-  ifExists: true,
-});
+export const endpointDefaultsSchema = uploadOptionsFields
+  .pick({
+    storageClass: true,
+    sse: true,
+    sseKmsKeyId: true,
+    acl: true,
+    cacheControl: true,
+  })
+  .extend({ ifExists: cliIfExists });
+
+/** The names of the endpoint defaults, in the order `ferry endpoint add|edit --default-*` lists them. */
+export const ENDPOINT_DEFAULT_NAMES = ['storageClass', 'sse', 'sseKmsKeyId', 'acl', 'cacheControl', 'ifExists'] as const;
 export type EndpointDefaults = z.infer<typeof endpointDefaultsSchema>;
 
 /** The endpoint's defaults under the upload's own options (SSE-C replaces a default --sse). */

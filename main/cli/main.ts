@@ -83,6 +83,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--access-key-id <id>', 'a new access key ID (the secret from --secret-stdin or FERRY_SECRET_ACCESS_KEY)')
     .option('--secret-stdin', 'a new secret access key from standard input (a hidden prompt on a terminal)')
     .option('--aws-profile <profile>', 'use a profile from ~/.aws/config instead')
+    .option('--default-storage-class <class>', 'uploads to this endpoint use this storage class unless they say otherwise')
+    .option('--default-sse <mode>', 'default server-side encryption: AES256 or aws:kms')
+    .option('--default-sse-kms-key-id <id>', 'default KMS key for aws:kms')
+    .option('--default-acl <canned>', 'default canned ACL')
+    .option('--default-cache-control <value>', 'default Cache-Control')
+    .option('--default-if-exists <mode>', 'default for --if-exists')
+    .option(
+      '--clear-default <name>',
+      'remove an upload default: storage-class, sse, sse-kms-key-id, acl, cache-control, if-exists, or all; repeatable',
+      collect,
+      [],
+    )
     .action(action((name: string, options) => endpointEdit(ctx(), name, options)));
   endpoint
     .command('remove <name>')

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
+  IF_EXISTS,
   MAX_LINK_SECONDS,
   optionsIssue,
   parseRate,
@@ -91,7 +92,12 @@ export function parseObjectFlags(flags: ObjectFlags): ParsedObjectFlags {
   if (tags) raw.tags = tags;
   if (flags.acl !== undefined) (raw as Record<string, unknown>).acl = flags.acl;
   if (flags.sse !== undefined) (raw as Record<string, unknown>).sse = flags.sse;
-  if (flags.ifExists !== undefined) (raw as Record<string, unknown>).ifExists = flags.ifExists;
+  if (flags.ifExists !== undefined) {
+    // `ask` is the window's: a command line has no row to ask on
+    if (!(IF_EXISTS as readonly string[]).includes(flags.ifExists))
+      throw new UsageError(`--if-exists must be one of ${IF_EXISTS.join(', ')}, not "${flags.ifExists}".`);
+    (raw as Record<string, unknown>).ifExists = flags.ifExists;
+  }
   let sseCKey: string | undefined;
   if (flags.sseCKeyFile !== undefined) {
     sseCKey = readSseCKey(flags.sseCKeyFile);

@@ -35,6 +35,8 @@ import { createS3Client } from './s3Client.ts';
 import { JobCancelled, Scheduler } from './scheduler.ts';
 import { engineSettings, type EngineOptions, type EngineSettings } from './settings.ts';
 import { applyTransferSettings, type TransferSettings } from './transferSettings.ts';
+import { answerExists } from './existsQuestion.ts';
+import type { ExistsAnswer } from '../../shared/existsAnswer.ts';
 
 export type { EngineEvent } from './events.ts';
 export type { Credentials, EndpointResolver } from './gateways.ts';
@@ -241,6 +243,23 @@ export class Engine {
    */
   abort(ids: readonly string[]): Promise<void> {
     return this.#commands.abort(ids);
+  }
+
+  /**
+   * The window's answer to jobs that wait because their key exists (existsQuestion.ts): Replace,
+   * Skip or Keep both, for these jobs or (wholeBatch) the rest of their drop. Returns the ids queued.
+   */
+  answerExists(ids: readonly string[], answer: ExistsAnswer, options: { wholeBatch?: boolean } = {}): string[] {
+    if (this.#scheduler.closed) throw new FerryError('STORE_ERROR', 'The engine is closed.');
+    const host = {
+      jobs: () => [...this.#jobs.values()],
+      save: (job: Job) => {
+        this.#jobs.save(job);
+        this.events.emit({ type: 'job-changed', job: { ...job } });
+      },
+      resume: (ids: string[]) => this.resume(ids),
+    };
+    return answerExists(host, ids, answer, options.wholeBatch === true);
   }
 
   /** A presigned GET URL for a completed job's object, valid for `expiresInSeconds` (at most 7 days). */

@@ -148,6 +148,8 @@ export class JobRunner {
       return;
     }
     const info = toErrorInfo(error);
+    // the key is taken and the job asks (existsQuestion.ts): it waits, paused, for an answer
+    if (info.code === 'ANSWER_NEEDED') return jobs.transition(job, 'pause', { error: info, bytesDone });
     if (info.restart && job.uploadId !== null) {
       // it cannot be retried as it is: its upload is of no use to a new start, so nothing is kept
       await buckets.abortLeftovers(job, null);

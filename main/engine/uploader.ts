@@ -35,6 +35,7 @@ import type { Bandwidth } from './bandwidth.ts';
 import { etagIsOpaque, explainOptionsRefusal, isPreconditionFailed, objectFields, ssecFields } from './objectOptions.ts';
 import { renamedKey } from '../../shared/uploadOptions.ts';
 import type { RetryNotice } from './retry.ts';
+import { existsQuestion } from './existsQuestion.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
 
@@ -145,6 +146,7 @@ export async function runUpload(run: UploadRun): Promise<UploadResult> {
         if (!isPreconditionFailed(error)) throw error instanceof FerryError ? explainOptionsRefusal(error, run.job.options) : error;
         const mode = run.job.options?.ifExists;
         if (mode === 'skip') return { etag: await headEtag(run), skipped: true };
+        if (mode === 'ask') throw existsQuestion(run.job.bucket, run.job.key, 'was created by another writer while this upload ran');
         if (mode === 'rename' && !run.job.multipart && renames < 100) {
           const existing = await checkExisting(run, file);
           if (existing !== null) return existing;
@@ -165,15 +167,15 @@ function existsError(run: UploadRun, how: string): FerryError {
 /** The conditional-write header for modes that must never replace an object (`If-None-Match: *`). */
 function ifNoneMatch(run: UploadRun): { IfNoneMatch?: string } {
   const mode = run.job.options?.ifExists;
-  return mode === 'skip' || mode === 'rename' || mode === 'fail' ? { IfNoneMatch: '*' } : {};
+  return mode === 'skip' || mode === 'rename' || mode === 'fail' || mode === 'ask' ? { IfNoneMatch: '*' } : {};
 }
 
 /**
  * `ifExists` before the first byte: HeadObject on the key; when an object is there, skip (result),
- * fail (throws OBJECT_EXISTS), rename (the first free `name (n).ext`, told to the engine), or for
+ * fail (throws OBJECT_EXISTS), ask (throws ANSWER_NEEDED: the engine pauses the job), rename (the first free `name (n).ext`, told to the engine), or for
  * skip-identical compare size and ETag (MD5, or the multipart ETag for the job's part size) and
  * overwrite when they differ. Returns null to go on uploading. The write that follows carries
- * `If-None-Match: *` (skip, rename, fail), so where the server honours it a writer racing in between
+ * `If-None-Match: *` (skip, rename, fail, ask), so where the server honours it a writer racing in between
  * is not overwritten either.
  */
 async function checkExisting(run: UploadRun, file: PartSource): Promise<UploadResult | null> {
@@ -184,6 +186,8 @@ async function checkExisting(run: UploadRun, file: PartSource): Promise<UploadRe
     if (head === null) return null;
     if (mode === 'skip') return { etag: head.etag, skipped: true };
     if (mode === 'fail') throw existsError(run, 'exists');
+    // the window's default: nothing is replaced without an answer (existsQuestion.ts)
+    if (mode === 'ask') throw existsQuestion(run.job.bucket, run.job.key);
     if (mode === 'skip-identical') {
       if (head.size === run.job.size && head.etag === (await localEtag(run, file))) return { etag: head.etag, skipped: true };
       return null;

@@ -19,7 +19,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { FerryError, isErrorCode, type ErrorCode } from '../../shared/errors.ts';
 import { JOB_STATES, type Job } from '../../shared/job.ts';
-import { IF_EXISTS, uploadOptionsSchema } from '../../shared/uploadOptions.ts';
+import { JOB_IF_EXISTS, uploadOptionsSchema } from '../../shared/uploadOptions.ts';
 import { firstIssue } from '../../shared/endpointInput.ts';
 import type { HandoffHandler } from '../engine/control.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -62,7 +62,7 @@ export const statusRowSchema = z.object({
   bytesDone: z.number().int().nonnegative(),
   error: z.object({ code: errorCodeSchema, message: z.string(), restart: z.literal(true).optional() }).nullable(),
   skipped: z.boolean(),
-  options: z.object({ ifExists: z.enum(IF_EXISTS).optional() }),
+  options: z.object({ ifExists: z.enum(JOB_IF_EXISTS).optional() }),
   retry: z
     .object({
       attempt: z.number().int(),

@@ -46,7 +46,17 @@ import { protectedPlaces, refusal, type ProtectedPlace } from './pathPolicy.ts';
 import { BrowserSession } from './browserSession.ts';
 import { handoffHandlers } from './handoff.ts';
 import type { DatabaseSync } from 'node:sqlite';
-import { withDefaults } from '../../shared/uploadOptions.ts';
+import { withDefaults, type EndpointDefaults, type UploadOptions } from '../../shared/uploadOptions.ts';
+import { isWaitingForAnswer } from '../../shared/existsAnswer.ts';
+
+/**
+ * The window's options for a drop: its own, over the endpoint's defaults, and `ask` when neither says
+ * what to do with an existing key (the window's default, issue #12; the CLI's is overwrite).
+ */
+function windowOptions(options: UploadOptions | undefined, defaults: EndpointDefaults | undefined): UploadOptions {
+  const merged = withDefaults(options ?? {}, defaults);
+  return merged.ifExists === undefined ? { ...merged, ifExists: 'ask' } : merged;
+}
 
 export { BrowserSession };
 
@@ -287,7 +297,7 @@ export class HostService {
         (file) => basename(file.path),
         randomUUID,
       );
-      const merged = withDefaults(options ?? {}, this.registry.get(endpointId).defaults);
+      const merged = windowOptions(options, this.registry.get(endpointId).defaults);
       const jobs = await this.engine.addJobs(
         files.map((file, index) => ({ path: file.path, endpointId, bucket, key: file.key, batch: batches[index]!, options: merged })),
       );
@@ -296,7 +306,7 @@ export class HostService {
     addBrowserFiles: async ({ endpointId, bucket, prefix, files, options }, session) => {
       const owner = this.#requireSession(session);
       await this.engine.checkBucket(endpointId, bucket);
-      const merged = withDefaults(options ?? {}, this.registry.get(endpointId).defaults);
+      const merged = windowOptions(options, this.registry.get(endpointId).defaults);
       const batches = assignBatches(
         files,
         (file) => (file.relativePath === '' ? null : file.relativePath.split('/')[0]!),
@@ -365,6 +375,10 @@ export class HostService {
     },
     clearJobs: async ({ ids }) => {
       this.engine.removeJobs(ids);
+      return {};
+    },
+    answerExists: async ({ ids, answer, wholeBatch }) => {
+      this.engine.answerExists(ids, answer, { wholeBatch });
       return {};
     },
     addEndpoint: async (request) => {
@@ -486,6 +500,7 @@ export class HostService {
       error: job.error,
       retry: job.state === 'uploading' ? this.engine.retryOf(job.id) : null,
       waitingForFile: this.engine.isWaitingForFile(job),
+      ...(isWaitingForAnswer(job) ? { waitingForAnswer: true } : {}),
       createdAt: job.createdAt,
       completedAt: job.completedAt,
       ...(job.options ? { options: job.options } : {}),

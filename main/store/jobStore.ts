@@ -78,7 +78,7 @@ export class JobStore {
         :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at,
         :options, :skipped, :batch_id, :batch_name)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, upload_id = excluded.upload_id,
-        object_key = excluded.object_key, skipped = excluded.skipped,
+        object_key = excluded.object_key, skipped = excluded.skipped, options = excluded.options,
         etag = excluded.etag, error = excluded.error, updated_at = excluded.updated_at, completed_at = excluded.completed_at,
         fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino,
         size = excluded.size, multipart = excluded.multipart, part_size = excluded.part_size, part_count = excluded.part_count,

@@ -160,6 +160,12 @@ export const GroupRow = memo(function GroupRow({ batchId, index, top }: GroupRow
         <span className="group-summary">
           {stats.summary === '' ? (stats.completed === stats.files ? 'Completed' : '–') : stats.summary}
         </span>
+        {stats.waitingForAnswer > 0 && !expanded ? (
+          // files of this drop whose key exists ask in their rows (issue #12): show them
+          <button type="button" className="button small" onClick={() => actions.toggleExpanded(batchId)}>
+            Answer…
+          </button>
+        ) : null}
       </div>
       <div role="cell" className="cell cell-actions">
         <RowActions actions={rowActions} rowName={stats.name} />

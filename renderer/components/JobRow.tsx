@@ -25,6 +25,7 @@ import type { FerryActions } from '../store/hooks.ts';
 import type { PendingAction } from '../store/uiSlice.ts';
 import { formatDuration, formatSpeed, jobDetail, percent, stateWords } from '../format.ts';
 import { RetryNote } from './RetryNote.tsx';
+import { ExistsPrompt } from './ExistsPrompt.tsx';
 import { BroomIcon, CopyIcon, FileIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon } from './icons.tsx';
 import { RowActions, type RowAction } from './RowActions.tsx';
 
@@ -52,7 +53,9 @@ export function jobActions(job: JobEntry, actions: FerryActions): RowAction[] {
   const list: RowAction[] = [];
   const ids = [job.id];
   if (canApply('pause', job)) list.push({ label: 'Pause', icon: <PauseIcon />, onSelect: () => void actions.pauseJobs(ids) });
-  if (canApply('resume', job)) list.push({ label: 'Resume', icon: <PlayIcon />, onSelect: () => void actions.resumeJobs(ids) });
+  // a job whose key exists is answered in its row (ExistsPrompt), not resumed into the same question
+  if (canApply('resume', job) && !job.waitingForAnswer)
+    list.push({ label: 'Resume', icon: <PlayIcon />, onSelect: () => void actions.resumeJobs(ids) });
   if (canApply('retry', job)) list.push({ label: 'Retry', icon: <RetryIcon />, onSelect: () => void actions.retryJobs(ids) });
   if (canApply('abort', job)) list.push({ label: 'Abort…', icon: <StopIcon />, danger: true, onSelect: () => actions.askToAbort(ids) });
   if (canApply('clear', job)) list.push({ label: 'Remove from list', icon: <BroomIcon />, onSelect: () => void actions.clearJobs(ids) });
@@ -76,7 +79,8 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
   const retry = job.state === 'uploading' ? job.retry : null;
   const failed = job.state === 'failed' && job.error !== null;
   const detail = jobDetail(job);
-  const problem = job.waitingForFile || failed;
+  const asking = job.waitingForAnswer === true;
+  const problem = job.waitingForFile || failed || asking;
   const destination = formatS3Url(job.bucket, job.key);
   const badge = optionsBadge(job.options);
 
@@ -111,13 +115,13 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
     <div
       // only a failed row's height differs (its whole error wraps): the others keep the estimate
       // and cost no measuring while the list scrolls
-      ref={failed ? measure : undefined}
+      ref={failed || asking ? measure : undefined}
       role="row"
       aria-label={job.name}
       aria-rowindex={index + 2}
       data-index={index}
       data-state={job.state}
-      className={`job-row${selected ? ' selected' : ''}${problem ? ' has-problem' : ''}${failed ? ' has-error' : ''}${depth === 1 ? ' child' : ''}`}
+      className={`job-row${selected ? ' selected' : ''}${problem ? ' has-problem' : ''}${failed || asking ? ' has-error' : ''}${depth === 1 ? ' child' : ''}`}
       style={{ transform: `translateY(${top}px)` }}
       onClick={onRowClick}
     >
@@ -153,7 +157,9 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
         >
           <div className="progress-fill" style={{ transform: `scaleX(${value / 100})` }} />
         </div>
-        {retry ? (
+        {asking && pending === null ? (
+          <ExistsPrompt job={job} />
+        ) : retry ? (
           <div className="job-detail retrying">
             <RetryNote retry={retry} />
           </div>
@@ -184,7 +190,15 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
       </div>
       <div role="cell" className="cell cell-state">
         <span className={`state-dot state-${job.state}${pending ? ' state-pending' : ''}`} aria-hidden="true" />
-        {pending ? PENDING_WORDS[pending] : retry ? 'Retrying' : job.waitingForFile ? 'Waiting for file' : stateWords(job.state)}
+        {pending
+          ? PENDING_WORDS[pending]
+          : retry
+            ? 'Retrying'
+            : job.waitingForFile
+              ? 'Waiting for file'
+              : asking
+                ? 'Waiting for answer'
+                : stateWords(job.state)}
       </div>
       <div role="cell" className="cell cell-actions">
         {job.waitingForFile ? (

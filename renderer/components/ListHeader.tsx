@@ -11,6 +11,7 @@ import { useMeteredSpeed } from './GroupRow.tsx';
 import { formatBytes, formatDuration, formatSpeed } from '../format.ts';
 import { UploadIcon } from './icons.tsx';
 import { RetryNote } from './RetryNote.tsx';
+import { BandwidthMenu } from './BandwidthMenu.tsx';
 
 const FILTER_LABEL: Record<JobFilter, string> = {
   all: 'All',
@@ -132,6 +133,7 @@ export function TransferSummary() {
   const speed = useMeteredSpeed(totals.bytesDoneAll, running);
   return (
     <section className="summary" aria-label="Transfer summary">
+      <BandwidthMenu />
       {totals.files > 0 ? (
         <span className="summary-item" title="Files completed">
           <span className="summary-value">

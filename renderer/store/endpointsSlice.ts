@@ -74,6 +74,7 @@ export const createEndpointsSlice: SliceCreator<EndpointsSlice> = (deps) => (set
       const { buckets, endpointTests, destination } = get();
       const keep = <T>(map: ReadonlyMap<string, T>) => new Map([...map].filter(([id]) => ids.has(id)));
       set({ endpoints, buckets: keep(buckets), endpointTests: keep(endpointTests) });
+      get().fillFormDefaults(); // the destination endpoint's defaults may have changed (issue #12)
       // The destination follows: the first endpoint when none is chosen or the chosen one is gone.
       if (!ids.has(destination.endpointId)) {
         const first = endpoints[0];

@@ -5,6 +5,8 @@
  * far less often than progress, so the filtered lists and the counts are not recomputed per tick.
  */
 import type { UploadOptions } from '../../shared/uploadOptions.ts';
+import { EXISTS_ANSWER_WORDS, type ExistsAnswer } from '../../shared/existsAnswer.ts';
+import { formOptions } from './uploadForm.ts';
 import type { BrowserFileInfo, DirectoryListing, Envelope, JobView, ProgressUpdate } from '../../shared/contract.ts';
 import { canTransition, isFinal, type JobEvent } from '../../shared/job.ts';
 import { bucketNameProblem } from '../../shared/s3Names.ts';
@@ -56,6 +58,11 @@ export interface JobsSlice {
   abortJobs(ids: readonly string[]): Promise<void>;
   /** Removes finished jobs from the list (the objects stay in the bucket). */
   clearJobs(ids: readonly string[]): Promise<void>;
+  /**
+   * Answers jobs that wait because their key exists (issue #12): Replace, Skip or Keep both; with
+   * `wholeBatch`, the rest of their drop gets the same answer.
+   */
+  answerExists(ids: readonly string[], answer: ExistsAnswer, wholeBatch: boolean): Promise<void>;
 
   /** Browser host: offers dropped or chosen files; first to the jobs waiting for them, the rest as new uploads. */
   uploadFiles(files: readonly PickedFile[]): Promise<void>;
@@ -138,7 +145,11 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       return null;
     }
     const { endpointId, bucket, prefix } = state.destination;
-    const options = state.uploadOptions;
+    const { options, problem: optionsProblem } = formOptions(state.uploadForm);
+    if (options === null) {
+      state.notify('error', `${what} not added`, `The upload options have a problem. ${optionsProblem}`);
+      return null;
+    }
     state.rememberDestination(); // where files went is where the next session starts (issue #13)
     return {
       endpointId,
@@ -257,6 +268,17 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
     },
     async abortJobs(ids) {
       await jobCommand('abort', ids);
+    },
+    async answerExists(ids, answer, wholeBatch) {
+      if (ids.length === 0) return;
+      try {
+        await api.answerExists({ ids: [...ids], answer, wholeBatch });
+      } catch (error) {
+        get().reportError(
+          `Could not ${EXISTS_ANSWER_WORDS[answer].toLowerCase()} ${ids.length === 1 ? nameOf(ids[0]!) : count(ids.length, 'upload')}`,
+          error,
+        );
+      }
     },
 
     async clearJobs(ids) {

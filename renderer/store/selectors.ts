@@ -172,6 +172,8 @@ export interface GroupStats {
   paused: number;
   failed: number;
   aborted: number;
+  /** Paused files whose key exists, waiting for Replace, Skip or Keep both (issue #12). */
+  waitingForAnswer: number;
   /** Sum of the running files' speeds. */
   bytesPerSecond: number;
 }
@@ -189,6 +191,7 @@ function emptyStats(): GroupStats {
     paused: 0,
     failed: 0,
     aborted: 0,
+    waitingForAnswer: 0,
     bytesPerSecond: 0,
   };
 }
@@ -212,9 +215,12 @@ export const selectAllGroupStats = memoOn(
       if (job.state === 'completed') stats.completed++;
       else stats[job.state]++;
       if (job.state === 'uploading') stats.bytesPerSecond += job.bytesPerSecond;
+      if (job.waitingForAnswer) stats.waitingForAnswer++;
     }
     for (const stats of all.values()) {
       const parts: string[] = [];
+      // the files whose key exists ask first: nothing of them is sent until answered (issue #12)
+      if (stats.waitingForAnswer > 0) parts.push(`${stats.waitingForAnswer.toLocaleString('en-US')} exist: answer to go on`);
       for (const state of ['failed', 'uploading', 'queued', 'paused', 'aborted'] as const)
         if (stats[state] > 0) parts.push(`${stats[state].toLocaleString('en-US')} ${state}`);
       stats.summary = parts.join(', ');

@@ -4,6 +4,7 @@
  * error in words, never swallowed).
  */
 import type { UploadOptions } from '../../shared/uploadOptions.ts';
+import { EMPTY_FORM, editField, fillDefaults, type FieldName, type KeyValueRow, type RowKind, type UploadForm } from './uploadForm.ts';
 import { BridgeError } from '../../shared/contract.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import { MAX_REMEMBERED_DESTINATIONS } from '../../shared/contract.ts';
@@ -51,8 +52,11 @@ export interface UiSlice {
   /** Where a shift-click range starts. */
   selectionAnchor: string | null;
   destination: Destination;
-  /** Options for the next drop (issue #12); the endpoint's defaults apply under them, in the host. */
-  uploadOptions: UploadOptions;
+  /**
+   * The Options form of the next drop (issue #12, uploadForm.ts): the destination endpoint's
+   * defaults filled in, the person's edits over them, metadata and tag rows.
+   */
+  uploadForm: UploadForm;
   panel: Panel | null;
   notices: readonly Notice[];
   /** Jobs waiting for the user to confirm their abort (the confirmation dialog is open). */
@@ -77,7 +81,14 @@ export interface UiSlice {
   rememberDestination(): void;
   /** After the first snapshot: the endpoint, bucket and prefix last used, where that endpoint still exists. */
   restoreDestination(): void;
-  setUploadOptions(options: UploadOptions): void;
+  /** The person sets (or with '' empties) one field of the Options form: it keeps it across endpoints. */
+  editUploadOption<K extends FieldName>(name: K, value: UploadOptions[K] | ''): void;
+  /** The form's metadata or tag rows, as edited. */
+  setOptionRows(kind: RowKind, rows: readonly KeyValueRow[]): void;
+  /** Forgets the edits and rows: the form shows the destination endpoint's defaults again. */
+  resetUploadOptions(): void;
+  /** The destination endpoint's defaults into the fields not edited (its endpoint or defaults changed). */
+  fillFormDefaults(): void;
   openPanel(panel: Panel): void;
   closePanel(): void;
   notify(tone: Notice['tone'], title: string, detail?: string | null): void;
@@ -132,7 +143,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (deps) => (set, get) => {
     selected: new Set(),
     selectionAnchor: null,
     destination: loadDestination(),
-    uploadOptions: {},
+    uploadForm: EMPTY_FORM,
     panel: null,
     notices: [],
     abortRequest: null,
@@ -210,13 +221,30 @@ export const createUiSlice: SliceCreator<UiSlice> = (deps) => (set, get) => {
       if (get().selected.size > 0) set({ selected: new Set(), selectionAnchor: null });
     },
 
-    setUploadOptions(options) {
-      set({ uploadOptions: options });
+    editUploadOption(name, value) {
+      set({ uploadForm: editField(get().uploadForm, name, value) });
+    },
+
+    setOptionRows(kind, rows) {
+      set({ uploadForm: { ...get().uploadForm, [kind]: rows } });
+    },
+
+    resetUploadOptions() {
+      set({ uploadForm: EMPTY_FORM });
+      get().fillFormDefaults();
+    },
+
+    fillFormDefaults() {
+      const { endpoints, destination, uploadForm } = get();
+      const defaults = endpoints.find((endpoint) => endpoint.id === destination.endpointId)?.defaults;
+      set({ uploadForm: fillDefaults(uploadForm, defaults) });
     },
 
     setDestination(patch) {
+      const before = get().destination.endpointId;
       const destination = { ...get().destination, ...patch };
       set({ destination });
+      if (destination.endpointId !== before) get().fillFormDefaults();
       try {
         deps.storage?.setItem(DESTINATION_KEY, JSON.stringify(destination));
       } catch {

@@ -2,6 +2,7 @@
 // endpoint in place (its jobs keep it); `endpoint remove` refuses an endpoint that unfinished uploads
 // use unless --force, which says what happens to them; no job ends with "No endpoint named <uuid>".
 import { describe, expect, inject, it } from 'vitest';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { FerryError } from '../../shared/errors.ts';
 import { cliSuite, stackLines } from '../harness/cli.ts';
 import { makeFile, objectSha256 } from '../harness/s3.ts';
@@ -52,6 +53,69 @@ describe('ferry endpoint edit', () => {
     const nothing = await ferry.run(['endpoint', 'edit', 'rgw']);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/Nothing to change/);
+  });
+});
+
+describe('ferry endpoint edit --default-*', () => {
+  it('sets, keeps and clears upload defaults, and uploads use them', async () => {
+    const ferry = await suite.cli();
+    type Listed = { id: string; defaults?: Record<string, string> };
+    const set = await ferry.run([
+      'endpoint',
+      'edit',
+      'rgw',
+      '--default-cache-control',
+      'max-age=60',
+      '--default-if-exists',
+      'skip',
+      '--default-acl',
+      'public-read',
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/defaults: acl public-read, cacheControl max-age=60, ifExists skip/);
+    const [listed] = await ferry.json<Listed[]>(['endpoint', 'list', '--json']);
+    expect(listed!.defaults).toEqual({ cacheControl: 'max-age=60', ifExists: 'skip', acl: 'public-read' });
+
+    // an upload gets the defaults: the object's Cache-Control, and skip keeps an existing object
+    const first = await makeFile(files, 'defaults.txt', 100, 71);
+    expect((await ferry.run(['upload', first.path, `s3://${suite.bucket}/defaults.txt`, '--endpoint', 'rgw'])).code).toBe(0);
+    const head = await suite.client.send(new HeadObjectCommand({ Bucket: suite.bucket, Key: 'defaults.txt' }));
+    expect(head.CacheControl).toBe('max-age=60');
+    const second = await makeFile(files, 'defaults-2.txt', 200, 72);
+    const skipped = await ferry.run(['upload', second.path, `s3://${suite.bucket}/defaults.txt`, '--endpoint', 'rgw']);
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(await objectSha256(suite.client, suite.bucket, 'defaults.txt')).toBe(first.sha256);
+
+    // another edit keeps what it does not name; --clear-default removes one, or all
+    const changed = await ferry.run(['endpoint', 'edit', 'rgw', '--default-if-exists', 'rename', '--clear-default', 'acl']);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect((await ferry.json<Listed[]>(['endpoint', 'list', '--json']))[0]!.defaults).toEqual({
+      cacheControl: 'max-age=60',
+      ifExists: 'rename',
+    });
+    const cleared = await ferry.run(['endpoint', 'edit', 'rgw', '--clear-default', 'all']);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    const after = (await ferry.json<Listed[]>(['endpoint', 'list', '--json']))[0]!;
+    expect(after.defaults).toBeUndefined();
+    expect(after.id).toBe(listed!.id);
+  });
+
+  it('refuses bad defaults in one line, before changing anything', async () => {
+    const ferry = await suite.cli();
+    const cases: [string[], RegExp][] = [
+      [['--default-if-exists', 'ask'], /--if-exists must be one of overwrite, skip, skip-identical, rename, fail/],
+      [['--default-acl', 'world'], /The ACL must be one of/],
+      [['--default-sse-kms-key-id', 'k1'], /needs --default-sse aws:kms/],
+      [['--clear-default', 'colour'], /--clear-default takes storage-class, sse/],
+      [['--clear-default', 'acl', '--default-acl', 'private'], /contradict each other/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await ferry.run(['endpoint', 'edit', 'rgw', ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(stackLines(result.stderr)).toEqual([]);
+    }
+    expect((await ferry.json<{ defaults?: unknown }[]>(['endpoint', 'list', '--json']))[0]!.defaults).toBeUndefined();
   });
 });
 

@@ -78,9 +78,10 @@ describe('ferry upload', () => {
           'skipped',
           'state',
           'uploadId',
+          'waitingForAnswer',
         ].sort(),
       );
-      expect(job).toMatchObject({ state: 'completed', endpoint: 'rgw', bucket, error: null, retry: null });
+      expect(job).toMatchObject({ state: 'completed', endpoint: 'rgw', bucket, error: null, retry: null, waitingForAnswer: false });
       expect(job.bytesDone).toBe(job.size);
       expect(typeof job.id).toBe('string');
     }

@@ -98,6 +98,7 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
     retryJobs: () => ({}),
     abortJobs: () => ({}),
     clearJobs: () => ({}),
+    answerExists: () => ({}),
     addEndpoint: (request) => endpointFrom(`endpoint-${nextJob++}`, request),
     updateEndpoint: (request) => {
       const before = state.endpoints.find((endpoint) => endpoint.id === request.id)!;

@@ -11,6 +11,7 @@ import type { CredentialInput, EndpointInput } from '../../../shared/endpointInp
 import { openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, line, table } from '../output.ts';
 import { readSecret } from '../secret.ts';
+import { ENDPOINT_DEFAULT_NAMES, type EndpointDefaults } from '../../../shared/uploadOptions.ts';
 
 export interface AddOptions {
   url?: string;
@@ -31,8 +32,8 @@ export interface AddOptions {
   defaultIfExists?: string;
 }
 
-/** The --default-* flags as endpoint defaults (checked by the registry's schema). */
-function defaultsOf(options: AddOptions): EndpointInput['defaults'] {
+/** The --default-* flags given, as endpoint defaults (checked by the registry's schema). */
+function givenDefaults(options: AddOptions): EndpointDefaults {
   const defaults = {
     storageClass: options.defaultStorageClass,
     sse: options.defaultSse,
@@ -41,8 +42,53 @@ function defaultsOf(options: AddOptions): EndpointInput['defaults'] {
     cacheControl: options.defaultCacheControl,
     ifExists: options.defaultIfExists,
   };
-  const given = Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined));
-  return Object.keys(given).length > 0 ? (given as EndpointInput['defaults']) : undefined;
+  return Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined)) as EndpointDefaults;
+}
+
+/** Defaults that an upload could not use as they are: a KMS key id without aws:kms. */
+function checkDefaults(defaults: EndpointDefaults): void {
+  if (defaults.sseKmsKeyId !== undefined && defaults.sse !== 'aws:kms')
+    throw new UsageError('--default-sse-kms-key-id needs --default-sse aws:kms (given or kept).');
+}
+
+function defaultsOf(options: AddOptions): EndpointInput['defaults'] {
+  const given = givenDefaults(options);
+  checkDefaults(given);
+  return Object.keys(given).length > 0 ? given : undefined;
+}
+
+/** `--clear-default NAME`: the flag's name without `--default-`, e.g. storage-class; `all` clears every one. */
+const CLEARABLE: Record<string, readonly (keyof EndpointDefaults)[]> = {
+  'storage-class': ['storageClass'],
+  sse: ['sse', 'sseKmsKeyId'],
+  'sse-kms-key-id': ['sseKmsKeyId'],
+  acl: ['acl'],
+  'cache-control': ['cacheControl'],
+  'if-exists': ['ifExists'],
+  all: ENDPOINT_DEFAULT_NAMES,
+};
+
+/**
+ * The endpoint's defaults after an edit: the current ones, without those cleared, with those given
+ * (a default both cleared and given is refused: say one).
+ */
+function editedDefaults(current: EndpointDefaults | undefined, options: EditOptions): EndpointDefaults | undefined {
+  const given = givenDefaults(options);
+  const clear = options.clearDefault ?? [];
+  if (clear.length === 0 && Object.keys(given).length === 0) return undefined;
+  const next: EndpointDefaults = { ...current };
+  for (const name of clear) {
+    const fields = CLEARABLE[name];
+    if (!fields) throw new UsageError(`--clear-default takes ${Object.keys(CLEARABLE).join(', ')}, not "${name}".`);
+    for (const field of fields) {
+      if (given[field] !== undefined && name !== 'all' && fields.length === 1)
+        throw new UsageError(`--clear-default ${name} and --default-${name} contradict each other: give one.`);
+      delete next[field];
+    }
+  }
+  Object.assign(next, given);
+  checkDefaults(next);
+  return next;
 }
 
 function describe(endpoint: EndpointSummary): string {
@@ -162,12 +208,15 @@ export async function endpointTest(ctx: Context, name: string, options: { bucket
 export interface EditOptions extends Omit<AddOptions, 'replace'> {
   /** A new name. */
   name?: string;
+  /** `--clear-default NAME` (repeatable): upload defaults to remove (storage-class, sse, ..., all). */
+  clearDefault?: string[];
 }
 
 /**
  * `ferry endpoint edit NAME [--name NEW] [--url URL] [--region R] [--path-style | --virtual-hosted]
- * [--checksums P] [--access-key-id ID] [--secret-stdin] [--aws-profile P]`: changes what is given,
- * keeps the rest (the stored secret included). The endpoint keeps its id, so its jobs keep working
+ * [--checksums P] [--access-key-id ID] [--secret-stdin] [--aws-profile P] [--default-* V]
+ * [--clear-default NAME]`: changes what is given, keeps the rest (the stored secret and the upload
+ * defaults not named included). The endpoint keeps its id, so its jobs keep working
  * (issue #11, defect 11: credentials rotate without stranding jobs). A new URL needs the credential
  * again: a secret is only ever sent to the URL it was given for.
  */
@@ -189,6 +238,7 @@ export async function endpointEdit(ctx: Context, name: string, options: EditOpti
       if (!accessKeyId) throw new UsageError(`"${current.name}" uses an AWS profile: give --access-key-id with the secret.`);
       credential = { kind: 'static', accessKeyId, secretAccessKey: await readSecret(ctx.io, options.secretStdin === true) };
     }
+    const defaults = editedDefaults(current.defaults, options);
     const changes = [
       options.name,
       options.url,
@@ -197,10 +247,11 @@ export async function endpointEdit(ctx: Context, name: string, options: EditOpti
       options.virtualHosted,
       options.checksums,
       credential,
+      defaults,
     ].filter((value) => value !== undefined);
     if (changes.length === 0) {
       throw new UsageError(
-        'Nothing to change: give --url, --region, --path-style, --virtual-hosted, --checksums, --name, or new credentials (--access-key-id, --secret-stdin, --aws-profile).',
+        'Nothing to change: give --url, --region, --path-style, --virtual-hosted, --checksums, --name, new credentials (--access-key-id, --secret-stdin, --aws-profile), or upload defaults (--default-storage-class ..., --clear-default NAME).',
       );
     }
     if (options.url !== undefined && options.url !== current.url && credential === undefined && current.credential.kind === 'static') {
@@ -214,6 +265,7 @@ export async function endpointEdit(ctx: Context, name: string, options: EditOpti
       region: options.region ?? current.region,
       addressing: options.pathStyle ? 'path' : options.virtualHosted ? 'virtual' : current.addressing,
       checksums: (options.checksums as ChecksumPolicy | undefined) ?? current.checksums,
+      defaults: defaults ?? current.defaults ?? {},
       credential,
     });
     line(ctx.io.stdout, `Changed endpoint "${endpoint.name}": ${describe(endpoint)}.`);

@@ -5,6 +5,7 @@ import { EngineLockedError, FerryError } from '../../../shared/errors.ts';
 import { transition, type Job } from '../../../shared/job.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
 import type { UploadOptions } from '../../../shared/uploadOptions.ts';
+import { isWaitingForAnswer } from '../../../shared/existsAnswer.ts';
 import { describeRetry, type JobRetry } from '../../../shared/retry.ts';
 import { sendControl, type ControlAction } from '../../engine/control.ts';
 import { openEngine, openRegistry, type Context } from '../context.ts';
@@ -27,6 +28,8 @@ export interface JobJson {
   options: OptionsJson;
   /** Completed without uploading: the key existed and --if-exists said skip (or skip-identical matched). */
   skipped: boolean;
+  /** Paused because the key exists and the window's if-exists asks: it waits for an answer there. */
+  waitingForAnswer: boolean;
   /** An uploading job waiting to retry a request (nextRetryAt in ms since the epoch), or null. */
   retry: { attempt: number; maxAttempts: number | null; nextRetryAt: number; error: { code: string; message: string } } | null;
   /** The drop, folder or `ferry upload` the job came with (jobs of one batch share it), or null. */
@@ -107,6 +110,7 @@ function note(job: Job, retry: JobRetry | undefined): string {
     const text = describeRetry(retry, Date.now());
     return text.charAt(0).toLowerCase() + text.slice(1);
   }
+  if (isWaitingForAnswer(job)) return `${job.error!.message} Answer in the window.`;
   return job.error?.message ?? (job.skipped ? 'skipped: the key exists' : '');
 }
 
@@ -151,6 +155,7 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
         error: job.error ? { code: job.error.code, message: job.error.message } : null,
         options: optionsJson(job.options),
         skipped: job.skipped === true,
+        waitingForAnswer: isWaitingForAnswer(job),
         retry: retryJson(job.state === 'uploading' ? retries.get(job.id) : undefined),
         batchId: job.batchId,
       });
@@ -165,7 +170,7 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
         for (const job of group)
           rows.push([
             indent + job.id.slice(0, 8),
-            job.state,
+            isWaitingForAnswer(job) ? 'waiting for an answer' : job.state,
             percentDone(job.bytesDone, job.size, job.state === 'completed'),
             formatBytes(job.size),
             `${names.get(job.endpointId) ?? '?'}:s3://${job.bucket}/${job.key}`,
