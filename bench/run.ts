@@ -12,7 +12,7 @@
 // far: the big file and the small files again, every client through a proxy adding 50 ms per request and capping
 // the link at 200 Mbit/s (bench/lib/farProxy.ts); store: a store of 100,000 queued jobs (ferry jobs --json, engine
 // open, the window's first paint, memory; bench/lib/storeScale.ts); startup: ferry --version, ferry jobs (empty).
-// Experiments: --engine-workers N (the stand-in's maxActiveJobs); --ferry-cli FILE (another build of the CLI, e.g. a
+// Experiments: --engine-workers N (the stand-in's maxActiveJobs); --engine-requests N (its maxRequests); --ferry-cli FILE (another build of the CLI, e.g. a
 // bundle); FERRY_BENCH_MEMLOG=FILE (the stand-in logs its memory every 250 ms)
 // --ferry both (default): the CLI (the Ferry row the ratios use) and the engine stand-in; engine only while
 // bin/ferry.js does not exist. auto: the CLI if it exists, else the stand-in.
@@ -69,6 +69,7 @@ const { values: opts } = parseArgs({
     keep: { type: 'boolean', default: false },
     render: { type: 'string' },
     'engine-workers': { type: 'string' },
+    'engine-requests': { type: 'string' },
     'ferry-cli': { type: 'string' },
     'far-rtt-ms': { type: 'string' },
     'far-mbit': { type: 'string' },
@@ -179,6 +180,10 @@ if (opts['engine-workers']) {
     'default maxActiveJobs',
     `maxActiveJobs ${engineOptions.maxActiveJobs} (--engine-workers)`,
   );
+}
+if (opts['engine-requests']) {
+  engineOptions.maxRequests = Number(opts['engine-requests']);
+  ferryEngine.settings = ferryEngine.settings.replace('maxRequests 8', `maxRequests ${engineOptions.maxRequests} (--engine-requests)`);
 }
 const PEERS: Record<string, Tool> = { aws: awsCli, rclone, 'lib-storage': libStorage };
 const peerIds = opts.tools

@@ -175,7 +175,7 @@ function ferryUploadCommand(ctx: RunContext, target: Target): Invocation {
 
 /** Ferry's engine driven directly in a child process (bench/children/ferry-engine.ts). */
 /** The stand-in's file-level workers (the engine's maxActiveJobs); undefined = the engine's default, as the CLI. */
-export const engineOptions: { maxActiveJobs?: number } = {};
+export const engineOptions: { maxActiveJobs?: number; maxRequests?: number } = {};
 
 export const ferryEngine: Tool = {
   id: 'ferry-engine',
@@ -192,6 +192,7 @@ export const ferryEngine: Tool = {
           childConfig(ctx, target, {
             dataDir: ferryDataDir(ctx),
             ...(engineOptions.maxActiveJobs ? { workers: engineOptions.maxActiveJobs } : {}),
+            ...(engineOptions.maxRequests ? { maxRequests: engineOptions.maxRequests } : {}),
           }),
         ),
         ...(process.env.FERRY_BENCH_MEMLOG ? { FERRY_BENCH_MEMLOG: process.env.FERRY_BENCH_MEMLOG } : {}),
