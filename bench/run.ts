@@ -99,7 +99,7 @@ if (opts.help) {
   process.stdout.write(
     readFileSync(new URL(import.meta.url), 'utf8')
       .split('\n')
-      .slice(0, 19)
+      .slice(0, 18)
       .join('\n') + '\n',
   );
   process.exit(0);
