@@ -5,17 +5,21 @@
 // and @aws-sdk/lib-storage in alternation, verifies every upload, and reports medians, ratios, client
 // CPU-seconds and peak RSS (GNU time). See docs/benchmarks.md, section Method.
 //
-//   node bench/run.ts [--quick] [--rounds N] [--scenarios big,small,huge,resume] [--tools ferry,aws,rclone,lib-storage]
-//                     [--ferry both|cli|engine|auto] [--out FILE] [--no-profile] [--keep]
+//   node bench/run.ts [--quick] [--rounds N] [--scenarios big,small,huge,resume,far,store,startup]
+//                     [--tools ferry,aws,rclone,lib-storage] [--ferry both|cli|engine|auto] [--out FILE] [--no-profile] [--keep]
+//                     [--far-rtt-ms 50] [--far-mbit 200] [--store-jobs 100000]
 //   node bench/run.ts --render RESULTS.json [--out FILE]    (render a saved run's report again)
-// Experiments: --engine-workers N (the stand-in's maxActiveJobs); --ferry-cli FILE (another build of the CLI, e.g. a
+// far: the big file and the small files again, every client through a proxy adding 50 ms per request and capping
+// the link at 200 Mbit/s (bench/lib/farProxy.ts); store: a store of 100,000 queued jobs (ferry jobs --json, engine
+// open, the window's first paint, memory; bench/lib/storeScale.ts); startup: ferry --version, ferry jobs (empty).
+// Experiments: --engine-workers N (the stand-in's maxActiveJobs); --engine-requests N (its maxRequests); --ferry-cli FILE (another build of the CLI, e.g. a
 // bundle); FERRY_BENCH_MEMLOG=FILE (the stand-in logs its memory every 250 ms)
 // --ferry both (default): the CLI (the Ferry row the ratios use) and the engine stand-in; engine only while
 // bin/ferry.js does not exist. auto: the CLI if it exists, else the stand-in.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, open, rm, statfs, writeFile } from 'node:fs/promises';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +30,8 @@ import { assertGnuTime, killTree, runMeasured } from './lib/measure.ts';
 import { serverCpuSeconds } from './lib/servercpu.ts';
 import { microBenchmarks, readProfileDir, summarizeProfile } from './lib/profile.ts';
 import { startProxy, type ProxyEvent } from './lib/proxy.ts';
+import { startFarProxy, type FarProxy } from './lib/farProxy.ts';
+import { CHROMIUM, runStartup, runStoreScale } from './lib/storeScale.ts';
 import { renderReport } from './lib/report.ts';
 import type { Environment, ProfileResult, ResumeResult, ResumeRound, Results, RunRecord, ScenarioResult } from './lib/results.ts';
 import { deleteBucket, expectedEtag, repeatedPartEtag, testS3Of, verifyDirectory, verifyObject, verifySha256 } from './lib/s3.ts';
@@ -35,6 +41,7 @@ import {
   AWS_CLI,
   engineOptions,
   ferryCli,
+  ferryCliBundled,
   ferryCliExists,
   ferryCliOptions,
   ferryDataDir,
@@ -62,7 +69,11 @@ const { values: opts } = parseArgs({
     keep: { type: 'boolean', default: false },
     render: { type: 'string' },
     'engine-workers': { type: 'string' },
+    'engine-requests': { type: 'string' },
     'ferry-cli': { type: 'string' },
+    'far-rtt-ms': { type: 'string' },
+    'far-mbit': { type: 'string' },
+    'store-jobs': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   allowPositionals: false,
@@ -88,7 +99,7 @@ if (opts.help) {
   process.stdout.write(
     readFileSync(new URL(import.meta.url), 'utf8')
       .split('\n')
-      .slice(0, 14)
+      .slice(0, 18)
       .join('\n') + '\n',
   );
   process.exit(0);
@@ -100,7 +111,19 @@ const PART_SIZE = 16 * MiB;
 const CONCURRENCY = 8;
 const FILE_WORKERS = 8;
 const SIZES = QUICK
-  ? { big: 64 * MiB, huge: 0, smallCount: 200, smallSize: 64 * KiB, resumeParts: 16, resumeExtra: 8, resumeHoldRounds: 1 }
+  ? {
+      big: 64 * MiB,
+      huge: 0,
+      smallCount: 200,
+      smallSize: 64 * KiB,
+      resumeParts: 16,
+      resumeExtra: 8,
+      resumeHoldRounds: 1,
+      farBig: 48 * MiB,
+      farSmallCount: 50,
+      storeJobs: 2000,
+      startupRounds: 3,
+    }
   : {
       big: 1 * GiB,
       huge: 4 * GiB,
@@ -109,11 +132,24 @@ const SIZES = QUICK
       resumeParts: 5000,
       resumeExtra: 16,
       resumeHoldRounds: Math.max(5, ROUNDS),
+      farBig: 1 * GiB,
+      farSmallCount: 2000,
+      storeJobs: 100_000,
+      startupRounds: 10,
     };
+if (opts['store-jobs']) SIZES.storeJobs = Number(opts['store-jobs']);
+/** The far endpoint: 50 ms more per request, 200 Mbit/s each way (issue #14). */
+const FAR_LINK = {
+  rttMs: opts['far-rtt-ms'] ? Number(opts['far-rtt-ms']) : 50,
+  bitsPerSecond: (opts['far-mbit'] ? Number(opts['far-mbit']) : 200) * 1e6,
+};
 const RESUME_PART_SIZE = 5 * MiB;
-const ALL_SCENARIOS = QUICK ? ['big', 'small', 'resume'] : ['big', 'small', 'huge', 'resume'];
+const KNOWN_SCENARIOS = ['big', 'small', 'huge', 'resume', 'far', 'store', 'startup'];
+const ALL_SCENARIOS = QUICK ? KNOWN_SCENARIOS.filter((s) => s !== 'huge') : KNOWN_SCENARIOS;
 const scenarios = new Set(opts.scenarios ? opts.scenarios.split(',').map((s) => s.trim()) : ALL_SCENARIOS);
-for (const s of scenarios) if (!['big', 'small', 'huge', 'resume'].includes(s)) throw new Error(`unknown scenario ${s}`);
+for (const s of scenarios) if (!KNOWN_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
+if (!Number.isInteger(SIZES.storeJobs) || SIZES.storeJobs < 1) throw new Error('--store-jobs must be a positive integer');
+if (!(FAR_LINK.rttMs >= 0 && FAR_LINK.bitsPerSecond > 0)) throw new Error('--far-rtt-ms and --far-mbit must be positive numbers');
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be a positive integer`);
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -144,6 +180,10 @@ if (opts['engine-workers']) {
     'default maxActiveJobs',
     `maxActiveJobs ${engineOptions.maxActiveJobs} (--engine-workers)`,
   );
+}
+if (opts['engine-requests']) {
+  engineOptions.maxRequests = Number(opts['engine-requests']);
+  ferryEngine.settings = ferryEngine.settings.replace('maxRequests 8', `maxRequests ${engineOptions.maxRequests} (--engine-requests)`);
 }
 const PEERS: Record<string, Tool> = { aws: awsCli, rclone, 'lib-storage': libStorage };
 const peerIds = opts.tools
@@ -182,6 +222,8 @@ function preflight(): void {
       missing.push(`${RCLONE} (apt-get install -y rclone)`);
     }
   }
+  if (scenarios.has('store') && !existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install -y chromium; or FERRY_CHROMIUM=PATH)`);
+  if ((scenarios.has('store') || scenarios.has('startup')) && !ferryCliExists()) missing.push('bin/ferry.js');
   if (missing.length > 0) throw new Error(`missing peers: ${missing.join(', ')}; or leave them out with --tools`);
 }
 
@@ -194,6 +236,8 @@ interface Scenario {
   bytes: number;
   files: number;
   timeoutMs: number;
+  /** every client goes through the far endpoint's proxy */
+  far?: boolean;
   /** checks what the client stored; `content` = compare a content SHA-256 too */
   verify(client: S3Client, bucket: string, content: boolean): Promise<void>;
 }
@@ -203,6 +247,8 @@ interface Bench {
   s3: TestS3;
   client: S3Client;
   work: string;
+  /** the far endpoint, while the far scenarios run */
+  far?: FarProxy;
 }
 
 async function gc(b: Bench): Promise<void> {
@@ -228,11 +274,20 @@ async function runOnce(b: Bench, sc: Scenario, tool: Tool, round: number): Promi
   const work = await mkdtemp(path.join(b.work, `run-${sc.id}-${tool.id}-`));
   try {
     const ctx: RunContext = { s3: b.s3, bucket, work, partSize: PART_SIZE, concurrency: CONCURRENCY, fileWorkers: FILE_WORKERS };
+    if (sc.far) {
+      if (!b.far) throw new Error('the far endpoint is not running');
+      ctx.endpointOverride = b.far.url;
+    }
     const inv = await tool.prepare(ctx, sc.target);
+    b.far?.reset();
     const server0 = serverCpuSeconds(b.server.dir);
     const m = await runMeasured(inv.cmd, inv.args, { env: inv.env, stdin: inv.stdin, cwd: REPO, timeoutMs: sc.timeoutMs });
     const serverCpuS = serverCpuSeconds(b.server.dir) - server0;
     Object.assign(record, { wallS: m.wallS, userS: m.userS, sysS: m.sysS, maxRssKiB: m.maxRssKiB, serverCpuS });
+    if (sc.far && b.far) {
+      const { connections, requests, byOp } = b.far.counts;
+      record.proxy = { connections, requests, byOp: { ...byOp } as Record<string, number> };
+    }
     if (m.code !== 0) {
       record.error = `exit ${m.code ?? m.signal}: ${(m.stderr || m.stdout).trim().slice(-800)}`;
     } else {
@@ -257,7 +312,10 @@ async function runOnce(b: Bench, sc: Scenario, tool: Tool, round: number): Promi
     `${sc.id} round ${round + 1} ${tool.label}: ` +
       (record.ok
         ? `${fmt(record.wallS, 2)} s, ${fmt(sc.bytes / MiB / record.wallS)} MiB/s, ${fmt(sc.files / record.wallS, 0)} files/s, CPU ${fmt(cpu, 2)} s (${fmt(cpu / (sc.bytes / GiB), 2)} s/GiB), RSS ${fmt(record.maxRssKiB / 1024, 0)} MiB, server CPU ${fmt(record.serverCpuS ?? NaN, 2)} s${record.contentChecked ? ', content verified' : ''}`
-        : `FAILED: ${record.error}`),
+        : `FAILED: ${record.error}`) +
+      (record.proxy
+        ? ` [${record.proxy.requests} requests on ${record.proxy.connections} connections: ${JSON.stringify(record.proxy.byOp)}]`
+        : ''),
   );
   return record;
 }
@@ -268,10 +326,10 @@ async function runScenario(b: Bench, sc: Scenario, tools: Tool[]): Promise<Scena
   for (let round = 0; round < ROUNDS; round++) {
     for (const tool of rotate(tools, round)) records.push(await runOnce(b, sc, tool, round));
   }
-  return { id: sc.id, title: sc.title, bytes: sc.bytes, files: sc.files, records };
+  return { id: sc.id, title: sc.title, bytes: sc.bytes, files: sc.files, records, ...(sc.far && b.far ? { link: b.far.link } : {}) };
 }
 
-async function bigFileScenario(b: Bench, id: 'big' | 'huge', size: number, seed: number): Promise<Scenario> {
+async function bigFileScenario(b: Bench, id: 'big' | 'huge' | 'far-big', size: number, seed: number): Promise<Scenario> {
   const dataDir = path.join(b.work, 'data');
   log(`making a ${formatBytes(size)} file`);
   const file = await makeFile(dataDir, `${id}.bin`, size, seed);
@@ -280,11 +338,17 @@ async function bigFileScenario(b: Bench, id: 'big' | 'huge', size: number, seed:
   const key = `${id}.bin`;
   return {
     id,
-    title: id === 'big' ? `One ${formatBytes(size)} file` : `One ${formatBytes(size)} file (memory must not grow with the file)`,
+    title:
+      id === 'big'
+        ? `One ${formatBytes(size)} file`
+        : id === 'far-big'
+          ? `A far endpoint: one ${formatBytes(size)} file (${farTitle()})`
+          : `One ${formatBytes(size)} file (memory must not grow with the file)`,
+    far: id === 'far-big',
     target: { kind: 'file', path: file.path, key },
     bytes: size,
     files: 1,
-    timeoutMs: 120_000 + (size / (4 * MiB)) * 1000,
+    timeoutMs: 120_000 + (size / (id === 'far-big' ? 1 * MiB : 4 * MiB)) * 1000,
     async verify(client, bucket, content) {
       await verifyObject(client, bucket, key, { size, etag });
       if (content) await verifySha256(client, bucket, key, file.sha256);
@@ -292,24 +356,33 @@ async function bigFileScenario(b: Bench, id: 'big' | 'huge', size: number, seed:
   };
 }
 
-async function smallFilesScenario(b: Bench): Promise<Scenario> {
-  const dir = path.join(b.work, 'data', 'small');
-  log(`making ${SIZES.smallCount} files of ${formatBytes(SIZES.smallSize)}`);
+function farTitle(): string {
+  return `every client through a proxy adding ${FAR_LINK.rttMs} ms per request, the link capped at ${FAR_LINK.bitsPerSecond / 1e6} Mbit/s`;
+}
+
+async function smallFilesScenario(b: Bench, id: 'small' | 'far-small' = 'small'): Promise<Scenario> {
+  const far = id === 'far-small';
+  const count = far ? SIZES.farSmallCount : SIZES.smallCount;
+  const dir = path.join(b.work, 'data', id);
+  log(`making ${count} files of ${formatBytes(SIZES.smallSize)}`);
   const files = new Map<string, { size: number; md5: string }>();
   const sha = new Map<string, string>();
-  for (let i = 0; i < SIZES.smallCount; i++) {
+  for (let i = 0; i < count; i++) {
     const name = `f${String(i).padStart(5, '0')}.bin`;
     const f = await makeFile(dir, name, SIZES.smallSize, 100_000 + i);
     files.set(name, { size: SIZES.smallSize, md5: await expectedEtag(f.path, SIZES.smallSize, PART_SIZE) });
     sha.set(name, f.sha256);
   }
   return {
-    id: 'small',
-    title: `${SIZES.smallCount.toLocaleString('en-US')} files of ${formatBytes(SIZES.smallSize)} (a directory upload)`,
+    id,
+    title: far
+      ? `A far endpoint: ${count.toLocaleString('en-US')} files of ${formatBytes(SIZES.smallSize)} (${farTitle()})`
+      : `${count.toLocaleString('en-US')} files of ${formatBytes(SIZES.smallSize)} (a directory upload)`,
     target: { kind: 'dir', dir, prefix: 'small/' },
-    bytes: SIZES.smallCount * SIZES.smallSize,
-    files: SIZES.smallCount,
-    timeoutMs: 120_000 + SIZES.smallCount * 200,
+    far,
+    bytes: count * SIZES.smallSize,
+    files: count,
+    timeoutMs: 120_000 + count * (far ? 1000 : 200),
     async verify(client, bucket, content) {
       const firstKey = await verifyDirectory(client, bucket, files);
       if (content) await verifySha256(client, bucket, firstKey, sha.get(firstKey.slice(firstKey.lastIndexOf('/') + 1))!);
@@ -641,6 +714,23 @@ async function main(): Promise<number> {
       if (sc.target.kind === 'file') await rm(sc.target.path, { force: true });
     }
     if (scenarios.has('resume') && includeFerry) results.resume = await runResume(b, FERRY[0]!);
+    if (scenarios.has('far')) {
+      b.far = await startFarProxy(server.endpoint, FAR_LINK);
+      log(`far endpoint: ${farTitle()}, at ${b.far.url}`);
+      try {
+        const big = await bigFileScenario(b, 'far-big', SIZES.farBig, 3);
+        results.scenarios.push(await runScenario(b, big, TOOLS));
+        if (big.target.kind === 'file') await rm(big.target.path, { force: true });
+        const small = await smallFilesScenario(b, 'far-small');
+        results.scenarios.push(await runScenario(b, small, TOOLS));
+        if (small.target.kind === 'dir') await rm(small.target.dir, { recursive: true, force: true });
+      } finally {
+        await b.far.close();
+        delete b.far;
+      }
+    }
+    if (scenarios.has('store')) results.store = await runStoreScale(work, SIZES.storeJobs, ROUNDS, log);
+    if (scenarios.has('startup')) results.startup = { ...(await runStartup(work, SIZES.startupRounds, log)), bundled: ferryCliBundled() };
   } finally {
     b.client.destroy();
     await server.stop();
@@ -649,6 +739,8 @@ async function main(): Promise<number> {
   failures += results.scenarios.flatMap((s) => s.records).filter((r) => !r.ok).length;
   if (results.resume?.error || (results.resume?.final && !results.resume.final.ok)) failures++;
   failures += (results.profiles ?? []).filter((p) => p.error).length;
+  if (results.store?.error) failures++;
+  if (results.startup?.error) failures++;
 
   const markdown = renderReport(results, readAnalysis());
   const out =

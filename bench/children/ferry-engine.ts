@@ -32,7 +32,7 @@ const engine = await Engine.open({
   },
   partSize: config.partSize,
   partConcurrency: config.concurrency,
-  maxRequests: config.concurrency,
+  maxRequests: config.maxRequests ?? config.concurrency,
   ...(config.workers ? { maxActiveJobs: config.workers } : {}),
 });
 let failed = 0;

@@ -33,6 +33,8 @@ export interface ChildConfig {
   dir?: { path: string; prefix: string };
   /** file-level workers for a directory upload */
   workers?: number;
+  /** Ferry stand-in: the engine's maxRequests (default: concurrency) */
+  maxRequests?: number;
   /** Ferry stand-in: the engine's data directory */
   dataDir?: string;
   /** Ferry stand-in: only reopen the data directory (the engine resumes interrupted jobs) */

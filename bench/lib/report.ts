@@ -1,5 +1,5 @@
 // Renders a benchmark run as Markdown (docs/benchmarks.md for a full run).
-import type { ProfileResult, ResumeResult, Results, RunRecord, ScenarioResult } from './results.ts';
+import type { ProfileResult, ResumeResult, Results, RunRecord, ScenarioResult, StartupResult, StoreResult, Timing } from './results.ts';
 import { fmt, formatBytes, GiB, median, MiB } from './stats.ts';
 
 export interface Row {
@@ -17,6 +17,9 @@ export interface Row {
   rssMaxMiB: number;
   serverCpuPerGiB: number;
   serverCpuPer1000Files: number;
+  /** far scenarios: median requests per file and connections per run, through the proxy */
+  requestsPerFile: number;
+  connections: number;
 }
 
 export function rowsOf(scenario: ScenarioResult): Row[] {
@@ -44,6 +47,8 @@ export function rowsOf(scenario: ScenarioResult): Row[] {
       rssMaxMiB: Math.max(...ok.map((r) => r.maxRssKiB / 1024)),
       serverCpuPerGiB: median(ok.map((r) => (r.serverCpuS ?? NaN) / (r.bytes / GiB))),
       serverCpuPer1000Files: median(ok.map((r) => ((r.serverCpuS ?? NaN) / r.files) * 1000)),
+      requestsPerFile: median(ok.map((r) => (r.proxy ? r.proxy.requests / r.files : NaN))),
+      connections: median(ok.map((r) => r.proxy?.connections ?? NaN)),
     };
   });
 }
@@ -58,7 +63,47 @@ export function ferryRow(rows: Row[]): Row | undefined {
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
 const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : '–');
 
+/** The link's rate in MiB/s. */
+const linkMiBPerS = (s: ScenarioResult) => (s.link ? s.link.bitsPerSecond / 8 / MiB : NaN);
+
+/** The requests a client made, by operation (the median run's counts, summed over its runs' first). */
+function requestMix(s: ScenarioResult, toolId: string): string {
+  const first = s.records.find((r) => r.toolId === toolId && r.ok && r.proxy);
+  if (!first?.proxy) return '–';
+  return Object.entries(first.proxy.byOp)
+    .sort((a, b) => b[1] - a[1])
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ');
+}
+
+function farTable(s: ScenarioResult): string {
+  const rows = rowsOf(s);
+  const ferry = ferryRow(rows);
+  const small = s.id === 'far-small';
+  const link = linkMiBPerS(s);
+  const head = small
+    ? '| client | files/s | Ferry ÷ client (files/s) | requests per file | connections | wall s | client CPU s per 1,000 files | peak RSS MiB | runs verified |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+    : '| client | MiB/s | % of the link | Ferry ÷ client | requests | connections | wall s | client CPU s/GiB | peak RSS MiB | runs verified |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const lines = rows.map((r) => {
+    const rel =
+      ferry && r !== ferry ? x(small ? ratio(ferry.filesPerS, r.filesPerS) : ratio(ferry.mibPerS, r.mibPerS)) : ferry === r ? '—' : '–';
+    const name = isFerry(r.toolId) ? `**${r.label}**` : r.label;
+    return small
+      ? `| ${name} | ${fmt(r.filesPerS, 0)} | ${rel} | ${fmt(r.requestsPerFile, 2)} | ${fmt(r.connections, 0)} | ${fmt(r.wallS, 2)} | ${fmt(r.cpuPer1000Files, 2)} | ${fmt(r.rssMiB, 0)} | ${r.ok}/${r.runs} |`
+      : `| ${name} | ${fmt(r.mibPerS, 1)} | ${pct(r.mibPerS / link)} | ${rel} | ${fmt(r.requestsPerFile, 0)} | ${fmt(r.connections, 0)} | ${fmt(r.wallS, 2)} | ${fmt(r.cpuPerGiB, 2)} | ${fmt(r.rssMiB, 0)} | ${r.ok}/${r.runs} |`;
+  });
+  const out = [head, ...lines, ''];
+  out.push(
+    `The link: ${s.link ? `${s.link.bitsPerSecond / 1e6} Mbit/s (${fmt(link, 2)} MiB/s) each way, ${s.link.rttMs} ms more per request and per new connection` : 'unknown'}. ` +
+      'Requests and connections are what reached the proxy in a run (median). What each client sent, in its first verified run:',
+  );
+  out.push('');
+  for (const r of rows) out.push(`- ${r.label}: ${requestMix(s, r.toolId)}`);
+  return out.join('\n');
+}
+
 function scenarioTable(s: ScenarioResult, cores: number): string {
+  if (s.id === 'far-big' || s.id === 'far-small') return farTable(s);
   const rows = rowsOf(s);
   const ferry = ferryRow(rows);
   const small = s.id === 'small';
@@ -175,6 +220,92 @@ function targets(results: Results): Target[] {
       });
     }
   }
+  const farBig = get('far-big');
+  if (farBig) {
+    const rows = rowsOf(farBig);
+    const ferry = ferryRow(rows);
+    if (ferry) {
+      const share = ratio(ferry.mibPerS, linkMiBPerS(farBig));
+      const met = known(share, (v) => v >= 0.9);
+      out.push({
+        what: `far endpoint, ${formatBytes(farBig.bytes)} file: at least 90% of the link's rate`,
+        measured: `${pct(share)} (${fmt(ferry.mibPerS)} of ${fmt(linkMiBPerS(farBig), 2)} MiB/s)`,
+        met,
+        short: met === false ? `${fmt((0.9 - share) * 100, 0)} points` : '',
+      });
+    }
+  }
+  const farSmall = get('far-small');
+  if (farSmall) {
+    const rows = rowsOf(farSmall);
+    const ferry = ferryRow(rows);
+    const fastest = rows.filter((r) => !isFerry(r.toolId)).sort((a, b) => b.filesPerS - a.filesPerS)[0];
+    if (ferry && fastest) {
+      const r = ratio(ferry.filesPerS, fastest.filesPerS);
+      const met = known(r, (v) => v >= 1.2);
+      out.push({
+        what: `far endpoint, ${farSmall.files.toLocaleString('en-US')} small files: files/s ≥ 1.2x the fastest peer's`,
+        measured: `${x(r)} (${fmt(ferry.filesPerS, 0)} vs ${fastest.label}'s ${fmt(fastest.filesPerS, 0)} files/s)`,
+        met,
+        short: met === false ? `${fmt(1.2 / r, 2)}x more files/s needed` : '',
+      });
+    }
+  }
+  const store = results.store;
+  if (store && !store.error) {
+    const jobs = store.jobs.toLocaleString('en-US');
+    const within = (what: string, values: number[], limitMs: number, cpu?: number[]) => {
+      const m = median(values);
+      const met = known(m, (v) => v <= limitMs);
+      out.push({
+        what: `${what} within ${fmt(limitMs, 0)} ms`,
+        measured: `${fmt(m, 0)} ms${cpu ? ` (CPU ${fmt(median(cpu), 0)} ms)` : ''}, median of ${values.length}`,
+        met,
+        short: met === false ? `${fmt(m - limitMs, 0)} ms too slow` : '',
+      });
+    };
+    within(
+      `${jobs} jobs: \`ferry jobs --json\``,
+      store.jobsJson.map((t) => t.wallMs),
+      1000,
+      store.jobsJson.map((t) => t.cpuMs),
+    );
+    within(
+      `${jobs} jobs: the engine opens`,
+      store.engineOpen.map((t) => t.wallMs),
+      500,
+      store.engineOpen.map((t) => t.cpuMs),
+    );
+    within(
+      `${jobs} jobs: the window's first paint of the list`,
+      store.window.map((w) => w.firstPaintMs),
+      1000,
+    );
+    const grow = ratio(median(store.window.map((w) => w.rssKiB)), median(store.idle.map((w) => w.rssKiB)));
+    const met = known(grow, (v) => v <= 1.5);
+    out.push({
+      what: `${jobs} queued jobs: memory (ferry serve, window open) at most 1.5x idle`,
+      measured: `${x(grow)} (${fmt(median(store.window.map((w) => w.rssKiB)) / 1024, 0)} vs ${fmt(median(store.idle.map((w) => w.rssKiB)) / 1024, 0)} MiB)`,
+      met,
+      short: met === false ? `${fmt(((grow - 1.5) * median(store.idle.map((w) => w.rssKiB))) / 1024, 0)} MiB over` : '',
+    });
+  }
+  const startup = results.startup;
+  if (startup && !startup.error) {
+    for (const [what, list, limit] of [
+      ['`ferry --version`', startup.version, 150],
+      ['`ferry jobs` on an empty store', startup.jobsEmpty, 250],
+    ] as const) {
+      const m = median(list.map((t) => t.wallMs));
+      const met = known(m, (v) => v <= limit);
+      out.push({
+        what: `start-up: ${what} within ${limit} ms`,
+        measured: `${fmt(m, 0)} ms (CPU ${fmt(median(list.map((t) => t.cpuMs)), 0)} ms), median of ${list.length}`,
+        met,
+        short: met === false ? `${fmt(m - limit, 0)} ms too slow` : '',
+      });
+    }
+  }
   const resume = results.resume;
   if (resume && resume.rounds.length > 0) {
     const m = median(resume.rounds.map((r) => r.firstPartMs));
@@ -264,6 +395,58 @@ function resumeSection(r: ResumeResult): string {
     );
   }
   for (const note of r.notes) out.push(`\n${note}`);
+  return out.join('\n');
+}
+
+function timingRow(name: string, list: readonly Timing[], rss = true): string {
+  const wall = list.map((t) => t.wallMs);
+  return `| ${name} | ${fmt(median(wall), 0)} | ${fmt(Math.min(...wall), 0)} | ${fmt(Math.max(...wall), 0)} | ${fmt(median(list.map((t) => t.cpuMs)), 0)} | ${rss ? fmt(median(list.map((t) => t.rssKiB)) / 1024, 0) : '–'} |`;
+}
+
+function storeSection(s: StoreResult): string {
+  const out: string[] = [];
+  if (s.error) out.push(`**The scenario failed:** ${s.error}\n`);
+  out.push(
+    `${s.jobs.toLocaleString('en-US')} queued jobs (${Math.ceil(s.jobs / 1000).toLocaleString('en-US')} folders of up to 1,000 files, as \`ferry upload\` of folders leaves them) against an endpoint that accepts connections and never answers, so that they stay queued while measured.`,
+  );
+  out.push('');
+  out.push('| | wall ms, median | min | max | CPU ms, median | RSS MiB |');
+  out.push('|---|---:|---:|---:|---:|---:|');
+  if (s.jobsJson.length > 0) out.push(timingRow('`ferry jobs --json` (the whole command; peak RSS)', s.jobsJson));
+  if (s.engineOpen.length > 0) out.push(timingRow('`Engine.open` (in its own process; RSS after the open)', s.engineOpen));
+  if (s.window.length > 0) {
+    const paint = s.window.map((w) => w.firstPaintMs);
+    const idle = s.idle.map((w) => w.firstPaintMs);
+    out.push(
+      `| the window's first paint of the list (\`ferry serve\`, headless Chromium; navigation → first row) | ${fmt(median(paint), 0)} | ${fmt(Math.min(...paint), 0)} | ${fmt(Math.max(...paint), 0)} | – | – |`,
+    );
+    out.push(
+      `| the same, no jobs (navigation → the empty list) | ${fmt(median(idle), 0)} | ${fmt(Math.min(...idle), 0)} | ${fmt(Math.max(...idle), 0)} | – | – |`,
+    );
+    out.push('');
+    out.push(
+      `Memory of \`ferry serve\` once the window has painted its list: **${fmt(median(s.window.map((w) => w.rssKiB)) / 1024, 0)} MiB** with the jobs queued (peak ${fmt(median(s.window.map((w) => w.peakRssKiB)) / 1024, 0)}), ` +
+        `${fmt(median(s.idle.map((w) => w.rssKiB)) / 1024, 0)} MiB idle (no jobs; peak ${fmt(median(s.idle.map((w) => w.peakRssKiB)) / 1024, 0)}).`,
+    );
+  }
+  return out.join('\n');
+}
+
+function startupSection(s: StartupResult): string {
+  const out: string[] = [];
+  if (s.error) out.push(`**The scenario failed:** ${s.error}\n`);
+  out.push(
+    `Each command run ${s.version.length} times, alternated, after one untimed run of each (Node's compile cache warm, as at every start but the first after an install); ` +
+      (s.bundled === false
+        ? '**bin/ferry.js ran the TypeScript sources** (the one-file build was missing or older than a source: run `npm run build`).'
+        : 'bin/ferry.js ran the one-file build of the CLI.'),
+  );
+  out.push('');
+  out.push('| | wall ms, median | min | max | CPU ms, median | peak RSS MiB |');
+  out.push('|---|---:|---:|---:|---:|---:|');
+  if (s.version.length > 0) out.push(timingRow('`ferry --version`', s.version));
+  if (s.jobsEmpty.length > 0) out.push(timingRow('`ferry jobs`, empty store', s.jobsEmpty));
+  if (s.bareNode) out.push(timingRow("`node -e ''` (any Node program, for scale)", [s.bareNode]));
   return out.join('\n');
 }
 
@@ -390,6 +573,19 @@ export function renderReport(results: Results, analysis?: string): string {
     out.push(resumeSection(results.resume));
   }
 
+  if (results.store) {
+    out.push('');
+    out.push(`## A store of ${results.store.jobs.toLocaleString('en-US')} jobs`);
+    out.push('');
+    out.push(storeSection(results.store));
+  }
+  if (results.startup) {
+    out.push('');
+    out.push('## Start-up');
+    out.push('');
+    out.push(startupSection(results.startup));
+  }
+
   const profiles = results.profiles ?? (results.profile ? [results.profile] : []);
   if (profiles.length > 0) {
     out.push('');
@@ -422,6 +618,9 @@ export function renderReport(results: Results, analysis?: string): string {
       '- **Measures.** Wall time from spawning the client to its exit (client start-up included, as a user sees it). CPU = user + sys of the client\'s process tree and peak RSS = the largest resident set in that tree, both from GNU time (`/usr/bin/time -f "%U %S %M"`, i.e. wait4 rusage). lib-storage runs in its own Node process so that it is measured alone, like the others.',
       "- **Verification.** Every run: exit code 0, and each object's size and ETag against the ETag computed from the local file (MD5, or MD5 of the 16 MiB parts' MD5s and `-N` for multipart uploads, which checks every byte); for directory uploads, exactly one object per file with the right size and MD5. In the first round, each client's upload also has its content SHA-256 compared (GetObject) for at least one object per scenario.",
       `- **Resume.** The ${resumeParts}-part job is real, not simulated: Ferry uploads a file of ${formatBytes(resumePartSize)} parts (the S3 minimum) through a small recording HTTP proxy (\`bench/lib/proxy.ts\`, which forwards requests byte for byte so signatures stay valid) and is SIGKILLed once the server has acknowledged ${resumeParts} parts: a crash in the middle of a long upload (the job store may have missed the last ~100 ms of acknowledgements, which the resume then adopts from ListParts by hashing those parts). The file is sparse, so only the server stores the ${resumeBytes}. The proxy timestamps every S3 request; "first part sent" is the moment the first UploadPart request reaches it, measured from spawning the client. During the measurements the proxy holds UploadPart requests back (and the client is then killed), so the server's state is the same for every measurement; the last run is let through and must complete and verify.`,
+      '- **Far endpoint.** This machine has no kernel netem, so a user-space HTTP proxy (`bench/lib/farProxy.ts`) stands between every client and the server: it answers every request 50 ms later than the server did (one round trip), charges a new connection one more round trip before its first request (the TCP handshake), answers `Expect: 100-continue` itself one round trip later (a client that waits for it pays for it), and sends every byte of every connection through one shared link of 200 Mbit/s each way (a pacer that lets each chunk through when the link has carried it, in arrival order). The TCP window is not modelled, so one connection alone can fill the link. It forwards requests byte for byte (signatures stay valid) and counts connections and requests by S3 operation. Every client uses the same settings as over loopback; "% of the link" is throughput against 200 Mbit/s (23.84 MiB/s), HTTP headers not counted.',
+      '- **A store of 100,000 jobs.** `bench/children/seed-store.ts` inserts the queued jobs through the job store, one transaction (1,000 files per folder, one 1 KiB file behind all of them, each under its own key), into a data directory whose only endpoint is a black hole (a TCP server that accepts and never answers), so the jobs stay queued while measured. `ferry jobs --json`: the whole command under GNU time, its output piped to the benchmark. Engine open: `Engine.open` with autoStart off, timed inside a fresh process (`bench/children/engine-open.ts`), CPU from process.cpuUsage. First paint: `ferry serve` on the store, its link opened in headless Chromium (1280x800), a MutationObserver installed before the page loads timestamps the first row of the list (performance.now, from navigation start). Memory: VmRSS of the `ferry serve` process at that moment, against the same on a data directory with the endpoint and no job (idle); runs alternate idle and loaded.',
+      "- **Start-up.** `ferry --version` and `ferry jobs` on an empty data directory, alternated, under GNU time, after one untimed run of each so that Node's compile cache is warm; `node -e ''` for scale.",
       '- **Noise.** The machine has noisy neighbours; rounds alternate the clients and rotate their order, and the tables give medians. Raw figures are below.',
     ].join('\n'),
   );

@@ -18,14 +18,18 @@ export interface RunRecord {
   files: number;
   /** the content's SHA-256 was compared too (not only size and ETag) */
   contentChecked: boolean;
+  /** far scenarios: what went through the far endpoint's proxy during the run */
+  proxy?: { connections: number; requests: number; byOp: Record<string, number> };
 }
 
 export interface ScenarioResult {
-  id: 'big' | 'small' | 'huge';
+  id: 'big' | 'small' | 'huge' | 'far-big' | 'far-small';
   title: string;
   bytes: number;
   files: number;
   records: RunRecord[];
+  /** far scenarios: the link every client went through */
+  link?: { rttMs: number; bitsPerSecond: number };
 }
 
 export interface ResumeRound {
@@ -82,6 +86,39 @@ export interface ProfileResult {
   error?: string;
 }
 
+/** One measurement of a command or an operation. */
+export interface Timing {
+  wallMs: number;
+  cpuMs: number;
+  rssKiB: number;
+}
+
+/** The store-scale scenario: a store of `jobs` queued jobs. */
+export interface StoreResult {
+  jobs: number;
+  /** `ferry jobs --json`, the whole command */
+  jobsJson: Timing[];
+  /** Engine.open alone, in a process of its own (rssKiB: the process after the open) */
+  engineOpen: Timing[];
+  /** `ferry serve` + headless Chromium on the store: first paint of the list, RSS of ferry serve then */
+  window: { firstPaintMs: number; rssKiB: number; peakRssKiB: number }[];
+  /** the same on a store with the endpoint and no job */
+  idle: { firstPaintMs: number; rssKiB: number; peakRssKiB: number }[];
+  error?: string;
+}
+
+/** The start-up scenario. */
+export interface StartupResult {
+  version: Timing[];
+  /** `ferry jobs` on an empty store */
+  jobsEmpty: Timing[];
+  /** `node -e ''`: what any Node program costs to start here */
+  bareNode?: Timing;
+  /** the one-file build of the CLI ran (false: bin/ferry.js ran the TypeScript sources) */
+  bundled?: boolean;
+  error?: string;
+}
+
 export interface Environment {
   date: string;
   quick: boolean;
@@ -101,6 +138,8 @@ export interface Results {
   env: Environment;
   scenarios: ScenarioResult[];
   resume?: ResumeResult;
+  store?: StoreResult;
+  startup?: StartupResult;
   profiles?: ProfileResult[];
   /** older saved results: one profile, of the big file */
   profile?: ProfileResult;

@@ -1,6 +1,6 @@
 // The clients under comparison and how each is invoked. Every invocation is a command line run under GNU
 // time by the caller; anything done before it (config files, `ferry endpoint add`) is set-up, not measured.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,7 +175,7 @@ function ferryUploadCommand(ctx: RunContext, target: Target): Invocation {
 
 /** Ferry's engine driven directly in a child process (bench/children/ferry-engine.ts). */
 /** The stand-in's file-level workers (the engine's maxActiveJobs); undefined = the engine's default, as the CLI. */
-export const engineOptions: { maxActiveJobs?: number } = {};
+export const engineOptions: { maxActiveJobs?: number; maxRequests?: number } = {};
 
 export const ferryEngine: Tool = {
   id: 'ferry-engine',
@@ -192,6 +192,7 @@ export const ferryEngine: Tool = {
           childConfig(ctx, target, {
             dataDir: ferryDataDir(ctx),
             ...(engineOptions.maxActiveJobs ? { workers: engineOptions.maxActiveJobs } : {}),
+            ...(engineOptions.maxRequests ? { maxRequests: engineOptions.maxRequests } : {}),
           }),
         ),
         ...(process.env.FERRY_BENCH_MEMLOG ? { FERRY_BENCH_MEMLOG: process.env.FERRY_BENCH_MEMLOG } : {}),
@@ -304,4 +305,21 @@ export const libStorage: Tool = {
 
 export function ferryCliExists(): boolean {
   return existsSync(ferryCliOptions.path);
+}
+
+/**
+ * Whether `bin/ferry.js` runs the one-file build (dist/cli/main.mjs) rather than the TypeScript sources: the
+ * build exists and no file it was made from is newer (the same test as bin/ferry.js). The start-up figures
+ * mean little without it: `npm run build` first.
+ */
+export function ferryCliBundled(): boolean {
+  const bundle = path.join(REPO, 'dist', 'cli', 'main.mjs');
+  try {
+    if (ferryCliOptions.path !== FERRY_CLI || !existsSync(bundle)) return false;
+    const built = statSync(bundle).mtimeMs;
+    const { inputs } = JSON.parse(readFileSync(path.join(REPO, 'dist', 'cli', 'inputs.json'), 'utf8')) as { inputs: string[] };
+    return inputs.every((input) => statSync(path.join(REPO, input)).mtimeMs <= built);
+  } catch {
+    return false;
+  }
 }

@@ -98,12 +98,18 @@ export class JobStore {
   /** Every job, oldest first. */
   loadJobs(): Job[] {
     const select = this.#db.prepare(SELECT_JOBS);
-    // rows as arrays: node:sqlite builds an object row property by property, which for 100,000 jobs
-    // took four times as long as the rest of the load (issue #14, scale of the store)
-    // (a Node without it, before 22.16, gives objects: read those as they are)
-    (select as { setReturnArrays?: (enabled: boolean) => void }).setReturnArrays?.(true);
-    const rows = select.all() as unknown as (unknown[] | JobRow)[];
-    return rows.map((values) => rowToJob(Array.isArray(values) ? arrayToRow(values) : values));
+    // Rows as arrays, read by column index: node:sqlite builds an object row property by property, which
+    // for 100,000 jobs took four times as long as the rest of the load. And one row at a time: with all(),
+    // every row stays alive until the last one is read, so the garbage collector copies 100,000 of them
+    // around; iterated, each row dies young (issue #14, scale of the store). A Node without these (before
+    // 22.16) gives object rows, read by name.
+    const arrays = typeof (select as { setReturnArrays?: unknown }).setReturnArrays === 'function';
+    if (arrays) (select as unknown as { setReturnArrays(enabled: boolean): void }).setReturnArrays(true);
+    const rows = (typeof select.iterate === 'function' ? select.iterate() : select.all()) as Iterable<unknown[] | JobRow>;
+    const reader = new RowReader();
+    const jobs: Job[] = [];
+    for (const row of rows) jobs.push(reader.job(Array.isArray(row) ? row : JOB_COLUMNS.map((column) => row[column])));
+    return jobs;
   }
 
   loadParts(jobId: string): CompletedPart[] {
@@ -312,44 +318,97 @@ const JOB_COLUMNS = [
 
 const SELECT_JOBS = `SELECT ${JOB_COLUMNS.join(', ')} FROM jobs ORDER BY seq`;
 
-function arrayToRow(values: readonly unknown[]): JobRow {
-  const row: Record<string, unknown> = {};
-  for (let i = 0; i < JOB_COLUMNS.length; i++) row[JOB_COLUMNS[i]!] = values[i];
-  return row as unknown as JobRow;
+/** Column positions in a row of SELECT_JOBS. */
+const COLUMN = Object.fromEntries(JOB_COLUMNS.map((name, index) => [name, index])) as {
+  readonly [K in (typeof JOB_COLUMNS)[number]]: number;
+};
+
+/**
+ * Turns the rows of one load into jobs. A store of 100,000 jobs repeats a few values in nearly every row
+ * (the endpoint, the bucket, a folder's path and batch, the options of one `ferry upload`): each distinct
+ * text is kept once (jobs share the string), and each distinct options text is parsed and checked once (jobs
+ * share the frozen result), which makes the load faster and the jobs smaller (issue #14).
+ */
+class RowReader {
+  readonly #strings = new Map<string, string>();
+  readonly #options = new Map<string, UploadOptions>();
+
+  /** The one copy of a repeated text. */
+  #shared(text: string): string {
+    const known = this.#strings.get(text);
+    if (known !== undefined) return known;
+    this.#strings.set(text, text);
+    return text;
+  }
+
+  #sharedOrNull(text: unknown): string | null {
+    return text === null || text === undefined ? null : this.#shared(text as string);
+  }
+
+  #parsedOptions(text: string): UploadOptions {
+    let options = this.#options.get(text);
+    if (options === undefined) {
+      options = deepFreeze(parseOptions(text));
+      this.#options.set(text, options);
+    }
+    return options;
+  }
+
+  job(row: readonly unknown[]): Job {
+    const state = row[COLUMN.state] as JobState;
+    const size = row[COLUMN.size] as number;
+    const ctimeMs = row[COLUMN.fp_ctime_ms] as number | null;
+    const options = row[COLUMN.options] as string | null;
+    const error = row[COLUMN.error] as string | null;
+    const job: Job = {
+      id: row[COLUMN.id] as string,
+      state: this.#shared(state) as JobState,
+      source: row[COLUMN.source] === 'browser' ? 'browser' : 'disk',
+      path: this.#shared(row[COLUMN.path] as string),
+      endpointId: this.#shared(row[COLUMN.endpoint_id] as string),
+      bucket: this.#shared(row[COLUMN.bucket] as string),
+      key: row[COLUMN.object_key] as string,
+      size,
+      fingerprint:
+        ctimeMs === null
+          ? {
+              size: row[COLUMN.fp_size] as number,
+              mtimeMs: row[COLUMN.fp_mtime_ms] as number,
+              ino: this.#shared(row[COLUMN.fp_ino] as string),
+            }
+          : {
+              size: row[COLUMN.fp_size] as number,
+              mtimeMs: row[COLUMN.fp_mtime_ms] as number,
+              ino: this.#shared(row[COLUMN.fp_ino] as string),
+              ctimeMs,
+            },
+      multipart: row[COLUMN.multipart] === 1,
+      partSize: row[COLUMN.part_size] as number,
+      partCount: row[COLUMN.part_count] as number,
+      concurrency: row[COLUMN.concurrency] as number,
+      uploadId: row[COLUMN.upload_id] as string | null,
+      bytesDone: state === 'completed' ? size : (row[COLUMN.bytes_done] as number),
+      etag: row[COLUMN.etag] as string | null,
+      error: error === null ? null : parseError(error),
+      createdAt: row[COLUMN.created_at] as number,
+      updatedAt: row[COLUMN.updated_at] as number,
+      completedAt: row[COLUMN.completed_at] as number | null,
+      batchId: this.#sharedOrNull(row[COLUMN.batch_id]),
+      batchName: this.#sharedOrNull(row[COLUMN.batch_name]),
+    };
+    if (options !== null) job.options = this.#parsedOptions(options);
+    if (row[COLUMN.skipped] === 1) job.skipped = true;
+    return job;
+  }
 }
 
-function rowToJob(row: JobRow): Job {
-  return {
-    id: row.id,
-    state: row.state as JobState,
-    source: row.source === 'browser' ? 'browser' : 'disk',
-    path: row.path,
-    endpointId: row.endpoint_id,
-    bucket: row.bucket,
-    key: row.object_key,
-    size: row.size,
-    fingerprint: {
-      size: row.fp_size,
-      mtimeMs: row.fp_mtime_ms,
-      ino: row.fp_ino,
-      ...(row.fp_ctime_ms === null ? {} : { ctimeMs: row.fp_ctime_ms }),
-    },
-    multipart: row.multipart === 1,
-    partSize: row.part_size,
-    partCount: row.part_count,
-    concurrency: row.concurrency,
-    uploadId: row.upload_id,
-    bytesDone: row.state === 'completed' ? row.size : row.bytes_done,
-    etag: row.etag,
-    error: parseError(row.error),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    completedAt: row.completed_at,
-    ...(row.options === null ? {} : { options: parseOptions(row.options) }),
-    ...(row.skipped === 1 ? { skipped: true } : {}),
-    batchId: row.batch_id ?? null,
-    batchName: row.batch_name ?? null,
-  };
+/** Options shared by many jobs must not change under any of them. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** Stored options, checked again (a damaged value means no options rather than wrong ones). */

@@ -77,6 +77,37 @@ describe('JobStore', () => {
     reopened.close();
   });
 
+  it('loads every field as it was saved; jobs with the same options share one frozen copy', () => {
+    const options = { contentType: 'image/png', metadata: { owner: 'ana' }, tags: { project: 'x' }, ifExists: 'skip' as const };
+    const full = job('full', {
+      state: 'completed',
+      fingerprint: { size: 100 * 1024 * 1024, mtimeMs: 1234.567, ino: '42', ctimeMs: 99.5 },
+      uploadId: 'U9',
+      etag: '"abc-7"',
+      completedAt: 5,
+      options,
+      skipped: true,
+      batchId: 'B2',
+      batchName: 'photos',
+      error: null,
+    });
+    const store = JobStore.open(dir);
+    store.insertJobs([full, job('same-options', { options }), job('plain')]);
+    store.close();
+
+    const reopened = JobStore.open(dir);
+    const [loaded, sameOptions, plain] = reopened.loadJobs();
+    reopened.close();
+    // a completed job counts its whole size as done
+    expect(loaded).toEqual({ ...full, bytesDone: full.size });
+    expect(plain).toEqual(job('plain'));
+    expect(plain).not.toHaveProperty('options');
+    expect(plain).not.toHaveProperty('skipped');
+    expect(sameOptions!.options).toBe(loaded!.options);
+    expect(Object.isFrozen(loaded!.options)).toBe(true);
+    expect(Object.isFrozen(loaded!.options!.metadata)).toBe(true);
+  });
+
   it('writes part acknowledgements in batches, and a state change flushes them first', () => {
     const store = JobStore.open(dir);
     store.insertJobs([job('a')]);

@@ -116,7 +116,9 @@ function note(job: Job, retry: JobRetry | undefined): string {
 
 /**
  * Writes `items` as the pretty JSON array JSON.stringify(array, null, 2) would give, a thousand at a
- * time, waiting for the stream to drain: 100,000 jobs never become one 60 MB string in memory.
+ * time, waiting for the stream to drain: 100,000 jobs never become one 60 MB string in memory. Each
+ * thousand is one JSON.stringify of an array (its items come out indented as they are in the whole
+ * array), not a thousand of them with their lines indented again afterwards (issue #14).
  */
 async function writeJsonArray<T, J>(stream: NodeJS.WritableStream, items: readonly T[], toJson: (item: T) => J): Promise<void> {
   if (items.length === 0) {
@@ -125,13 +127,14 @@ async function writeJsonArray<T, J>(stream: NodeJS.WritableStream, items: readon
   }
   const CHUNK = 1000;
   for (let start = 0; start < items.length; start += CHUNK) {
-    const parts: string[] = [];
-    for (let i = start; i < Math.min(items.length, start + CHUNK); i++) {
-      const text = JSON.stringify(toJson(items[i]!), null, 2).replace(/\n/g, '\n  ');
-      parts.push(`${i === 0 ? '[\n' : ',\n'}  ${text}`);
-    }
-    if (start + CHUNK >= items.length) parts.push('\n]\n');
-    if (!stream.write(parts.join(''))) await new Promise((resolve) => stream.once('drain', resolve));
+    const end = Math.min(items.length, start + CHUNK);
+    const chunk: J[] = [];
+    for (let i = start; i < end; i++) chunk.push(toJson(items[i]!));
+    // "[\n  {...},\n  {...}\n]": the items as they are inside the whole array
+    const text = JSON.stringify(chunk, null, 2);
+    const inner = text.slice(2, -2);
+    const piece = `${start === 0 ? '[\n' : ',\n'}${inner}${end === items.length ? '\n]\n' : ''}`;
+    if (!stream.write(piece)) await new Promise((resolve) => stream.once('drain', resolve));
   }
 }
 
