@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   /** The browser host does not read this path (main/host/pathPolicy.ts). */
   PATH_REFUSED: { retryable: false, retryAsIs: false },
   OBJECT_EXISTS: { retryable: false, retryAsIs: false },
+  /** "Upload changes only": the object is no longer the one Ferry uploaded, so nothing is copied from it (issue #15). */
+  OBJECT_CHANGED: { retryable: false, retryAsIs: true },
 } as const satisfies Record<string, { retryable: boolean; retryAsIs: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

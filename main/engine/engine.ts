@@ -35,6 +35,7 @@ import { openSealed, type SecretVault } from '../endpoints/vault.ts';
 import { optionsIssue, uploadOptionsSchema, type UploadOptions } from '../../shared/uploadOptions.ts';
 import mime from 'mime';
 import { waitUntilReachable } from './reachability.ts';
+import { decideChanges, describeDecision, type CopySource } from './changes.ts';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -101,6 +102,8 @@ export interface JobSpec {
   guessContentType?: boolean;
   /** The SSE-C key (base64 of 32 bytes) when `options.sseC`; sealed by the vault until the job ends. */
   sseCKey?: string;
+  /** "Upload changes only" (changes.ts): the object whose unchanged parts are copied instead of sent. */
+  copyFrom?: CopySource;
 }
 
 /** The content type of a file name, or application/octet-stream when unknown. */
@@ -196,6 +199,8 @@ export class Engine {
   /** Set while the data directory's disk is full (every job was paused); cleared by a successful save. */
   #diskFull: ErrorInfo | null = null;
   #pausingForDisk = false;
+  /** "Upload changes only" jobs and the object each copies its unchanged parts from (changes.ts). */
+  readonly #copySources = new Map<string, CopySource>();
 
   private constructor(options: EngineOptions, store: JobStore, lock: DataDirLock) {
     this.dataDir = options.dataDir;
@@ -255,7 +260,7 @@ export class Engine {
   async command(action: ControlAction, ids: readonly string[] | null): Promise<{ ids: string[]; notStarted: string[] }> {
     this.#assertOpen();
     const all = [...this.#jobs.values()];
-    const event = action === 'restart' ? 'retry' : action;
+    const event = action === 'restart' || action === 'changed' ? 'retry' : action;
     const named = (ids === null ? all.filter((job) => canTransition(job.state, event)) : findJobs(all, ids)).map((job) => job.id);
     let targets: string[];
     switch (action) {
@@ -273,10 +278,14 @@ export class Engine {
         targets = this.#applicable(named, 'abort').map((job) => job.id);
         await this.abort(targets);
         break;
+      case 'changed':
+        targets = [];
+        for (const id of named) targets.push((await this.sendChangesOnly(id)).jobId);
+        break;
       default:
         missingCase(action);
     }
-    const queued = action === 'resume' || action === 'retry' || action === 'restart';
+    const queued = action === 'resume' || action === 'retry' || action === 'restart' || action === 'changed';
     const notStarted = queued ? targets.filter((id) => !this.#started || !this.#inScope(id)) : [];
     return { ids: targets, notStarted };
   }
@@ -384,6 +393,7 @@ export class Engine {
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new FerryError('INVALID_INPUT', `Invalid concurrency: ${concurrency}`);
       const id = randomUUID();
       if (spec.sseCKey !== undefined) sealed.set(id, this.#requireVault().seal(spec.sseCKey, `sse-c:${id}`));
+      if (spec.copyFrom) this.#copySources.set(id, spec.copyFrom);
       jobs.push({
         id,
         state: 'queued',
@@ -552,6 +562,43 @@ export class Engine {
     }
     this.#schedule();
     return jobs.map((job) => job.id);
+  }
+
+  /**
+   * "Send only what changed" (issue #15, changes.ts) for a job whose file changed: an unfinished one
+   * keeps its upload and sends only the parts whose bytes differ from the server's; a completed one
+   * becomes a new job that copies its unchanged parts from the object on the server. Where that
+   * cannot be, the job starts over (or the file is uploaded anew). Returns the job queued and what
+   * was done, in words.
+   */
+  async sendChangesOnly(id: string): Promise<{ jobId: string; message: string }> {
+    this.#assertOpen();
+    const [job] = findJobs([...this.#jobs.values()], [id]) as [Job];
+    const { gateway, profile } = await this.#client(job.endpointId);
+    const decision = await decideChanges(job, this.#store.loadParts(job.id), profile, gateway, this.#shutdown.signal);
+    const message = describeDecision(decision, job);
+    if (job.state === 'completed') {
+      const { path, endpointId, bucket, key, partSize, concurrency, options } = job;
+      const spec: JobSpec = { path, endpointId, bucket, key, partSize, concurrency, options: { ...options, ifExists: 'overwrite' } };
+      const copyFrom = decision.kind === 'copy' ? decision.source : undefined;
+      const [added] = await this.addJobs([{ ...spec, guessContentType: false, copyFrom }]);
+      return { jobId: added!.id, message };
+    }
+    if (this.#running.has(job.id)) throw new FerryError('INVALID_TRANSITION', `Job ${job.id.slice(0, 8)} is uploading: pause it first.`);
+    if (decision.kind !== 'unchanged') this.#assertKeyFree(job, []);
+    if (decision.kind === 'restart') await this.#startOver(job);
+    if (decision.kind === 'resume') {
+      // no part is trusted: the run's reconcile hashes every range against what the server holds
+      this.#store.replaceParts(job.id, []);
+      Object.assign(job, { fingerprint: decision.fingerprint, size: decision.size, partCount: decision.partCount, bytesDone: 0 });
+    }
+    if (job.state === 'queued') {
+      this.#save(job);
+      this.events.emit({ type: 'job-changed', job: { ...job } });
+    } else this.#transition(job, job.state === 'paused' ? 'resume' : 'retry', { error: null });
+    if (!this.#queue.includes(job.id)) this.#queue.push(job.id);
+    this.#schedule();
+    return { jobId: job.id, message };
   }
 
   /** Forgets a job's upload and parts (aborting the upload) and plans it again from the file as it is now. */
@@ -963,6 +1010,7 @@ export class Engine {
         listPageSize: this.#options.listPageSize || undefined,
         sseCKey,
         bandwidth: this.#bandwidth,
+        copyFrom: this.#copySources.get(job.id),
         callbacks: {
           onKeyChanged: (key) => {
             job.key = key;
@@ -1014,6 +1062,7 @@ export class Engine {
         error: null,
         ...(result.skipped ? { skipped: true } : {}),
       });
+      this.#copySources.delete(job.id);
     } catch (error) {
       await this.#afterRun(job, signal, error);
     }
@@ -1056,7 +1105,8 @@ export class Engine {
       return;
     }
     const info = toErrorInfo(error);
-    if (info.restart && job.uploadId !== null) {
+    // a changed file keeps its upload: "send only what changed" may still use it (issue #15)
+    if (info.restart && job.uploadId !== null && !(info.code === 'FILE_CHANGED' && job.multipart)) {
       // it cannot be retried as it is: its upload is of no use to a new start, so nothing is kept
       await this.#abortLeftovers(job, null);
       job.uploadId = null;

@@ -36,6 +36,7 @@ import { renamedKey } from '../../shared/uploadOptions.ts';
 import type { RetryNotice } from './retry.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
+import { copyUnchangedParts, type CopySource } from './changes.ts';
 
 export interface UploadCallbacks {
   /** A new UploadId (or null when the old one is gone); must be persisted before parts are sent. */
@@ -74,6 +75,8 @@ export interface UploadRun {
   bandwidth?: Bandwidth;
   /** During an outage: resolves once the endpoint seems to answer again (ends a long backoff early). */
   whenReachable?: (signal: AbortSignal) => Promise<void>;
+  /** "Upload changes only" (changes.ts): the object whose unchanged parts are copied instead of sent. */
+  copyFrom?: CopySource;
 }
 
 export interface UploadResult {
@@ -416,6 +419,7 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
     callbacks.onUploadId(uploadId);
   }
 
+  if (run.copyFrom) await copyUnchangedParts({ ...run, copyFrom: run.copyFrom }, file, uploadId, parts);
   const missing: number[] = [];
   for (let n = 1; n <= job.partCount; n++) if (!parts.has(n)) missing.push(n);
   try {
