@@ -16,6 +16,8 @@ export function readSettings(db: DatabaseSync): Settings {
         settings.bandwidthLimit = parsed as number | null;
       if (key === 'giveUpAfterMinutes' && typeof parsed === 'number' && Number.isInteger(parsed) && parsed >= 1 && parsed <= 10_080)
         settings.giveUpAfterMinutes = parsed;
+      if (key === 'receiptsFolder' && (parsed === null || (typeof parsed === 'string' && parsed.length > 0)))
+        settings.receiptsFolder = parsed as string | null;
     } catch {
       // a damaged value keeps the default
     }

@@ -5,6 +5,7 @@ import { Dialog } from './Dialog.tsx';
 import { useState } from 'react';
 import { MiB } from '../../shared/partPlan.ts';
 import { parseRate } from '../../shared/uploadOptions.ts';
+import { ReceiptsSetting } from './ReceiptsSetting.tsx';
 
 const THEMES: { value: Settings['theme']; label: string }[] = [
   { value: 'system', label: 'Same as the system' },
@@ -88,6 +89,7 @@ export function SettingsPanel() {
             they fail.
           </span>
         </label>
+        <ReceiptsSetting />
         <fieldset className="theme-choice">
           <legend className="form-label">Appearance</legend>
           {THEMES.map((theme) => (
