@@ -341,6 +341,11 @@ export class Engine {
     return job ? { ...job } : undefined;
   }
 
+  /** The version id a completed job created in a versioned bucket, or null (issue #15: receipts). */
+  versionId(id: string): string | null {
+    return this.#store.versionId(this.#require(id).id);
+  }
+
   /** The parts the server has acknowledged for a job (as far as the store knows). */
   parts(id: string): CompletedPart[] {
     return this.#store.loadParts(this.#require(id).id);
@@ -1055,6 +1060,7 @@ export class Engine {
         },
       });
       await this.#abortLeftovers(job, null);
+      if (result.versionId) this.#store.saveVersionId(job.id, result.versionId); // before its receipt can be asked for
       this.#transition(job, 'complete', {
         etag: result.etag,
         bytesDone: job.size,

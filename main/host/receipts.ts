@@ -17,7 +17,7 @@ export function receiptOf(engine: Engine, id: string, endpointName: (endpointId:
   if (!job) throw new FerryError('JOB_NOT_FOUND', `No job with id ${id}.`);
   if (job.state !== 'completed')
     throw new FerryError('INVALID_INPUT', `${job.path} is ${job.state}: only a completed upload has a receipt.`);
-  const receipt = buildReceipt(job, engine.parts(job.id), endpointName(job.endpointId), compositeEtag);
+  const receipt = buildReceipt(job, engine.parts(job.id), endpointName(job.endpointId), compositeEtag, engine.versionId(job.id));
   return { receipt, text: formatReceipt(receipt) };
 }
 
