@@ -22,7 +22,7 @@ import { fingerprintDifference, type CompletedPart, type FileFingerprint, type J
 import { formatBytes, partRange } from '../../shared/partPlan.ts';
 import type { S3Gateway } from './gateway.ts';
 import { statFile } from './fileSource.ts';
-import { isPreconditionFailed } from './objectOptions.ts';
+import { etagIsOpaque, isPreconditionFailed } from './objectOptions.ts';
 import type { PartSource } from './partSource.ts';
 import type { UploadRun } from './uploader.ts';
 
@@ -137,6 +137,12 @@ export async function decideChanges(
   };
 }
 
+/** The HTTP status of a failed request (the gateway's FerryError keeps the SDK's error as its cause). */
+function httpStatus(error: unknown): number | undefined {
+  const e = error as { $metadata?: { httpStatusCode?: number }; cause?: { $metadata?: { httpStatusCode?: number } } } | null;
+  return e?.$metadata?.httpStatusCode ?? e?.cause?.$metadata?.httpStatusCode;
+}
+
 /** The copy source header: bucket/key, each path segment URL-encoded. */
 function copySourceHeader(bucket: string, key: string): string {
   return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
@@ -193,12 +199,20 @@ export async function copyUnchangedParts(
         );
         const etag = copied.CopyPartResult?.ETag;
         if (!etag) continue; // no ETag to complete with: the part is sent instead
+        // the copied part's ETag is the MD5 of the bytes copied: other bytes mean the object was
+        // replaced (Ceph RGW 16.2 ignores x-amz-copy-source-if-match on UploadPartCopy)
+        if (!etagIsOpaque(job.options) && unquote(etag) !== part.md5) {
+          failure ??= new Error(`part ${part.partNumber} copied other bytes`);
+          continue;
+        }
         const done: CompletedPart = { partNumber: part.partNumber, etag, md5: part.md5, size: part.end - part.start };
         parts.set(part.partNumber, done);
         run.callbacks.onPart(done);
       } catch (error) {
         if (run.signal.aborted) throw run.signal.reason;
-        if (isPreconditionFailed(error)) failure ??= error;
+        // the source is no longer Ferry's object: 412 on the if-match, or (Ceph RGW 16.2 checks the
+        // range first) 416 when the object that replaced it is shorter than the range
+        if (isPreconditionFailed(error) || httpStatus(error) === 416) failure ??= error;
         // any other refusal (a server without ranged copies): the part is sent from the file
       }
     }
