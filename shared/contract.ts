@@ -16,6 +16,7 @@ import { MAX_LINK_SECONDS, uploadOptionsSchema, type UploadOptions } from './upl
 import { EXISTS_ANSWERS } from './existsAnswer.ts';
 import type { JobRetry } from './retry.ts';
 import type { ServerKind } from './serverKind.ts';
+import type { Receipt } from './receipt.ts';
 
 // ---- the views the renderer sees (no secret, no file-system detail it does not need) ----
 
@@ -81,6 +82,8 @@ export interface Settings {
   destinations?: Record<string, RememberedDestination>;
   /** The endpoint the window last uploaded to: chosen again in a new session. */
   lastEndpointId?: string | null;
+  /** A folder on the host where every completed upload's receipt is written (JSON), or null (or absent): none (issue #15). */
+  receiptsFolder?: string | null;
 }
 
 export interface RememberedDestination {
@@ -248,6 +251,22 @@ export const commandSchemas = {
       .refine((map) => Object.keys(map).length <= MAX_REMEMBERED_DESTINATIONS, 'Too many remembered destinations.')
       .optional(),
     lastEndpointId: id.nullable().optional(),
+    receiptsFolder: z.string().min(1).max(4096).nullable().optional(),
+  }),
+  /**
+   * "Send only what changed" (issue #15): a job whose file changed keeps its upload and sends only the
+   * parts that differ; a completed one is uploaded again with its unchanged parts copied on the server.
+   */
+  sendChangesOnly: z.object({ id }),
+  /** A completed job's receipt (issue #15): the document and its readable rendering. */
+  jobReceipt: z.object({ id }),
+  /** "Resume with a local file…": finish an incomplete upload (an orphan) with a file on the host's disk. */
+  adoptOrphan: z.object({
+    endpointId: id,
+    bucket,
+    key: z.string().min(1).max(1024),
+    uploadId: z.string().min(1).max(1024),
+    path: z.string().min(1).max(4096),
   }),
   /** A presigned download link for a completed job's object (at most 7 days). */
   shareLink: z.object({ jobId: id, expiresInSeconds: z.number().int().min(1).max(MAX_LINK_SECONDS) }),
@@ -279,6 +298,10 @@ export interface CommandResponses {
   browseFiles: DirectoryListing;
   setSettings: Settings;
   shareLink: { url: string };
+  /** The job that sends the changes (a new one for a completed job) and what is done, in words. */
+  sendChangesOnly: { jobId: string; message: string };
+  jobReceipt: { receipt: Receipt; text: string };
+  adoptOrphan: { job: JobView; message: string };
 }
 export type CommandResponse<C extends CommandName> = CommandResponses[C];
 

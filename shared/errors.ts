@@ -51,6 +51,8 @@ export const ERROR_CODES = {
    * until the person answers Replace, Skip or Keep both (shared/existsAnswer.ts).
    */
   ANSWER_NEEDED: { retryable: false, retryAsIs: true },
+  /** "Upload changes only": the object is no longer the one Ferry uploaded, so nothing is copied from it (issue #15). */
+  OBJECT_CHANGED: { retryable: false, retryAsIs: true },
 } as const satisfies Record<string, { retryable: boolean; retryAsIs: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -12,7 +12,8 @@ export interface Receipt {
   receiptVersion: typeof RECEIPT_VERSION;
   jobId: string;
   file: { path: string; size: number; modified: string };
-  destination: { endpoint: string; bucket: string; key: string; url: string };
+  /** `versionId`: the version the upload created, where the bucket is versioned (else null). */
+  destination: { endpoint: string; bucket: string; key: string; url: string; versionId: string | null };
   upload: {
     method: 'single-request' | 'multipart';
     partSize: number | null;
@@ -33,12 +34,16 @@ export interface Receipt {
   };
 }
 
-/** The receipt of a completed job; `parts` are its stored parts (multipart), `compositeEtag` computes md5(md5s)-N. */
+/**
+ * The receipt of a completed job; `parts` are its stored parts (multipart), `compositeEtag` computes
+ * md5(md5s)-N, `versionId` is the version the upload created (a versioned bucket).
+ */
 export function buildReceipt(
   job: Job,
   parts: readonly CompletedPart[],
   endpointName: string,
   compositeEtag: (parts: readonly CompletedPart[]) => string,
+  versionId: string | null = null,
 ): Receipt {
   if (job.state !== 'completed') throw new Error(`Only a completed job has a receipt; this one is ${job.state}.`);
   const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
@@ -53,7 +58,7 @@ export function buildReceipt(
     receiptVersion: RECEIPT_VERSION,
     jobId: job.id,
     file: { path: job.path, size: job.size, modified: new Date(job.fingerprint.mtimeMs).toISOString() },
-    destination: { endpoint: endpointName, bucket: job.bucket, key: job.key, url: `s3://${job.bucket}/${job.key}` },
+    destination: { endpoint: endpointName, bucket: job.bucket, key: job.key, url: `s3://${job.bucket}/${job.key}`, versionId },
     upload: {
       method: job.multipart ? 'multipart' : 'single-request',
       partSize: job.multipart ? job.partSize : null,
@@ -79,6 +84,7 @@ export function formatReceipt(receipt: Receipt): string {
     `Upload receipt for job ${receipt.jobId}`,
     `  file        ${receipt.file.path} (${formatBytes(receipt.file.size)}, ${receipt.file.size} bytes, modified ${receipt.file.modified})`,
     `  to          ${receipt.destination.url} on ${receipt.destination.endpoint}`,
+    ...(receipt.destination.versionId ? [`  version     ${receipt.destination.versionId}`] : []),
     `  as          ${receipt.upload.method === 'multipart' ? `${receipt.upload.partCount} parts of ${formatBytes(receipt.upload.partSize!)}, every part with Content-MD5` : 'one request with Content-MD5'}`,
     `  ETag        ${receipt.etag ?? '(none)'}`,
     `  queued      ${receipt.queuedAt}`,

@@ -15,6 +15,7 @@ import { verify } from './commands/verify.ts';
 import { receipt } from './commands/receipt.ts';
 import { link } from './commands/link.ts';
 import { limit } from './commands/limit.ts';
+import { changedOnly } from './commands/changes.ts';
 import { VERSION } from '../host/version.ts';
 
 /** Collects a repeatable option's values. */
@@ -155,6 +156,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       .option('--all', 'every job this applies to');
     if (name === 'retry') {
       command.option('--restart', 'start over from the file as it is now (for a job that cannot be retried as is, e.g. the file changed)');
+      command.option(
+        '--changed-only',
+        'the file changed: send only the parts that differ (an unfinished job keeps its upload; a completed one copies its unchanged parts on the server), now',
+      );
     }
     command
       .addHelpText(
@@ -162,8 +167,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         '\nWhile ferry upload, ferry run or ferry serve owns the data directory, the command goes to that process and acts there at once.',
       )
       .action(
-        action((ids: string[], options: { all?: boolean; restart?: boolean }) =>
-          control(ctx(), name === 'retry' && options.restart ? 'restart' : name, ids, options),
+        action((ids: string[], options: { all?: boolean; restart?: boolean; changedOnly?: boolean }) =>
+          name === 'retry' && options.changedOnly
+            ? changedOnly(ctx(), ids, options)
+            : control(ctx(), name === 'retry' && options.restart ? 'restart' : name, ids, options),
         ),
       );
   }

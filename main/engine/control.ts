@@ -32,8 +32,11 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ERROR_CODES, FerryError, isErrorCode } from '../../shared/errors.ts';
 
-/** 'restart' is `ferry retry --restart`: a retry that starts the job over from the file as it is now. */
-export const CONTROL_ACTIONS = ['pause', 'resume', 'abort', 'retry', 'restart'] as const;
+/**
+ * 'restart' is `ferry retry --restart`: a retry that starts the job over from the file as it is now;
+ * 'changed' is `ferry retry --changed-only`: send only what changed (issue #15).
+ */
+export const CONTROL_ACTIONS = ['pause', 'resume', 'abort', 'retry', 'restart', 'changed'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;

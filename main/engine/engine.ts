@@ -21,6 +21,7 @@ import { Bandwidth } from './bandwidth.ts';
 import type { BrowserFileReader } from './browserSource.ts';
 import { BrowserSources } from './browserSources.ts';
 import { BucketOps } from './bucketOps.ts';
+import type { CopySource } from './changes.ts';
 import type { ControlAction } from './control.ts';
 import type { EngineEvent } from './events.ts';
 import { Gateways } from './gateways.ts';
@@ -85,7 +86,10 @@ export class Engine {
       (id) => jobs.get(id)?.bytesDone,
       (sample) => events.emit({ type: 'progress', ...sample }),
     );
+    // "upload changes only" jobs and the object each copies its unchanged parts from (changes.ts)
+    const copySources = new Map<string, CopySource>();
     const runner = (this.#runner = new JobRunner({
+      copySources,
       jobs,
       gateways,
       buckets,
@@ -104,7 +108,18 @@ export class Engine {
     const assertOpen = () => {
       if (scheduler.closed) throw new FerryError('STORE_ERROR', 'The engine is closed.');
     };
-    this.#commands = new JobCommands({ jobs, scheduler, gateways, buckets, events, vault, defaults: settings, assertOpen });
+    this.#commands = new JobCommands({
+      jobs,
+      scheduler,
+      gateways,
+      buckets,
+      events,
+      vault,
+      defaults: settings,
+      assertOpen,
+      copySources,
+      shutdown: this.#shutdown.signal,
+    });
     store.onDiskFull = (error) => this.#commands.pauseForDiskFull(error);
   }
 
@@ -181,6 +196,11 @@ export class Engine {
   get(id: string): Job | undefined {
     const job = this.#jobs.get(id);
     return job ? { ...job } : undefined;
+  }
+
+  /** The version id a completed job created in a versioned bucket, or null (issue #15: receipts). */
+  versionId(id: string): string | null {
+    return this.#jobs.store.versionId(this.#jobs.require(id).id);
   }
 
   /** The parts the server has acknowledged for a job (as far as the store knows). */
@@ -260,6 +280,14 @@ export class Engine {
       resume: (ids: string[]) => this.resume(ids),
     };
     return answerExists(host, ids, answer, options.wholeBatch === true);
+  }
+
+  /**
+   * "Send only what changed" (issue #15, changes.ts): an unfinished job whose file changed sends only
+   * the parts that differ; a completed one becomes a new job copying its unchanged parts on the server.
+   */
+  sendChangesOnly(id: string): Promise<{ jobId: string; message: string }> {
+    return this.#commands.sendChangesOnly(id);
   }
 
   /** A presigned GET URL for a completed job's object, valid for `expiresInSeconds` (at most 7 days). */

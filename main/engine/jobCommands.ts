@@ -10,6 +10,7 @@ import { canTransition, findJobs, isFinal, transition, type Job } from '../../sh
 import { planParts } from '../../shared/partPlan.ts';
 import type { SecretVault } from '../endpoints/vault.ts';
 import type { BucketOps } from './bucketOps.ts';
+import { decideChanges, describeDecision, type CopySource } from './changes.ts';
 import type { ControlAction } from './control.ts';
 import type { EngineEvent } from './events.ts';
 import { statFile } from './fileSource.ts';
@@ -29,6 +30,10 @@ export interface CommandDeps {
   defaults: { readonly partSize: number; readonly partConcurrency: number };
   /** Throws when the engine is closed. */
   assertOpen: () => void;
+  /** "Upload changes only" jobs and the object each copies its unchanged parts from (changes.ts). */
+  copySources: Map<string, CopySource>;
+  /** Aborted when the engine closes. */
+  shutdown: AbortSignal;
 }
 
 export class JobCommands {
@@ -61,6 +66,9 @@ export class JobCommands {
       defaults: this.#deps.defaults,
     });
     table.insert(jobs, sealed);
+    specs.forEach((spec, i) => {
+      if (spec.copyFrom) this.#deps.copySources.set(jobs[i]!.id, spec.copyFrom);
+    });
     for (const job of jobs) scheduler.enqueue(job.id);
     this.#deps.events.emit({ type: 'jobs-added', jobs: jobs.map((job) => ({ ...job })) });
     scheduler.schedule();
@@ -75,7 +83,7 @@ export class JobCommands {
   async command(action: ControlAction, ids: readonly string[] | null): Promise<{ ids: string[]; notStarted: string[] }> {
     this.#deps.assertOpen();
     const all = [...this.#jobs.values()];
-    const event = action === 'restart' ? 'retry' : action;
+    const event = action === 'restart' || action === 'changed' ? 'retry' : action;
     const named = (ids === null ? all.filter((job) => canTransition(job.state, event)) : findJobs(all, ids)).map((job) => job.id);
     let targets: string[];
     switch (action) {
@@ -93,10 +101,14 @@ export class JobCommands {
         targets = this.#applicable(named, 'abort').map((job) => job.id);
         await this.abort(targets);
         break;
+      case 'changed':
+        targets = [];
+        for (const id of named) targets.push((await this.sendChangesOnly(id)).jobId);
+        break;
       default:
         missingCase(action);
     }
-    const queued = action === 'resume' || action === 'retry' || action === 'restart';
+    const queued = action === 'resume' || action === 'retry' || action === 'restart' || action === 'changed';
     const notStarted = queued ? targets.filter((id) => this.#scheduler.willNotStart(id)) : [];
     return { ids: targets, notStarted };
   }
@@ -187,6 +199,45 @@ export class JobCommands {
     );
     this.#scheduler.schedule();
     if (errors.length > 0) throw errors[0];
+  }
+
+  /**
+   * "Send only what changed" (issue #15, changes.ts) for a job whose file changed: an unfinished one
+   * keeps its upload and sends only the parts whose bytes differ from the server's; a completed one
+   * becomes a new job that copies its unchanged parts from the object on the server. Where that
+   * cannot be, the job starts over (or the file is uploaded anew). Returns the job queued and what
+   * was done, in words.
+   */
+  async sendChangesOnly(id: string): Promise<{ jobId: string; message: string }> {
+    this.#deps.assertOpen();
+    const [job] = findJobs([...this.#jobs.values()], [id]) as [Job];
+    const { gateway, profile } = await this.#deps.gateways.get(job.endpointId);
+    const decision = await decideChanges(job, this.#jobs.store.loadParts(job.id), profile, gateway, this.#deps.shutdown);
+    const message = describeDecision(decision, job);
+    if (job.state === 'completed') {
+      const { path, endpointId, bucket, key, partSize, concurrency, options } = job;
+      const spec: JobSpec = { path, endpointId, bucket, key, partSize, concurrency, options: { ...options, ifExists: 'overwrite' } };
+      const copyFrom = decision.kind === 'copy' ? decision.source : undefined;
+      const [added] = await this.add([{ ...spec, guessContentType: false, copyFrom }]);
+      return { jobId: added!.id, message };
+    }
+    if (this.#scheduler.runningIds().includes(job.id)) {
+      throw new FerryError('INVALID_TRANSITION', `Job ${job.id.slice(0, 8)} is uploading: pause it first.`);
+    }
+    if (decision.kind !== 'unchanged') this.#jobs.assertKeyFree(job, []);
+    if (decision.kind === 'restart') await this.#startOver(job);
+    if (decision.kind === 'resume') {
+      // no part is trusted: the run's reconcile hashes every range against what the server holds
+      this.#jobs.store.replaceParts(job.id, []);
+      Object.assign(job, { fingerprint: decision.fingerprint, size: decision.size, partCount: decision.partCount, bytesDone: 0 });
+    }
+    if (job.state === 'queued') {
+      this.#jobs.save(job);
+      this.#deps.events.emit({ type: 'job-changed', job: { ...job } });
+    } else this.#jobs.transition(job, job.state === 'paused' ? 'resume' : 'retry', { error: null });
+    this.#scheduler.enqueueOnce(job.id);
+    this.#scheduler.schedule();
+    return { jobId: job.id, message };
   }
 
   /** Forgets completed or aborted jobs (the list's "Clear"); other states are refused. */

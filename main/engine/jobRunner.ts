@@ -12,6 +12,7 @@ import { openSealed, type SecretVault } from '../endpoints/vault.ts';
 import type { Bandwidth } from './bandwidth.ts';
 import type { BrowserSources } from './browserSources.ts';
 import type { BucketOps } from './bucketOps.ts';
+import type { CopySource } from './changes.ts';
 import type { EngineEvent } from './events.ts';
 import type { Gateways } from './gateways.ts';
 import type { JobTable } from './jobTable.ts';
@@ -28,6 +29,8 @@ export interface RunnerDeps {
   vault: SecretVault | null;
   bandwidth: Bandwidth;
   events: Emitter<EngineEvent>;
+  /** "Upload changes only" jobs and the object each copies its unchanged parts from (changes.ts). */
+  copySources: ReadonlyMap<string, CopySource> & { delete(id: string): boolean };
   settings: {
     readonly stallTimeoutMs: number;
     /** Parts per ListParts page when resuming (0: the server's own). */
@@ -70,6 +73,7 @@ export class JobRunner {
         listPageSize: this.#deps.settings.listPageSize || undefined,
         sseCKey,
         bandwidth: this.#deps.bandwidth,
+        copyFrom: this.#deps.copySources.get(job.id),
         callbacks: {
           onKeyChanged: (key) => {
             job.key = key;
@@ -113,6 +117,7 @@ export class JobRunner {
         },
       });
       await buckets.abortLeftovers(job, null);
+      if (result.versionId) store.saveVersionId(job.id, result.versionId); // before its receipt can be asked for
       jobs.transition(job, 'complete', {
         etag: result.etag,
         bytesDone: job.size,
@@ -120,6 +125,7 @@ export class JobRunner {
         error: null,
         ...(result.skipped ? { skipped: true } : {}),
       });
+      this.#deps.copySources.delete(job.id);
     } catch (error) {
       await this.#afterRun(job, signal, error);
     }
@@ -150,7 +156,8 @@ export class JobRunner {
     const info = toErrorInfo(error);
     // the key is taken and the job asks (existsQuestion.ts): it waits, paused, for an answer
     if (info.code === 'ANSWER_NEEDED') return jobs.transition(job, 'pause', { error: info, bytesDone });
-    if (info.restart && job.uploadId !== null) {
+    // a changed file keeps its upload: "send only what changed" may still use it (issue #15)
+    if (info.restart && job.uploadId !== null && !(info.code === 'FILE_CHANGED' && job.multipart)) {
       // it cannot be retried as it is: its upload is of no use to a new start, so nothing is kept
       await buckets.abortLeftovers(job, null);
       job.uploadId = null;

@@ -3,6 +3,7 @@
  * checked, its file's fingerprint taken and its parts planned for the endpoint, its SSE-C key sealed.
  * Nothing is stored here: the engine stores a batch only when every job of it is valid.
  */
+import type { CopySource } from './changes.ts';
 import mime from 'mime';
 import { randomUUID } from 'node:crypto';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
@@ -38,6 +39,8 @@ export interface JobSpec {
   guessContentType?: boolean;
   /** The SSE-C key (base64 of 32 bytes) when `options.sseC`; sealed by the vault until the job ends. */
   sseCKey?: string;
+  /** "Upload changes only" (changes.ts): the object whose unchanged parts are copied instead of sent. */
+  copyFrom?: CopySource;
 }
 
 /** The content type of a file name, or application/octet-stream when unknown. */

@@ -38,6 +38,7 @@ import type { RetryNotice } from './retry.ts';
 import { existsQuestion } from './existsQuestion.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
+import { copyUnchangedParts, type CopySource } from './changes.ts';
 
 export interface UploadCallbacks {
   /** A new UploadId (or null when the old one is gone); must be persisted before parts are sent. */
@@ -76,10 +77,14 @@ export interface UploadRun {
   bandwidth?: Bandwidth;
   /** During an outage: resolves once the endpoint seems to answer again (ends a long backoff early). */
   whenReachable?: (signal: AbortSignal) => Promise<void>;
+  /** "Upload changes only" (changes.ts): the object whose unchanged parts are copied instead of sent. */
+  copyFrom?: CopySource;
 }
 
 export interface UploadResult {
   etag: string;
+  /** The version the upload created, in a versioned bucket (issue #15: receipts). */
+  versionId?: string;
   /** Nothing was uploaded: the key existed and `ifExists` said skip (or skip-identical matched). */
   skipped?: boolean;
 }
@@ -377,12 +382,13 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
     },
   );
   let etag = unquote(result.ETag);
+  const versionId = result.VersionId;
   if (etag === '') etag = await headEtag(run);
   // with SSE-C or SSE-KMS, S3's ETag is not the MD5 of the bytes (Content-MD5 still checked them)
   if (/^[0-9a-f]{32}$/.test(etag) && etag !== md5 && !etagIsOpaque(job.options)) {
     throw new IntegrityError(`The stored object's ETag ${etag} is not the MD5 of the file (${md5}).`);
   }
-  return { etag };
+  return { etag, ...(versionId ? { versionId } : {}) };
 }
 
 async function multipartUpload(run: UploadRun, file: PartSource): Promise<UploadResult> {
@@ -419,6 +425,7 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
     callbacks.onUploadId(uploadId);
   }
 
+  if (run.copyFrom) await copyUnchangedParts({ ...run, copyFrom: run.copyFrom }, file, uploadId, parts);
   const missing: number[] = [];
   for (let n = 1; n <= job.partCount; n++) if (!parts.has(n)) missing.push(n);
   try {
@@ -432,8 +439,9 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
   await file.assertUnchanged(job.fingerprint);
   const ordered = [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
   const expected = compositeEtag(ordered);
+  let versionId: string | undefined;
   try {
-    await request(
+    ({ VersionId: versionId } = await request(
       run,
       'completing the multipart upload',
       new CompleteMultipartUploadCommand({
@@ -445,7 +453,7 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
         ...ifNoneMatch(run),
       }),
       'upload',
-    );
+    ));
   } catch (error) {
     if (run.signal.aborted) throw run.signal.reason;
     // The answer may have been lost after the server completed (the retry then finds no upload, or
@@ -461,7 +469,7 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
   if (/-\d+$/.test(etag) && etag !== expected && !etagIsOpaque(job.options)) {
     throw new IntegrityError(`The assembled object's ETag ${etag} differs from the one computed from the parts sent (${expected}).`);
   }
-  return { etag };
+  return { etag, ...(versionId ? { versionId } : {}) };
 }
 
 /** The upload is gone on the server: the job forgets it and its parts (a retry starts a new one). */

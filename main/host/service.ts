@@ -57,6 +57,8 @@ function windowOptions(options: UploadOptions | undefined, defaults: EndpointDef
   const merged = withDefaults(options ?? {}, defaults);
   return merged.ifExists === undefined ? { ...merged, ifExists: 'ask' } : merged;
 }
+import { adoptUpload } from '../engine/adopt.ts';
+import { checkReceiptsFolder, receiptOf, writeReceiptFile } from './receipts.ts';
 
 export { BrowserSession };
 
@@ -129,6 +131,8 @@ export class HostService {
           this.#emit('jobsAdded', { jobs: event.jobs.map((job) => this.#view(job)) });
           break;
         case 'job-changed':
+          if (event.job.state === 'completed' && this.#settings.receiptsFolder)
+            void this.#writeReceipt(event.job.id, this.#settings.receiptsFolder);
           this.#changed.set(event.job.id, event.job);
           this.#progress.delete(event.job.id);
           this.#scheduleFlush();
@@ -431,7 +435,29 @@ export class HostService {
       return listing;
     },
     shareLink: async ({ jobId, expiresInSeconds }) => ({ url: await this.engine.shareLink(jobId, expiresInSeconds) }),
+    sendChangesOnly: async ({ id }) => this.engine.sendChangesOnly(id),
+    jobReceipt: async ({ id }) => receiptOf(this.engine, id, (endpointId) => this.#endpointName(endpointId)),
+    adoptOrphan: async ({ endpointId, bucket, key, uploadId, path }, session) => {
+      // a browser page adopts with a file "Resume with a local file…" showed it, outside the protected places
+      const file =
+        this.#host.kind === 'browser'
+          ? (await expandForBrowser([path], '', await this.#protected(), this.#requireSession(session).browsed)).files[0]!.path
+          : path;
+      const { job, message } = await adoptUpload(
+        this.engine,
+        this.registry,
+        { endpointId: this.registry.get(endpointId).id, bucket, key, uploadId },
+        file,
+        AbortSignal.timeout(60_000),
+      );
+      return { job: this.#view(job), message };
+    },
     setSettings: async (patch) => {
+      if (patch.receiptsFolder)
+        patch.receiptsFolder = await checkReceiptsFolder(
+          patch.receiptsFolder,
+          this.#host.kind === 'browser' ? await this.#protected() : null,
+        );
       if (patch.bandwidthLimit !== undefined) this.engine.setBandwidthLimit(patch.bandwidthLimit);
       this.#settings = writeSettings(this.#db, patch);
       this.engine.setGiveUpAfter((this.#settings.giveUpAfterMinutes ?? 15) * 60_000);
@@ -463,6 +489,19 @@ export class HostService {
       if (endpoint.server !== undefined || this.#closing.signal.aborted) continue;
       const result = await probeEndpoint(this.registry, endpoint.id, { signal: this.#closing.signal }).catch(() => null);
       if (result && !this.#closing.signal.aborted) this.#recordServer(endpoint.id, result.server);
+    }
+  }
+
+  #endpointName(endpointId: string): string {
+    return this.registry.list().find((endpoint) => endpoint.id === endpointId)?.name ?? 'a removed endpoint';
+  }
+
+  /** The receipts setting (issue #15): a completed upload's receipt, written to the folder; a failure is logged in words. */
+  async #writeReceipt(jobId: string, folder: string): Promise<void> {
+    try {
+      await writeReceiptFile(folder, receiptOf(this.engine, jobId, (endpointId) => this.#endpointName(endpointId)).receipt);
+    } catch (error) {
+      console.error(`ferry: the receipt of job ${jobId.slice(0, 8)} was not written to ${folder}: ${(error as Error).message}`);
     }
   }
 

@@ -172,8 +172,24 @@ export class JobStore {
     this.#transaction(() => {
       this.#writePending();
       const del = this.#db.prepare('DELETE FROM jobs WHERE id = ?');
-      for (const id of ids) del.run(id);
+      const delVersion = this.#db.prepare('DELETE FROM job_versions WHERE job_id = ?');
+      for (const id of ids) {
+        del.run(id);
+        delVersion.run(id);
+      }
     });
+  }
+
+  /** The version id a completed upload created in a versioned bucket (issue #15); written at once. */
+  saveVersionId(jobId: string, versionId: string): void {
+    if (this.#closed) return;
+    this.#db.prepare('INSERT OR REPLACE INTO job_versions (job_id, version_id) VALUES (?, ?)').run(jobId, versionId);
+  }
+
+  /** A completed job's version id, or null (an unversioned bucket, or a job from before Ferry kept it). */
+  versionId(jobId: string): string | null {
+    const row = this.#db.prepare('SELECT version_id FROM job_versions WHERE job_id = ?').get(jobId) as { version_id: string } | undefined;
+    return row?.version_id ?? null;
   }
 
   /** Records the retry a running job waits for (null: none); written at once, outside the part batch. */

@@ -88,6 +88,10 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
       ALTER TABLE jobs ADD COLUMN batch_name TEXT;
     `);
   },
+  // 8 (issue #15): the version id a completed upload created in a versioned bucket, for its receipt
+  (db) => {
+    db.exec(`CREATE TABLE job_versions (job_id TEXT PRIMARY KEY, version_id TEXT NOT NULL);`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

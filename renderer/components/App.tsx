@@ -19,6 +19,7 @@ import { EndpointsPanel } from './EndpointsPanel.tsx';
 import { JobList } from './JobList.tsx';
 import { LIST_ID, ListHeader } from './ListHeader.tsx';
 import { Notices } from './Notices.tsx';
+import { ReceiptDialog } from './ReceiptDialog.tsx';
 import { OrphansPanel } from './OrphansPanel.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { Toolbar } from './Toolbar.tsx';
@@ -213,6 +214,7 @@ function Window() {
       </div>
       <Panels />
       <AbortConfirmation />
+      <ReceiptDialog />
       <Notices />
     </DropZone>
   );

@@ -26,7 +26,7 @@ import type { PendingAction } from '../store/uiSlice.ts';
 import { formatDuration, formatSpeed, jobDetail, percent, stateWords } from '../format.ts';
 import { RetryNote } from './RetryNote.tsx';
 import { ExistsPrompt } from './ExistsPrompt.tsx';
-import { BroomIcon, CopyIcon, FileIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon } from './icons.tsx';
+import { BroomIcon, CopyIcon, FileIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon, UploadIcon } from './icons.tsx';
 import { RowActions, type RowAction } from './RowActions.tsx';
 
 export interface JobRowProps {
@@ -57,6 +57,14 @@ export function jobActions(job: JobEntry, actions: FerryActions): RowAction[] {
   if (canApply('resume', job) && !job.waitingForAnswer)
     list.push({ label: 'Resume', icon: <PlayIcon />, onSelect: () => void actions.resumeJobs(ids) });
   if (canApply('retry', job)) list.push({ label: 'Retry', icon: <RetryIcon />, onSelect: () => void actions.retryJobs(ids) });
+  // issue #15: a job whose file changed sends only what changed; a completed one has a receipt
+  const changeable = job.source === 'disk' && job.multipart && !job.options?.sseC;
+  if (changeable && job.state === 'failed' && job.error?.code === 'FILE_CHANGED')
+    list.push({ label: 'Resume, sending only what changed', icon: <PlayIcon />, onSelect: () => void actions.sendChangesOnly(job.id) });
+  if (job.state === 'completed' && !job.skipped) {
+    list.push({ label: 'Copy receipt…', icon: <CopyIcon />, onSelect: () => void actions.showReceipt(job.id) });
+    if (changeable) list.push({ label: 'Upload changes only', icon: <UploadIcon />, onSelect: () => void actions.sendChangesOnly(job.id) });
+  }
   if (canApply('abort', job)) list.push({ label: 'Abort…', icon: <StopIcon />, danger: true, onSelect: () => actions.askToAbort(ids) });
   if (canApply('clear', job)) list.push({ label: 'Remove from list', icon: <BroomIcon />, onSelect: () => void actions.clearJobs(ids) });
   return list;

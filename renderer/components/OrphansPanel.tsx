@@ -11,6 +11,7 @@ import { useActions, useFerry } from '../store/hooks.ts';
 import { count, formatAge, formatBytes } from '../format.ts';
 import { ConfirmDialog, Dialog } from './Dialog.tsx';
 import { PuzzleIcon, RefreshIcon, StopIcon, WarningIcon } from './icons.tsx';
+import { HostFileChooser } from './HostFileChooser.tsx';
 
 const NO_BUCKETS: readonly string[] = [];
 
@@ -54,6 +55,8 @@ export function OrphansPanel() {
   const [bucketError, setBucketError] = useState<string | null>(null);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = useState(false);
+  /** "Resume with a local file…" (issue #15): the upload being finished, while its file is chosen. */
+  const [adopting, setAdopting] = useState<OrphanView | null>(null);
   const bucketList = useFerry((state) => state.buckets.get(endpointId));
   const buckets = bucketList?.buckets ?? NO_BUCKETS;
   const listId = useId();
@@ -190,6 +193,9 @@ export function OrphansPanel() {
                   Size
                 </th>
                 <th scope="col">Ferry upload</th>
+                <th scope="col">
+                  <span className="visually-hidden">Finish</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -213,6 +219,19 @@ export function OrphansPanel() {
                     <td>
                       <Owner jobId={upload.jobId} />
                     </td>
+                    <td>
+                      {upload.jobId === null ? (
+                        <button
+                          type="button"
+                          className="text-button"
+                          aria-label={`Resume ${upload.key} with a local file`}
+                          title="Finish this upload with the file it was uploading: the parts that match are kept"
+                          onClick={() => setAdopting(upload)}
+                        >
+                          Resume with a local file…
+                        </button>
+                      ) : null}
+                    </td>
                   </tr>
                 );
               })}
@@ -232,6 +251,21 @@ export function OrphansPanel() {
             <StopIcon /> Abort selected…
           </button>
         </div>
+      ) : null}
+
+      {adopting && orphans.status === 'ready' ? (
+        <HostFileChooser
+          title={`Resume ${adopting.key}`}
+          subtitle="Choose the file this upload was sending. Every part on the server whose bytes match it is kept; the rest are sent, and the object is verified."
+          confirmLabel="Resume with this file"
+          onCancel={() => setAdopting(null)}
+          onChoose={(path) => {
+            const { endpointId: chosenEndpoint, bucket: chosenBucket } = orphans.query;
+            void actions
+              .adoptOrphan({ endpointId: chosenEndpoint, bucket: chosenBucket, key: adopting.key, uploadId: adopting.uploadId, path })
+              .then((done) => done && setAdopting(null));
+          }}
+        />
       ) : null}
 
       {confirming ? (

@@ -8,6 +8,7 @@ import { Dialog } from './Dialog.tsx';
 import { useId, useState } from 'react';
 import { DEFAULT_PART_SIZE, formatBytes, MiB, parseSize } from '../../shared/partPlan.ts';
 import { parseRate } from '../../shared/uploadOptions.ts';
+import { ReceiptsSetting } from './ReceiptsSetting.tsx';
 
 const THEMES: { value: Settings['theme']; label: string }[] = [
   { value: 'system', label: 'Same as the system' },
@@ -213,6 +214,7 @@ export function SettingsPanel() {
           <PartSizeField partSize={settings.partSize ?? null} onChange={(partSize) => void actions.changeSettings({ partSize })} />
         </fieldset>
         <NotifyField settings={settings} />
+        <ReceiptsSetting />
         <fieldset className="theme-choice">
           <legend className="form-label">Appearance</legend>
           {THEMES.map((theme) => (

@@ -7,6 +7,7 @@
  *   settings   settings and what the host is (Electron or browser, vault warning)
  *   ui         filter, selection, destination, open panel, notices (errors in words)
  *   sync       the link to the engine: snapshot, then events; the connection's state
+ *   changes    send only what changed, receipts, finishing an orphaned upload (issue #15)
  *
  * The store is fed from outside React: `connect()` (connect.ts) subscribes to the bridge's events
  * and calls the sync slice's actions through `getState()`. Components read with selectors (a row
@@ -22,8 +23,9 @@ import { createJobsSlice, type JobsSlice } from './jobsSlice.ts';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice.ts';
 import { createSyncSlice, type SyncSlice } from './syncSlice.ts';
 import { createUiSlice, type UiSlice } from './uiSlice.ts';
+import { createChangesSlice, type ChangesSlice } from './changesSlice.ts';
 
-export type FerryState = JobsSlice & EndpointsSlice & SettingsSlice & UiSlice & SyncSlice;
+export type FerryState = JobsSlice & EndpointsSlice & SettingsSlice & UiSlice & SyncSlice & ChangesSlice;
 export type FerryStore = StoreApi<FerryState>;
 
 /** What the slices' actions use to reach the world outside the store. */
@@ -62,6 +64,7 @@ export function createFerryStore(options: Partial<StoreDeps> & Pick<StoreDeps, '
     ...createSettingsSlice(deps)(...a),
     ...createUiSlice(deps)(...a),
     ...createSyncSlice(deps)(...a),
+    ...createChangesSlice(deps)(...a),
   }));
 }
 

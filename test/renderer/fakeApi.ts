@@ -119,6 +119,14 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
     browseFiles: ({ path }) => ({ path: path ?? '/home/ana', parent: '/home', entries: [] }),
     setSettings: (patch) => ({ ...state.settings, ...patch }),
     shareLink: ({ jobId, expiresInSeconds }) => ({ url: `https://s3.example/${jobId}?X-Amz-Expires=${expiresInSeconds}` }),
+    sendChangesOnly: ({ id }) => ({ jobId: id, message: 'Sending only what changed.' }),
+    jobReceipt: ({ id }) => {
+      throw new BridgeError({ code: 'INVALID_INPUT', message: `No receipt for ${id} in the fake.`, retryable: false });
+    },
+    adoptOrphan: ({ path }) => ({
+      job: makeJob({ id: `new-${nextJob++}`, path, name: path.split('/').pop() ?? path }),
+      message: 'Adopted.',
+    }),
   };
 
   const api: FerryApi = {

@@ -243,6 +243,7 @@ const DONE: Record<ControlAction, string> = {
   abort: 'Aborted',
   retry: 'Queued again',
   restart: 'Started over',
+  changed: 'Queued, sending only what changed,',
 };
 
 /**

@@ -16,7 +16,7 @@ export async function receipt(ctx: Context, id: string, options: { json?: boolea
       throw new FerryError('INVALID_INPUT', `Job ${job!.id.slice(0, 8)} is ${job!.state}: only a completed upload has a receipt.`);
     }
     const endpointName = registry.list().find((endpoint) => endpoint.id === job!.endpointId)?.name ?? job!.endpointId;
-    const built = buildReceipt(job!, store.loadParts(job!.id), endpointName, compositeEtag);
+    const built = buildReceipt(job!, store.loadParts(job!.id), endpointName, compositeEtag, store.versionId(job!.id));
     line(ctx.io.stdout, options.json ? JSON.stringify(built, null, 2) : formatReceipt(built));
     return EXIT.ok;
   } finally {

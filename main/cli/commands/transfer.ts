@@ -286,7 +286,11 @@ export async function work(ctx: Context, engine: Engine, jobs: readonly Job[], s
     const restart = failed.filter((job) => job.error?.restart).map((job) => job.id.slice(0, 8));
     if (restart.length < failed.length) line(ctx.io.stderr, 'After fixing the cause: ferry retry JOB_ID... && ferry run');
     // a job that cannot be retried as is (the file changed) says what to do instead
-    if (restart.length > 0) line(ctx.io.stderr, `To upload again from the start: ferry retry --restart ${restart.join(' ')} && ferry run`);
+    if (restart.length > 0) {
+      line(ctx.io.stderr, `To upload again from the start: ferry retry --restart ${restart.join(' ')} && ferry run`);
+      if (failed.some((job) => job.error?.code === 'FILE_CHANGED'))
+        line(ctx.io.stderr, `To send only what changed in a changed file: ferry retry --changed-only ${restart.join(' ')}`);
+    }
     return EXIT.failed;
   }
   // stopped on request before the end, as Ctrl-C does
