@@ -8,7 +8,7 @@ import { AbortMultipartUploadCommand, ListBucketsCommand, ListObjectsV2Command }
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { Emitter } from '../../shared/emitter.ts';
-import type { EndpointProfile } from '../../shared/endpoint.ts';
+import type { EndpointIntegrity, EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError, missingCase, toErrorInfo, type ErrorInfo } from '../../shared/errors.ts';
 import { canTransition, findJobs, isFinal, transition, type CompletedPart, type Job, type JobEvent } from '../../shared/job.ts';
 import { DEFAULT_PART_SIZE, PartPlanError, planParts } from '../../shared/partPlan.ts';
@@ -41,6 +41,8 @@ export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 /** Where the engine gets an endpoint's profile and credentials (the vault, or a test's fixed values). */
 export interface EndpointResolver {
   resolve(endpointId: string): Promise<{ profile: EndpointProfile; credentials: Credentials }>;
+  /** Stores which checks the endpoint validates, probed on its first upload (issue #14); absent: no probe. */
+  recordIntegrity?(endpointId: string, integrity: EndpointIntegrity): void;
 }
 
 export interface EngineOptions {
@@ -873,6 +875,7 @@ export class Engine {
           profile,
           this.#limiter,
           this.#policies(),
+          this.#endpoints.recordIntegrity && ((found) => this.#endpoints.recordIntegrity!(endpointId, found)),
         ),
       }));
       client.catch(() => this.#clients.delete(endpointId));

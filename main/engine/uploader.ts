@@ -2,10 +2,16 @@
  * One job's upload run: from the file on disk to a verified object. Knows S3, not the job store or
  * the state machine; the engine gives it the job, the parts already acknowledged and callbacks.
  *
- *   single PUT:  md5(file) → PutObject with Content-MD5 → ETag checked against the MD5
+ *   single PUT:  digest(file) → PutObject with the check → (Content-MD5) ETag checked against the MD5
  *   multipart:   ListParts reconcile (if an UploadId exists) or CreateMultipartUpload
- *                → missing parts in parallel, each with Content-MD5, through the shared limiter
- *                → fingerprint check → CompleteMultipartUpload → HeadObject ETag = md5(md5s)-N
+ *                → missing parts in parallel, each with the check, through the shared limiter
+ *                → fingerprint check → CompleteMultipartUpload → HeadObject: size, part count, and
+ *                  ETag = md5(part MD5s)-N (the MD5s computed here, or the part ETags the server gave
+ *                  parts it verified by another check)
+ *
+ * Every part carries the cheapest check the endpoint validates (partCheck.ts, learnt by the probe in
+ * integrityProbe.ts; Content-MD5 while nothing is known), so the server refuses a part that arrives
+ * other than it was hashed.
  *
  * Cancellation is the job's AbortSignal; its reason tells the engine why (pause, abort, shutdown).
  * Pausing never calls AbortMultipartUpload. On a fatal part error the other parts are cancelled and
@@ -27,6 +33,7 @@ import {
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FerryError, IntegrityError } from '../../shared/errors.ts';
+import type { PartCheck } from '../../shared/endpoint.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
 import { partRange } from '../../shared/partPlan.ts';
 import type { S3Command, S3Gateway } from './gateway.ts';
@@ -36,6 +43,7 @@ import { renamedKey } from '../../shared/uploadOptions.ts';
 import type { RetryNotice } from './retry.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
+import { checkFields, withPartCheck, type PartDigest } from './partCheck.ts';
 
 export interface UploadCallbacks {
   /** A new UploadId (or null when the old one is gone); must be persisted before parts are sent. */
@@ -74,6 +82,8 @@ export interface UploadRun {
   bandwidth?: Bandwidth;
   /** During an outage: resolves once the endpoint seems to answer again (ends a long backoff early). */
   whenReachable?: (signal: AbortSignal) => Promise<void>;
+  /** The check every part carries (default: the gateway's choice for the endpoint, partCheck.ts). */
+  partCheck?: PartCheck;
 }
 
 export interface UploadResult {
@@ -98,8 +108,8 @@ const REFUSALS: ReadonlySet<FerryError['code']> = new Set([
   'UPLOAD_GONE',
 ]);
 
-/** Content-MD5 of an empty body. */
-const EMPTY_MD5_BASE64 = '1B2M2Y8AsgTpgAmY7PhCfg==';
+/** MD5 of an empty body. */
+const EMPTY_MD5_HEX = 'd41d8cd98f00b204e9800998ecf8427e';
 
 /**
  * A connection broke while a body was being sent. A server that refuses a write (bad key or secret,
@@ -122,14 +132,29 @@ async function explainReset(run: UploadRun, what: string, probe: (signal: AbortS
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replace(/^"|"$/g, '');
 
+/**
+ * A part's MD5: computed here (Content-MD5), or, for a part the server verified by another check
+ * (md5 ''), the MD5 the server gave it as its ETag.
+ */
+export function partMd5(part: Pick<CompletedPart, 'md5'> & { etag?: string }): string {
+  return part.md5 !== '' ? part.md5 : unquote(part.etag);
+}
+
 /** The multipart ETag S3 computes: md5 of the concatenated binary part MD5s, then "-N". */
-export function compositeEtag(parts: readonly Pick<CompletedPart, 'md5'>[]): string {
+export function compositeEtag(parts: readonly (Pick<CompletedPart, 'md5'> & { etag?: string })[]): string {
   const hash = createHash('md5');
-  for (const part of parts) hash.update(Buffer.from(part.md5, 'hex'));
+  for (const part of parts) hash.update(Buffer.from(partMd5(part), 'hex'));
   return `${hash.digest('hex')}-${parts.length}`;
 }
 
+/** What the store keeps of a part's check: its MD5 (or '' when another check was used) and that check's value. */
+function partDigestFields(digest: PartDigest): Pick<CompletedPart, 'md5' | 'sha256' | 'crc32'> {
+  if (digest.check === 'md5') return { md5: digest.value };
+  return digest.check === 'sha256' ? { md5: '', sha256: digest.value } : { md5: '', crc32: digest.value };
+}
+
 export async function runUpload(run: UploadRun): Promise<UploadResult> {
+  run = { ...run, partCheck: run.partCheck ?? (await run.gateway.partCheck(run.job.bucket, run.signal)) };
   const file = await run.openSource();
   try {
     await file.assertUnchanged(run.job.fingerprint);
@@ -246,10 +271,12 @@ function request<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
 }
 
 /**
- * Sends a body from the file with a stall watchdog: the part is read once per attempt through the
- * open file, checked against the job's fingerprint, hashed and sent from memory (the bytes sent are
- * the bytes hashed). The attempt is cancelled, as a retryable
- * timeout, when no byte has moved for `stallTimeoutMs`. Counted bytes are taken back on failure.
+ * Sends a body from the file with a stall watchdog: per attempt the part is hashed under the run's
+ * check (fileSource.ts: read once into memory, or hashed and then streamed), the job's fingerprint
+ * is checked before and after the send (a file rewritten in between fails the job in words, even
+ * where the server's refusal came first), and the check travels with the body for the server to
+ * verify. The attempt is cancelled, as a retryable timeout, when no byte has moved for
+ * `stallTimeoutMs`. Counted bytes are taken back on failure.
  */
 async function sendFromFile<T>(
   run: UploadRun,
@@ -257,15 +284,15 @@ async function sendFromFile<T>(
   start: number,
   end: number,
   what: string,
-  send: (body: Readable | Buffer, md5Base64: string, signal: AbortSignal) => Promise<T>,
+  send: (body: Readable | Buffer, digest: PartDigest, signal: AbortSignal) => Promise<T>,
   /** The same write with no body, asked after a reset (explainReset). */
   probe: (signal: AbortSignal) => Promise<unknown>,
   scope?: 'upload',
-): Promise<{ result: T; md5: string }> {
+): Promise<{ result: T; digest: PartDigest }> {
   return run.gateway.attempts(
     async () => {
-      const prepared = await file.prepare(start, end, run.signal);
-      const { md5, body: makeBody } = prepared;
+      const prepared = await file.prepare(start, end, run.signal, run.partCheck ?? 'md5');
+      const { digest, body: makeBody } = prepared;
       try {
         // after the read: a file rewritten, replaced or deleted while (or before) this part was
         // read fails the job now, in words, instead of sending other bytes or retrying them
@@ -301,18 +328,22 @@ async function sendFromFile<T>(
             count,
           )
         : makeBody(count);
-      const outcome = await send(body, md5.base64, signal).then(
+      const outcome = await send(body, digest, signal).then(
         (result) => ({ ok: true as const, result }),
         (error: unknown) => ({ ok: false as const, error }),
       );
       settled = true;
       clearTimeout(watchdog);
+      prepared.release?.();
       if (outcome.ok) {
-        prepared.release?.();
-        return { result: outcome.result, md5: md5.hex };
+        // the bytes were read (again) while sending: the file must still be the one hashed
+        await file.assertUnchanged(run.job.fingerprint);
+        return { result: outcome.result, digest };
       }
       run.callbacks.onBytes(-sent);
       if ('destroy' in body) body.destroy();
+      // a part refused because its bytes changed under it: the file changed, say that
+      if (!run.signal.aborted) await file.assertUnchanged(run.job.fingerprint);
       if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;
       if (sent > 0 && !run.signal.aborted && isConnectionReset(outcome.error)) await explainReset(run, what, probe);
       throw outcome.error;
@@ -333,23 +364,26 @@ async function sendFromFile<T>(
 async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadResult> {
   const { job } = run;
   const { client } = run.gateway;
-  const { result, md5 } = await sendFromFile(
+  const { result, digest } = await sendFromFile(
     run,
     file,
     0,
     job.size,
     'uploading the file',
-    (body, md5Base64, signal) =>
+    (body, digest, signal) =>
       client.send(
-        new PutObjectCommand({
-          Bucket: job.bucket,
-          Key: job.key,
-          Body: body,
-          ContentLength: job.size,
-          ContentMD5: md5Base64,
-          ...objectFields(job.options, run.sseCKey),
-          ...ifNoneMatch(run),
-        }),
+        withPartCheck(
+          new PutObjectCommand({
+            Bucket: job.bucket,
+            Key: job.key,
+            Body: body,
+            ContentLength: job.size,
+            ...checkFields(digest),
+            ...objectFields(job.options, run.sseCKey),
+            ...ifNoneMatch(run),
+          }),
+          digest,
+        ),
         { abortSignal: signal },
       ),
     // an empty PutObject would replace an existing object: starting (and at once aborting) a
@@ -374,9 +408,11 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
     },
   );
   let etag = unquote(result.ETag);
-  if (etag === '') etag = await headEtag(run);
-  // with SSE-C or SSE-KMS, S3's ETag is not the MD5 of the bytes (Content-MD5 still checked them)
-  if (/^[0-9a-f]{32}$/.test(etag) && etag !== md5 && !etagIsOpaque(job.options)) {
+  if (etag === '') etag = (await headChecked(run)).etag;
+  // with SSE-C or SSE-KMS, S3's ETag is not the MD5 of the bytes (Content-MD5 still checked them);
+  // under another check the server verified the bytes itself and there is no MD5 to compare
+  const md5 = digest.check === 'md5' ? digest.value : null;
+  if (md5 !== null && /^[0-9a-f]{32}$/.test(etag) && etag !== md5 && !etagIsOpaque(job.options)) {
     throw new IntegrityError(`The stored object's ETag ${etag} is not the MD5 of the file (${md5}).`);
   }
   return { etag };
@@ -453,8 +489,15 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
     throw error;
   }
   // Ceph RGW 16.2 answers Complete with an empty ETag: HeadObject has the real one.
-  const etag = await headEtag(run);
+  const { etag, size } = await headChecked(run);
   await ensureTags(run);
+  if (size !== job.size) {
+    throw new IntegrityError(`The assembled object has ${size} bytes; the file has ${job.size}.`);
+  }
+  const count = /-(\d+)$/.exec(etag)?.[1];
+  if (count !== undefined && Number(count) !== job.partCount && !etagIsOpaque(job.options)) {
+    throw new IntegrityError(`The assembled object has ${count} parts; ${job.partCount} were sent.`);
+  }
   if (/-\d+$/.test(etag) && etag !== expected && !etagIsOpaque(job.options)) {
     throw new IntegrityError(`The assembled object's ETag ${etag} differs from the one computed from the parts sent (${expected}).`);
   }
@@ -489,13 +532,17 @@ async function completedEarlier(run: UploadRun, parts: ReadonlyMap<number, Compl
   }
 }
 
-async function headEtag(run: UploadRun): Promise<string> {
+async function headChecked(run: UploadRun): Promise<{ etag: string; size: number }> {
   const head = await request(
     run,
     'checking the uploaded object',
     new HeadObjectCommand({ Bucket: run.job.bucket, Key: run.job.key, ...ssecFields(run.sseCKey) }),
   );
-  return unquote(head.ETag);
+  return { etag: unquote(head.ETag), size: head.ContentLength ?? -1 };
+}
+
+async function headEtag(run: UploadRun): Promise<string> {
+  return (await headChecked(run)).etag;
 }
 
 /**
@@ -591,33 +638,39 @@ async function uploadParts(
       const partNumber = missing[next++]!;
       const { start, end } = partRange(job, partNumber);
       try {
-        const sendPart = (body: Readable | Buffer | Uint8Array, length: number, md5Base64: string, attemptSignal: AbortSignal) =>
+        const sendPart = (body: Readable | Buffer | Uint8Array, length: number, digest: PartDigest, attemptSignal: AbortSignal) =>
           client.send(
-            new UploadPartCommand({
-              Bucket: job.bucket,
-              Key: job.key,
-              UploadId: uploadId,
-              PartNumber: partNumber,
-              Body: body,
-              ContentLength: length,
-              ContentMD5: md5Base64,
-              ...ssecFields(run.sseCKey),
-            }),
+            withPartCheck(
+              new UploadPartCommand({
+                Bucket: job.bucket,
+                Key: job.key,
+                UploadId: uploadId,
+                PartNumber: partNumber,
+                Body: body,
+                ContentLength: length,
+                ...checkFields(digest),
+                ...ssecFields(run.sseCKey),
+              }),
+              digest,
+            ),
             { abortSignal: attemptSignal },
           );
-        const { result, md5 } = await sendFromFile(
+        const { result, digest } = await sendFromFile(
           partRun,
           file,
           start,
           end,
           `uploading part ${partNumber}`,
-          (body, md5Base64, attemptSignal) => sendPart(body, end - start, md5Base64, attemptSignal),
+          (body, digest, attemptSignal) => sendPart(body, end - start, digest, attemptSignal),
           // an empty part under the same number: the retry replaces it (and a resume ignores a part
           // whose size is wrong)
-          (probeSignal) => sendPart(new Uint8Array(0), 0, EMPTY_MD5_BASE64, probeSignal),
+          (probeSignal) => sendPart(new Uint8Array(0), 0, { check: 'md5', value: EMPTY_MD5_HEX }, probeSignal),
           'upload',
         );
-        const part: CompletedPart = { partNumber, etag: result.ETag ?? `"${md5}"`, md5, size: end - start };
+        const fields = partDigestFields(digest);
+        const etag = result.ETag ?? (fields.md5 !== '' ? `"${fields.md5}"` : '');
+        if (etag === '') throw new FerryError('REQUEST_REJECTED', `The server acknowledged part ${partNumber} without an ETag.`);
+        const part: CompletedPart = { partNumber, etag, ...fields, size: end - start };
         parts.set(partNumber, part);
         callbacks.onPart(part);
       } catch (error) {

@@ -8,7 +8,7 @@ import type { CompletedPart, Job } from '../../shared/job.ts';
 import { job } from './jobFixture.ts';
 import { Limiter } from '../../main/engine/limiter.ts';
 import { S3Gateway } from '../../main/engine/gateway.ts';
-import { bufferBody, md5Of, type PartSource } from '../../main/engine/partSource.ts';
+import { md5Of, memoryPart, type PartSource } from '../../main/engine/partSource.ts';
 import { compositeEtag, runUpload, type UploadRun } from '../../main/engine/uploader.ts';
 import { FakeS3, serviceError } from './fakeS3.ts';
 
@@ -25,10 +25,7 @@ function memorySource(data: Uint8Array): PartSource {
   return {
     assertUnchanged: async () => undefined,
     md5: async (start, end) => md5Of(data.subarray(start, end)),
-    prepare: async (start, end) => ({
-      md5: md5Of(data.subarray(start, end)),
-      body: (onBytes) => bufferBody(data.subarray(start, end), onBytes),
-    }),
+    prepare: async (start, end, _signal, check) => memoryPart(data.subarray(start, end), check),
     close: async () => undefined,
   };
 }
