@@ -23,8 +23,17 @@ export function crc32Available(): boolean {
   return typeof nativeCrc32 === 'function';
 }
 
+/**
+ * Whether uploads send CRC32 where the probe found it validated. Not yet: a CRC32 multipart upload
+ * must be created with ChecksumAlgorithm CRC32, list every part's checksum on Complete, and keep
+ * that through a resume (parts the store missed included); until that is written and tried against
+ * a server that validates CRC32 (Ceph RGW, the test server, does not), such endpoints get the next
+ * cheapest check.
+ */
+export const CRC32_UPLOADS = false;
+
 /** The check to send with every part to this endpoint: the cheapest validated one. */
-export function choosePartCheck(integrity: EndpointIntegrity | undefined, crc32 = crc32Available()): PartCheck {
+export function choosePartCheck(integrity: EndpointIntegrity | undefined, crc32 = CRC32_UPLOADS && crc32Available()): PartCheck {
   if (integrity?.crc32 && crc32) return 'crc32';
   if (integrity?.signedSha256) return 'sha256';
   return 'md5';

@@ -415,6 +415,8 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
   if (md5 !== null && /^[0-9a-f]{32}$/.test(etag) && etag !== md5 && !etagIsOpaque(job.options)) {
     throw new IntegrityError(`The stored object's ETag ${etag} is not the MD5 of the file (${md5}).`);
   }
+  // the check this request carried, for the receipt (a single request's only part)
+  run.callbacks.onPart({ partNumber: 1, etag: `"${etag}"`, ...partDigestFields(digest), size: job.size });
   return { etag };
 }
 
