@@ -984,7 +984,8 @@ export class Engine {
             job.bytesDone = parts.reduce((sum, part) => sum + part.size, 0);
             this.#clearRetry(job.id);
           },
-          onPart: (part) => {
+          onPart: (part, adopted) => {
+            if (adopted) job.bytesDone += part.size;
             this.#store.recordPart(job.id, part);
             this.#clearRetry(job.id);
             this.events.emit({ type: 'part-uploaded', jobId: job.id, partNumber: part.partNumber });
