@@ -33,4 +33,27 @@ export interface EndpointProfile {
   caFile?: string;
   /** The server its answers came from, as the endpoint test saw (absent until it was tested). */
   server?: ServerKind;
+  /** Which checks the server was found to validate on arrival (learnt by probe, issue #14); absent until probed. */
+  integrity?: EndpointIntegrity;
 }
+
+/**
+ * What an endpoint's server checks when a part arrives, as a probe found it (main/engine/integrityProbe.ts):
+ * each check was sent once right (accepted) and once wrong (refused). Never assumed from the provider.
+ */
+export interface EndpointIntegrity {
+  /** `Content-MD5`: a wrong one is refused (BadDigest). */
+  contentMd5: boolean;
+  /** A signed payload (`x-amz-content-sha256` = the body's SHA-256, covered by the signature): a changed body is refused. */
+  signedSha256: boolean;
+  /** `x-amz-checksum-crc32` on the parts of an upload created with ChecksumAlgorithm CRC32: a wrong one is refused. */
+  crc32: boolean;
+  /** When the probe ran (ms since the epoch). */
+  probedAt: number;
+}
+
+/**
+ * The check each part carries, the cheapest one the server validates: CRC32 where validated (Node's
+ * zlib.crc32), else the signed payload's SHA-256, else Content-MD5 (also where nothing is known yet).
+ */
+export type PartCheck = 'crc32' | 'sha256' | 'md5';

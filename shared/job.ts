@@ -77,8 +77,13 @@ export interface FileFingerprint {
 export interface CompletedPart {
   partNumber: number;
   etag: string;
+  /** The part's MD5 (hex) as computed and sent in Content-MD5; '' when it was sent under another check. */
   md5: string;
   size: number;
+  /** The SHA-256 (hex) the part was signed with, when the server verified that instead (issue #14). */
+  sha256?: string;
+  /** The CRC32 (base64) the part carried, when the server verified that instead. */
+  crc32?: string;
 }
 
 export interface Job {

@@ -11,6 +11,9 @@ import { createS3Client } from '../engine/s3Client.ts';
 import { toFerryError } from '../engine/s3Errors.ts';
 import { describeConditionalWrites, detectConditionalWrites } from '../engine/conditionalWrites.ts';
 import { serverFromHeaders, type ServerKind } from '../../shared/serverKind.ts';
+import { probeIntegrity } from '../engine/integrityProbe.ts';
+import { choosePartCheck } from '../engine/partCheck.ts';
+import type { EndpointIntegrity, PartCheck } from '../../shared/endpoint.ts';
 
 export interface ProbeResult {
   ok: boolean;
@@ -25,6 +28,9 @@ export interface ProbeResult {
   error: ErrorInfo | null;
   /** The server the answers came from (Ceph RGW, MinIO…), or null when nothing answered. */
   server: ServerKind | null;
+  /** With a bucket: which checks the server validates on arrival, and the one parts will carry (issue #14). */
+  integrity?: EndpointIntegrity;
+  partCheck?: PartCheck;
 }
 
 /** Clock skew above this is worth a warning; S3 refuses requests skewed by more than 15 minutes. */
@@ -130,6 +136,17 @@ export async function probeEndpoint(
       const words =
         conditional === null ? 'Could not check conditional writes (If-None-Match) in the bucket.' : describeConditionalWrites(conditional);
       if (words) result.warnings.push(words);
+    }
+    // issue #14: which checks the server validates (in aborted uploads of a probe key), stored with
+    // the endpoint: uploads then send the cheapest of them with every part
+    if (options.bucket) {
+      const integrity = await probeIntegrity(client, options.bucket, signal).catch(() => null);
+      if (integrity === null) result.warnings.push('Could not check which part checksums the server validates; parts carry Content-MD5.');
+      else {
+        result.integrity = integrity;
+        result.partCheck = choosePartCheck(integrity);
+        resolver.recordIntegrity?.(endpointId, integrity);
+      }
     }
     result.ok = true;
   } catch (error) {

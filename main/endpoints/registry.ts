@@ -7,7 +7,7 @@
 import { fromIni } from '@aws-sdk/credential-providers';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { EndpointProfile } from '../../shared/endpoint.ts';
+import type { EndpointIntegrity, EndpointProfile } from '../../shared/endpoint.ts';
 import type { ServerKind } from '../../shared/serverKind.ts';
 import {
   endpointInputSchema,
@@ -231,6 +231,19 @@ export class EndpointRegistry implements EndpointResolver {
           }
         : { kind: 'aws-profile', profile: value.credential.profile };
     return { name: value.name, profile, credential };
+  }
+
+  /**
+   * Stores what a probe found the endpoint's server to validate (issue #14). An edit of the endpoint
+   * rebuilds its profile without it, so that the server it then points to is probed again.
+   */
+  recordIntegrity(endpointId: string, integrity: EndpointIntegrity): void {
+    const row = this.#find(endpointId);
+    if (!row) return;
+    const profile = JSON.parse(row.profile) as Omit<EndpointProfile, 'id' | 'name'>;
+    this.#db
+      .prepare('UPDATE endpoints SET profile = ? WHERE id = ? AND profile = ?')
+      .run(JSON.stringify({ ...profile, integrity }), row.id, row.profile);
   }
 
   remove(nameOrId: string): void {

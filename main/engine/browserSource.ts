@@ -5,7 +5,8 @@
  */
 import { FerryError } from '../../shared/errors.ts';
 import type { FileFingerprint } from '../../shared/job.ts';
-import { bufferBody, md5Of, type Md5, type PartSource, type PreparedPart } from './partSource.ts';
+import type { PartCheck } from '../../shared/endpoint.ts';
+import { md5Of, memoryPart, type Md5, type PartSource, type PreparedPart } from './partSource.ts';
 
 /** The page side of a browser file: reads bytes [start, end). Rejects with FILE_NOT_AVAILABLE when the page is gone. */
 export interface BrowserFileReader {
@@ -39,9 +40,9 @@ export class BrowserPartSource implements PartSource {
     return md5Of(await this.#read(start, end, signal));
   }
 
-  async prepare(start: number, end: number, signal: AbortSignal): Promise<PreparedPart> {
+  async prepare(start: number, end: number, signal: AbortSignal, check: PartCheck): Promise<PreparedPart> {
     const data = end > start ? await this.#read(start, end, signal) : new Uint8Array(0);
-    return { md5: md5Of(data), body: (onBytes) => bufferBody(data, onBytes) };
+    return memoryPart(data, check);
   }
 
   async close(): Promise<void> {}

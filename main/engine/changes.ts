@@ -24,7 +24,7 @@ import type { S3Gateway } from './gateway.ts';
 import { statFile } from './fileSource.ts';
 import { etagIsOpaque, isPreconditionFailed } from './objectOptions.ts';
 import type { PartSource } from './partSource.ts';
-import type { UploadRun } from './uploader.ts';
+import { partMd5, type UploadRun } from './uploader.ts';
 
 /** The object a completed job uploaded, and its parts: what an "upload changes only" job copies from. */
 export interface CopySource {
@@ -168,7 +168,8 @@ export async function copyUnchangedParts(
     const { start, end } = partRange(job, old.partNumber);
     if (end - start !== old.size || start + old.size > source.size) continue;
     const md5 = await file.md5(start, end, run.signal);
-    if (md5.hex === old.md5) wanted.push({ partNumber: old.partNumber, start, end, md5: old.md5 });
+    // a part the server verified by another check (SHA-256) has no MD5 of ours: its ETag is one
+    if (md5.hex === partMd5(old)) wanted.push({ partNumber: old.partNumber, start, end, md5: md5.hex });
   }
   if (wanted.length === 0) return;
   let next = 0;

@@ -1,45 +1,44 @@
 /**
  * Reading the local file: its fingerprint, and parts read by offset through one open file
- * descriptor. Each part is read once into a buffer, hashed, and sent from that buffer, so the bytes
- * sent are exactly the bytes hashed, from the file the upload opened (a file replaced by rename or
- * deleted mid-upload cannot slip other bytes in), and each byte is read from disk once. Memory is
- * parts in flight x part size, bounded by the engine's request limit; buffers of a part's size are
- * reused from a small pool.
+ * descriptor (a file replaced by rename or deleted mid-upload cannot slip other bytes in). A small
+ * part is read once into memory, hashed and sent from there. A large part is hashed in one pass and
+ * streamed from the file in a second, in chunks: memory is a few chunks per part in flight, not the
+ * part size (issue #14: peak memory no higher than the AWS CLI's, flat with the file's size). The
+ * bytes sent are the bytes hashed because the server checks them: every part carries a check the
+ * server validates on arrival (partCheck.ts), so bytes rewritten between the two passes are refused,
+ * and the fingerprint, checked after each pass, then says why (FileChangedError).
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { PartCheck } from '../../shared/endpoint.ts';
 import { FerryError, FileChangedError } from '../../shared/errors.ts';
 import { fingerprintDifference, type FileFingerprint } from '../../shared/job.ts';
-import { bufferBody, md5Of, type Md5, type PartSource, type PreparedPart } from './partSource.ts';
+import { partHasher } from './partCheck.ts';
+import { memoryPart, type Md5, type PartSource, type PreparedPart } from './partSource.ts';
 
-/** Bytes read from disk per read call when only hashing (adopting a part the store missed). */
+/** Bytes per read call: hashing passes and the chunks a streamed part is sent in. */
 export const READ_CHUNK = 1024 * 1024;
 
-/** Buffers below this size are not pooled (Node's allocator handles small ones well). */
-const POOL_MIN = 1024 * 1024;
-/** Idle buffers kept per size: enough for a busy moment's parts, not a second copy of them all. */
-const POOL_KEEP = 4;
-const pool = new Map<number, Buffer[]>();
+/** Parts up to this size are read once into memory and sent from there (a small file: one read). */
+export const MEMORY_PART_MAX = 2 * 1024 * 1024;
 
-function acquireBuffer(size: number): Buffer {
-  const free = size >= POOL_MIN ? pool.get(size)?.pop() : undefined;
-  return free ?? Buffer.allocUnsafe(size);
+/** Idle hashing buffers kept (one per part being hashed at a busy moment). */
+const POOL_KEEP = 8;
+const pool: Buffer[] = [];
+
+function acquireBuffer(): Buffer {
+  return pool.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
 }
 
 function releaseBuffer(buffer: Buffer): void {
-  if (buffer.length < POOL_MIN) return;
-  const free = pool.get(buffer.length) ?? [];
-  if (free.length >= POOL_KEEP) return;
-  free.push(buffer);
-  pool.set(buffer.length, free);
+  if (pool.length < POOL_KEEP) pool.push(buffer);
 }
 
-/** The part-buffer pool's idle buffers (for tests). */
+/** The hashing-buffer pool's idle buffers (for tests). */
 export function pooledBuffers(): number {
-  let count = 0;
-  for (const free of pool.values()) count += free.length;
-  return count;
+  return pool.length;
 }
 
 export function fingerprintOf(stats: BigIntStats): FileFingerprint {
@@ -118,43 +117,72 @@ export class SourceFile implements PartSource {
   /** MD5 of bytes [start, end): hex (as S3 ETags carry it) and base64 (as Content-MD5 wants it). */
   async md5(start: number, end: number, signal: AbortSignal): Promise<Md5> {
     const hash = createHash('md5');
-    const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(1, end - start)));
-    let position = start;
-    while (position < end) {
-      signal.throwIfAborted();
-      const length = Math.min(buffer.length, end - position);
-      const { bytesRead } = await this.#handle.read(buffer, 0, length, position);
-      if (bytesRead === 0) throw new FileChangedError(this.path, 'it became shorter');
-      hash.update(buffer.subarray(0, bytesRead));
-      position += bytesRead;
-    }
+    await this.#scan(start, end, signal, (chunk) => hash.update(chunk));
     const digest = hash.digest();
     return { hex: digest.toString('hex'), base64: digest.toString('base64') };
   }
 
   /**
-   * Reads the part once, through the open descriptor, into a (pooled) buffer; hashes it; the body
-   * sends that buffer. `release` returns the buffer to the pool once the server has the part.
+   * A part under `check`: a small one read once into memory; a large one hashed in a pass through the
+   * open descriptor, its body a stream reading the same range again (see the file's comment).
    */
-  async prepare(start: number, end: number, signal: AbortSignal): Promise<PreparedPart> {
-    if (end <= start) return { md5: md5Of(Buffer.alloc(0)), body: () => Buffer.alloc(0) };
-    const data = acquireBuffer(end - start);
-    try {
+  async prepare(start: number, end: number, signal: AbortSignal, check: PartCheck): Promise<PreparedPart> {
+    if (end - start <= MEMORY_PART_MAX) {
+      const data = Buffer.allocUnsafe(end - start);
       await this.#readInto(data, start, signal);
-    } catch (error) {
-      releaseBuffer(data);
-      throw error;
+      return memoryPart(data, check);
     }
-    let released = false;
-    return {
-      md5: md5Of(data),
-      body: (onBytes) => bufferBody(data, onBytes),
-      release: () => {
-        if (released) return;
-        released = true;
-        releaseBuffer(data);
+    const hasher = partHasher(check);
+    await this.#scan(start, end, signal, (chunk) => hasher.update(chunk));
+    return { digest: hasher.digest(), body: (onBytes) => this.#stream(start, end, onBytes) };
+  }
+
+  /** Feeds bytes [start, end) to `take`, a chunk at a time, through one pooled buffer. */
+  async #scan(start: number, end: number, signal: AbortSignal, take: (chunk: Buffer) => void): Promise<void> {
+    const buffer = acquireBuffer();
+    try {
+      for (let position = start; position < end;) {
+        signal.throwIfAborted();
+        const { bytesRead } = await this.#handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
+        if (bytesRead === 0) throw new FileChangedError(this.path, 'it became shorter');
+        take(buffer.subarray(0, bytesRead));
+        position += bytesRead;
+      }
+    } finally {
+      releaseBuffer(buffer);
+    }
+  }
+
+  /** Bytes [start, end) as a stream of fresh chunks (a chunk handed to a socket must not be reused). */
+  #stream(start: number, end: number, onBytes: (bytes: number) => void): Readable {
+    let position = start;
+    const handle = this.#handle;
+    const path = this.path;
+    return new Readable({
+      highWaterMark: READ_CHUNK,
+      read() {
+        if (position >= end) {
+          this.push(null);
+          return;
+        }
+        const chunk = Buffer.allocUnsafeSlow(Math.min(READ_CHUNK, end - position));
+        handle.read(chunk, 0, chunk.length, position).then(
+          ({ bytesRead }) => {
+            if (this.destroyed) return;
+            if (bytesRead === 0) {
+              this.destroy(new FileChangedError(path, 'it became shorter'));
+              return;
+            }
+            position += bytesRead;
+            onBytes(bytesRead);
+            this.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
+          },
+          (error: unknown) => {
+            if (!this.destroyed) this.destroy(error as Error);
+          },
+        );
       },
-    };
+    });
   }
 
   async #readInto(data: Buffer, start: number, signal: AbortSignal): Promise<void> {

@@ -7,7 +7,9 @@
  */
 import type { S3Client, S3ClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-s3';
 import type { Command } from '@smithy/types';
+import type { EndpointIntegrity, PartCheck } from '../../shared/endpoint.ts';
 import type { FerryError } from '../../shared/errors.ts';
+import { EndpointChecks } from './integrityProbe.ts';
 import type { Limiter, Priority } from './limiter.ts';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry.ts';
 import type { ErrorContext } from './s3Errors.ts';
@@ -64,18 +66,30 @@ export class S3Gateway {
   readonly #limiter: Limiter | null;
   readonly #policies: Record<PolicyName, RetryPolicy>;
   readonly #region: string | undefined;
+  readonly #checks: EndpointChecks;
 
+  /**
+   * @param learnIntegrity stores what a probe found (then the first upload to an endpoint never
+   * probed asks the server which checks it validates); without it, parts carry what the profile says.
+   */
   constructor(
     client: S3Client,
-    endpoint: { name: string; region?: string },
+    endpoint: { name: string; region?: string; integrity?: EndpointIntegrity },
     limiter: Limiter | null,
     policies: Record<PolicyName, RetryPolicy> = retryPolicies(),
+    learnIntegrity?: (found: EndpointIntegrity) => void,
   ) {
     this.client = client;
     this.endpointName = endpoint.name;
     this.#region = endpoint.region;
     this.#limiter = limiter;
     this.#policies = policies;
+    this.#checks = new EndpointChecks(endpoint.integrity, learnIntegrity);
+  }
+
+  /** The check parts to this endpoint carry: the cheapest it validates (probed once if unknown and allowed). */
+  partCheck(bucket: string, signal: AbortSignal): Promise<PartCheck> {
+    return this.#checks.choose(this.client, bucket, signal);
   }
 
   /** The error context of a call: what the message says and what a "not found" means. */

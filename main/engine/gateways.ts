@@ -4,7 +4,7 @@
  * credentials changed is forgotten, and the next request builds it again.
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { EndpointProfile } from '../../shared/endpoint.ts';
+import type { EndpointIntegrity, EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError } from '../../shared/errors.ts';
 import { S3Gateway, retryPolicies, type PolicyName } from './gateway.ts';
 import type { Limiter } from './limiter.ts';
@@ -16,6 +16,8 @@ export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 /** Where the engine gets an endpoint's profile and credentials (the vault, or a test's fixed values). */
 export interface EndpointResolver {
   resolve(endpointId: string): Promise<{ profile: EndpointProfile; credentials: Credentials }>;
+  /** Stores which checks the endpoint validates, probed on its first upload (issue #14); absent: no probe. */
+  recordIntegrity?(endpointId: string, integrity: EndpointIntegrity): void;
 }
 
 /** An endpoint's gateway and the profile it was made from. */
@@ -71,6 +73,7 @@ export class Gateways {
           profile,
           this.#limiter,
           this.#policies(),
+          this.#resolver.recordIntegrity && ((found) => this.#resolver.recordIntegrity!(endpointId, found)),
         ),
       }));
       endpoint.catch(() => this.#endpoints.delete(endpointId));

@@ -92,7 +92,8 @@ export class JobRunner {
             job.bytesDone = parts.reduce((sum, part) => sum + part.size, 0);
             jobs.clearRetry(job.id);
           },
-          onPart: (part) => {
+          onPart: (part, adopted) => {
+            if (adopted) job.bytesDone += part.size;
             store.recordPart(job.id, part);
             jobs.clearRetry(job.id);
             events.emit({ type: 'part-uploaded', jobId: job.id, partNumber: part.partNumber });

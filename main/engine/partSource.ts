@@ -1,13 +1,17 @@
 /**
- * Where a job's bytes come from. The uploader asks a PartSource for one part at a time:
- *   - disk (fileSource.ts): the part is read once through the open file, hashed and sent from memory;
+ * Where a job's bytes come from. The uploader asks a PartSource for one part at a time, hashed under
+ * the part's check (partCheck.ts) before it is sent:
+ *   - disk (fileSource.ts): a small part is read once into memory; a large one is hashed in one pass
+ *     through the open file and streamed from it in a second, so memory does not grow with the part
+ *     size (the server refuses the part if the bytes changed in between: its check says so);
  *   - browser (browserSource.ts): the page sends the part's bytes once; they are hashed and sent
  *     from memory (the browser host: a page cannot give a dropped file's path).
- * Memory is bounded by the parts in flight either way.
  */
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
+import type { PartCheck } from '../../shared/endpoint.ts';
 import type { FileFingerprint } from '../../shared/job.ts';
+import { digestOf, type PartDigest } from './partCheck.ts';
 
 export interface Md5 {
   hex: string;
@@ -15,7 +19,8 @@ export interface Md5 {
 }
 
 export interface PreparedPart {
-  md5: Md5;
+  /** The part's digest under its check (what the request carries for the server to verify). */
+  digest: PartDigest;
   /** A fresh request body for one attempt; `onBytes` is told of each chunk as it flows. */
   body(onBytes: (bytes: number) => void): Readable | Buffer;
   /** Gives the part's memory back once the server has acknowledged it (optional). */
@@ -27,14 +32,19 @@ export interface PartSource {
   assertUnchanged(expected: FileFingerprint): Promise<void>;
   /** MD5 of bytes [start, end), to adopt a part the server holds but the store missed. */
   md5(start: number, end: number, signal: AbortSignal): Promise<Md5>;
-  /** Reads what one part attempt needs: its MD5 (for Content-MD5) and a body. */
-  prepare(start: number, end: number, signal: AbortSignal): Promise<PreparedPart>;
+  /** Reads what one part attempt needs: its digest under `check` and a body. */
+  prepare(start: number, end: number, signal: AbortSignal, check: PartCheck): Promise<PreparedPart>;
   close(): Promise<void>;
 }
 
 export function md5Of(data: Uint8Array): Md5 {
   const digest = createHash('md5').update(data).digest();
   return { hex: digest.toString('hex'), base64: digest.toString('base64') };
+}
+
+/** A part held in memory, hashed under `check`, sent from that memory. */
+export function memoryPart(data: Uint8Array, check: PartCheck): PreparedPart {
+  return { digest: digestOf(check, data), body: (onBytes) => bufferBody(data, onBytes) };
 }
 
 const CHUNK = 256 * 1024;

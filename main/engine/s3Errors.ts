@@ -132,11 +132,13 @@ export function toFerryError(error: unknown, context: ErrorContext): FerryError 
         `The multipart upload no longer exists on ${named} (it was aborted or expired there) while ${what}: retry to upload the file again.`,
         { cause: error },
       );
+    // XAmzContentSHA256Mismatch (Ceph RGW): a signed payload whose body does not hash to x-amz-content-sha256 (issue #14)
     case 'BadDigest':
     case 'InvalidDigest':
+    case 'XAmzContentSHA256Mismatch':
       return new FerryError(
         'INTEGRITY_MISMATCH',
-        `The server received different bytes than were read from the file while ${what} (Content-MD5 mismatch).`,
+        `The server received different bytes than were read from the file while ${what} (${code === 'XAmzContentSHA256Mismatch' ? 'SHA-256' : 'checksum'} mismatch).`,
         { cause: error, retryable: true },
       );
     case 'EntityTooLarge':

@@ -2,10 +2,16 @@
  * One job's upload run: from the file on disk to a verified object. Knows S3, not the job store or
  * the state machine; the engine gives it the job, the parts already acknowledged and callbacks.
  *
- *   single PUT:  md5(file) → PutObject with Content-MD5 → ETag checked against the MD5
+ *   single PUT:  digest(file) → PutObject with the check → (Content-MD5) ETag checked against the MD5
  *   multipart:   ListParts reconcile (if an UploadId exists) or CreateMultipartUpload
- *                → missing parts in parallel, each with Content-MD5, through the shared limiter
- *                → fingerprint check → CompleteMultipartUpload → HeadObject ETag = md5(md5s)-N
+ *                → missing parts in parallel, each with the check, through the shared limiter
+ *                → fingerprint check → CompleteMultipartUpload → HeadObject: size, part count, and
+ *                  ETag = md5(part MD5s)-N (the MD5s computed here, or the part ETags the server gave
+ *                  parts it verified by another check)
+ *
+ * Every part carries the cheapest check the endpoint validates (partCheck.ts, learnt by the probe in
+ * integrityProbe.ts; Content-MD5 while nothing is known), so the server refuses a part that arrives
+ * other than it was hashed.
  *
  * Cancellation is the job's AbortSignal; its reason tells the engine why (pause, abort, shutdown).
  * Pausing never calls AbortMultipartUpload. On a fatal part error the other parts are cancelled and
@@ -27,6 +33,7 @@ import {
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FerryError, IntegrityError } from '../../shared/errors.ts';
+import type { PartCheck } from '../../shared/endpoint.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
 import { unquote } from './etag.ts';
 import { partRange } from '../../shared/partPlan.ts';
@@ -39,14 +46,18 @@ import { existsQuestion } from './existsQuestion.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
 import { copyUnchangedParts, type CopySource } from './changes.ts';
+import { checkFields, withPartCheck, type PartDigest } from './partCheck.ts';
 
 export interface UploadCallbacks {
   /** A new UploadId (or null when the old one is gone); must be persisted before parts are sent. */
   onUploadId(uploadId: string | null): void;
   /** The parts known after reconciling with the server replace the job's parts. */
   onPartsReplaced(parts: readonly CompletedPart[]): void;
-  /** A part the server acknowledged. */
-  onPart(part: CompletedPart): void;
+  /**
+   * A part the server acknowledged; `adopted`: one found on the server that the store had missed,
+   * checked against the file, not sent by this run (its bytes count as done, not as sent).
+   */
+  onPart(part: CompletedPart, adopted?: boolean): void;
   /** Bytes sent (positive) or taken back after a failed attempt (negative). */
   onBytes(delta: number): void;
   /** A failed request that will be retried. */
@@ -79,6 +90,8 @@ export interface UploadRun {
   whenReachable?: (signal: AbortSignal) => Promise<void>;
   /** "Upload changes only" (changes.ts): the object whose unchanged parts are copied instead of sent. */
   copyFrom?: CopySource;
+  /** The check every part carries (default: the gateway's choice for the endpoint, partCheck.ts). */
+  partCheck?: PartCheck;
 }
 
 export interface UploadResult {
@@ -105,8 +118,8 @@ const REFUSALS: ReadonlySet<FerryError['code']> = new Set([
   'UPLOAD_GONE',
 ]);
 
-/** Content-MD5 of an empty body. */
-const EMPTY_MD5_BASE64 = '1B2M2Y8AsgTpgAmY7PhCfg==';
+/** MD5 of an empty body. */
+const EMPTY_MD5_HEX = 'd41d8cd98f00b204e9800998ecf8427e';
 
 /**
  * A connection broke while a body was being sent. A server that refuses a write (bad key or secret,
@@ -127,14 +140,29 @@ async function explainReset(run: UploadRun, what: string, probe: (signal: AbortS
   }
 }
 
+/**
+ * A part's MD5: computed here (Content-MD5), or, for a part the server verified by another check
+ * (md5 ''), the MD5 the server gave it as its ETag.
+ */
+export function partMd5(part: Pick<CompletedPart, 'md5'> & { etag?: string }): string {
+  return part.md5 !== '' ? part.md5 : unquote(part.etag);
+}
+
 /** The multipart ETag S3 computes: md5 of the concatenated binary part MD5s, then "-N". */
-export function compositeEtag(parts: readonly Pick<CompletedPart, 'md5'>[]): string {
+export function compositeEtag(parts: readonly (Pick<CompletedPart, 'md5'> & { etag?: string })[]): string {
   const hash = createHash('md5');
-  for (const part of parts) hash.update(Buffer.from(part.md5, 'hex'));
+  for (const part of parts) hash.update(Buffer.from(partMd5(part), 'hex'));
   return `${hash.digest('hex')}-${parts.length}`;
 }
 
+/** What the store keeps of a part's check: its MD5 (or '' when another check was used) and that check's value. */
+function partDigestFields(digest: PartDigest): Pick<CompletedPart, 'md5' | 'sha256' | 'crc32'> {
+  if (digest.check === 'md5') return { md5: digest.value };
+  return digest.check === 'sha256' ? { md5: '', sha256: digest.value } : { md5: '', crc32: digest.value };
+}
+
 export async function runUpload(run: UploadRun): Promise<UploadResult> {
+  run = { ...run, partCheck: run.partCheck ?? (await run.gateway.partCheck(run.job.bucket, run.signal)) };
   const file = await run.openSource();
   try {
     await file.assertUnchanged(run.job.fingerprint);
@@ -254,10 +282,12 @@ function request<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
 }
 
 /**
- * Sends a body from the file with a stall watchdog: the part is read once per attempt through the
- * open file, checked against the job's fingerprint, hashed and sent from memory (the bytes sent are
- * the bytes hashed). The attempt is cancelled, as a retryable
- * timeout, when no byte has moved for `stallTimeoutMs`. Counted bytes are taken back on failure.
+ * Sends a body from the file with a stall watchdog: per attempt the part is hashed under the run's
+ * check (fileSource.ts: read once into memory, or hashed and then streamed), the job's fingerprint
+ * is checked before and after the send (a file rewritten in between fails the job in words, even
+ * where the server's refusal came first), and the check travels with the body for the server to
+ * verify. The attempt is cancelled, as a retryable timeout, when no byte has moved for
+ * `stallTimeoutMs`. Counted bytes are taken back on failure.
  */
 async function sendFromFile<T>(
   run: UploadRun,
@@ -265,15 +295,15 @@ async function sendFromFile<T>(
   start: number,
   end: number,
   what: string,
-  send: (body: Readable | Buffer, md5Base64: string, signal: AbortSignal) => Promise<T>,
+  send: (body: Readable | Buffer, digest: PartDigest, signal: AbortSignal) => Promise<T>,
   /** The same write with no body, asked after a reset (explainReset). */
   probe: (signal: AbortSignal) => Promise<unknown>,
   scope?: 'upload',
-): Promise<{ result: T; md5: string }> {
+): Promise<{ result: T; digest: PartDigest }> {
   return run.gateway.attempts(
     async () => {
-      const prepared = await file.prepare(start, end, run.signal);
-      const { md5, body: makeBody } = prepared;
+      const prepared = await file.prepare(start, end, run.signal, run.partCheck ?? 'md5');
+      const { digest, body: makeBody } = prepared;
       try {
         // after the read: a file rewritten, replaced or deleted while (or before) this part was
         // read fails the job now, in words, instead of sending other bytes or retrying them
@@ -309,18 +339,22 @@ async function sendFromFile<T>(
             count,
           )
         : makeBody(count);
-      const outcome = await send(body, md5.base64, signal).then(
+      const outcome = await send(body, digest, signal).then(
         (result) => ({ ok: true as const, result }),
         (error: unknown) => ({ ok: false as const, error }),
       );
       settled = true;
       clearTimeout(watchdog);
+      prepared.release?.();
       if (outcome.ok) {
-        prepared.release?.();
-        return { result: outcome.result, md5: md5.hex };
+        // the bytes were read (again) while sending: the file must still be the one hashed
+        await file.assertUnchanged(run.job.fingerprint);
+        return { result: outcome.result, digest };
       }
       run.callbacks.onBytes(-sent);
       if ('destroy' in body) body.destroy();
+      // a part refused because its bytes changed under it: the file changed, say that
+      if (!run.signal.aborted) await file.assertUnchanged(run.job.fingerprint);
       if (stall.signal.aborted && !run.signal.aborted) throw stall.signal.reason;
       if (sent > 0 && !run.signal.aborted && isConnectionReset(outcome.error)) await explainReset(run, what, probe);
       throw outcome.error;
@@ -341,23 +375,26 @@ async function sendFromFile<T>(
 async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadResult> {
   const { job } = run;
   const { client } = run.gateway;
-  const { result, md5 } = await sendFromFile(
+  const { result, digest } = await sendFromFile(
     run,
     file,
     0,
     job.size,
     'uploading the file',
-    (body, md5Base64, signal) =>
+    (body, digest, signal) =>
       client.send(
-        new PutObjectCommand({
-          Bucket: job.bucket,
-          Key: job.key,
-          Body: body,
-          ContentLength: job.size,
-          ContentMD5: md5Base64,
-          ...objectFields(job.options, run.sseCKey),
-          ...ifNoneMatch(run),
-        }),
+        withPartCheck(
+          new PutObjectCommand({
+            Bucket: job.bucket,
+            Key: job.key,
+            Body: body,
+            ContentLength: job.size,
+            ...checkFields(digest),
+            ...objectFields(job.options, run.sseCKey),
+            ...ifNoneMatch(run),
+          }),
+          digest,
+        ),
         { abortSignal: signal },
       ),
     // an empty PutObject would replace an existing object: starting (and at once aborting) a
@@ -383,11 +420,15 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
   );
   let etag = unquote(result.ETag);
   const versionId = result.VersionId;
-  if (etag === '') etag = await headEtag(run);
-  // with SSE-C or SSE-KMS, S3's ETag is not the MD5 of the bytes (Content-MD5 still checked them)
-  if (/^[0-9a-f]{32}$/.test(etag) && etag !== md5 && !etagIsOpaque(job.options)) {
+  if (etag === '') etag = (await headChecked(run)).etag;
+  // with SSE-C or SSE-KMS, S3's ETag is not the MD5 of the bytes (Content-MD5 still checked them);
+  // under another check the server verified the bytes itself and there is no MD5 to compare
+  const md5 = digest.check === 'md5' ? digest.value : null;
+  if (md5 !== null && /^[0-9a-f]{32}$/.test(etag) && etag !== md5 && !etagIsOpaque(job.options)) {
     throw new IntegrityError(`The stored object's ETag ${etag} is not the MD5 of the file (${md5}).`);
   }
+  // the check this request carried, for the receipt (a single request's only part)
+  run.callbacks.onPart({ partNumber: 1, etag: `"${etag}"`, ...partDigestFields(digest), size: job.size });
   return { etag, ...(versionId ? { versionId } : {}) };
 }
 
@@ -396,8 +437,9 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
   const parts = new Map(run.parts);
   let uploadId = job.uploadId;
 
+  let candidates: { partNumber: number; etag: string }[] = [];
   if (uploadId !== null) {
-    const reconciled = await reconcile(run, file, uploadId);
+    const reconciled = await reconcile(run, uploadId);
     if (reconciled === null) {
       // The upload is gone. If every part was acknowledged, the likeliest reason is a Complete the
       // server carried out but whose answer was lost (a crash, a give-up): the object is then ours.
@@ -409,8 +451,9 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
       callbacks.onPartsReplaced([]);
     } else {
       parts.clear();
-      for (const part of reconciled) parts.set(part.partNumber, part);
-      callbacks.onPartsReplaced(reconciled);
+      for (const part of reconciled.kept) parts.set(part.partNumber, part);
+      callbacks.onPartsReplaced(reconciled.kept);
+      candidates = reconciled.candidates;
     }
   }
   if (uploadId === null) {
@@ -426,10 +469,25 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
   }
 
   if (run.copyFrom) await copyUnchangedParts({ ...run, copyFrom: run.copyFrom }, file, uploadId, parts);
+  const adopting = new Set(candidates.map((c) => c.partNumber));
   const missing: number[] = [];
-  for (let n = 1; n <= job.partCount; n++) if (!parts.has(n)) missing.push(n);
+  for (let n = 1; n <= job.partCount; n++) if (!parts.has(n) && !adopting.has(n)) missing.push(n);
   try {
-    await uploadParts(run, file, uploadId, missing, parts);
+    // the parts the store knows are missing go out at once, while the ones it missed are hashed
+    // against the server's ETags; those that differ are sent after
+    const failure = new AbortController();
+    const both: UploadRun = { ...run, signal: AbortSignal.any([run.signal, failure.signal]) };
+    const fail = (error: unknown): never => {
+      failure.abort(error);
+      throw error;
+    };
+    const [sent, adopted] = await Promise.allSettled([
+      uploadParts(both, file, uploadId, missing, parts).catch(fail),
+      adoptCandidates(both, file, candidates, parts).catch(fail),
+    ]);
+    if (sent.status === 'rejected') throw sent.reason;
+    if (adopted.status === 'rejected') throw adopted.reason;
+    await uploadParts(run, file, uploadId, adopted.value, parts);
   } catch (error) {
     // gone for good: a retry starts a new upload, and the job says so with nothing done
     if (isUploadGone(error)) forgetUpload(run);
@@ -464,8 +522,15 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
     throw error;
   }
   // Ceph RGW 16.2 answers Complete with an empty ETag: HeadObject has the real one.
-  const etag = await headEtag(run);
+  const { etag, size } = await headChecked(run);
   await ensureTags(run);
+  if (size !== job.size) {
+    throw new IntegrityError(`The assembled object has ${size} bytes; the file has ${job.size}.`);
+  }
+  const count = /-(\d+)$/.exec(etag)?.[1];
+  if (count !== undefined && Number(count) !== job.partCount && !etagIsOpaque(job.options)) {
+    throw new IntegrityError(`The assembled object has ${count} parts; ${job.partCount} were sent.`);
+  }
   if (/-\d+$/.test(etag) && etag !== expected && !etagIsOpaque(job.options)) {
     throw new IntegrityError(`The assembled object's ETag ${etag} differs from the one computed from the parts sent (${expected}).`);
   }
@@ -500,13 +565,17 @@ async function completedEarlier(run: UploadRun, parts: ReadonlyMap<number, Compl
   }
 }
 
-async function headEtag(run: UploadRun): Promise<string> {
+async function headChecked(run: UploadRun): Promise<{ etag: string; size: number }> {
   const head = await request(
     run,
     'checking the uploaded object',
     new HeadObjectCommand({ Bucket: run.job.bucket, Key: run.job.key, ...ssecFields(run.sseCKey) }),
   );
-  return unquote(head.ETag);
+  return { etag: unquote(head.ETag), size: head.ContentLength ?? -1 };
+}
+
+async function headEtag(run: UploadRun): Promise<string> {
+  return (await headChecked(run)).etag;
 }
 
 /**
@@ -531,19 +600,24 @@ async function ensureTags(run: UploadRun): Promise<void> {
   );
 }
 
+/** Parts per ListParts page where the caller sets none (S3's and Ceph RGW's maximum). */
+const LIST_PAGE = 1000;
+
 /**
- * Asks the server which parts it holds (every page) and keeps those that match the file: a part
- * known locally with the same ETag and size, or a part the store missed (the process died before
- * the batch was written) whose bytes on disk hash to the server's ETag. Returns null if the upload
- * is gone (AWS: 404 NoSuchUpload; Ceph RGW: 404 NoSuchKey; both UPLOAD_GONE, s3Errors.ts).
+ * Every part the server holds of `uploadId`, or null if the upload is gone (AWS: 404 NoSuchUpload;
+ * Ceph RGW: 404 NoSuchKey; both UPLOAD_GONE, s3Errors.ts). Part numbers are 1..partCount, so the
+ * pages are asked for at once, one per range of part numbers (PartNumberMarker = the range's start),
+ * each range followed further only if its page was cut short: 6 pages for 5,000 parts cost one round
+ * trip instead of six (issue #14: a resume's first part within 500 ms).
  */
-async function reconcile(run: UploadRun, file: PartSource, uploadId: string): Promise<CompletedPart[] | null> {
+async function listServerParts(run: UploadRun, uploadId: string): Promise<Map<number, { etag: string; size: number }> | null> {
   const { job } = run;
+  const page = run.listPageSize ?? LIST_PAGE;
   const server = new Map<number, { etag: string; size: number }>();
-  let marker: string | undefined;
-  try {
+  const listRange = async (from: number, to: number): Promise<void> => {
+    let marker: string | undefined = from > 0 ? String(from) : undefined;
     do {
-      const page = await request(
+      const answer = await request(
         run,
         'listing the parts already uploaded',
         new ListPartsCommand({
@@ -555,29 +629,76 @@ async function reconcile(run: UploadRun, file: PartSource, uploadId: string): Pr
         }),
         'upload',
       );
-      for (const p of page.Parts ?? []) {
+      for (const p of answer.Parts ?? []) {
         if (p.PartNumber !== undefined && p.ETag) server.set(p.PartNumber, { etag: p.ETag, size: p.Size ?? -1 });
       }
-      marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+      const next = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
+      // the next range's own request lists from there on
+      marker = next !== undefined && Number(next) < to ? next : undefined;
     } while (marker);
-  } catch (error) {
-    if (isUploadGone(error)) return null;
-    throw error;
+  };
+  const ranges: Promise<void>[] = [];
+  for (let from = 0; from === 0 || from < job.partCount; from += page) {
+    ranges.push(listRange(from, from + page >= job.partCount ? Infinity : from + page));
   }
+  const results = await Promise.allSettled(ranges);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    if (isUploadGone(failed.reason)) return null;
+    throw failed.reason;
+  }
+  return server;
+}
+
+/**
+ * Asks the server which parts it holds and sorts them: `kept`, parts known locally with the same
+ * ETag and size; `candidates`, parts the store missed (the process died before the batch was
+ * written) of the right size, to be adopted if their bytes on disk hash to the server's ETag
+ * (adoptCandidates). Null if the upload is gone.
+ */
+async function reconcile(
+  run: UploadRun,
+  uploadId: string,
+): Promise<{ kept: CompletedPart[]; candidates: { partNumber: number; etag: string }[] } | null> {
+  const { job } = run;
+  const server = await listServerParts(run, uploadId);
+  if (server === null) return null;
   const kept: CompletedPart[] = [];
+  const candidates: { partNumber: number; etag: string }[] = [];
   for (const [partNumber, remote] of [...server].sort((a, b) => a[0] - b[0])) {
     if (partNumber < 1 || partNumber > job.partCount) continue;
     const { start, end } = partRange(job, partNumber);
     if (remote.size !== end - start) continue;
     const local = run.parts.get(partNumber);
-    if (local && unquote(local.etag) === unquote(remote.etag)) {
-      kept.push(local);
+    if (local && unquote(local.etag) === unquote(remote.etag)) kept.push(local);
+    else candidates.push({ partNumber, etag: remote.etag });
+  }
+  return { kept, candidates };
+}
+
+/**
+ * Adopts the candidates whose bytes on disk hash to the server's ETag (told as acknowledged parts);
+ * returns the part numbers of the others, to be sent again.
+ */
+async function adoptCandidates(
+  run: UploadRun,
+  file: PartSource,
+  candidates: readonly { partNumber: number; etag: string }[],
+  parts: Map<number, CompletedPart>,
+): Promise<number[]> {
+  const resend: number[] = [];
+  for (const { partNumber, etag } of candidates) {
+    const { start, end } = partRange(run.job, partNumber);
+    const md5 = await file.md5(start, end, run.signal);
+    if (md5.hex !== unquote(etag)) {
+      resend.push(partNumber);
       continue;
     }
-    const md5 = await file.md5(start, end, run.signal);
-    if (md5.hex === unquote(remote.etag)) kept.push({ partNumber, etag: remote.etag, md5: md5.hex, size: end - start });
+    const part: CompletedPart = { partNumber, etag, md5: md5.hex, size: end - start };
+    parts.set(partNumber, part);
+    run.callbacks.onPart(part, true);
   }
-  return kept;
+  return resend;
 }
 
 /** Uploads `missing` parts with at most the job's concurrency; the first fatal error cancels the rest. */
@@ -602,33 +723,39 @@ async function uploadParts(
       const partNumber = missing[next++]!;
       const { start, end } = partRange(job, partNumber);
       try {
-        const sendPart = (body: Readable | Buffer | Uint8Array, length: number, md5Base64: string, attemptSignal: AbortSignal) =>
+        const sendPart = (body: Readable | Buffer | Uint8Array, length: number, digest: PartDigest, attemptSignal: AbortSignal) =>
           client.send(
-            new UploadPartCommand({
-              Bucket: job.bucket,
-              Key: job.key,
-              UploadId: uploadId,
-              PartNumber: partNumber,
-              Body: body,
-              ContentLength: length,
-              ContentMD5: md5Base64,
-              ...ssecFields(run.sseCKey),
-            }),
+            withPartCheck(
+              new UploadPartCommand({
+                Bucket: job.bucket,
+                Key: job.key,
+                UploadId: uploadId,
+                PartNumber: partNumber,
+                Body: body,
+                ContentLength: length,
+                ...checkFields(digest),
+                ...ssecFields(run.sseCKey),
+              }),
+              digest,
+            ),
             { abortSignal: attemptSignal },
           );
-        const { result, md5 } = await sendFromFile(
+        const { result, digest } = await sendFromFile(
           partRun,
           file,
           start,
           end,
           `uploading part ${partNumber}`,
-          (body, md5Base64, attemptSignal) => sendPart(body, end - start, md5Base64, attemptSignal),
+          (body, digest, attemptSignal) => sendPart(body, end - start, digest, attemptSignal),
           // an empty part under the same number: the retry replaces it (and a resume ignores a part
           // whose size is wrong)
-          (probeSignal) => sendPart(new Uint8Array(0), 0, EMPTY_MD5_BASE64, probeSignal),
+          (probeSignal) => sendPart(new Uint8Array(0), 0, { check: 'md5', value: EMPTY_MD5_HEX }, probeSignal),
           'upload',
         );
-        const part: CompletedPart = { partNumber, etag: result.ETag ?? `"${md5}"`, md5, size: end - start };
+        const fields = partDigestFields(digest);
+        const etag = result.ETag ?? (fields.md5 !== '' ? `"${fields.md5}"` : '');
+        if (etag === '') throw new FerryError('REQUEST_REJECTED', `The server acknowledged part ${partNumber} without an ETag.`);
+        const part: CompletedPart = { partNumber, etag, ...fields, size: end - start };
         parts.set(partNumber, part);
         callbacks.onPart(part);
       } catch (error) {

@@ -83,9 +83,11 @@ export class JobStore {
         fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino,
         size = excluded.size, multipart = excluded.multipart, part_size = excluded.part_size, part_count = excluded.part_count,
         fp_ctime_ms = excluded.fp_ctime_ms`);
-    this.#insertPart = db.prepare('INSERT OR REPLACE INTO parts (job_id, part_number, etag, md5, size) VALUES (?, ?, ?, ?, ?)');
+    this.#insertPart = db.prepare(
+      'INSERT OR REPLACE INTO parts (job_id, part_number, etag, md5, size, sha256, crc32) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     this.#addBytes = db.prepare('UPDATE jobs SET bytes_done = (SELECT COALESCE(SUM(size), 0) FROM parts WHERE job_id = ?) WHERE id = ?');
-    this.#selectParts = db.prepare('SELECT part_number, etag, md5, size FROM parts WHERE job_id = ? ORDER BY part_number');
+    this.#selectParts = db.prepare('SELECT part_number, etag, md5, size, sha256, crc32 FROM parts WHERE job_id = ? ORDER BY part_number');
     const row = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM jobs').get() as { seq: number };
     this.#nextSeq = row.seq + 1;
   }
@@ -114,8 +116,8 @@ export class JobStore {
 
   loadParts(jobId: string): CompletedPart[] {
     this.flush();
-    const rows = this.#selectParts.all(jobId) as unknown as { part_number: number; etag: string; md5: string; size: number }[];
-    const parts = new Map(rows.map((r) => [r.part_number, { partNumber: r.part_number, etag: r.etag, md5: r.md5, size: r.size }]));
+    const rows = this.#selectParts.all(jobId) as unknown as PartRow[];
+    const parts = new Map(rows.map((r) => [r.part_number, rowToPart(r)]));
     // parts a full disk kept from being written are still known
     for (const pending of this.#pending) if (pending.jobId === jobId) parts.set(pending.part.partNumber, pending.part);
     return [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
@@ -163,7 +165,7 @@ export class JobStore {
     this.#transaction(() => {
       this.#writePending();
       this.#db.prepare('DELETE FROM parts WHERE job_id = ?').run(jobId);
-      for (const p of parts) this.#insertPart.run(jobId, p.partNumber, p.etag, p.md5, p.size);
+      for (const p of parts) this.#insertPart.run(jobId, p.partNumber, p.etag, p.md5, p.size, p.sha256 ?? null, p.crc32 ?? null);
       this.#addBytes.run(jobId, jobId);
     });
   }
@@ -247,7 +249,7 @@ export class JobStore {
     this.#pending = [];
     const touched = new Set<string>();
     for (const { jobId, part } of pending) {
-      this.#insertPart.run(jobId, part.partNumber, part.etag, part.md5, part.size);
+      this.#insertPart.run(jobId, part.partNumber, part.etag, part.md5, part.size, part.sha256 ?? null, part.crc32 ?? null);
       touched.add(jobId);
     }
     for (const jobId of touched) this.#addBytes.run(jobId, jobId);
@@ -450,4 +452,24 @@ function parseError(text: string | null): ErrorInfo | null {
   } catch {
     return { code: 'UNKNOWN', message: text, retryable: false };
   }
+}
+
+interface PartRow {
+  part_number: number;
+  etag: string;
+  md5: string;
+  size: number;
+  sha256: string | null;
+  crc32: string | null;
+}
+
+function rowToPart(r: PartRow): CompletedPart {
+  return {
+    partNumber: r.part_number,
+    etag: r.etag,
+    md5: r.md5,
+    size: r.size,
+    ...(r.sha256 !== null ? { sha256: r.sha256 } : {}),
+    ...(r.crc32 !== null ? { crc32: r.crc32 } : {}),
+  };
 }

@@ -92,6 +92,13 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
   (db) => {
     db.exec(`CREATE TABLE job_versions (job_id TEXT PRIMARY KEY, version_id TEXT NOT NULL);`);
   },
+  // 9 (issue #14): a part's check when it was not Content-MD5 (md5 is then ''): signed SHA-256 or CRC32
+  (db) => {
+    db.exec(`
+      ALTER TABLE parts ADD COLUMN sha256 TEXT;
+      ALTER TABLE parts ADD COLUMN crc32 TEXT;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

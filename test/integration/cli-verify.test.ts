@@ -114,12 +114,15 @@ describe('ferry verify', () => {
       verification: { method: 'multipart-etag', passed: true },
     });
     expect(receipt.upload.checksums.parts.map((p: { size: number }) => p.size)).toEqual([5 * MiB, 5 * MiB, 2 * MiB + 9]);
+    expect(receipt.upload.checksums.algorithm).toBe('SHA-256');
+    expect(receipt.upload.checksums.parts.every((p: { sha256?: string }) => /^[0-9a-f]{64}$/.test(p.sha256 ?? ''))).toBe(true);
     expect(receipt.verification.expectedEtag).toBe(receipt.etag);
 
     const single = await ferry.run(['receipt', smallId!]);
     expect(single.code, single.stderr).toBe(0);
     expect(single.stdout).toContain(`to          s3://${bucket}/r/small.txt on rgw`);
-    expect(single.stdout).toContain('as          one request with Content-MD5');
-    expect(single.stdout).toMatch(/verified {4}yes: the object's ETag equals the MD5 of the bytes sent/);
+    // the endpoint was probed on its first upload: RGW validates signed SHA-256 payloads (issue #14)
+    expect(single.stdout).toContain('as          one request with a signed SHA-256 payload');
+    expect(single.stdout).toContain('verified    by the server on arrival (a signed SHA-256 payload)');
   });
 });

@@ -177,8 +177,17 @@ export class FakeS3 {
       }
       case 'ListParts': {
         const target = upload(input.UploadId);
-        const parts = [...target.parts].sort((a, b) => a[0] - b[0]);
-        return { Parts: parts.map(([number, part]) => ({ PartNumber: number, ETag: part.etag, Size: part.size })), IsTruncated: false };
+        // pages as S3 cuts them: up to MaxParts (default 1,000) parts after PartNumberMarker
+        const after = Number(input.PartNumberMarker ?? 0);
+        const max = Number(input.MaxParts ?? 1000);
+        const all = [...target.parts].sort((a, b) => a[0] - b[0]).filter(([number]) => number > after);
+        const parts = all.slice(0, max);
+        const truncated = all.length > max;
+        return {
+          Parts: parts.map(([number, part]) => ({ PartNumber: number, ETag: part.etag, Size: part.size })),
+          IsTruncated: truncated,
+          ...(truncated ? { NextPartNumberMarker: String(parts[parts.length - 1]![0]) } : {}),
+        };
       }
       case 'CompleteMultipartUpload': {
         const target = upload(input.UploadId);

@@ -8,7 +8,7 @@ import type { CompletedPart, Job } from '../../shared/job.ts';
 import { job } from './jobFixture.ts';
 import { Limiter } from '../../main/engine/limiter.ts';
 import { S3Gateway } from '../../main/engine/gateway.ts';
-import { bufferBody, md5Of, type PartSource } from '../../main/engine/partSource.ts';
+import { md5Of, memoryPart, type PartSource } from '../../main/engine/partSource.ts';
 import { compositeEtag, runUpload, type UploadRun } from '../../main/engine/uploader.ts';
 import { FakeS3, serviceError } from './fakeS3.ts';
 
@@ -25,10 +25,7 @@ function memorySource(data: Uint8Array): PartSource {
   return {
     assertUnchanged: async () => undefined,
     md5: async (start, end) => md5Of(data.subarray(start, end)),
-    prepare: async (start, end) => ({
-      md5: md5Of(data.subarray(start, end)),
-      body: (onBytes) => bufferBody(data.subarray(start, end), onBytes),
-    }),
+    prepare: async (start, end, _signal, check) => memoryPart(data.subarray(start, end), check),
     close: async () => undefined,
   };
 }
@@ -143,9 +140,36 @@ describe('runUpload against an in-memory S3', () => {
         .map((call) => call.partNumber)
         .sort(),
     ).toEqual([4, 5, 6]);
-    expect(recorded.replaced).toEqual([[partOf(data, 1), partOf(data, 2), partOf(data, 3)]]);
+    // the known parts replace the job's at once; part 3 is adopted (told as a part) while 5 and 6 go out
+    expect(recorded.replaced).toEqual([[partOf(data, 1), partOf(data, 2)]]);
+    expect(recorded.parts.filter((p) => p.partNumber === 3)).toEqual([partOf(data, 3)]);
     expect(recorded.uploadIds).toEqual([]); // the same upload goes on
     expect(result.etag).toBe(compositeEtag([1, 2, 3, 4, 5, 6].map((n) => partOf(data, n))));
+  });
+
+  it.each([
+    ['every part held', [1, 2, 3, 4, 5, 6, 7], [] as number[]],
+    ['parts missing inside the first ranges', [1, 4, 5, 6, 7], [2, 3]],
+  ])('lists the pages of many parts at once, one per range of part numbers (%s)', async (_label, held, sent) => {
+    const s3 = new FakeS3();
+    const data = fileOf(7);
+    const part = (n: number) => data.subarray((n - 1) * PART, n * PART);
+    const uploadId = s3.seedUpload('file', Object.fromEntries(held.map((n) => [n, part(n)])));
+    // the store missed part 6: adopted by hash, not sent
+    const known = new Map(held.filter((n) => n !== 6).map((n) => [n, partOf(data, n)]));
+    const limiter = new Limiter(8);
+    const { run, recorded } = runOf(s3, data, jobFor(data, { uploadId }), { parts: known, listPageSize: 2, limiter });
+    const result = await runUpload(run);
+
+    // ranges (0,2], (2,4], (4,6], (6,...): four pages asked at once, before any part went out
+    if (sent.length === 0) expect(limiter.peak).toBe(4);
+    const operations = s3.operations();
+    expect(operations.slice(0, 4)).toEqual(['ListParts', 'ListParts', 'ListParts', 'ListParts']);
+    expect(operations.filter((op) => op === 'ListParts')).toHaveLength(4);
+    const uploaded = s3.calls.filter((call) => call.operation === 'UploadPart').map((call) => call.partNumber);
+    expect(uploaded.sort()).toEqual(sent);
+    expect(recorded.parts.find((p) => p.partNumber === 6)).toEqual(partOf(data, 6));
+    expect(result.etag).toBe(compositeEtag([1, 2, 3, 4, 5, 6, 7].map((n) => partOf(data, n))));
   });
 
   it('starts over with a new upload when the old one is gone, dropping the parts it knew', async () => {

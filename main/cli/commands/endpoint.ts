@@ -6,6 +6,8 @@ import { JobStore } from '../../store/jobStore.ts';
 import { EngineLockedError, FerryError } from '../../../shared/errors.ts';
 import { isFinal, type Job } from '../../../shared/job.ts';
 import { probeEndpoint } from '../../endpoints/probe.ts';
+import { describeIntegrity } from '../../engine/integrityProbe.ts';
+import { describePartCheck } from '../../engine/partCheck.ts';
 import type { ChecksumPolicy } from '../../../shared/endpoint.ts';
 import type { CredentialInput, EndpointInput } from '../../../shared/endpointInput.ts';
 import { openEngine, openRegistry, type Context } from '../context.ts';
@@ -195,6 +197,12 @@ export async function endpointTest(ctx: Context, name: string, options: { bucket
         );
       }
       line(ctx.io.stdout, `OK  ${endpoint.name} (${endpoint.url}): ${parts.join(', ')}.`);
+      if (result.integrity && result.partCheck) {
+        line(
+          ctx.io.stdout,
+          `    the server validates ${describeIntegrity(result.integrity)}; every part will carry ${describePartCheck(result.partCheck)}.`,
+        );
+      }
     } else {
       line(ctx.io.stderr, `FAILED  ${endpoint.name} (${endpoint.url}): ${result.error?.message}`);
     }
