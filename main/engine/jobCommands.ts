@@ -152,9 +152,15 @@ export class JobCommands {
     const jobs = this.#applicable(ids, 'retry');
     for (const job of jobs) {
       if (job.error?.restart && !options.restart) {
+        const short = job.id.slice(0, 8);
+        // a changed file kept its upload (jobRunner): its unchanged parts can still be used
+        const changedOnly =
+          job.error.code === 'FILE_CHANGED' && job.uploadId !== null
+            ? `send only what changed (ferry retry --changed-only ${short}), or `
+            : '';
         throw new FerryError(
           'INVALID_TRANSITION',
-          `Job ${job.id.slice(0, 8)} cannot be retried as it is (${job.error.message}): upload it again from the start (ferry retry --restart ${job.id.slice(0, 8)}).`,
+          `Job ${short} cannot be retried as it is (${job.error.message}): ${changedOnly}upload it again from the start (ferry retry --restart ${short}).`,
         );
       }
     }

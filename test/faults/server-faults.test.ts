@@ -199,7 +199,7 @@ describe('defect 6: orphans Ferry makes itself', () => {
     expect(await objectSha256(client, bucket, 'lost-create.bin')).toBe(file.sha256);
   });
 
-  it('a job that cannot be retried as is keeps nothing on the server, says what to do, and starts over on --restart', async () => {
+  it('a job failed by a changed file keeps only its own upload (for --changed-only), says what to do, and --restart leaves nothing', async () => {
     const engine = await open();
     const file = await makeFile(files, 'changed.bin', 30 * MiB, 602);
     proxy.inject({ kind: 'UploadPart', fault: { type: 'delay', ms: 1000 }, times: Infinity, when: (r) => (r.partNumber ?? 0) > 2 });
@@ -211,10 +211,13 @@ describe('defect 6: orphans Ferry makes itself', () => {
     console.log(`[defect 6, failed for good] ${failed.state} (${failed.error?.code}); incomplete uploads left: ${left.length}`);
     expect(failed.state).toBe('failed');
     expect(failed.error).toMatchObject({ code: 'FILE_CHANGED', restart: true });
-    expect(left).toEqual([]);
+    // issue #15 keeps the job's own upload, so that its unchanged parts can be used; nothing else is left
+    expect(left).toEqual([{ key: 'changed.bin', uploadId: failed.uploadId }]);
 
     // a plain retry would fail the same way: it is refused in words that say what to do
-    await expect(engine.retry([job!.id])).rejects.toMatchObject({ message: expect.stringContaining('ferry retry --restart') });
+    await expect(engine.retry([job!.id])).rejects.toMatchObject({
+      message: expect.stringMatching(/ferry retry --changed-only .*ferry retry --restart/),
+    });
     proxy.reset();
     await engine.retry([job!.id], { restart: true });
     const done = await waitForState(engine, job!.id, 'completed');
