@@ -70,7 +70,13 @@ describe('transfer settings applied to a running engine', () => {
     await ferry.whenIdle();
     expect(s3.peakKeysInFlight).toBe(1);
     ferry.setTransferSettings({ filesAtOnce: 3 });
+    // the new files' parts are held until three files have one in flight: the overlap is then
+    // certain, not a matter of timing (on a loaded machine, quick fake answers let jobs end first)
+    const held = s3.gate((call) => call.operation === 'UploadPart' && call.key.startsWith('more-'));
     await ferry.addJobs(specs(files(6, 4 * PART, 'more'), 'more'));
+    await held.reached;
+    while (s3.peakKeysInFlight < 3) await new Promise((resolve) => setImmediate(resolve));
+    held.open();
     await ferry.whenIdle();
     expect(s3.peakKeysInFlight).toBe(3);
   });
