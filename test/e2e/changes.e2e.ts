@@ -69,7 +69,7 @@ test('a completed row: its receipt readable and as JSON, written to the receipts
   const text = dialog.getByLabel('Receipt', { exact: true });
   await expect(text).toContainText('Upload receipt for job');
   await expect(text).toContainText(`s3://${ferry.bucket}/e2e/ledger.bin on Test RGW`);
-  await expect(text).toContainText('3 parts of 16.0 MiB, every part with Content-MD5');
+  await expect(text).toContainText('3 parts of 16.0 MiB, every part with a signed SHA-256 payload'); // RGW validates it (the probe)
   await expect(text).toContainText(/verified +yes/);
   await dialog.getByRole('button', { name: 'Copy JSON' }).click();
   await expect(app.getByText('Receipt JSON copied')).toBeVisible();
