@@ -5,35 +5,23 @@
  * server (main/engine/changes.ts). Runs at once, with progress, and says how much was sent. While
  * another process owns the data directory, that one does it (the control channel).
  */
-import { EngineLockedError, FerryError } from '../../../shared/errors.ts';
 import { formatBytes } from '../../../shared/partPlan.ts';
-import { sendControl } from '../../engine/control.ts';
-import { openEngine, openRegistry, type Context } from '../context.ts';
+import type { Context } from '../context.ts';
 import { EXIT, UsageError, line } from '../output.ts';
+import { engineOrOwner } from './jobs.ts';
 import { work } from './transfer.ts';
 
 export async function changedOnly(ctx: Context, ids: string[], options: { all?: boolean; restart?: boolean }): Promise<number> {
   if (options.all) throw new UsageError('--changed-only needs the job ids (from ferry jobs), not --all.');
   if (options.restart) throw new UsageError('Give --changed-only or --restart, not both.');
   if (ids.length === 0) throw new UsageError('Name the jobs to send only what changed of (ids from ferry jobs).');
-  const registry = openRegistry(ctx);
-  let engine;
-  try {
-    engine = await openEngine(ctx, registry);
-  } catch (error) {
-    registry.close();
-    if (!(error instanceof EngineLockedError)) throw error;
-    let reply;
-    try {
-      reply = await sendControl(ctx.dataDir, 'changed', ids);
-    } catch (sendError) {
-      if (sendError instanceof FerryError && sendError.code === 'ENGINE_LOCKED') throw error;
-      throw sendError;
-    }
-    const n = reply.ids.length;
+  const owned = await engineOrOwner(ctx, 'changed', ids);
+  if ('reply' in owned) {
+    const n = owned.reply.ids.length;
     line(ctx.io.stdout, `Queued ${n} job${n === 1 ? '' : 's'} in the running Ferry process, sending only what changed.`);
     return EXIT.ok;
   }
+  const { engine, registry } = owned;
   try {
     const jobIds: string[] = [];
     for (const id of ids) {

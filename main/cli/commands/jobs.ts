@@ -7,7 +7,9 @@ import { formatBytes } from '../../../shared/partPlan.ts';
 import type { UploadOptions } from '../../../shared/uploadOptions.ts';
 import { isWaitingForAnswer } from '../../../shared/existsAnswer.ts';
 import { describeRetry, type JobRetry } from '../../../shared/retry.ts';
-import { sendControl, type ControlAction } from '../../engine/control.ts';
+import { sendControl, type ControlAction, type ControlReply } from '../../engine/control.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { EndpointRegistry } from '../../endpoints/registry.ts';
 import { openEngine, openRegistry, type Context } from '../context.ts';
 import { EXIT, UsageError, line, table } from '../output.ts';
 
@@ -257,29 +259,43 @@ export async function control(ctx: Context, action: ControlAction, ids: string[]
   if (options.all && ids.length > 0) throw new UsageError(`Give job ids or --all, not both.`);
   if (!options.all && ids.length === 0) throw new UsageError(`Name the jobs to ${action} (ids from ferry jobs), or --all.`);
   const targets = options.all ? null : ids;
-  const registry = openRegistry(ctx);
-  let engine;
-  try {
-    engine = await openEngine(ctx, registry);
-  } catch (error) {
-    registry.close();
-    if (!(error instanceof EngineLockedError)) throw error;
-    let reply;
-    try {
-      reply = await sendControl(ctx.dataDir, action, targets);
-    } catch (sendError) {
-      if (sendError instanceof FerryError && sendError.code === 'ENGINE_LOCKED') throw error;
-      throw sendError;
-    }
-    report(ctx, action, reply, true);
+  const owned = await engineOrOwner(ctx, action, targets);
+  if ('reply' in owned) {
+    report(ctx, action, owned.reply, true);
     return EXIT.ok;
   }
+  const { engine, registry } = owned;
   try {
     report(ctx, action, await engine.command(action, targets), false);
     return EXIT.ok;
   } finally {
     await engine.close();
     registry.close();
+  }
+}
+
+/**
+ * This process's engine on the data directory, or, while another process owns it, that one's answer
+ * to `action` through the control channel. If the owner does not answer, the lock's message, naming
+ * it, stands.
+ */
+export async function engineOrOwner(
+  ctx: Context,
+  action: ControlAction,
+  targets: string[] | null,
+): Promise<{ engine: Engine; registry: EndpointRegistry } | { reply: ControlReply }> {
+  const registry = openRegistry(ctx);
+  try {
+    return { engine: await openEngine(ctx, registry), registry };
+  } catch (error) {
+    registry.close();
+    if (!(error instanceof EngineLockedError)) throw error;
+    try {
+      return { reply: await sendControl(ctx.dataDir, action, targets) };
+    } catch (sendError) {
+      if (sendError instanceof FerryError && sendError.code === 'ENGINE_LOCKED') throw error;
+      throw sendError;
+    }
   }
 }
 
