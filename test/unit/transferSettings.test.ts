@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Engine, type EngineOptions } from '../../main/engine/engine.ts';
+import type { Engine, EngineOptions } from '../../main/engine/engine.ts';
 import { openDatabase } from '../../main/store/database.ts';
 import { DEFAULT_SETTINGS, readSettings, writeSettings } from '../../main/store/settings.ts';
 import { FakeS3 } from './fakeS3.ts';
+import { FAKE_PART, openFakeEngine } from './fakeEngine.ts';
 
-const PART = 1024;
+const PART = FAKE_PART;
 let dir: string;
 let engine: Engine | null;
 
@@ -26,27 +27,7 @@ afterEach(async () => {
 });
 
 async function open(s3: FakeS3, options: Partial<EngineOptions> = {}): Promise<Engine> {
-  engine = await Engine.open({
-    dataDir: join(dir, 'data'),
-    endpoints: {
-      resolve: async () => ({
-        profile: {
-          id: 'fake',
-          name: 'fake',
-          url: 'http://fake.invalid',
-          region: 'us-east-1',
-          addressing: 'path',
-          checksums: 'when-required',
-          minPartSize: 1,
-        },
-        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-      }),
-    },
-    createClient: () => s3.client,
-    partSize: PART,
-    retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
-    ...options,
-  });
+  engine = await openFakeEngine(join(dir, 'data'), s3, options);
   return engine;
 }
 
