@@ -17,6 +17,12 @@ export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 const FRAME_HEADER_BYTES = 4 + 4096;
 /** The largest frame a page ever needs to send: one chunk of file data with its header. */
 export const MAX_FRAME_BYTES = READ_CHUNK_BYTES + FRAME_HEADER_BYTES;
+/**
+ * Reads cancelled (a pause, an abort, a timeout) whose answer may still be on its way: the page read
+ * the chunk before it could know. The last this many are remembered, so that their late frames are
+ * dropped quietly instead of closing the page's connection as data nobody asked for.
+ */
+const REMEMBERED_CANCELLED_READS = 64;
 
 interface PendingRead {
   resolve: (data: Uint8Array) => void;
@@ -27,6 +33,8 @@ interface PendingRead {
 export class BrowserSession {
   readonly #send: <E extends EventName>(event: E, payload: Events[E]) => void;
   readonly #pending = new Map<string, PendingRead>();
+  /** Cancelled reads whose answer may still arrive: request id to size, oldest first. */
+  readonly #cancelled = new Map<string, number>();
   readonly #jobIds = new Set<string>();
   /** Paths the browser host's browseFiles showed this page's session: addPaths accepts only these. */
   readonly browsed: Set<string>;
@@ -41,6 +49,7 @@ export class BrowserSession {
   acceptsFrame(bytes: number): boolean {
     let largest = -1;
     for (const pending of this.#pending.values()) largest = Math.max(largest, pending.size);
+    for (const size of this.#cancelled.values()) largest = Math.max(largest, size);
     return largest >= 0 && bytes <= largest + FRAME_HEADER_BYTES;
   }
 
@@ -73,10 +82,12 @@ export class BrowserSession {
       };
       const onAbort = () => {
         cleanup();
+        this.#rememberCancelled(requestId, end - start);
         reject(signal.reason);
       };
       const timer = setTimeout(() => {
         cleanup();
+        this.#rememberCancelled(requestId, end - start);
         reject(new FerryError('TIMEOUT', 'The browser page did not send the file data in time.'));
       }, READ_TIMEOUT_MS);
       signal.addEventListener('abort', onAbort, { once: true });
@@ -95,10 +106,18 @@ export class BrowserSession {
     });
   }
 
+  #rememberCancelled(requestId: string, size: number): void {
+    this.#cancelled.set(requestId, size);
+    if (this.#cancelled.size > REMEMBERED_CANCELLED_READS) this.#cancelled.delete(this.#cancelled.keys().next().value!);
+  }
+
   /** The page's answer to a read request (unknown or late answers are ignored). */
   deliver(header: FileDataHeader, data: Uint8Array): void {
     const pending = this.#pending.get(header.requestId);
-    if (!pending) return;
+    if (!pending) {
+      this.#cancelled.delete(header.requestId);
+      return;
+    }
     if (header.error !== undefined) {
       pending.reject(new FerryError('FILE_UNREADABLE', `The browser could not read the file: ${header.error}`));
     } else if (data.length !== pending.size) {
@@ -114,6 +133,7 @@ export class BrowserSession {
     for (const pending of this.#pending.values())
       pending.reject(new FerryError('FILE_NOT_AVAILABLE', 'The page that holds the file was closed.'));
     this.#pending.clear();
+    this.#cancelled.clear();
     return [...this.#jobIds];
   }
 }
