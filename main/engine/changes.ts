@@ -15,6 +15,7 @@
  * Where the plan cannot fit the new file, the caller says why and starts over.
  */
 import { HeadObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
+import { z } from 'zod';
 import { replanForChangedFile } from '../../shared/changePlan.ts';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError } from '../../shared/errors.ts';
@@ -23,6 +24,7 @@ import { formatBytes, partRange } from '../../shared/partPlan.ts';
 import type { S3Gateway } from './gateway.ts';
 import { statFile } from './fileSource.ts';
 import { etagIsOpaque, isPreconditionFailed } from './objectOptions.ts';
+import type { JobStore } from '../store/jobStore.ts';
 import type { PartSource } from './partSource.ts';
 import { partMd5, type UploadRun } from './uploader.ts';
 
@@ -36,6 +38,61 @@ export interface CopySource {
   partSize: number;
   /** The parts sent then: a part is copied when the file's range at the same place has the same MD5 and size. */
   parts: readonly CompletedPart[];
+}
+
+const STORED_COPY_SOURCE = z.object({
+  bucket: z.string(),
+  key: z.string(),
+  etag: z.string(),
+  size: z.number().int().nonnegative(),
+  partSize: z.number().int().positive(),
+  parts: z.array(
+    z.object({
+      partNumber: z.number().int().positive(),
+      etag: z.string(),
+      md5: z.string(),
+      size: z.number().int().nonnegative(),
+      sha256: z.string().optional(),
+      crc32: z.string().optional(),
+    }),
+  ),
+});
+
+/**
+ * The "upload changes only" jobs and the object each copies from, kept in the store as well as here,
+ * so that a job added before a quit or a crash still copies its unchanged parts after the restart.
+ */
+export class CopySources {
+  readonly #store: JobStore;
+  readonly #sources = new Map<string, CopySource>();
+
+  constructor(store: JobStore) {
+    this.#store = store;
+    for (const { jobId, source } of store.loadCopySources()) {
+      let parsed: CopySource | null = null;
+      try {
+        parsed = STORED_COPY_SOURCE.parse(JSON.parse(source));
+      } catch {
+        // unreadable: the job sends its whole file, as any upload
+      }
+      if (parsed) this.#sources.set(jobId, parsed);
+      else store.saveCopySource(jobId, null);
+    }
+  }
+
+  get(jobId: string): CopySource | undefined {
+    return this.#sources.get(jobId);
+  }
+
+  set(jobId: string, source: CopySource): void {
+    this.#sources.set(jobId, source);
+    this.#store.saveCopySource(jobId, JSON.stringify(source));
+  }
+
+  /** The job is done copying (it completed, or its source was replaced and it sends the whole file). */
+  delete(jobId: string): void {
+    if (this.#sources.delete(jobId)) this.#store.saveCopySource(jobId, null);
+  }
 }
 
 /** What "send only what changed" does with one job. */

@@ -21,7 +21,7 @@ import { Bandwidth } from './bandwidth.ts';
 import type { BrowserFileReader } from './browserSource.ts';
 import { BrowserSources } from './browserSources.ts';
 import { BucketOps } from './bucketOps.ts';
-import type { CopySource } from './changes.ts';
+import { CopySources } from './changes.ts';
 import type { ControlAction } from './control.ts';
 import type { EngineEvent } from './events.ts';
 import { Gateways } from './gateways.ts';
@@ -87,7 +87,7 @@ export class Engine {
       (sample) => events.emit({ type: 'progress', ...sample }),
     );
     // "upload changes only" jobs and the object each copies its unchanged parts from (changes.ts)
-    const copySources = new Map<string, CopySource>();
+    const copySources = new CopySources(store);
     const runner = (this.#runner = new JobRunner({
       copySources,
       jobs,

@@ -10,7 +10,7 @@ import { canTransition, findJobs, isFinal, transition, type Job } from '../../sh
 import { planParts } from '../../shared/partPlan.ts';
 import type { SecretVault } from '../endpoints/vault.ts';
 import type { BucketOps } from './bucketOps.ts';
-import { decideChanges, describeDecision, type CopySource } from './changes.ts';
+import { decideChanges, describeDecision, type CopySources } from './changes.ts';
 import type { ControlAction } from './control.ts';
 import type { EngineEvent } from './events.ts';
 import { statFile } from './fileSource.ts';
@@ -31,7 +31,7 @@ export interface CommandDeps {
   /** Throws when the engine is closed. */
   assertOpen: () => void;
   /** "Upload changes only" jobs and the object each copies its unchanged parts from (changes.ts). */
-  copySources: Map<string, CopySource>;
+  copySources: CopySources;
   /** Aborted when the engine closes. */
   shutdown: AbortSignal;
 }

@@ -12,7 +12,7 @@ import { openSealed, type SecretVault } from '../endpoints/vault.ts';
 import type { Bandwidth } from './bandwidth.ts';
 import type { BrowserSources } from './browserSources.ts';
 import type { BucketOps } from './bucketOps.ts';
-import type { CopySource } from './changes.ts';
+import type { CopySources } from './changes.ts';
 import type { EngineEvent } from './events.ts';
 import type { Gateways } from './gateways.ts';
 import type { JobTable } from './jobTable.ts';
@@ -30,7 +30,7 @@ export interface RunnerDeps {
   bandwidth: Bandwidth;
   events: Emitter<EngineEvent>;
   /** "Upload changes only" jobs and the object each copies its unchanged parts from (changes.ts). */
-  copySources: ReadonlyMap<string, CopySource> & { delete(id: string): boolean };
+  copySources: CopySources;
   settings: {
     readonly stallTimeoutMs: number;
     /** Parts per ListParts page when resuming (0: the server's own). */

@@ -175,9 +175,11 @@ export class JobStore {
       this.#writePending();
       const del = this.#db.prepare('DELETE FROM jobs WHERE id = ?');
       const delVersion = this.#db.prepare('DELETE FROM job_versions WHERE job_id = ?');
+      const delCopySource = this.#db.prepare('DELETE FROM job_copy_sources WHERE job_id = ?');
       for (const id of ids) {
         del.run(id);
         delVersion.run(id);
+        delCopySource.run(id);
       }
     });
   }
@@ -186,6 +188,19 @@ export class JobStore {
   saveVersionId(jobId: string, versionId: string): void {
     if (this.#closed) return;
     this.#db.prepare('INSERT OR REPLACE INTO job_versions (job_id, version_id) VALUES (?, ?)').run(jobId, versionId);
+  }
+
+  /** What an "upload changes only" job copies from (JSON, main/engine/changes.ts), or null once done; written at once. */
+  saveCopySource(jobId: string, source: string | null): void {
+    if (this.#closed) return;
+    if (source === null) this.#db.prepare('DELETE FROM job_copy_sources WHERE job_id = ?').run(jobId);
+    else this.#db.prepare('INSERT OR REPLACE INTO job_copy_sources (job_id, source) VALUES (?, ?)').run(jobId, source);
+  }
+
+  /** Every stored copy source, by job id. */
+  loadCopySources(): { jobId: string; source: string }[] {
+    const rows = this.#db.prepare('SELECT job_id, source FROM job_copy_sources').all() as { job_id: string; source: string }[];
+    return rows.map((row) => ({ jobId: row.job_id, source: row.source }));
   }
 
   /** A completed job's version id, or null (an unversioned bucket, or a job from before Ferry kept it). */

@@ -99,6 +99,11 @@ export const MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
       ALTER TABLE parts ADD COLUMN crc32 TEXT;
     `);
   },
+  // 10 (issue #15): the object an "upload changes only" job copies its unchanged parts from (JSON),
+  // so that a restart before or during the copies still copies them
+  (db) => {
+    db.exec(`CREATE TABLE job_copy_sources (job_id TEXT PRIMARY KEY, source TEXT NOT NULL);`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -214,6 +214,30 @@ describe('a completed job whose file changed: upload changes only', () => {
     }
   });
 
+  it('a Quit before the copy job ran: after the restart it still copies, and sends only the changed part', async () => {
+    const dataDir = tempDir('changes-restart');
+    let own = await openTestEngine(s3, { dataDir, partSize: PART, partConcurrency: 1 });
+    const file = await makeFile(files, 'restart.bin', SIZE, 9);
+    const [job] = await own.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: 'changes/restart.bin' }]);
+    await waitForState(own, job!.id, 'completed');
+    await own.close();
+    // the app is started again with auto-start off: the copy job is added, then Ferry quits before it runs
+    own = await openTestEngine(s3, { dataDir, partSize: PART, partConcurrency: 1, autoStart: false });
+    rewrite(file.path, 4 * PART + 99, 1000); // inside part 5
+    const { jobId } = await own.sendChangesOnly(job!.id);
+    expect(own.get(jobId)!.state).toBe('queued');
+    await own.close();
+    own = await openTestEngine(s3, { dataDir, partSize: PART, partConcurrency: 1 });
+    try {
+      const before = own.stats().bytesSent;
+      await waitForState(own, jobId, 'completed');
+      expect(own.stats().bytesSent - before).toBe(PART);
+      expect(await objectSha256(client, bucket, job!.key)).toBe(await sha256File(file.path));
+    } finally {
+      await own.close();
+    }
+  });
+
   it('refuses a file that has not changed', async () => {
     const { job } = await startedJob('same.bin', 6);
     await waitForState(engine, job.id, 'completed');
