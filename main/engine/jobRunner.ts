@@ -155,6 +155,8 @@ export class JobRunner {
       return;
     }
     const info = toErrorInfo(error);
+    // the object to copy from was replaced: a retry sends the whole file, as the message says
+    if (info.code === 'OBJECT_CHANGED') this.#deps.copySources.delete(job.id);
     // the key is taken and the job asks (existsQuestion.ts): it waits, paused, for an answer
     if (info.code === 'ANSWER_NEEDED') return jobs.transition(job, 'pause', { error: info, bytesDone });
     // a changed file keeps its upload: "send only what changed" may still use it (issue #15)

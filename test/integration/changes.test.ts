@@ -238,6 +238,31 @@ describe('a completed job whose file changed: upload changes only', () => {
     }
   });
 
+  it('an object replaced before the copies: the job fails in words, and Retry sends the whole file', async () => {
+    const dataDir = tempDir('changes-replaced-retry');
+    const own = await openTestEngine(s3, { dataDir, partSize: PART, partConcurrency: 1, autoStart: false });
+    try {
+      const file = await makeFile(files, 'replaced-retry.bin', SIZE, 10);
+      const [job] = await own.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: 'changes/replaced-retry.bin' }]);
+      own.start([job!.id]);
+      await waitForState(own, job!.id, 'completed');
+      rewrite(file.path, 0, 10);
+      const { jobId } = await own.sendChangesOnly(job!.id);
+      // replaced after the check, before the copy job ran: by an object of the same size
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: job!.key, Body: Buffer.alloc(SIZE, 0x11) }));
+      own.start([jobId]);
+      const failed = await waitForState(own, jobId, 'failed');
+      expect(failed.error?.message).toMatch(/was replaced since Ferry uploaded it.*Retry to send the whole file/);
+      const before = own.stats().bytesSent;
+      await own.retry([jobId]);
+      await waitForState(own, jobId, 'completed');
+      expect(own.stats().bytesSent - before).toBe(SIZE);
+      expect(await objectSha256(client, bucket, job!.key)).toBe(await sha256File(file.path));
+    } finally {
+      await own.close();
+    }
+  });
+
   it('refuses a file that has not changed', async () => {
     const { job } = await startedJob('same.bin', 6);
     await waitForState(engine, job.id, 'completed');
