@@ -54,7 +54,7 @@ describe('a dropped file and the job waiting for it', () => {
       );
       const jobId = jobs[0]!.id;
       await service.closeSession(first); // the page went away: the job waits for its file
-      expect(service.engine.isWaitingForFile(service.engine.get(jobId)!)).toBe(true);
+      expect(service.engine.sources.isWaitingForFile(service.engine.get(jobId)!)).toBe(true);
 
       const second = service.openSession(() => undefined);
       // dropped again with the bar pointing elsewhere: not this job's file
@@ -65,7 +65,7 @@ describe('a dropped file and the job waiting for it', () => {
         second,
       );
       expect(elsewhere.attached).toEqual([]);
-      expect(service.engine.isWaitingForFile(service.engine.get(jobId)!)).toBe(true);
+      expect(service.engine.sources.isWaitingForFile(service.engine.get(jobId)!)).toBe(true);
 
       // dropped with the bar pointing where the job goes: it resumes
       const same = await call<{ attached: unknown[] }>(
@@ -75,7 +75,7 @@ describe('a dropped file and the job waiting for it', () => {
         second,
       );
       expect(same.attached).toEqual([{ jobId, fileId: 'f3' }]);
-      expect(service.engine.isWaitingForFile(service.engine.get(jobId)!)).toBe(false);
+      expect(service.engine.sources.isWaitingForFile(service.engine.get(jobId)!)).toBe(false);
       await service.closeSession(second);
     } finally {
       await service.close();
