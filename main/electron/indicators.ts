@@ -14,7 +14,7 @@ import { ActivityTracker, type ActivityNotice, type ActivitySummary } from './ac
 import { drawTrayIcon } from './trayIcon.ts';
 
 export interface IndicatorOptions {
-  engine: Pick<Engine, 'list' | 'events' | 'isWaitingForFile'>;
+  engine: Pick<Engine, 'list' | 'events'> & { sources: Pick<Engine['sources'], 'isWaitingForFile'> };
   getWindow: () => BrowserWindow | null;
   showWindow: () => void;
   quit: () => void;
@@ -64,7 +64,7 @@ export class DesktopIndicators {
   constructor(options: IndicatorOptions) {
     this.#options = options;
     const { engine } = options;
-    this.#tracker = new ActivityTracker(engine.list(), (job) => engine.isWaitingForFile(job));
+    this.#tracker = new ActivityTracker(engine.list(), (job) => engine.sources.isWaitingForFile(job));
     this.#tray = this.#createTray(options.platform ?? process.platform);
     this.#offEngine = engine.events.on((event) => {
       this.#notices.push(...this.#tracker.apply(event));

@@ -5,6 +5,7 @@
  * rate within {@link MAX_WAIT_MS}.
  */
 import { Readable } from 'node:stream';
+import { FerryError } from '../../shared/errors.ts';
 import { sleep } from './retry.ts';
 
 /** Bodies are let through in slices of this size, so that the flow is even at low rates. */
@@ -26,7 +27,11 @@ export class Bandwidth {
     return this.#rate;
   }
 
+  /** Changes the limit now, for senders waiting too (null lifts it); less than 1 byte per second is refused. */
   set rate(bytesPerSecond: number | null) {
+    if (bytesPerSecond !== null && !(Number.isFinite(bytesPerSecond) && bytesPerSecond >= 1)) {
+      throw new FerryError('INVALID_INPUT', 'The bandwidth limit must be at least 1 byte per second.');
+    }
     this.#refill();
     this.#rate = bytesPerSecond;
     this.#tokens = 0;

@@ -1,43 +1,32 @@
 /**
  * The engine: the public face of Ferry's upload machinery, the same for the desktop app, the browser
  * host and the CLI. It knows nothing of Electron, HTTP or terminals. It opens the data directory
- * (lock, store) and wires the modules that do the work; its methods delegate to them:
+ * (lock, store), builds its parts (wiring.ts) and delegates to them:
  *   jobTable.ts     the jobs, in memory and in the store; the only place a state changes
  *   jobCommands.ts  add, pause, resume, retry, abort, clear (jobSpec.ts builds a new job)
  *   scheduler.ts    the queue and the file-level worker pool; jobRunner.ts runs one job
  *   gateways.ts     one S3 gateway per endpoint, under one request limiter (limiter.ts)
  *   bucketOps.ts    bucket checks and lists, share links, orphans, aborts, leftovers
- *   progress.ts     the progress sampler; browserSources.ts the pages holding browser jobs' files
+ *   progress.ts     the progress sampler
+ *   browserSources.ts  the pages holding browser jobs' files (`engine.sources`)
  */
-import { Emitter } from '../../shared/emitter.ts';
+import type { Emitter } from '../../shared/emitter.ts';
 import { FerryError } from '../../shared/errors.ts';
+import type { ExistsAnswer } from '../../shared/existsAnswer.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
 import type { JobRetry } from '../../shared/retry.ts';
-import type { SecretVault } from '../endpoints/vault.ts';
 import { secureDataDir } from '../store/database.ts';
 import { JobStore } from '../store/jobStore.ts';
 import { acquireDataDirLock, type DataDirLock } from '../store/lock.ts';
-import { Bandwidth } from './bandwidth.ts';
-import type { BrowserFileReader } from './browserSource.ts';
-import { BrowserSources } from './browserSources.ts';
-import { BucketOps } from './bucketOps.ts';
-import { CopySources } from './changes.ts';
+import type { PageSources } from './browserSources.ts';
 import type { ControlAction } from './control.ts';
 import type { EngineEvent } from './events.ts';
-import { Gateways } from './gateways.ts';
-import { JobCommands } from './jobCommands.ts';
-import { JobRunner } from './jobRunner.ts';
 import type { JobSpec } from './jobSpec.ts';
-import { JobTable } from './jobTable.ts';
-import { Limiter } from './limiter.ts';
 import type { OrphanUpload } from './orphans.ts';
-import { ProgressSampler } from './progress.ts';
-import { createS3Client } from './s3Client.ts';
-import { JobCancelled, Scheduler } from './scheduler.ts';
-import { engineSettings, type EngineOptions, type EngineSettings } from './settings.ts';
+import { JobCancelled } from './scheduler.ts';
+import type { EngineOptions } from './settings.ts';
 import { applyTransferSettings, type TransferSettings } from './transferSettings.ts';
-import { answerExists } from './existsQuestion.ts';
-import type { ExistsAnswer } from '../../shared/existsAnswer.ts';
+import { wireEngine, type EngineParts } from './wiring.ts';
 
 export type { EngineEvent } from './events.ts';
 export type { Credentials, EndpointResolver } from './gateways.ts';
@@ -48,79 +37,22 @@ export type { EngineOptions } from './settings.ts';
 
 export class Engine {
   /** Every change to a job, progress (coalesced), retries, and idleness. */
-  readonly events = new Emitter<EngineEvent>();
+  readonly events: Emitter<EngineEvent>;
+  /** The pages holding browser jobs' files (the browser host attaches and detaches them). */
+  readonly sources: PageSources;
   readonly dataDir: string;
 
   readonly #lock: DataDirLock;
-  readonly #settings: EngineSettings;
   /** Aborted when the engine closes: whatever still asks the server stops. */
   readonly #shutdown = new AbortController();
-  readonly #limiter: Limiter;
-  /** The bandwidth limit shared by every job (`ferry limit` changes it live). */
-  readonly #bandwidth: Bandwidth;
-  readonly #jobs: JobTable;
-  readonly #sources = new BrowserSources();
-  readonly #gateways: Gateways;
-  readonly #buckets: BucketOps;
-  readonly #progress: ProgressSampler;
-  readonly #runner: JobRunner;
-  readonly #scheduler: Scheduler;
-  readonly #commands: JobCommands;
+  readonly #parts: EngineParts;
 
   private constructor(options: EngineOptions, store: JobStore, lock: DataDirLock) {
     this.dataDir = options.dataDir;
     this.#lock = lock;
-    const settings = (this.#settings = engineSettings(options));
-    // the host's vault (the CLI's keychain or key file, the desktop app's safeStorage): the engine
-    // imports no keeper itself, so that the desktop bundle carries none it does not use
-    const vault: SecretVault | null = options.vault ?? null;
-    const events = this.events;
-    const jobs = (this.#jobs = new JobTable(store, events));
-    const sources = this.#sources;
-    this.#limiter = new Limiter(settings.maxRequests);
-    this.#bandwidth = new Bandwidth(options.bandwidthLimit ?? null);
-    const gateways = (this.#gateways = new Gateways(options.endpoints, options.createClient ?? createS3Client, this.#limiter, settings));
-    const buckets = (this.#buckets = new BucketOps(gateways, this.#shutdown.signal));
-    this.#progress = new ProgressSampler(
-      settings.progressIntervalMs,
-      (id) => jobs.get(id)?.bytesDone,
-      (sample) => events.emit({ type: 'progress', ...sample }),
-    );
-    // "upload changes only" jobs and the object each copies its unchanged parts from (changes.ts)
-    const copySources = new CopySources(store);
-    const runner = (this.#runner = new JobRunner({
-      copySources,
-      jobs,
-      gateways,
-      buckets,
-      sources,
-      vault,
-      bandwidth: this.#bandwidth,
-      events,
-      settings,
-    }));
-    const scheduler = (this.#scheduler = new Scheduler(jobs, sources, this.#progress, {
-      maxActiveJobs: () => settings.maxActiveJobs, // live: Settings' "files at once"
-      autoStart: settings.autoStart,
-      run: (job, signal) => runner.run(job, signal),
-      onIdle: () => events.emit({ type: 'idle' }),
-    }));
-    const assertOpen = () => {
-      if (scheduler.closed) throw new FerryError('STORE_ERROR', 'The engine is closed.');
-    };
-    this.#commands = new JobCommands({
-      jobs,
-      scheduler,
-      gateways,
-      buckets,
-      events,
-      vault,
-      defaults: settings,
-      assertOpen,
-      copySources,
-      shutdown: this.#shutdown.signal,
-    });
-    store.onDiskFull = (error) => this.#commands.pauseForDiskFull(error);
+    this.#parts = wireEngine(options, store, this.#shutdown.signal);
+    this.events = this.#parts.events;
+    this.sources = this.#parts.sources;
   }
 
   /**
@@ -139,8 +71,9 @@ export class Engine {
       throw new FerryError('STORE_ERROR', `Cannot open the job store in ${options.dataDir}: ${(error as Error).message}`, { cause: error });
     }
     const engine = new Engine(options, store, lock);
-    for (const id of engine.#jobs.load(engine.#settings.interrupted)) engine.#scheduler.enqueue(id);
-    engine.#scheduler.schedule();
+    const { jobs, settings, scheduler } = engine.#parts;
+    for (const id of jobs.load(settings.interrupted)) scheduler.enqueue(id);
+    scheduler.schedule();
     return engine;
   }
 
@@ -150,62 +83,63 @@ export class Engine {
    * queued again that this engine will not start (not started, or outside the jobs it runs).
    */
   command(action: ControlAction, ids: readonly string[] | null): Promise<{ ids: string[]; notStarted: string[] }> {
-    return this.#commands.command(action, ids);
+    return this.#parts.commands.command(action, ids);
   }
 
   /** The bandwidth limit in bytes per second across all jobs, or null for none. */
   get bandwidthLimit(): number | null {
-    return this.#bandwidth.rate;
+    return this.#parts.bandwidth.rate;
   }
 
   /** Changes the bandwidth limit now, for running uploads too (null lifts it). */
   setBandwidthLimit(bytesPerSecond: number | null): void {
-    if (bytesPerSecond !== null && !(Number.isFinite(bytesPerSecond) && bytesPerSecond >= 1)) {
-      throw new FerryError('INVALID_INPUT', 'The bandwidth limit must be at least 1 byte per second.');
-    }
-    this.#bandwidth.rate = bytesPerSecond;
+    this.#parts.bandwidth.rate = bytesPerSecond;
   }
 
   /** Files at once, parts per file, part size (Settings, issue #13): live, for work that starts after. */
   setTransferSettings(settings: Partial<TransferSettings>): void {
-    applyTransferSettings(this.#settings, this.#limiter, settings);
-    this.#scheduler.schedule();
+    applyTransferSettings(this.#parts.settings, this.#parts.limiter, settings);
+    this.#parts.scheduler.schedule();
   }
 
   /** Counters for tests and the benchmark: requests in flight (now and at most) and bytes sent. */
   stats(): { requestsInFlight: number; peakRequestsInFlight: number; bytesSent: number } {
-    return { requestsInFlight: this.#limiter.active, peakRequestsInFlight: this.#limiter.peak, bytesSent: this.#runner.bytesSent };
+    return {
+      requestsInFlight: this.#parts.limiter.active,
+      peakRequestsInFlight: this.#parts.limiter.peak,
+      bytesSent: this.#parts.runner.bytesSent,
+    };
   }
 
   /** A snapshot of every job, oldest first. */
   list(): Job[] {
-    return [...this.#jobs.values()].map((job) => ({ ...job }));
+    return [...this.#parts.jobs.values()].map((job) => ({ ...job }));
   }
 
   /** The retry a running job waits for, or null. */
   retryOf(id: string): JobRetry | null {
-    return this.#jobs.retryOf(id);
+    return this.#parts.jobs.retryOf(id);
   }
 
   /** How long an outage may last before a job fails (the "give up after" setting); applies to requests that start after. */
   setGiveUpAfter(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new FerryError('INVALID_INPUT', `Invalid give-up-after duration: ${ms} ms.`);
-    this.#settings.giveUpAfterMs = ms;
+    this.#parts.settings.giveUpAfterMs = ms;
   }
 
   get(id: string): Job | undefined {
-    const job = this.#jobs.get(id);
+    const job = this.#parts.jobs.get(id);
     return job ? { ...job } : undefined;
   }
 
   /** The version id a completed job created in a versioned bucket, or null (issue #15: receipts). */
   versionId(id: string): string | null {
-    return this.#jobs.store.versionId(this.#jobs.require(id).id);
+    return this.#parts.jobs.store.versionId(this.#parts.jobs.require(id).id);
   }
 
   /** The parts the server has acknowledged for a job (as far as the store knows). */
   parts(id: string): CompletedPart[] {
-    return this.#jobs.store.loadParts(this.#jobs.require(id).id);
+    return this.#parts.jobs.store.loadParts(this.#parts.jobs.require(id).id);
   }
 
   /**
@@ -213,7 +147,7 @@ export class Engine {
    * endpoint or a file too large for the endpoint refuses the whole batch before anything is stored.
    */
   addJobs(specs: readonly JobSpec[]): Promise<Job[]> {
-    return this.#commands.add(specs);
+    return this.#parts.commands.add(specs);
   }
 
   /**
@@ -223,7 +157,7 @@ export class Engine {
    * not need).
    */
   checkBucket(endpointId: string, bucket: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
-    return this.#buckets.checkBucket(endpointId, bucket, signal);
+    return this.#parts.buckets.checkBucket(endpointId, bucket, signal);
   }
 
   /**
@@ -231,7 +165,7 @@ export class Engine {
    * (then `whenIdle` waits for those alone).
    */
   start(ids?: Iterable<string>): void {
-    this.#scheduler.start(ids);
+    this.#parts.scheduler.start(ids);
   }
 
   /**
@@ -239,12 +173,12 @@ export class Engine {
    * acted on before anything is awaited, so a queued job paused here never starts. Returns the ids paused.
    */
   pause(ids: readonly string[]): Promise<string[]> {
-    return this.#commands.pause(ids);
+    return this.#parts.commands.pause(ids);
   }
 
   /** Queues paused jobs again; they continue where they stopped. Returns the ids queued. */
   resume(ids: readonly string[]): string[] {
-    return this.#commands.resume(ids);
+    return this.#parts.commands.resume(ids);
   }
 
   /**
@@ -253,7 +187,7 @@ export class Engine {
    * the file as it is now: a new fingerprint and part plan, no parts, a new upload.
    */
   retry(ids: readonly string[], options: { restart?: boolean } = {}): Promise<string[]> {
-    return this.#commands.retry(ids, options);
+    return this.#parts.commands.retry(ids, options);
   }
 
   /**
@@ -262,7 +196,7 @@ export class Engine {
    * is thrown, so nothing is silently left behind.
    */
   abort(ids: readonly string[]): Promise<void> {
-    return this.#commands.abort(ids);
+    return this.#parts.commands.abort(ids);
   }
 
   /**
@@ -270,16 +204,7 @@ export class Engine {
    * Skip or Keep both, for these jobs or (wholeBatch) the rest of their drop. Returns the ids queued.
    */
   answerExists(ids: readonly string[], answer: ExistsAnswer, options: { wholeBatch?: boolean } = {}): string[] {
-    if (this.#scheduler.closed) throw new FerryError('STORE_ERROR', 'The engine is closed.');
-    const host = {
-      jobs: () => [...this.#jobs.values()],
-      save: (job: Job) => {
-        this.#jobs.save(job);
-        this.events.emit({ type: 'job-changed', job: { ...job } });
-      },
-      resume: (ids: string[]) => this.resume(ids),
-    };
-    return answerExists(host, ids, answer, options.wholeBatch === true);
+    return this.#parts.commands.answerExists(ids, answer, options.wholeBatch === true);
   }
 
   /**
@@ -287,60 +212,30 @@ export class Engine {
    * the parts that differ; a completed one becomes a new job copying its unchanged parts on the server.
    */
   sendChangesOnly(id: string): Promise<{ jobId: string; message: string }> {
-    return this.#commands.sendChangesOnly(id);
+    return this.#parts.commands.sendChangesOnly(id);
   }
 
   /** A presigned GET URL for a completed job's object, valid for `expiresInSeconds` (at most 7 days). */
   async shareLink(jobId: string, expiresInSeconds: number): Promise<string> {
-    return this.#buckets.shareLink(this.#jobs.require(jobId), expiresInSeconds);
+    return this.#parts.buckets.shareLink(this.#parts.jobs.require(jobId), expiresInSeconds);
   }
 
   /** The buckets the endpoint's credentials can list. */
   listBuckets(endpointId: string, signal: AbortSignal = this.#shutdown.signal): Promise<string[]> {
-    return this.#buckets.listBuckets(endpointId, signal);
+    return this.#parts.buckets.listBuckets(endpointId, signal);
   }
 
   /** Incomplete multipart uploads in a bucket (or under a prefix), marked with the Ferry job they belong to. */
   listOrphans(endpointId: string, bucket: string, prefix: string, signal: AbortSignal = this.#shutdown.signal): Promise<OrphanUpload[]> {
-    return this.#buckets.listOrphans(endpointId, bucket, prefix, this.#jobs.values(), signal);
+    return this.#parts.buckets.listOrphans(endpointId, bucket, prefix, this.#parts.jobs.values(), signal);
   }
 
   /**
    * Aborts incomplete uploads. One that belongs to a Ferry job aborts the job (so the job does not
    * later try to resume a deleted upload). Returns how many were aborted.
    */
-  async abortOrphans(endpointId: string, bucket: string, uploads: readonly { key: string; uploadId: string }[]): Promise<number> {
-    const jobIds = await this.#buckets.abortOrphans(endpointId, bucket, uploads, this.#jobs.values());
-    if (jobIds.length > 0) await this.abort(jobIds);
-    return uploads.length;
-  }
-
-  /**
-   * Gives a browser-sourced job its file's reader (the page that holds the file connected); a
-   * queued job waiting for it starts. `jobIds` that are not browser jobs are ignored.
-   */
-  attachSource(jobId: string, reader: BrowserFileReader): void {
-    const job = this.#jobs.require(jobId);
-    if (job.source !== 'browser') return;
-    this.#sources.attach(jobId, reader);
-    if (job.state === 'queued') this.#scheduler.enqueueOnce(jobId);
-    this.#scheduler.schedule();
-  }
-
-  /** The page holding these jobs' files is gone: running ones return to the queue and wait for it. */
-  async detachSource(jobIds: readonly string[]): Promise<void> {
-    const waits: Promise<void>[] = [];
-    for (const id of jobIds) {
-      if (!this.#sources.detach(id)) continue;
-      const done = this.#scheduler.cancel(id, new JobCancelled('detach'));
-      if (done) waits.push(done);
-    }
-    await Promise.all(waits);
-  }
-
-  /** True if a browser job's page is connected. */
-  hasSource(jobId: string): boolean {
-    return this.#sources.has(jobId);
+  abortOrphans(endpointId: string, bucket: string, uploads: readonly { key: string; uploadId: string }[]): Promise<number> {
+    return this.#parts.commands.abortOrphans(endpointId, bucket, uploads);
   }
 
   /**
@@ -348,22 +243,17 @@ export class Engine {
    * builds a new one (running jobs finish with the old one).
    */
   forgetEndpoint(endpointId: string): void {
-    this.#gateways.forget(endpointId);
-  }
-
-  /** True for a browser job whose file is not available (drop it again to resume). */
-  isWaitingForFile(job: Pick<Job, 'id' | 'source' | 'state'>): boolean {
-    return this.#sources.isWaitingForFile(job);
+    this.#parts.gateways.forget(endpointId);
   }
 
   /** Forgets completed or aborted jobs (the list's "Clear"); other states are refused. */
   removeJobs(ids: readonly string[]): void {
-    this.#commands.remove(ids);
+    this.#parts.commands.remove(ids);
   }
 
   /** Resolves when no job is queued or uploading. */
   whenIdle(): Promise<void> {
-    return this.#scheduler.whenIdle();
+    return this.#parts.scheduler.whenIdle();
   }
 
   /**
@@ -372,13 +262,13 @@ export class Engine {
    * data directory.
    */
   async close(): Promise<void> {
-    if (this.#scheduler.closed) return;
-    await this.#scheduler.close();
+    if (this.#parts.scheduler.closed) return;
+    await this.#parts.scheduler.close();
     this.#shutdown.abort(new JobCancelled('shutdown'));
-    this.#progress.stop();
-    this.#jobs.store.close();
+    this.#parts.progress.stop();
+    this.#parts.jobs.store.close();
     this.#lock.release();
-    this.#gateways.destroyAll();
-    this.#scheduler.releaseIdleWaiters();
+    this.#parts.gateways.destroyAll();
+    this.#parts.scheduler.releaseIdleWaiters();
   }
 }

@@ -77,6 +77,32 @@ export async function statFile(path: string): Promise<FileFingerprint> {
   return fingerprintOf(stats);
 }
 
+/**
+ * Feeds bytes [start, end) of an open file to `take`, a chunk at a time, through one pooled buffer
+ * (a chunk is valid only during the call); throws `shorter()` if the file ends before `end`.
+ */
+export async function scanFile(
+  handle: FileHandle,
+  start: number,
+  end: number,
+  signal: AbortSignal,
+  take: (chunk: Buffer) => void,
+  shorter: () => Error,
+): Promise<void> {
+  const buffer = acquireBuffer();
+  try {
+    for (let position = start; position < end;) {
+      signal.throwIfAborted();
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
+      if (bytesRead === 0) throw shorter();
+      take(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+  } finally {
+    releaseBuffer(buffer);
+  }
+}
+
 /** A file on disk, open for one upload run; hashing reads go through the same handle (same inode). */
 export class SourceFile implements PartSource {
   readonly path: string;
@@ -137,20 +163,9 @@ export class SourceFile implements PartSource {
     return { digest: hasher.digest(), body: (onBytes) => this.#stream(start, end, onBytes) };
   }
 
-  /** Feeds bytes [start, end) to `take`, a chunk at a time, through one pooled buffer. */
-  async #scan(start: number, end: number, signal: AbortSignal, take: (chunk: Buffer) => void): Promise<void> {
-    const buffer = acquireBuffer();
-    try {
-      for (let position = start; position < end;) {
-        signal.throwIfAborted();
-        const { bytesRead } = await this.#handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
-        if (bytesRead === 0) throw new FileChangedError(this.path, 'it became shorter');
-        take(buffer.subarray(0, bytesRead));
-        position += bytesRead;
-      }
-    } finally {
-      releaseBuffer(buffer);
-    }
+  /** Feeds bytes [start, end) to `take`, a chunk at a time (scanFile). */
+  #scan(start: number, end: number, signal: AbortSignal, take: (chunk: Buffer) => void): Promise<void> {
+    return scanFile(this.#handle, start, end, signal, take, () => new FileChangedError(this.path, 'it became shorter'));
   }
 
   /** Bytes [start, end) as a stream of fresh chunks (a chunk handed to a socket must not be reused). */

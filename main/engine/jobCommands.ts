@@ -18,6 +18,8 @@ import type { Gateways } from './gateways.ts';
 import { newJobs, type JobSpec } from './jobSpec.ts';
 import type { JobTable } from './jobTable.ts';
 import { JobCancelled, type Scheduler } from './scheduler.ts';
+import { answerExists } from './existsQuestion.ts';
+import type { ExistsAnswer } from '../../shared/existsAnswer.ts';
 
 export interface CommandDeps {
   jobs: JobTable;
@@ -205,6 +207,33 @@ export class JobCommands {
     );
     this.#scheduler.schedule();
     if (errors.length > 0) throw errors[0];
+  }
+
+  /**
+   * Aborts incomplete uploads. One that belongs to a Ferry job aborts the job (so the job does not
+   * later try to resume a deleted upload). Returns how many were aborted.
+   */
+  async abortOrphans(endpointId: string, bucket: string, uploads: readonly { key: string; uploadId: string }[]): Promise<number> {
+    const jobIds = await this.#buckets.abortOrphans(endpointId, bucket, uploads, this.#jobs.values());
+    if (jobIds.length > 0) await this.abort(jobIds);
+    return uploads.length;
+  }
+
+  /**
+   * The window's answer to jobs that wait because their key exists (existsQuestion.ts): Replace,
+   * Skip or Keep both, for these jobs or (wholeBatch) the rest of their drop. Returns the ids queued.
+   */
+  answerExists(ids: readonly string[], answer: ExistsAnswer, wholeBatch: boolean): string[] {
+    this.#deps.assertOpen();
+    const host = {
+      jobs: () => [...this.#jobs.values()],
+      save: (job: Job) => {
+        this.#jobs.save(job);
+        this.#deps.events.emit({ type: 'job-changed', job: { ...job } });
+      },
+      resume: (ids: string[]) => this.resume(ids),
+    };
+    return answerExists(host, ids, answer, wholeBatch);
   }
 
   /**

@@ -18,7 +18,7 @@ import { statFile } from './fileSource.ts';
 export interface JobSpec {
   /** A file on disk. Ignored when `browserFile` is given (then it is the display path). */
   path: string;
-  /** A file in a browser page, streamed by it (the browser host); attach its reader with attachSource. */
+  /** A file in a browser page, streamed by it (the browser host); attach its reader with engine.sources.attach. */
   browserFile?: { size: number; lastModified: number };
   endpointId: string;
   bucket: string;

@@ -137,7 +137,7 @@ export class Scheduler {
         this.#queue.splice(i, 1);
         this.#startJob(job);
       } else if (!this.#sources.canStart(job)) {
-        this.#queue.splice(i, 1); // waits for its file; attachSource queues it again
+        this.#queue.splice(i, 1); // waits for its file; sources.attach queues it again
       } else {
         i++;
       }

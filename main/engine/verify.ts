@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { FerryError } from '../../shared/errors.ts';
 import { unquote } from './etag.ts';
-import { fileError, READ_CHUNK } from './fileSource.ts';
+import { fileError, scanFile } from './fileSource.ts';
 import type { S3Gateway } from './gateway.ts';
 
 export interface VerifyResult {
@@ -80,14 +80,8 @@ async function etagsOf(path: string, fileSize: number, partSizes: readonly numbe
   }
   try {
     const layouts = partSizes.map((partSize) => new LayoutHash(partSize));
-    const buffer = Buffer.allocUnsafe(READ_CHUNK);
-    for (let position = 0; position < fileSize;) {
-      signal.throwIfAborted();
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, fileSize - position), position);
-      if (bytesRead === 0) throw new FerryError('FILE_CHANGED', `${path} became shorter while it was read.`);
-      for (const layout of layouts) layout.update(buffer.subarray(0, bytesRead));
-      position += bytesRead;
-    }
+    const shorter = () => new FerryError('FILE_CHANGED', `${path} became shorter while it was read.`);
+    await scanFile(handle, 0, fileSize, signal, (chunk) => layouts.forEach((layout) => layout.update(chunk)), shorter);
     return new Map(layouts.map((layout) => [layout.partSize, layout.finish()]));
   } finally {
     await handle.close();

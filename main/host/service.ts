@@ -226,7 +226,7 @@ export class HostService {
   async closeSession(session: BrowserSession): Promise<void> {
     this.#sessions.delete(session);
     const jobIds = session.close();
-    await this.engine.detachSource(jobIds);
+    await this.engine.sources.detach(jobIds);
     for (const id of jobIds) {
       const job = this.engine.get(id);
       if (job) this.#changed.set(id, job);
@@ -334,7 +334,9 @@ export class HostService {
     attachBrowserFiles: async ({ files, destination }, session) => {
       const owner = this.#requireSession(session);
       const attached: { jobId: string; fileId: string }[] = [];
-      const waiting = this.engine.list().filter((job) => job.source === 'browser' && !isFinal(job.state) && !this.engine.hasSource(job.id));
+      const waiting = this.engine
+        .list()
+        .filter((job) => job.source === 'browser' && !isFinal(job.state) && !this.engine.sources.has(job.id));
       const free = (job: Job) => !attached.some((a) => a.jobId === job.id);
       // a drop names where it goes: a waiting job takes the file only if it goes there too (issue #11,
       // defect 10); else the file becomes a new job there
@@ -518,7 +520,7 @@ export class HostService {
 
   #attach(session: BrowserSession, jobId: string, file: BrowserFileInfo): void {
     const reader: BrowserFileReader = session.reader(jobId, file.fileId);
-    this.engine.attachSource(jobId, reader);
+    this.engine.sources.attach(jobId, reader);
   }
 
   #view(job: Job): JobView {
@@ -538,7 +540,7 @@ export class HostService {
       multipart: job.multipart,
       error: job.error,
       retry: job.state === 'uploading' ? this.engine.retryOf(job.id) : null,
-      waitingForFile: this.engine.isWaitingForFile(job),
+      waitingForFile: this.engine.sources.isWaitingForFile(job),
       ...(isWaitingForAnswer(job) ? { waitingForAnswer: true } : {}),
       createdAt: job.createdAt,
       completedAt: job.completedAt,

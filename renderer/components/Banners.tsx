@@ -1,7 +1,18 @@
 /** Messages across the top of the window: the connection to Ferry, and where secrets are kept. */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useFerry } from '../store/hooks.ts';
 import { WarningIcon } from './icons.tsx';
+
+/** One banner: a warning icon, the words, and an action if any. */
+function Banner({ tone, children, action }: { tone: 'warning' | 'danger'; children: ReactNode; action?: ReactNode }) {
+  return (
+    <div className={`banner banner-${tone}`} role="alert">
+      <WarningIcon />
+      <span className="banner-text">{children}</span>
+      {action}
+    </div>
+  );
+}
 
 function useSecondsUntil(time: number | null): number | null {
   const [now, setNow] = useState(() => Date.now());
@@ -21,48 +32,43 @@ export function ConnectionBanner() {
   if (connection.state === 'connecting' && connection.attempt === 0) return null; // the first second of a start
   const text = connection.state === 'reconnecting' ? 'Disconnected from Ferry — reconnecting' : 'Cannot reach Ferry — trying again';
   return (
-    <div className="banner banner-warning" role="alert">
-      <WarningIcon />
-      <span className="banner-text">
-        <strong>{text}</strong>
-        {seconds !== null && seconds > 0 ? (
-          <span className="banner-detail"> (next attempt in {seconds} s)</span>
-        ) : (
-          <span className="banner-detail"> …</span>
-        )}
-      </span>
-      {reconnectNow ? (
-        <button type="button" className="button small" onClick={reconnectNow}>
-          Reconnect now
-        </button>
-      ) : null}
-    </div>
+    <Banner
+      tone="warning"
+      action={
+        reconnectNow ? (
+          <button type="button" className="button small" onClick={reconnectNow}>
+            Reconnect now
+          </button>
+        ) : null
+      }
+    >
+      <strong>{text}</strong>
+      {seconds !== null && seconds > 0 ? (
+        <span className="banner-detail"> (next attempt in {seconds} s)</span>
+      ) : (
+        <span className="banner-detail"> …</span>
+      )}
+    </Banner>
+  );
+}
+
+/** A warning the host gives with its info (null: none): a title in bold, the host's words after it. */
+function HostWarning({ tone, title, warning }: { tone: 'warning' | 'danger'; title: string; warning: string | null }) {
+  if (!warning) return null;
+  return (
+    <Banner tone={tone}>
+      <strong>{title}</strong> <span className="banner-detail">{warning}</span>
+    </Banner>
   );
 }
 
 export function VaultWarning() {
   const warning = useFerry((state) => state.host?.vaultWarning ?? null);
-  if (!warning) return null;
-  return (
-    <div className="banner banner-danger" role="alert">
-      <WarningIcon />
-      <span className="banner-text">
-        <strong>Secrets are not well protected on this computer.</strong> <span className="banner-detail">{warning}</span>
-      </span>
-    </div>
-  );
+  return <HostWarning tone="danger" title="Secrets are not well protected on this computer." warning={warning} />;
 }
 
 /** The host's control socket did not open: `ferry pause|resume|abort|retry` in a terminal cannot reach it. */
 export function ControlWarning() {
   const warning = useFerry((state) => state.host?.controlWarning ?? null);
-  if (!warning) return null;
-  return (
-    <div className="banner banner-warning" role="alert">
-      <WarningIcon />
-      <span className="banner-text">
-        <strong>Commands from a terminal cannot reach this window.</strong> <span className="banner-detail">{warning}</span>
-      </span>
-    </div>
-  );
+  return <HostWarning tone="warning" title="Commands from a terminal cannot reach this window." warning={warning} />;
 }

@@ -4,7 +4,7 @@
  * (shared/endpointInput.ts) before anything is sent. A stored secret is never shown: when editing,
  * the secret field starts empty and an empty field keeps the stored secret.
  */
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import type { EndpointView } from '../../shared/contract.ts';
 import type { Addressing, ChecksumPolicy } from '../../shared/endpoint.ts';
 import {
@@ -276,6 +276,49 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
   const describedBy = (field: Field, hint = false) =>
     errors[field] ? `${fieldId(field)}-error` : hint ? `${fieldId(field)}-hint` : undefined;
 
+  /** A text field's row (label; its error, else its hint) and input, bound to `values` and `errors`. */
+  const textField = (field: Field, label: string, input: InputHTMLAttributes<HTMLInputElement> = {}, hint: ReactNode = null) => (
+    <FieldRow label={label} htmlFor={fieldId(field)} error={errors[field]} hint={hint}>
+      <input
+        id={fieldId(field)}
+        className="field mono"
+        autoComplete="off"
+        spellCheck={false}
+        {...input}
+        value={values[field]}
+        aria-invalid={errors[field] ? true : undefined}
+        aria-describedby={describedBy(field, hint !== null)}
+        onChange={(event) => change(field, event.target.value)}
+      />
+    </FieldRow>
+  );
+
+  /** A choice of one among a few, as a row of radio buttons. */
+  const radioGroup = <K extends 'addressing' | 'credentialKind'>(
+    field: K,
+    label: string,
+    name: string,
+    choices: readonly { value: EndpointFormValues[K]; text: ReactNode }[],
+  ) => (
+    <fieldset className="form-row">
+      <legend className="form-label">{label}</legend>
+      <div className="form-control segmented" role="radiogroup" aria-label={label}>
+        {choices.map((choice) => (
+          <label key={choice.value} className="radio">
+            <input
+              type="radio"
+              name={fieldId(name)}
+              value={choice.value}
+              checked={values[field] === choice.value}
+              onChange={() => change(field, choice.value)}
+            />
+            {choice.text}
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+
   return (
     <form
       className="endpoint-form"
@@ -298,69 +341,27 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
           ))}
         </select>
       </FieldRow>
-      <FieldRow label="Name" htmlFor={fieldId('name')} error={errors.name}>
-        <input
-          id={fieldId('name')}
-          className="field"
-          value={values.name}
-          autoComplete="off"
-          placeholder="e.g. Backups"
-          aria-invalid={errors.name ? true : undefined}
-          aria-describedby={describedBy('name')}
-          onChange={(event) => change('name', event.target.value)}
-        />
-      </FieldRow>
-      <FieldRow label="URL" htmlFor={fieldId('url')} error={errors.url} hint={plainHttpWarning(values.url.trim())}>
-        <input
-          id={fieldId('url')}
-          className="field mono"
-          value={values.url}
-          autoComplete="off"
-          spellCheck={false}
-          inputMode="url"
-          aria-invalid={errors.url ? true : undefined}
-          aria-describedby={describedBy('url', plainHttpWarning(values.url.trim()) !== null)}
-          onChange={(event) => change('url', event.target.value)}
-          onBlur={checkUrl}
-        />
-      </FieldRow>
-      <FieldRow label="Region" htmlFor={fieldId('region')} error={errors.region}>
-        <input
-          id={fieldId('region')}
-          className="field narrow mono"
-          value={values.region}
-          autoComplete="off"
-          spellCheck={false}
-          aria-invalid={errors.region ? true : undefined}
-          aria-describedby={describedBy('region')}
-          onChange={(event) => change('region', event.target.value)}
-        />
-      </FieldRow>
-      <fieldset className="form-row">
-        <legend className="form-label">Addressing</legend>
-        <div className="form-control segmented" role="radiogroup" aria-label="Addressing">
-          <label className="radio">
-            <input
-              type="radio"
-              name={fieldId('addressing')}
-              value="path"
-              checked={values.addressing === 'path'}
-              onChange={() => change('addressing', 'path')}
-            />
-            Path style <span className="muted mono">host/bucket</span>
-          </label>
-          <label className="radio">
-            <input
-              type="radio"
-              name={fieldId('addressing')}
-              value="virtual"
-              checked={values.addressing === 'virtual'}
-              onChange={() => change('addressing', 'virtual')}
-            />
-            Virtual-hosted <span className="muted mono">bucket.host</span>
-          </label>
-        </div>
-      </fieldset>
+      {textField('name', 'Name', { className: 'field', spellCheck: undefined, placeholder: 'e.g. Backups' })}
+      {textField('url', 'URL', { inputMode: 'url', onBlur: checkUrl }, plainHttpWarning(values.url.trim()))}
+      {textField('region', 'Region', { className: 'field narrow mono' })}
+      {radioGroup('addressing', 'Addressing', 'addressing', [
+        {
+          value: 'path',
+          text: (
+            <>
+              Path style <span className="muted mono">host/bucket</span>
+            </>
+          ),
+        },
+        {
+          value: 'virtual',
+          text: (
+            <>
+              Virtual-hosted <span className="muted mono">bucket.host</span>
+            </>
+          ),
+        },
+      ])}
       <FieldRow
         label="Checksums"
         htmlFor={fieldId('checksums')}
@@ -377,108 +378,48 @@ export function EndpointForm({ endpoint, onSaved, onCancel, vaultWarning }: Endp
           <option value="when-supported">Whenever supported (AWS)</option>
         </select>
       </FieldRow>
-      <FieldRow
-        label="CA file"
-        htmlFor={fieldId('caFile')}
-        error={errors.caFile}
-        hint="Optional: the full path of a PEM file with the certificate authority of a server with a private certificate."
-      >
-        <input
-          id={fieldId('caFile')}
-          className="field mono"
-          value={values.caFile}
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="/etc/ssl/private-ca.pem"
-          aria-invalid={errors.caFile ? true : undefined}
-          aria-describedby={describedBy('caFile', true)}
-          onChange={(event) => change('caFile', event.target.value)}
-        />
-      </FieldRow>
-      <fieldset className="form-row">
-        <legend className="form-label">Credentials</legend>
-        <div className="form-control segmented" role="radiogroup" aria-label="Credentials">
-          <label className="radio">
-            <input
-              type="radio"
-              name={fieldId('credential')}
-              value="static"
-              checked={values.credentialKind === 'static'}
-              onChange={() => change('credentialKind', 'static')}
-            />
-            Access key
-          </label>
-          <label className="radio">
-            <input
-              type="radio"
-              name={fieldId('credential')}
-              value="aws-profile"
-              checked={values.credentialKind === 'aws-profile'}
-              onChange={() => change('credentialKind', 'aws-profile')}
-            />
-            AWS profile <span className="muted">(~/.aws, SSO)</span>
-          </label>
-        </div>
-      </fieldset>
+      {textField(
+        'caFile',
+        'CA file',
+        { placeholder: '/etc/ssl/private-ca.pem' },
+        'Optional: the full path of a PEM file with the certificate authority of a server with a private certificate.',
+      )}
+      {radioGroup('credentialKind', 'Credentials', 'credential', [
+        { value: 'static', text: 'Access key' },
+        {
+          value: 'aws-profile',
+          text: (
+            <>
+              AWS profile <span className="muted">(~/.aws, SSO)</span>
+            </>
+          ),
+        },
+      ])}
       {values.credentialKind === 'static' ? (
         <>
-          <FieldRow label="Access key ID" htmlFor={fieldId('accessKeyId')} error={errors.accessKeyId}>
-            <input
-              id={fieldId('accessKeyId')}
-              className="field mono"
-              value={values.accessKeyId}
-              autoComplete="off"
-              spellCheck={false}
-              aria-invalid={errors.accessKeyId ? true : undefined}
-              aria-describedby={describedBy('accessKeyId')}
-              onChange={(event) => change('accessKeyId', event.target.value)}
-            />
-          </FieldRow>
-          <FieldRow
-            label="Secret access key"
-            htmlFor={fieldId('secretAccessKey')}
-            error={errors.secretAccessKey}
-            hint={
-              endpoint?.credential.kind === 'static'
-                ? 'A secret is stored. It is never shown again; leave this empty to keep it.'
-                : vaultWarning
-                  ? `Stored encrypted on this computer. ${vaultWarning}`
-                  : 'Stored encrypted on this computer; never shown again.'
-            }
-          >
-            <input
-              id={fieldId('secretAccessKey')}
-              className="field mono"
-              type="password"
-              value={values.secretAccessKey}
-              autoComplete="new-password"
-              spellCheck={false}
-              placeholder={endpoint?.credential.kind === 'static' ? 'Stored — leave empty to keep' : ''}
-              aria-invalid={errors.secretAccessKey ? true : undefined}
-              aria-describedby={describedBy('secretAccessKey', true)}
-              onChange={(event) => change('secretAccessKey', event.target.value)}
-            />
-          </FieldRow>
+          {textField('accessKeyId', 'Access key ID')}
+          {textField(
+            'secretAccessKey',
+            'Secret access key',
+            {
+              type: 'password',
+              autoComplete: 'new-password',
+              placeholder: endpoint?.credential.kind === 'static' ? 'Stored — leave empty to keep' : '',
+            },
+            endpoint?.credential.kind === 'static'
+              ? 'A secret is stored. It is never shown again; leave this empty to keep it.'
+              : vaultWarning
+                ? `Stored encrypted on this computer. ${vaultWarning}`
+                : 'Stored encrypted on this computer; never shown again.',
+          )}
         </>
       ) : (
-        <FieldRow
-          label="Profile"
-          htmlFor={fieldId('profile')}
-          error={errors.profile}
-          hint="A profile of ~/.aws/config or ~/.aws/credentials (SSO and credential_process included). Nothing is copied."
-        >
-          <input
-            id={fieldId('profile')}
-            className="field mono"
-            value={values.profile}
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="default"
-            aria-invalid={errors.profile ? true : undefined}
-            aria-describedby={describedBy('profile', true)}
-            onChange={(event) => change('profile', event.target.value)}
-          />
-        </FieldRow>
+        textField(
+          'profile',
+          'Profile',
+          { placeholder: 'default' },
+          'A profile of ~/.aws/config or ~/.aws/credentials (SSO and credential_process included). Nothing is copied.',
+        )
       )}
       {formError ? (
         <div className="form-error" role="alert">

@@ -5,10 +5,10 @@
 import { TRANSFER_LIMITS, type Settings } from '../../shared/contract.ts';
 import { useActions, useFerry } from '../store/hooks.ts';
 import { Dialog } from './Dialog.tsx';
-import { useId, useState } from 'react';
 import { DEFAULT_PART_SIZE, formatBytes, MiB, parseSize } from '../../shared/partPlan.ts';
 import { parseRate } from '../../shared/uploadOptions.ts';
 import { ReceiptsSetting } from './ReceiptsSetting.tsx';
+import { SettingField } from './SettingField.tsx';
 
 const THEMES: { value: Settings['theme']; label: string }[] = [
   { value: 'system', label: 'Same as the system' },
@@ -18,24 +18,21 @@ const THEMES: { value: Settings['theme']; label: string }[] = [
 
 /** The bandwidth limit across all uploads (issue #12): a rate such as 10MiB/s, or empty for none. */
 function BandwidthField({ limit, onChange }: { limit: number | null; onChange: (limit: number | null) => void }) {
-  const [text, setText] = useState(limit === null ? '' : `${+(limit / MiB).toFixed(2)}MiB/s`);
-  const rate = text.trim() === '' ? null : parseRate(text);
-  const problem = text.trim() !== '' && rate === null ? 'A rate such as 10MiB/s or 500KB/s, or empty for no limit.' : null;
   return (
-    <label className="form-row">
-      <span className="form-label">Bandwidth limit</span>
-      <input
-        className="field"
-        placeholder="no limit"
-        value={text}
-        aria-invalid={problem ? true : undefined}
-        onChange={(event) => setText(event.target.value)}
-        onBlur={() => {
-          if (problem === null && rate !== limit) onChange(rate);
-        }}
-      />
-      <span className="field-hint">{problem ?? 'Across all uploads, e.g. 10MiB/s; applies at once, also to running uploads.'}</span>
-    </label>
+    <SettingField
+      label="Bandwidth limit"
+      hint="Across all uploads, e.g. 10MiB/s; applies at once, also to running uploads."
+      value={limit}
+      text={limit === null ? '' : `${+(limit / MiB).toFixed(2)}MiB/s`}
+      read={(text) => {
+        const rate = text.trim() === '' ? null : parseRate(text);
+        return text.trim() !== '' && rate === null
+          ? { problem: 'A rate such as 10MiB/s or 500KB/s, or empty for no limit.' }
+          : { value: rate };
+      }}
+      onChange={onChange}
+      input={{ placeholder: 'no limit' }}
+    />
   );
 }
 
@@ -53,31 +50,20 @@ function CountField({
   limits: { min: number; max: number };
   onChange: (value: number) => void;
 }) {
-  const [text, setText] = useState(String(value));
-  const number = Number(text);
-  const valid = text.trim() !== '' && Number.isInteger(number) && number >= limits.min && number <= limits.max;
-  const hintId = useId();
   return (
-    <label className="form-row">
-      <span className="form-label">{label}</span>
-      <input
-        type="number"
-        className="field narrow"
-        min={limits.min}
-        max={limits.max}
-        step={1}
-        value={text}
-        aria-invalid={valid ? undefined : true}
-        aria-describedby={hintId}
-        onChange={(event) => setText(event.target.value)}
-        onBlur={() => {
-          if (valid && number !== value) onChange(number);
-        }}
-      />
-      <span id={hintId} className="field-hint">
-        {valid ? hint : `A whole number from ${limits.min} to ${limits.max}.`}
-      </span>
-    </label>
+    <SettingField
+      label={label}
+      hint={hint}
+      value={value}
+      text={String(value)}
+      read={(text) => {
+        const number = Number(text);
+        const valid = text.trim() !== '' && Number.isInteger(number) && number >= limits.min && number <= limits.max;
+        return valid ? { value: number } : { problem: `A whole number from ${limits.min} to ${limits.max}.` };
+      }}
+      onChange={onChange}
+      input={{ type: 'number', className: 'field narrow', min: limits.min, max: limits.max, step: 1 }}
+    />
   );
 }
 
@@ -88,33 +74,22 @@ function sizeText(bytes: number): string {
 
 /** The part size of new uploads: a size such as 64MiB, or empty for automatic. */
 function PartSizeField({ partSize, onChange }: { partSize: number | null; onChange: (partSize: number | null) => void }) {
-  const [text, setText] = useState(partSize === null ? '' : sizeText(partSize));
-  const hintId = useId();
-  const size = text.trim() === '' ? null : parseSize(text);
   const { min, max } = TRANSFER_LIMITS.partSize;
-  const problem =
-    text.trim() !== '' && (size === null || size < min || size > max)
-      ? 'A size from 5MiB to 5GiB, such as 64MiB, or empty for automatic.'
-      : null;
   return (
-    <label className="form-row">
-      <span className="form-label">Part size</span>
-      <input
-        className="field narrow"
-        placeholder="automatic"
-        value={text}
-        aria-invalid={problem ? true : undefined}
-        aria-describedby={hintId}
-        onChange={(event) => setText(event.target.value)}
-        onBlur={() => {
-          if (problem === null && size !== partSize) onChange(size);
-        }}
-      />
-      <span id={hintId} className="field-hint">
-        {problem ??
-          `For uploads added from now on. Automatic: ${formatBytes(DEFAULT_PART_SIZE)}, larger for files over ${formatBytes(DEFAULT_PART_SIZE * 10_000)} (S3 allows 10,000 parts). Files up to one part go up in one request.`}
-      </span>
-    </label>
+    <SettingField
+      label="Part size"
+      hint={`For uploads added from now on. Automatic: ${formatBytes(DEFAULT_PART_SIZE)}, larger for files over ${formatBytes(DEFAULT_PART_SIZE * 10_000)} (S3 allows 10,000 parts). Files up to one part go up in one request.`}
+      value={partSize}
+      text={partSize === null ? '' : sizeText(partSize)}
+      read={(text) => {
+        const size = text.trim() === '' ? null : parseSize(text);
+        return text.trim() !== '' && (size === null || size < min || size > max)
+          ? { problem: 'A size from 5MiB to 5GiB, such as 64MiB, or empty for automatic.' }
+          : { value: size };
+      }}
+      onChange={onChange}
+      input={{ className: 'field narrow', placeholder: 'automatic' }}
+    />
   );
 }
 

@@ -12,7 +12,20 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
+import type { CommandRequest } from '../../shared/contract.ts';
 import type { TestS3 } from './s3env.ts';
+
+/** The test server as a host's addEndpoint command takes it: path-style, named `name`, with its static key. */
+export function testEndpointInput(s3: TestS3, name = 'rgw'): CommandRequest<'addEndpoint'> {
+  return {
+    name,
+    url: s3.endpoint,
+    region: s3.region,
+    addressing: 'path',
+    checksums: 'when-required',
+    credential: { kind: 'static', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  };
+}
 
 /**
  * An S3Client for the test server. Checksums only WHEN_REQUIRED: Ceph RGW 16.2 rejects the SDK's default

@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { HostService } from '../../main/host/service.ts';
 import { FileKeyVault } from '../../main/endpoints/vault.ts';
 import type { EndpointView, JobView } from '../../shared/contract.ts';
-import { createTestBucket } from '../harness/s3.ts';
+import { createTestBucket, testEndpointInput } from '../harness/s3.ts';
 import { tempDir } from '../harness/engine.ts';
 
 const s3 = inject('s3');
@@ -31,19 +31,7 @@ describe('a dropped file and the job waiting for it', () => {
       engine: { autoStart: false }, // nothing uploads: the test is about which job takes the file
     });
     try {
-      const endpoint = await call<EndpointView>(
-        service,
-        'addEndpoint',
-        {
-          name: 'rgw',
-          url: s3.endpoint,
-          region: s3.region,
-          addressing: 'path',
-          checksums: 'when-required',
-          credential: { kind: 'static', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-        },
-        null,
-      );
+      const endpoint = await call<EndpointView>(service, 'addEndpoint', testEndpointInput(s3), null);
       const file = { fileId: 'f1', name: 'report.pdf', relativePath: '', size: 4096, lastModified: 1_700_000_000_000 };
       const first = service.openSession(() => undefined);
       const { jobs } = await call<{ jobs: JobView[] }>(
@@ -54,7 +42,7 @@ describe('a dropped file and the job waiting for it', () => {
       );
       const jobId = jobs[0]!.id;
       await service.closeSession(first); // the page went away: the job waits for its file
-      expect(service.engine.isWaitingForFile(service.engine.get(jobId)!)).toBe(true);
+      expect(service.engine.sources.isWaitingForFile(service.engine.get(jobId)!)).toBe(true);
 
       const second = service.openSession(() => undefined);
       // dropped again with the bar pointing elsewhere: not this job's file
@@ -65,7 +53,7 @@ describe('a dropped file and the job waiting for it', () => {
         second,
       );
       expect(elsewhere.attached).toEqual([]);
-      expect(service.engine.isWaitingForFile(service.engine.get(jobId)!)).toBe(true);
+      expect(service.engine.sources.isWaitingForFile(service.engine.get(jobId)!)).toBe(true);
 
       // dropped with the bar pointing where the job goes: it resumes
       const same = await call<{ attached: unknown[] }>(
@@ -75,7 +63,7 @@ describe('a dropped file and the job waiting for it', () => {
         second,
       );
       expect(same.attached).toEqual([{ jobId, fileId: 'f3' }]);
-      expect(service.engine.isWaitingForFile(service.engine.get(jobId)!)).toBe(false);
+      expect(service.engine.sources.isWaitingForFile(service.engine.get(jobId)!)).toBe(false);
       await service.closeSession(second);
     } finally {
       await service.close();

@@ -11,7 +11,7 @@ import { FileKeyVault } from '../../main/endpoints/vault.ts';
 import { startWebHost, type WebHost } from '../../main/web/server.ts';
 import type { CommandName, EndpointView } from '../../shared/contract.ts';
 import { MiB } from '../../shared/partPlan.ts';
-import { createTestBucket, listUploads, objectSha256, testClient } from '../harness/s3.ts';
+import { createTestBucket, listUploads, objectSha256, testClient, testEndpointInput } from '../harness/s3.ts';
 import { tempDir } from '../harness/engine.ts';
 import { Page, exchangeLink, httpGet, pageSocket, upgradeOutcome } from '../harness/web.ts';
 
@@ -90,14 +90,7 @@ describe('a file dropped in the page', () => {
     let { service, host } = await startHost(dataDir);
     let page = await newPage(host);
     await page.opened();
-    const endpoint: EndpointView = await page.call('addEndpoint', {
-      name: 'rgw',
-      url: s3.endpoint,
-      region: s3.region,
-      addressing: 'path',
-      checksums: 'when-required',
-      credential: { kind: 'static', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
+    const endpoint: EndpointView = await page.call('addEndpoint', testEndpointInput(s3));
     expect(JSON.stringify(endpoint)).not.toContain(s3.secretAccessKey);
 
     const data = randomBytes(40 * MiB);

@@ -5,60 +5,36 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { HostService } from '../../main/host/service.ts';
-import { hostVaults } from '../../main/endpoints/keychain.ts';
-import { startWebHost, type WebHost } from '../../main/web/server.ts';
+import type { WebHost } from '../../main/web/server.ts';
 import type { EndpointView } from '../../shared/contract.ts';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createTestBucket, testClient } from '../harness/s3.ts';
 import { tempDir } from '../harness/engine.ts';
 import { exchangeLink, Page } from '../harness/web.ts';
-import { fakeRenderer } from './hostHarness.ts';
+import { homeWithSshKeyForFile, openPageHost, type PageHost } from './pageHost.ts';
 
 const s3 = inject('s3');
 let client: S3Client;
 let bucket: string;
-let service: HostService;
+let opened: PageHost | undefined;
 let host: WebHost;
 let page: Page;
 let endpoint: EndpointView;
-const home = tempDir('home');
+const home = homeWithSshKeyForFile();
 const dataDir = tempDir('web-paths-data');
-const savedHome = process.env.HOME;
 
 beforeAll(async () => {
-  // a home with an SSH key, and a folder that holds a normal file and links to the secrets
-  process.env.HOME = home;
-  mkdirSync(join(home, '.ssh'));
-  writeFileSync(join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY');
+  // a folder in the home that holds a normal file and links to the secrets
   mkdirSync(join(home, 'photos'));
   writeFileSync(join(home, 'photos', 'cat.jpg'), 'a cat');
   client = testClient(s3);
   bucket = await createTestBucket(s3, 'web-paths');
-  service = await HostService.open({
-    dataDir,
-    vault: hostVaults(dataDir, {}).vault,
-    host: { kind: 'browser', version: 'test', canReadPaths: false },
-  });
-  host = await startWebHost({ service, rendererDir: fakeRenderer() });
-  page = new Page(host.port, await exchangeLink(host.newLink().url));
-  await page.opened();
-  endpoint = await page.call('addEndpoint', {
-    name: 'rgw',
-    url: s3.endpoint,
-    region: s3.region,
-    addressing: 'path',
-    checksums: 'when-required',
-    credential: { kind: 'static', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
+  ({ host, page, endpoint } = opened = await openPageHost(s3, dataDir));
   symlinkSync(join(dataDir, 'ferry.db'), join(home, 'photos', 'db-link'));
   symlinkSync(join(home, '.ssh', 'id_rsa'), join(home, 'photos', 'key-link'));
 });
 afterAll(async () => {
-  process.env.HOME = savedHome;
-  await page?.close();
-  await host?.close();
-  await service?.close();
+  await opened?.close();
   client?.destroy();
 });
 

@@ -2,56 +2,32 @@
 // the places Ferry protects (its data directory, /proc, the secret stores), real paths resolved; and
 // "Resume with a local file…" reads only a file the page was shown, outside them.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { HostService } from '../../main/host/service.ts';
-import { hostVaults } from '../../main/endpoints/keychain.ts';
-import { startWebHost, type WebHost } from '../../main/web/server.ts';
+import type { HostService } from '../../main/host/service.ts';
 import type { EndpointView } from '../../shared/contract.ts';
 import { createTestBucket } from '../harness/s3.ts';
 import { tempDir } from '../harness/engine.ts';
-import { exchangeLink, Page } from '../harness/web.ts';
-import { fakeRenderer } from './hostHarness.ts';
+import type { Page } from '../harness/web.ts';
+import { homeWithSshKeyForFile, openPageHost, type PageHost } from './pageHost.ts';
 
 const s3 = inject('s3');
+let opened: PageHost | undefined;
 let service: HostService;
-let host: WebHost;
 let page: Page;
 let endpoint: EndpointView;
 let bucket: string;
-const home = tempDir('home');
+const home = homeWithSshKeyForFile();
 const dataDir = tempDir('web-receipts-data');
-const savedHome = process.env.HOME;
 
 beforeAll(async () => {
-  process.env.HOME = home;
-  mkdirSync(join(home, '.ssh'));
-  writeFileSync(join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY');
   mkdirSync(join(home, 'receipts'));
   symlinkSync(join(home, '.ssh'), join(home, 'receipts-link'));
   bucket = await createTestBucket(s3, 'web-receipts');
-  service = await HostService.open({
-    dataDir,
-    vault: hostVaults(dataDir, {}).vault,
-    host: { kind: 'browser', version: 'test', canReadPaths: false },
-  });
-  host = await startWebHost({ service, rendererDir: fakeRenderer() });
-  page = new Page(host.port, await exchangeLink(host.newLink().url));
-  await page.opened();
-  endpoint = await page.call('addEndpoint', {
-    name: 'rgw',
-    url: s3.endpoint,
-    region: s3.region,
-    addressing: 'path',
-    checksums: 'when-required',
-    credential: { kind: 'static', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
+  ({ service, page, endpoint } = opened = await openPageHost(s3, dataDir));
 });
 afterAll(async () => {
-  process.env.HOME = savedHome;
-  await page?.close();
-  await host?.close();
-  await service?.close();
+  await opened?.close();
 });
 
 describe('the receipts folder, set from a browser page', () => {

@@ -2,41 +2,15 @@
  * The engine's scheduler (main/engine/scheduler.ts, driven through Engine) and its shared limiter against the in-memory FakeS3:
  * jobs at once, requests at once, pause. A real store in a temporary directory, small real files.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Engine, EngineOptions } from '../../main/engine/engine.ts';
+import { describe, expect, it } from 'vitest';
 import { FakeS3 } from './fakeS3.ts';
-import { FAKE_PART, openFakeEngine } from './fakeEngine.ts';
+import { FAKE_PART, fakeEngineEachTest, fakeSpecs as specs } from './fakeEngine.ts';
 
 const PART = FAKE_PART;
-let dir: string;
-let engine: Engine | null;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ferry-scheduler-'));
-  engine = null;
-});
-afterEach(async () => {
-  await engine?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function open(s3: FakeS3, options: Partial<EngineOptions> = {}): Promise<Engine> {
-  engine = await openFakeEngine(join(dir, 'data'), s3, options);
-  return engine;
-}
-
-function files(count: number, parts: number): string[] {
-  return Array.from({ length: count }, (_, i) => {
-    const path = join(dir, `file-${i}`);
-    writeFileSync(path, Buffer.alloc(parts * PART, i + 1));
-    return path;
-  });
-}
-
-const specs = (paths: string[]) => paths.map((path, i) => ({ path, endpointId: 'fake', bucket: 'bucket', key: `key-${i}` }));
+const fixture = fakeEngineEachTest('scheduler');
+const { open } = fixture;
+/** `count` files of `parts` parts each. */
+const files = (count: number, parts: number): string[] => fixture.files(count, parts * PART);
 
 describe('the scheduler against an in-memory S3', () => {
   it('runs at most maxActiveJobs jobs and maxRequests requests at once, and completes every job', async () => {

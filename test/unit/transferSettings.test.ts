@@ -3,44 +3,17 @@
  * (main/engine/transferSettings.ts through Engine.setTransferSettings), against the in-memory FakeS3,
  * and the settings store that keeps them (main/store/settings.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Engine, EngineOptions } from '../../main/engine/engine.ts';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/store/database.ts';
 import { DEFAULT_SETTINGS, readSettings, writeSettings } from '../../main/store/settings.ts';
 import { FakeS3 } from './fakeS3.ts';
-import { FAKE_PART, openFakeEngine } from './fakeEngine.ts';
+import { FAKE_PART, fakeEngineEachTest, fakeSpecs as specs } from './fakeEngine.ts';
 
 const PART = FAKE_PART;
-let dir: string;
-let engine: Engine | null;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ferry-transfer-settings-'));
-  engine = null;
-});
-afterEach(async () => {
-  await engine?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function open(s3: FakeS3, options: Partial<EngineOptions> = {}): Promise<Engine> {
-  engine = await openFakeEngine(join(dir, 'data'), s3, options);
-  return engine;
-}
-
-function files(count: number, bytes: number, name = 'file'): string[] {
-  return Array.from({ length: count }, (_, i) => {
-    const path = join(dir, `${name}-${i}`);
-    writeFileSync(path, Buffer.alloc(bytes, i + 1));
-    return path;
-  });
-}
-
-const specs = (paths: string[], name = 'key') =>
-  paths.map((path, i) => ({ path, endpointId: 'fake', bucket: 'bucket', key: `${name}-${i}` }));
+const fixture = fakeEngineEachTest('transfer-settings');
+const { open } = fixture;
+const { files } = fixture;
 
 describe('transfer settings applied to a running engine', () => {
   it('files at once: the next files start under the new count', async () => {
@@ -98,7 +71,7 @@ describe('transfer settings applied to a running engine', () => {
 
 describe('the settings store', () => {
   it('keeps the transfer settings, notifications and destinations, and falls back on damaged or out-of-bounds values', () => {
-    const db = openDatabase(join(dir, 'store'));
+    const db = openDatabase(join(fixture.dir, 'store'));
     try {
       expect(readSettings(db)).toEqual(DEFAULT_SETTINGS);
       const saved = writeSettings(db, {

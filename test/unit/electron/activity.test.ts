@@ -4,7 +4,7 @@ import { ActivityTracker } from '../../../main/electron/activity.ts';
 import { FakeEngine, job } from './jobs.ts';
 
 function tracked(engine: FakeEngine) {
-  const tracker = new ActivityTracker(engine.list(), (each) => engine.isWaitingForFile(each));
+  const tracker = new ActivityTracker(engine.list(), (each) => engine.sources.isWaitingForFile(each));
   const notices: unknown[] = [];
   engine.events.on((event) => notices.push(...tracker.apply(event)));
   return { tracker, notices };

@@ -12,9 +12,9 @@ export class FakeEngine {
   list(): Job[] {
     return this.jobs.map((each) => ({ ...each }));
   }
-  isWaitingForFile(each: Pick<Job, 'source' | 'state'>): boolean {
-    return each.source === 'browser' && each.state === 'queued';
-  }
+  readonly sources = {
+    isWaitingForFile: (each: Pick<Job, 'source' | 'state'>): boolean => each.source === 'browser' && each.state === 'queued',
+  };
   /** Changes a job as the engine would, and says so. */
   change(id: string, patch: Partial<Job>): void {
     const index = this.jobs.findIndex((each) => each.id === id);
