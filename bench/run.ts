@@ -7,13 +7,15 @@
 //
 //   node bench/run.ts [--quick] [--rounds N] [--scenarios big,small,huge,resume,far,store,startup]
 //                     [--tools ferry,aws,rclone,lib-storage] [--ferry both|cli|engine|auto] [--out FILE] [--no-profile] [--keep]
+//                     [--ferry-cli-b OTHER/bin/ferry.js]
 //                     [--far-rtt-ms 50] [--far-mbit 200] [--store-jobs 100000]
 //   node bench/run.ts --render RESULTS.json [--out FILE]    (render a saved run's report again)
 // far: the big file and the small files again, every client through a proxy adding 50 ms per request and capping
 // the link at 200 Mbit/s (bench/lib/farProxy.ts); store: a store of 100,000 queued jobs (ferry jobs --json, engine
 // open, the window's first paint, memory; bench/lib/storeScale.ts); startup: ferry --version, ferry jobs (empty).
 // Experiments: --engine-workers N (the stand-in's maxActiveJobs); --engine-requests N (its maxRequests); --ferry-cli FILE (another build of the CLI, e.g. a
-// bundle); FERRY_BENCH_MEMLOG=FILE (the stand-in logs its memory every 250 ms)
+// bundle); --ferry-cli-b FILE (a second build of the CLI as its own row, alternated with the first: an A/B in one
+// run); FERRY_BENCH_MEMLOG=FILE (the stand-in logs its memory every 250 ms)
 // --ferry both (default): the CLI (the Ferry row the ratios use) and the engine stand-in; engine only while
 // bin/ferry.js does not exist. auto: the CLI if it exists, else the stand-in.
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -41,6 +43,7 @@ import {
   AWS_CLI,
   engineOptions,
   ferryCli,
+  ferryCliBuild,
   ferryCliBundled,
   ferryCliExists,
   ferryCliOptions,
@@ -71,6 +74,7 @@ const { values: opts } = parseArgs({
     'engine-workers': { type: 'string' },
     'engine-requests': { type: 'string' },
     'ferry-cli': { type: 'string' },
+    'ferry-cli-b': { type: 'string' },
     'far-rtt-ms': { type: 'string' },
     'far-mbit': { type: 'string' },
     'store-jobs': { type: 'string' },
@@ -99,7 +103,7 @@ if (opts.help) {
   process.stdout.write(
     readFileSync(new URL(import.meta.url), 'utf8')
       .split('\n')
-      .slice(0, 18)
+      .slice(0, 21)
       .join('\n') + '\n',
   );
   process.exit(0);
@@ -173,6 +177,8 @@ if (opts['ferry-cli']) {
   ferryCli.settings += `; the CLI run is \`${ferryCliOptions.path}\` (--ferry-cli), not bin/ferry.js`;
 }
 const FERRY = ferryTools();
+// --ferry-cli-b FILE: another build of the CLI as a second row, alternated with the first (an A/B in one run)
+if (opts['ferry-cli-b']) FERRY.push(ferryCliBuild(path.resolve(opts['ferry-cli-b']), 'Ferry (CLI, --ferry-cli-b build)'));
 // an experiment knob: the stand-in's maxActiveJobs (files uploading at once); default: the engine's, as the CLI
 if (opts['engine-workers']) {
   engineOptions.maxActiveJobs = Number(opts['engine-workers']);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `ferry` command. It runs the one-file build of the CLI (dist/cli/main.mjs, made by npm run build)
+// The `ferry` command. It runs the build of the CLI (dist/cli/main.mjs and its chunks, made by npm run build)
 // when that build is newer than every source file it was made from, else the TypeScript sources
 // directly (Node >= 22.18 strips the types): an edited checkout never runs stale code.
 // FERRY_FROM_SOURCE=1 forces the sources.

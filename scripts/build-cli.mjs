@@ -1,4 +1,5 @@
-// Builds the `ferry` command into one file (npm run build runs it): main/cli/main.ts -> dist/cli/main.mjs.
+// Builds the `ferry` command (npm run build runs it): main/cli/main.ts -> dist/cli/main.mjs, with the
+// modules only some commands need in chunks beside it (loaded when such a command runs).
 // Why: started from the TypeScript sources, every `ferry` call resolves and type-strips about 500
 // modules (ours and the AWS SDK's) before it does anything: 0.6-0.8 CPU-seconds for `ferry --version`
 // or `ferry jobs`, most of a start-up. One pre-built ES module (with Node's compile cache, see
@@ -37,8 +38,14 @@ rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ['main/cli/main.ts'],
-  outfile,
+  entryPoints: { main: 'main/cli/main.ts' },
+  outdir,
+  // each command's module (main.ts imports them when they run) and what only they use in chunks of
+  // their own: `ferry jobs` loads neither the AWS SDK nor the uploader (issue #14, start-up)
+  splitting: true,
+  // beside main.mjs: the paths own-import-meta-url writes are relative to dist/cli
+  chunkNames: '[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   format: 'esm',
   platform: 'node',

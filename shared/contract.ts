@@ -6,7 +6,7 @@
  * Transports carry a command as {command, request} and answer with a {@link Envelope}; the page sees
  * one object with one method per command ({@link FerryApi}), never a generic invoke.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { caFileSchema, credentialInputSchema, endpointNameSchema, endpointUrlSchema, type CredentialSummary } from './endpointInput.ts';
 import type { EndpointProfile } from './endpoint.ts';
 import type { ErrorInfo } from './errors.ts';

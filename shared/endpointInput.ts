@@ -2,7 +2,7 @@
  * The schema of an endpoint as a user enters it (CLI flags, the window's form): validated with zod
  * at every boundary before it reaches the registry.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointDefaultsSchema } from './uploadOptions.ts';
 
 export const endpointNameSchema = z

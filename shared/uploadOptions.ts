@@ -11,7 +11,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html): at most 10 tags, a tag key
  * of at most 128 and a value of at most 256 characters; user metadata of at most 2 KB.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const STORAGE_CLASSES = [
   'STANDARD',

@@ -53,7 +53,7 @@ export function rowsOf(scenario: ScenarioResult): Row[] {
   });
 }
 
-const isFerry = (id: string) => id === 'ferry' || id === 'ferry-engine';
+const isFerry = (id: string) => id === 'ferry' || id === 'ferry-b' || id === 'ferry-engine';
 
 /** The Ferry row the ratios are computed against: the CLI when it ran, else the stand-in. */
 export function ferryRow(rows: Row[]): Row | undefined {

@@ -40,7 +40,7 @@ export interface Invocation {
 }
 
 export interface Tool {
-  id: 'ferry' | 'ferry-engine' | 'aws' | 'rclone' | 'lib-storage';
+  id: 'ferry' | 'ferry-b' | 'ferry-engine' | 'aws' | 'rclone' | 'lib-storage';
   /** the row's name in the report */
   label: string;
   /** how it was configured, for the report */
@@ -149,6 +149,30 @@ export const ferryCli: Tool = {
     return { cmd: process.execPath, args: [ferryCliOptions.path, '--data-dir', ferryDataDir(ctx), 'run'], env: cleanEnv() };
   },
 };
+
+/**
+ * Another build of the CLI as its own row (run.ts --ferry-cli-b FILE), for an A/B of two builds in one run:
+ * the same commands as the Ferry (CLI) row, with `file` in place of bin/ferry.js.
+ */
+export function ferryCliBuild(file: string, label: string): Tool {
+  const withPath = async <T>(work: () => Promise<T>): Promise<T> => {
+    const saved = ferryCliOptions.path;
+    ferryCliOptions.path = file;
+    try {
+      return await work();
+    } finally {
+      ferryCliOptions.path = saved;
+    }
+  };
+  return {
+    ...ferryCli,
+    id: 'ferry-b',
+    label,
+    settings: `${ferryCli.settings}; this row runs \`${file}\` (--ferry-cli-b)`,
+    prepare: (ctx, target) => withPath(() => ferryCli.prepare(ctx, target)),
+    resume: (ctx, target) => withPath(() => ferryCli.resume!(ctx, target)),
+  };
+}
 
 function ferryUploadCommand(ctx: RunContext, target: Target): Invocation {
   const source = target.kind === 'file' ? target.path : target.dir;

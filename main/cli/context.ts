@@ -1,5 +1,5 @@
 /** What every CLI command needs: the I/O streams, the data directory, and openers for the registry and the engine. */
-import { Engine, type EngineOptions } from '../engine/engine.ts';
+import type { Engine, EngineOptions } from '../engine/engine.ts';
 import { serveControl } from '../engine/control.ts';
 import { EndpointRegistry } from '../endpoints/registry.ts';
 import { hostVaults } from '../endpoints/keychain.ts';
@@ -14,7 +14,9 @@ export function openRegistry(ctx: Context): EndpointRegistry {
   return new EndpointRegistry({ dataDir: ctx.dataDir, ...hostVaults(ctx.dataDir, ctx.io.env) });
 }
 
-export function openEngine(ctx: Context, registry: EndpointRegistry, options: Partial<EngineOptions> = {}): Promise<Engine> {
+/** The engine on the data directory (loaded only by the commands that upload: `ferry jobs` does not need the SDK). */
+export async function openEngine(ctx: Context, registry: EndpointRegistry, options: Partial<EngineOptions> = {}): Promise<Engine> {
+  const { Engine } = await import('../engine/engine.ts');
   return Engine.open({ dataDir: ctx.dataDir, endpoints: registry, autoStart: false, vault: registry.vault, ...options });
 }
 

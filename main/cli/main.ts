@@ -6,17 +6,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolveDataDir } from './dataDir.ts';
 import type { Context } from './context.ts';
 import { EXIT, reportError, type Io } from './output.ts';
-import { endpointAdd, endpointEdit, endpointList, endpointRemove, endpointTest } from './commands/endpoint.ts';
-import { run, upload } from './commands/transfer.ts';
-import { control, listJobs } from './commands/jobs.ts';
-import { orphans } from './commands/orphans.ts';
-import { serve } from './commands/serve.ts';
-import { verify } from './commands/verify.ts';
-import { receipt } from './commands/receipt.ts';
-import { link } from './commands/link.ts';
-import { limit } from './commands/limit.ts';
-import { changedOnly } from './commands/changes.ts';
 import { VERSION } from '../host/version.ts';
+
+// Each command's module is loaded when that command runs, not at every start: `ferry jobs` does not
+// load the AWS SDK, the uploader or the browser host (issue #14, start-up). The bundle
+// (scripts/build-cli.mjs) keeps these as separate chunks.
+const endpointCommands = () => import('./commands/endpoint.ts');
+const transferCommands = () => import('./commands/transfer.ts');
+const jobCommands = () => import('./commands/jobs.ts');
 
 /** Collects a repeatable option's values. */
 function collect(value: string, previous: string[]): string[] {
@@ -60,18 +57,22 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--default-acl <canned>', 'default canned ACL')
     .option('--default-cache-control <value>', 'default Cache-Control')
     .option('--default-if-exists <mode>', 'default for --if-exists')
-    .action(action((name: string, options) => endpointAdd(ctx(), name, options)));
+    .action(action(async (name: string, options) => (await endpointCommands()).endpointAdd(ctx(), name, options)));
   endpoint
     .command('list')
     .description('list endpoints (never their secrets)')
     .option('--json', 'JSON output')
-    .action(action((options: { json?: boolean }) => endpointList(ctx(), options)));
+    .action(action(async (options: { json?: boolean }) => (await endpointCommands()).endpointList(ctx(), options)));
   endpoint
     .command('test <name>')
     .description('check that the endpoint answers and accepts the credentials; measure clock skew')
     .option('--bucket <bucket>', 'also check this bucket (exists, right region)')
     .option('--json', 'JSON output')
-    .action(action((name: string, options: { bucket?: string; json?: boolean }) => endpointTest(ctx(), name, options)));
+    .action(
+      action(async (name: string, options: { bucket?: string; json?: boolean }) =>
+        (await endpointCommands()).endpointTest(ctx(), name, options),
+      ),
+    );
   endpoint
     .command('edit <name>')
     .description('change an endpoint; what is not given stays (the secret too). Its jobs keep using it')
@@ -96,12 +97,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       collect,
       [],
     )
-    .action(action((name: string, options) => endpointEdit(ctx(), name, options)));
+    .action(action(async (name: string, options) => (await endpointCommands()).endpointEdit(ctx(), name, options)));
   endpoint
     .command('remove <name>')
     .description('remove an endpoint and its stored secret')
     .option('--force', 'also when unfinished uploads use it: they are aborted and their parts deleted from the server')
-    .action(action((name: string, options: { force?: boolean }) => endpointRemove(ctx(), name, options)));
+    .action(action(async (name: string, options: { force?: boolean }) => (await endpointCommands()).endpointRemove(ctx(), name, options)));
 
   program
     .command('upload')
@@ -135,13 +136,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       'after',
       '\nWhile ferry serve or the desktop app owns the data directory, the jobs go to it (they appear in its window) and this command follows them there; Ctrl-C pauses them there.',
     )
-    .action(action((paths: string[], options) => upload(ctx(), paths, options)));
+    .action(action(async (paths: string[], options) => (await transferCommands()).upload(ctx(), paths, options)));
 
   program
     .command('jobs')
     .description('list upload jobs')
     .option('--json', 'JSON output')
-    .action(action((options: { json?: boolean }) => listJobs(ctx(), options)));
+    .action(action(async (options: { json?: boolean }) => (await jobCommands()).listJobs(ctx(), options)));
 
   for (const [name, description] of [
     ['pause', 'pause jobs (parts already sent stay on the server)'],
@@ -167,10 +168,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         '\nWhile ferry upload, ferry run or ferry serve owns the data directory, the command goes to that process and acts there at once.',
       )
       .action(
-        action((ids: string[], options: { all?: boolean; restart?: boolean; changedOnly?: boolean }) =>
+        action(async (ids: string[], options: { all?: boolean; restart?: boolean; changedOnly?: boolean }) =>
           name === 'retry' && options.changedOnly
-            ? changedOnly(ctx(), ids, options)
-            : control(ctx(), name === 'retry' && options.restart ? 'restart' : name, ids, options),
+            ? (await import('./commands/changes.ts')).changedOnly(ctx(), ids, options)
+            : (await jobCommands()).control(ctx(), name === 'retry' && options.restart ? 'restart' : name, ids, options),
         ),
       );
   }
@@ -180,19 +181,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description('upload every queued job, including those interrupted by a crash, until none is left')
     .option('--bwlimit <rate>', 'the bandwidth limit across all uploads, e.g. 10MiB/s')
     .option('--give-up-after <duration>', 'how long an outage may last before a job fails, e.g. 15m, 90s, 2h (default 15m)')
-    .action(action((options: { bwlimit?: string; giveUpAfter?: string }) => run(ctx(), options)));
+    .action(action(async (options: { bwlimit?: string; giveUpAfter?: string }) => (await transferCommands()).run(ctx(), options)));
 
   program
     .command('link <target>')
     .description('print a presigned download link for s3://BUCKET/KEY (at most 7 days)')
     .requiredOption('--endpoint <name>', 'the endpoint the object is on')
     .option('--expires <duration>', 'how long the link works, e.g. 7d, 12h, 30m (default and most: 7d)')
-    .action(action((target: string, options: { endpoint: string; expires?: string }) => link(ctx(), target, options)));
+    .action(
+      action(async (target: string, options: { endpoint: string; expires?: string }) =>
+        (await import('./commands/link.ts')).link(ctx(), target, options),
+      ),
+    );
 
   program
     .command('limit <rate>')
     .description('change the bandwidth limit of the running ferry upload, run or serve at once: RATE (e.g. 10MiB/s) or off')
-    .action(action((rate: string) => limit(ctx(), rate)));
+    .action(action(async (rate: string) => (await import('./commands/limit.ts')).limit(ctx(), rate)));
 
   program
     .command('orphans <endpoint> <target>')
@@ -203,13 +208,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--adopt <uploadId>', 'finish this incomplete upload (of s3://BUCKET/KEY) with --file: matching parts are kept')
     .option('--file <path>', 'with --adopt: the local file the upload was of')
     .option('--json', 'JSON output')
-    .action(action((name: string, target: string, options) => orphans(ctx(), name, target, options)));
+    .action(
+      action(async (name: string, target: string, options) =>
+        (await import('./commands/orphans.ts')).orphans(ctx(), name, target, options),
+      ),
+    );
 
   program
     .command('receipt <jobId>')
     .description('the receipt of a completed upload: file, destination, part plan, checksums sent, ETag, verification')
     .option('--json', 'JSON output')
-    .action(action((id: string, options: { json?: boolean }) => receipt(ctx(), id, options)));
+    .action(action(async (id: string, options: { json?: boolean }) => (await import('./commands/receipt.ts')).receipt(ctx(), id, options)));
 
   program
     .command('verify <target>')
@@ -217,14 +226,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .requiredOption('--file <path>', 'the local file')
     .requiredOption('--endpoint <name>', 'the endpoint the object is on')
     .option('--json', 'JSON output')
-    .action(action((target: string, options: { file: string; endpoint: string; json?: boolean }) => verify(ctx(), target, options)));
+    .action(
+      action(async (target: string, options: { file: string; endpoint: string; json?: boolean }) =>
+        (await import('./commands/verify.ts')).verify(ctx(), target, options),
+      ),
+    );
 
   program
     .command('serve')
     .description('open the window in a browser: serves it on 127.0.0.1; each printed link opens one window once (Enter prints a new one)')
     .option('--port <n>', 'port (default: a free one)')
     .option('--open', 'open the window in the system browser (through an owner-only launcher file, not the address)')
-    .action(action((options: { port?: string; open?: boolean }) => serve(ctx(), options)));
+    .action(action(async (options: { port?: string; open?: boolean }) => (await import('./commands/serve.ts')).serve(ctx(), options)));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -4,7 +4,6 @@
  * is referenced by name and resolved by the SDK's providers (SSO and credential_process included),
  * never copied.
  */
-import { fromIni } from '@aws-sdk/credential-providers';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { EndpointIntegrity, EndpointProfile } from '../../shared/endpoint.ts';
@@ -272,6 +271,8 @@ export class EndpointRegistry implements EndpointResolver {
       );
       return { profile, credentials: { accessKeyId: stored.accessKeyId, secretAccessKey } };
     }
+    // loaded here, not at start: a command that lists jobs or endpoints never needs the SDK's providers
+    const { fromIni } = await import('@aws-sdk/credential-providers');
     return { profile, credentials: fromIni({ profile: stored.profile, ignoreCache: false }) };
   }
 

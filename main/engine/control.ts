@@ -29,7 +29,7 @@ import { chmodSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, wr
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CODES, FerryError, isErrorCode } from '../../shared/errors.ts';
 
 /**

@@ -7,11 +7,16 @@
  * bytes sent are the bytes hashed because the server checks them: every part carries a check the
  * server validates on arrival (partCheck.ts), so bytes rewritten between the two passes are refused,
  * and the fingerprint, checked after each pass, then says why (FileChangedError).
+ *
+ * Both passes read into 1 MiB buffers from one pool, and a buffer goes back to it once the socket has
+ * taken its bytes (the write's callback): fresh buffers per chunk left tens of MiB of dead chunks
+ * waiting for the garbage collector, and the C heap grown with them, at any moment of a big upload.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
-import { Readable } from 'node:stream';
+import { OutgoingMessage } from 'node:http';
+import { Readable, type Writable } from 'node:stream';
 import type { PartCheck } from '../../shared/endpoint.ts';
 import { FerryError, FileChangedError } from '../../shared/errors.ts';
 import { fingerprintDifference, type FileFingerprint } from '../../shared/job.ts';
@@ -24,8 +29,12 @@ export const READ_CHUNK = 1024 * 1024;
 /** Parts up to this size are read once into memory and sent from there (a small file: one read). */
 export const MEMORY_PART_MAX = 2 * 1024 * 1024;
 
-/** Idle hashing buffers kept (one per part being hashed at a busy moment). */
-const POOL_KEEP = 8;
+/**
+ * Idle read buffers kept: two per part in flight at the default concurrency (one being read or
+ * hashed, one the socket is still writing). More than that in use at once are allocated and left to
+ * the garbage collector when returned.
+ */
+const POOL_KEEP = 16;
 const pool: Buffer[] = [];
 
 function acquireBuffer(): Buffer {
@@ -36,7 +45,7 @@ function releaseBuffer(buffer: Buffer): void {
   if (pool.length < POOL_KEEP) pool.push(buffer);
 }
 
-/** The hashing-buffer pool's idle buffers (for tests). */
+/** The read-buffer pool's idle buffers (for tests). */
 export function pooledBuffers(): number {
   return pool.length;
 }
@@ -168,12 +177,16 @@ export class SourceFile implements PartSource {
     return scanFile(this.#handle, start, end, signal, take, () => new FileChangedError(this.path, 'it became shorter'));
   }
 
-  /** Bytes [start, end) as a stream of fresh chunks (a chunk handed to a socket must not be reused). */
+  /**
+   * Bytes [start, end) as a stream. Piped straight into an HTTP request (as the SDK sends a body), it
+   * writes pooled buffers itself and takes each back when the request's write of it completed; piped
+   * anywhere else (the bandwidth limiter), it pushes fresh chunks: a chunk handed on must not be reused.
+   */
   #stream(start: number, end: number, onBytes: (bytes: number) => void): Readable {
     let position = start;
     const handle = this.#handle;
     const path = this.path;
-    return new Readable({
+    const body = new Readable({
       highWaterMark: READ_CHUNK,
       read() {
         if (position >= end) {
@@ -198,6 +211,53 @@ export class SourceFile implements PartSource {
         );
       },
     });
+    const pipe = body.pipe.bind(body);
+    body.pipe = <T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
+      if (!(destination instanceof OutgoingMessage) || position !== start || options?.end === false) return pipe(destination, options);
+      void this.#pump(body, destination, start, end, onBytes);
+      return destination;
+    };
+    return body;
+  }
+
+  /**
+   * Writes bytes [start, end) into `request` through pooled buffers, one read ahead of the socket at
+   * most; a buffer goes back to the pool when its write completed (never while the socket may still
+   * read it). Stops when the request or `body` is destroyed; a read error destroys both.
+   */
+  async #pump(body: Readable, request: Writable, start: number, end: number, onBytes: (bytes: number) => void): Promise<void> {
+    const stopped = () => body.destroyed || request.destroyed;
+    try {
+      for (let position = start; position < end;) {
+        if (stopped()) return;
+        const buffer = acquireBuffer();
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await this.#handle.read(buffer, 0, Math.min(buffer.length, end - position), position));
+        } catch (error) {
+          releaseBuffer(buffer);
+          throw error;
+        }
+        if (bytesRead === 0) {
+          releaseBuffer(buffer);
+          throw new FileChangedError(this.path, 'it became shorter');
+        }
+        if (stopped()) {
+          releaseBuffer(buffer);
+          return;
+        }
+        position += bytesRead;
+        onBytes(bytesRead);
+        const more = request.write(buffer.subarray(0, bytesRead), (error) => {
+          if (!error) releaseBuffer(buffer);
+        });
+        if (!more && !(await drained(request))) return;
+      }
+      if (!stopped()) request.end();
+    } catch (error) {
+      request.destroy(error as Error);
+      if (!body.destroyed) body.destroy(error as Error);
+    }
   }
 
   async #readInto(data: Buffer, start: number, signal: AbortSignal): Promise<void> {
@@ -213,4 +273,21 @@ export class SourceFile implements PartSource {
   async close(): Promise<void> {
     await this.#handle.close();
   }
+}
+
+/** Waits for `stream` to drain: true, or false if it closed or failed first. */
+function drained(stream: Writable): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (value: boolean) => () => {
+      stream.off('drain', onDrain);
+      stream.off('close', onClose);
+      stream.off('error', onClose);
+      resolve(value);
+    };
+    const onDrain = done(true);
+    const onClose = done(false);
+    stream.on('drain', onDrain);
+    stream.on('close', onClose);
+    stream.on('error', onClose);
+  });
 }

@@ -16,7 +16,7 @@
  */
 import { homedir } from 'node:os';
 import { realpath, stat } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FerryError, isErrorCode, type ErrorCode } from '../../shared/errors.ts';
 import { JOB_STATES, type Job } from '../../shared/job.ts';
 import { JOB_IF_EXISTS, uploadOptionsSchema } from '../../shared/uploadOptions.ts';

@@ -99,6 +99,17 @@ export class JobStore {
 
   /** Every job, oldest first. */
   loadJobs(): Job[] {
+    const jobs: Job[] = [];
+    for (const job of this.eachJob()) jobs.push(job);
+    return jobs;
+  }
+
+  /**
+   * Every job, oldest first, one at a time: a caller that writes them out as it goes (`ferry jobs
+   * --json`) never holds 100,000 of them. The rows are read from one snapshot of the store (WAL: an
+   * engine writing meanwhile is not seen half-way).
+   */
+  *eachJob(): Generator<Job, void, undefined> {
     const select = this.#db.prepare(SELECT_JOBS);
     // Rows as arrays, read by column index: node:sqlite builds an object row property by property, which
     // for 100,000 jobs took four times as long as the rest of the load. And one row at a time: with all(),
@@ -109,9 +120,7 @@ export class JobStore {
     if (arrays) (select as unknown as { setReturnArrays(enabled: boolean): void }).setReturnArrays(true);
     const rows = (typeof select.iterate === 'function' ? select.iterate() : select.all()) as Iterable<unknown[] | JobRow>;
     const reader = new RowReader();
-    const jobs: Job[] = [];
-    for (const row of rows) jobs.push(reader.job(Array.isArray(row) ? row : JOB_COLUMNS.map((column) => row[column])));
-    return jobs;
+    for (const row of rows) yield reader.job(Array.isArray(row) ? row : JOB_COLUMNS.map((column) => row[column]));
   }
 
   loadParts(jobId: string): CompletedPart[] {

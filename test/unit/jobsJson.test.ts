@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JobStore } from '../../main/store/jobStore.ts';
+import { acquireDataDirLock } from '../../main/store/lock.ts';
 import { job } from './jobFixture.ts';
 
 const FERRY = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url));
@@ -39,5 +40,23 @@ describe('ferry jobs --json', () => {
     expect(text).toBe(`${JSON.stringify(parsed, null, 2)}\n`);
     expect(parsed.map((j) => j.id)).toEqual(Array.from({ length: count }, (_, i) => `job-${i}`));
     expect(parsed.at(-1)?.options.metadata).toEqual(count === 0 ? undefined : { n: String(count - 1) });
+  });
+
+  it("shows a job a dead process left 'uploading' as queued, and as uploading while an engine owns the directory", () => {
+    const store = JobStore.open(dir);
+    store.insertJobs([
+      job({ id: 'job-0', key: 'k/0' }),
+      job({ id: 'job-1', key: 'k/1', state: 'uploading' }),
+      job({ id: 'job-2', key: 'k/2' }),
+    ]);
+    store.close();
+    const states = () => (JSON.parse(jobsJson()) as { state: string }[]).map((j) => j.state);
+    expect(states()).toEqual(['queued', 'queued', 'queued']);
+    const lock = acquireDataDirLock(dir);
+    try {
+      expect(states()).toEqual(['queued', 'uploading', 'queued']);
+    } finally {
+      lock.release();
+    }
   });
 });

@@ -78,32 +78,42 @@ export function optionsJson(options: UploadOptions | undefined): OptionsJson {
 /**
  * The jobs as they are. A job stored as 'uploading' while no engine owns the data directory was left
  * so by a process that died or stopped: it is shown as 'queued', which is what the next `ferry run`
- * makes of it (the store itself is not touched, so this never races a starting upload).
+ * makes of it (the store itself is not touched, so this never races a starting upload). `show` is
+ * given the jobs one at a time, oldest first, and the retry a running job waits for. Whether an
+ * engine runs is asked at the first 'uploading' job, if there is one.
  */
-function currentJobs(ctx: Context): { jobs: Job[]; retries: Map<string, JobRetry> } {
+async function withCurrentJobs<R>(
+  ctx: Context,
+  show: (jobs: Iterable<Job>, retryOf: (id: string) => JobRetry | undefined) => R | Promise<R>,
+): Promise<R> {
   const store = JobStore.open(ctx.dataDir);
-  let jobs: Job[];
-  let retries: Map<string, JobRetry>;
+  let running: boolean | undefined;
+  let retries = new Map<string, JobRetry>();
+  const engineRunning = (): boolean => {
+    if (running === undefined) {
+      try {
+        acquireDataDirLock(ctx.dataDir).release();
+        running = false;
+      } catch (error) {
+        if (!(error instanceof EngineLockedError)) throw error;
+        running = true;
+        retries = store.loadRetries();
+      }
+    }
+    return running;
+  };
+  function* current(): Generator<Job, void, undefined> {
+    for (const job of store.eachJob()) {
+      if (job.state !== 'uploading' || engineRunning()) yield job;
+      // what the next engine's open does to it (Engine: interrupt), through the state machine
+      else yield { ...job, state: transition(job.state, 'interrupt') };
+    }
+  }
   try {
-    jobs = store.loadJobs();
-    retries = store.loadRetries();
+    return await show(current(), (id) => retries.get(id));
   } finally {
     store.close();
   }
-  if (!jobs.some((job) => job.state === 'uploading')) return { jobs, retries: new Map() };
-  let running = false;
-  try {
-    acquireDataDirLock(ctx.dataDir).release();
-  } catch (error) {
-    if (!(error instanceof EngineLockedError)) throw error;
-    running = true;
-  }
-  // what the next engine's open does to it (Engine: interrupt), through the state machine
-  if (running) return { jobs, retries };
-  return {
-    jobs: jobs.map((job) => (job.state === 'uploading' ? { ...job, state: transition(job.state, 'interrupt') } : job)),
-    retries: new Map(),
-  };
 }
 
 /** "retrying in 8 s: cannot reach the endpoint (attempt 3)" for the table, or the error. */
@@ -118,54 +128,60 @@ function note(job: Job, retry: JobRetry | undefined): string {
 
 /**
  * Writes `items` as the pretty JSON array JSON.stringify(array, null, 2) would give, a thousand at a
- * time, waiting for the stream to drain: 100,000 jobs never become one 60 MB string in memory. Each
- * thousand is one JSON.stringify of an array (its items come out indented as they are in the whole
- * array), not a thousand of them with their lines indented again afterwards (issue #14).
+ * time as they come, waiting for the stream to drain: 100,000 jobs never become one 60 MB string, nor
+ * 100,000 objects, in memory. Each thousand is one JSON.stringify of an array (its items come out
+ * indented as they are in the whole array), not a thousand of them with their lines indented again
+ * afterwards (issue #14).
  */
-async function writeJsonArray<T, J>(stream: NodeJS.WritableStream, items: readonly T[], toJson: (item: T) => J): Promise<void> {
-  if (items.length === 0) {
-    line(stream, '[]');
-    return;
-  }
+async function writeJsonArray<T, J>(stream: NodeJS.WritableStream, items: Iterable<T>, toJson: (item: T) => J): Promise<void> {
   const CHUNK = 1000;
-  for (let start = 0; start < items.length; start += CHUNK) {
-    const end = Math.min(items.length, start + CHUNK);
-    const chunk: J[] = [];
-    for (let i = start; i < end; i++) chunk.push(toJson(items[i]!));
+  let first = true;
+  let chunk: J[] = [];
+  const write = async () => {
     // "[\n  {...},\n  {...}\n]": the items as they are inside the whole array
-    const text = JSON.stringify(chunk, null, 2);
-    const inner = text.slice(2, -2);
-    const piece = `${start === 0 ? '[\n' : ',\n'}${inner}${end === items.length ? '\n]\n' : ''}`;
+    const inner = JSON.stringify(chunk, null, 2).slice(2, -2);
+    chunk = [];
+    const piece = `${first ? '[\n' : ',\n'}${inner}`;
+    first = false;
     if (!stream.write(piece)) await new Promise((resolve) => stream.once('drain', resolve));
+  };
+  for (const item of items) {
+    chunk.push(toJson(item));
+    if (chunk.length === CHUNK) await write();
   }
+  if (chunk.length > 0) await write();
+  line(stream, first ? '[]' : '\n]');
 }
 
 export async function listJobs(ctx: Context, options: { json?: boolean }): Promise<number> {
   const registry = openRegistry(ctx);
   try {
     const names = new Map(registry.list().map((e) => [e.id, e.name]));
-    const { jobs, retries } = currentJobs(ctx);
     if (options.json) {
-      const toJson = (job: Job): JobJson => ({
-        id: job.id,
-        state: job.state,
-        path: job.path,
-        endpoint: names.get(job.endpointId) ?? job.endpointId,
-        bucket: job.bucket,
-        key: job.key,
-        size: job.size,
-        bytesDone: job.bytesDone,
-        partSize: job.partSize,
-        uploadId: job.uploadId,
-        error: job.error ? { code: job.error.code, message: job.error.message } : null,
-        options: optionsJson(job.options),
-        skipped: job.skipped === true,
-        waitingForAnswer: isWaitingForAnswer(job),
-        retry: retryJson(job.state === 'uploading' ? retries.get(job.id) : undefined),
-        batchId: job.batchId,
-      });
-      await writeJsonArray(ctx.io.stdout, jobs, toJson);
-    } else if (jobs.length === 0) {
+      await withCurrentJobs(ctx, (jobs, retryOf) =>
+        writeJsonArray(ctx.io.stdout, jobs, (job: Job): JobJson => ({
+          id: job.id,
+          state: job.state,
+          path: job.path,
+          endpoint: names.get(job.endpointId) ?? job.endpointId,
+          bucket: job.bucket,
+          key: job.key,
+          size: job.size,
+          bytesDone: job.bytesDone,
+          partSize: job.partSize,
+          uploadId: job.uploadId,
+          error: job.error ? { code: job.error.code, message: job.error.message } : null,
+          options: optionsJson(job.options),
+          skipped: job.skipped === true,
+          waitingForAnswer: isWaitingForAnswer(job),
+          retry: retryJson(job.state === 'uploading' ? retryOf(job.id) : undefined),
+          batchId: job.batchId,
+        })),
+      );
+      return EXIT.ok;
+    }
+    const { jobs, retryOf } = await withCurrentJobs(ctx, (jobs, retryOf) => ({ jobs: [...jobs], retryOf }));
+    if (jobs.length === 0) {
       line(ctx.io.stdout, 'No jobs. Upload with: ferry upload PATH s3://BUCKET/KEY --endpoint NAME');
     } else {
       const rows: string[][] = [['ID', 'STATE', 'DONE', 'SIZE', 'DESTINATION', 'ERROR']];
@@ -179,7 +195,7 @@ export async function listJobs(ctx: Context, options: { json?: boolean }): Promi
             percentDone(job.bytesDone, job.size, job.state === 'completed'),
             formatBytes(job.size),
             `${names.get(job.endpointId) ?? '?'}:s3://${job.bucket}/${job.key}`,
-            note(job, retries.get(job.id)),
+            note(job, retryOf(job.id)),
           ]);
       }
       line(ctx.io.stdout, table(rows));
