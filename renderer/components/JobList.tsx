@@ -5,11 +5,10 @@
  * when the shown rows change (a filter, a search, a sort, an added or finished job), never on a
  * progress tick.
  *
- * Rows are recycled while the list scrolls (issue #13, smooth at 10,000 jobs): a row's React key is
- * its slot (its place among the rows drawn), not its job, so the rows keep their elements, in
- * their order, and show other jobs as the list moves. Dragging the scroll bar
- * through 10,000 rows then changes text and attributes instead of building (or moving) every
- * row's elements each frame, which cost the browser a long style and layout pass per frame.
+ * A row's React key is its item (`g:BATCH`, `j:ID`, `c:ID`), so what a row holds of its own (an open
+ * menu, its focus, an expanded error) stays with its job when the list scrolls, is sorted or
+ * changes. Rows were once keyed by their slot among the rows drawn, to keep their elements while
+ * the scroll bar is dragged; an open menu then stayed where it was and showed another job's actions.
  *
  * Keyboard: Tab reaches each row's checkbox and buttons; Up/Down move between rows; Space ticks the
  * row; Ctrl/Cmd+A selects every shown job, Escape clears the selection, Delete removes the selected
@@ -122,14 +121,14 @@ export function JobList({ emptyText }: { emptyText: string }) {
           </div>
         ) : (
           <div role="none" className="job-table-sizer" style={{ height: virtualizer.getTotalSize() }}>
-            {virtualItems.map((item, slot) => {
+            {virtualItems.map((item) => {
               const entry = items[item.index]!;
               const id = entry.slice(2);
               if (entry.startsWith('g:'))
-                return <GroupRow key={slot} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
+                return <GroupRow key={entry} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
               return (
                 <JobRow
-                  key={slot}
+                  key={entry}
                   id={id}
                   index={item.index}
                   top={item.start}
