@@ -241,7 +241,7 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
           </select>
         ) : null}
         <RowActions
-          key={job.id} // the row is recycled for other jobs; its menu belongs to this one (JobList.tsx)
+          owner={job.id}
           actions={
             pending === null
               ? jobActions(job, actions)
