@@ -11,6 +11,7 @@ import { caFileSchema, credentialInputSchema, endpointNameSchema, endpointUrlSch
 import type { EndpointProfile } from './endpoint.ts';
 import type { ErrorInfo } from './errors.ts';
 import type { JobState } from './job.ts';
+import type { JobPage } from './jobPage.ts';
 import { commandMethods } from './wire.ts';
 import { MAX_LINK_SECONDS, uploadOptionsSchema, type UploadOptions } from './uploadOptions.ts';
 import { EXISTS_ANSWERS } from './existsAnswer.ts';
@@ -113,11 +114,33 @@ export interface HostInfo {
   canReadPaths: boolean;
 }
 
-export interface Snapshot {
+/** What a snapshot says once every page of it is read: the jobs (oldest first), endpoints, settings and host. */
+export interface SnapshotContents {
   jobs: JobView[];
   endpoints: EndpointView[];
   settings: Settings;
   host: HostInfo;
+}
+
+/**
+ * The answer to `snapshot`: the first page of the jobs (enough to paint the first screen), in the
+ * compact form of shared/jobPage.ts, and a cursor for the rest, which `jobsPage` answers a page at a
+ * time from the same snapshot (issue #13: the first row of 10,000 jobs within 1 s). The jobs are the
+ * ones there were when the snapshot was taken, each as it is when its page is read; events sent after
+ * the snapshot's answer say what changed since, so the window applies them once the last page is in.
+ */
+export interface Snapshot extends Omit<SnapshotContents, 'jobs'> {
+  jobs: JobPage;
+  /** The snapshot's jobs in all pages (the window says "n of jobCount" while the rest arrive). */
+  jobCount: number;
+  /** Names the rest of the jobs for `jobsPage`, or null when `jobs` holds them all. */
+  cursor: string | null;
+}
+
+/** The answer to `jobsPage`: the next page, and the cursor again (null after the last page). */
+export interface JobsPage {
+  jobs: JobPage;
+  cursor: string | null;
 }
 
 export interface ProbeView {
@@ -191,6 +214,8 @@ const windowOptions = uploadOptionsSchema.refine((options) => options.sseC !== t
 
 export const commandSchemas = {
   snapshot: z.object({}),
+  /** The next page of a snapshot's jobs (Snapshot.cursor). */
+  jobsPage: z.object({ cursor: id }),
   addPaths: z.object({
     endpointId: id,
     bucket,
@@ -278,6 +303,7 @@ export type CommandRequest<C extends CommandName> = z.input<(typeof commandSchem
 /** What each command answers. */
 export interface CommandResponses {
   snapshot: Snapshot;
+  jobsPage: JobsPage;
   /** `skipped`: files inside the named folders that the browser host leaves out, with why (the window shows them). */
   addPaths: { jobs: JobView[]; skipped?: { path: string; reason: string }[] };
   addBrowserFiles: { jobs: JobView[] };

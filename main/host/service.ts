@@ -44,6 +44,8 @@ import { readSettings, writeSettings } from '../store/settings.ts';
 import { allowedRealPath, expandDropped, expandForBrowser, realPlaces } from './sources.ts';
 import { protectedPlaces, refusal, type ProtectedPlace } from './pathPolicy.ts';
 import { BrowserSession } from './browserSession.ts';
+import { SnapshotPages } from './snapshotPages.ts';
+import { encodeJobPage } from '../../shared/jobPage.ts';
 import { handoffHandlers } from './handoff.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { withDefaults, type EndpointDefaults, type UploadOptions } from '../../shared/uploadOptions.ts';
@@ -99,6 +101,8 @@ export class HostService {
   readonly #listeners = new Set<Listener>();
   readonly #sessions = new Set<BrowserSession>();
   readonly #changed = new Map<string, Job>();
+  /** The rest of each snapshot's jobs, for jobsPage. */
+  readonly #pages = new SnapshotPages();
   readonly #progress = new Map<string, ProgressUpdate>();
   #flushScheduled = false;
   /** When jobsChanged was last sent (performance.now()): see #scheduleFlush. */
@@ -281,12 +285,28 @@ export class HostService {
   // ---- commands ----
 
   readonly #handlers: { [C in CommandName]: Handler<C> } = {
-    snapshot: async () => ({
-      jobs: this.engine.list().map((job) => this.#view(job)),
-      endpoints: this.registry.list().map(toEndpointView),
-      settings: this.settings,
-      host: this.#host,
-    }),
+    snapshot: async () => {
+      // the first page now, the rest by jobsPage (snapshotPages.ts): the first row need not wait for them all
+      const jobs = this.engine.list();
+      const { first, cursor } = this.#pages.open(jobs.map((job) => job.id));
+      return {
+        jobs: encodeJobPage(jobs.slice(0, first.length).map((job) => this.#view(job))),
+        jobCount: jobs.length,
+        cursor,
+        endpoints: this.registry.list().map(toEndpointView),
+        settings: this.settings,
+        host: this.#host,
+      };
+    },
+    jobsPage: async ({ cursor }) => {
+      const page = this.#pages.next(cursor);
+      const views: JobView[] = [];
+      for (const id of page.ids) {
+        const job = this.engine.get(id);
+        if (job) views.push(this.#view(job));
+      }
+      return { jobs: encodeJobPage(views), cursor: page.cursor };
+    },
     addPaths: async ({ endpointId, bucket, prefix, paths, options }, session) => {
       // the desktop app uploads what the person picked or dropped; a browser page only what
       // browseFiles showed it, outside the protected places (pathPolicy.ts)

@@ -168,7 +168,7 @@ export const GroupRow = memo(function GroupRow({ batchId, index, top }: GroupRow
         ) : null}
       </div>
       <div role="cell" className="cell cell-actions">
-        <RowActions actions={rowActions} rowName={stats.name} />
+        <RowActions owner={batchId} actions={rowActions} rowName={stats.name} />
       </div>
     </div>
   );

@@ -241,6 +241,7 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
           </select>
         ) : null}
         <RowActions
+          owner={job.id}
           actions={
             pending === null
               ? jobActions(job, actions)

@@ -178,10 +178,25 @@ export function TransferSummary() {
   );
 }
 
+/**
+ * While a snapshot's pages arrive (renderer/store/syncSlice.ts): the counts, filters and groups are
+ * of the uploads received so far, and this says how many of all those are.
+ */
+export function LoadingNote() {
+  const loading = useFerryShallow((state) => state.jobsLoading);
+  if (loading === null) return null;
+  return (
+    <span className="jobs-loading" role="status">
+      Loading uploads… {loading.loaded.toLocaleString('en-US')} of {loading.total.toLocaleString('en-US')}
+    </span>
+  );
+}
+
 export function ListHeader() {
   return (
     <div className="list-header">
       <FilterTabs />
+      <LoadingNote />
       <SearchField />
       <SortControl />
       <div className="tool-spacer" />

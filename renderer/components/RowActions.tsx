@@ -14,7 +14,11 @@ export interface RowAction {
   danger?: boolean;
 }
 
-export function RowActions({ actions, rowName }: { actions: readonly RowAction[]; rowName: string }) {
+/**
+ * `owner` is the job or batch the row shows now: the list recycles rows by place (JobList.tsx), so
+ * an open menu is remembered for its owner and shows only while the row shows that owner.
+ */
+export function RowActions({ actions, rowName, owner }: { actions: readonly RowAction[]; rowName: string; owner: string }) {
   return (
     <>
       <span className="inline-actions">
@@ -31,13 +35,18 @@ export function RowActions({ actions, rowName }: { actions: readonly RowAction[]
           </button>
         ))}
       </span>
-      {actions.length > 0 ? <RowMenu actions={actions} rowName={rowName} /> : null}
+      {actions.length > 0 ? <RowMenu actions={actions} rowName={rowName} owner={owner} /> : null}
     </>
   );
 }
 
-function RowMenu({ actions, rowName }: { actions: readonly RowAction[]; rowName: string }) {
-  const [open, setOpen] = useState(false);
+function RowMenu({ actions, rowName, owner }: { actions: readonly RowAction[]; rowName: string; owner: string }) {
+  // the owner the menu was opened for: another job moving into the row finds it closed
+  const [openFor, setOpenFor] = useState<string | null>(null);
+  const open = openFor === owner;
+  const setOpen = (value: boolean) => setOpenFor(value ? owner : null);
+  // and it is forgotten once the row shows another owner: scrolled back, the job's menu is closed
+  useEffect(() => setOpenFor(null), [owner]);
   const menuId = useId();
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);

@@ -2,9 +2,15 @@
  * The link to the engine: the store takes a snapshot, then applies events. Events that arrive while
  * a snapshot is on its way are dropped: the transports deliver in order, so what they say is already
  * in the snapshot (and a snapshot taken after a reconnect replaces everything anyway).
+ *
+ * A snapshot of many jobs comes in pages (shared/contract.ts, Snapshot): the first is shown at once,
+ * the others are appended as they arrive, each in its own task, so the window paints and answers in
+ * between. Job events sent after the snapshot are kept until the last page is in, then applied in
+ * order: a page says where its jobs were when it was read, the events what changed after.
  */
-import type { Events, Snapshot } from '../../shared/contract.ts';
+import type { Events, Snapshot, SnapshotContents } from '../../shared/contract.ts';
 import { missingCase } from '../../shared/errors.ts';
+import { decodeJobPage } from '../../shared/jobPage.ts';
 import type { ConnectionStatus } from '../bridge/connection.ts';
 import { JobEventBatch, type JobEventMessage } from './jobEventBatch.ts';
 import type { SliceCreator } from './store.ts';
@@ -25,10 +31,13 @@ export interface SyncSlice {
   connection: ConnectionStatus | null;
   /** Skips the reconnect backoff (null when the link cannot drop). */
   reconnectNow: (() => void) | null;
+  /** While the pages of a snapshot arrive: its jobs received so far, of all. Null once all are in. */
+  jobsLoading: { loaded: number; total: number } | null;
 
-  /** Takes a snapshot and replaces everything with it. */
+  /** Takes a snapshot and replaces everything with it (its first page at once, the rest as they arrive). */
   loadSnapshot(): Promise<void>;
-  applySnapshot(snapshot: Snapshot): void;
+  /** Replaces everything with a snapshot's contents (what the pages read so far, or all). */
+  applySnapshot(snapshot: SnapshotContents): void;
   /** Applies one event from the engine (ignored while a snapshot is on its way). */
   receive(message: StoreEvent): void;
   setConnection(status: ConnectionStatus | null, reconnectNow?: () => void): void;
@@ -46,9 +55,14 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
   const batch = new JobEventBatch();
   let flushScheduled = false;
 
+  /** While the rest of a snapshot's pages arrive, job events wait (see the top). */
+  let paging = false;
+  /** A snapshot whose pages failed is taken again once, not in a loop. */
+  let pagesRetried = false;
+
   function flushJobEvents(): void {
     flushScheduled = false;
-    if (!live || batch.isEmpty) return;
+    if (!live || paging || batch.isEmpty) return;
     get().applyJobChanges(batch.take());
   }
 
@@ -70,25 +84,67 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
     loadError: null,
     connection: null,
     reconnectNow: null,
+    jobsLoading: null,
 
     async loadSnapshot() {
       const mine = ++generation;
       live = false;
+      paging = false;
       // the snapshot has what they say
       batch.clear();
       if (get().loadStatus === 'error') set({ loadStatus: 'loading', loadError: null });
+      let snapshot: Snapshot;
       try {
-        const snapshot = await deps.api.snapshot({});
+        snapshot = await deps.api.snapshot({});
         if (mine !== generation) return;
-        get().applySnapshot(snapshot);
+        const jobs = decodeJobPage(snapshot.jobs);
+        get().applySnapshot({ ...snapshot, jobs });
+        set({ jobsLoading: snapshot.cursor === null ? null : { loaded: jobs.length, total: snapshot.jobCount } });
         live = true;
+        paging = snapshot.cursor !== null;
         if (openedBeforeLoad.length > 0) void get().uploadPaths(openedBeforeLoad.splice(0));
       } catch (error) {
         if (mine !== generation) return;
         // a window that has shown data keeps it; the connection banner says what happened
         if (get().loadStatus !== 'ready') set({ loadStatus: 'error', loadError: errorInfo(error).message });
         else get().reportError('Could not refresh the window', error);
+        return;
       }
+      let cursor = snapshot.cursor;
+      // one page asked for while the one before is appended: the host and the page work at once
+      const ask = (cursor: string) => {
+        const page = deps.api.jobsPage({ cursor });
+        page.catch(() => {}); // awaited below, unless the page before failed
+        return page;
+      };
+      try {
+        let next = cursor === null ? null : ask(cursor);
+        while (next !== null) {
+          const page = await next;
+          if (mine !== generation) return;
+          cursor = page.cursor;
+          next = cursor === null ? null : ask(cursor);
+          const jobs = decodeJobPage(page.jobs);
+          get().upsertJobs(jobs);
+          const loading = get().jobsLoading;
+          set({ jobsLoading: cursor === null || loading === null ? null : { ...loading, loaded: loading.loaded + jobs.length } });
+        }
+      } catch (error) {
+        if (mine !== generation) return;
+        // the snapshot's cursor is gone (the host restarted, or it waited too long): a new snapshot, once
+        if (!pagesRetried) {
+          pagesRetried = true;
+          void get().loadSnapshot();
+          return;
+        }
+        // the window keeps what it has and says so; the events kept still apply (a job they name
+        // that no page brought is added)
+        set({ jobsLoading: null });
+        get().reportError('Not every upload could be shown', error);
+      }
+      pagesRetried = false;
+      paging = false;
+      flushJobEvents();
     },
 
     applySnapshot(snapshot) {

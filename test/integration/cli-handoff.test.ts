@@ -17,6 +17,7 @@ import { tempDir } from '../harness/engine.ts';
 import { startProxy, type FreezableProxy } from '../harness/proxy.ts';
 import { exchangeLink, Page } from '../harness/web.ts';
 import { makeFile, objectSha256 } from '../harness/s3.ts';
+import { decodeJobPage } from '../../shared/jobPage.ts';
 
 const s3 = inject('s3');
 const suite = cliSuite('cli-handoff');
@@ -78,7 +79,7 @@ describe('ferry upload while ferry serve owns the data directory', () => {
     const { service, host } = await serve(ferry);
     const page = new Page(host.port, await exchangeLink(host.newLink().url));
     await page.opened();
-    expect((await page.call('snapshot', {})).jobs).toEqual([]);
+    expect(decodeJobPage((await page.call('snapshot', {})).jobs)).toEqual([]);
     const dir = join(files, 'photos');
     mkdirSync(dir, { recursive: true });
     const big = await makeFile(dir, 'big.bin', 12 * MiB + 3, 31);
@@ -103,7 +104,7 @@ describe('ferry upload while ferry serve owns the data directory', () => {
     expect(new Set(jobs.map((job) => job.batchId)).size).toBe(1);
     await page.keyCompleted('handoff/big.bin');
     await page.keyCompleted('handoff/small.txt');
-    expect((await page.call('snapshot', {})).jobs).toHaveLength(2);
+    expect(decodeJobPage((await page.call('snapshot', {})).jobs)).toHaveLength(2);
     expect(await objectSha256(suite.client, suite.bucket, 'handoff/big.bin')).toBe(big.sha256);
     expect(await objectSha256(suite.client, suite.bucket, 'handoff/small.txt')).toBe(small.sha256);
     // and `ferry jobs` in a third terminal lists them

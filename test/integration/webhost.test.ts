@@ -11,6 +11,7 @@ import { FileKeyVault } from '../../main/endpoints/vault.ts';
 import { startWebHost, type WebHost } from '../../main/web/server.ts';
 import type { CommandName, EndpointView } from '../../shared/contract.ts';
 import { MiB } from '../../shared/partPlan.ts';
+import { decodeJobPage } from '../../shared/jobPage.ts';
 import { createTestBucket, listUploads, objectSha256, testClient, testEndpointInput } from '../harness/s3.ts';
 import { tempDir } from '../harness/engine.ts';
 import { Page, exchangeLink, httpGet, pageSocket, upgradeOutcome } from '../harness/web.ts';
@@ -84,6 +85,48 @@ describe('the browser host refuses', () => {
   });
 });
 
+describe('the snapshot of many jobs', () => {
+  it('comes in pages: the first at once, the rest by its cursor, every job once and in order', async () => {
+    const { service, host } = await startHost(tempDir('web-pages'));
+    const page = await newPage(host);
+    await page.opened();
+    const endpoint: EndpointView = await page.call('addEndpoint', {
+      name: 'rgw',
+      url: s3.endpoint,
+      region: s3.region,
+      addressing: 'path',
+      checksums: 'when-required',
+      credential: { kind: 'static', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    const files = Array.from({ length: 450 }, (_, index) => ({
+      fileId: `f${index}`,
+      name: `f${index}.bin`,
+      relativePath: 'many/',
+      size: 1024,
+      lastModified: 1_700_000_000_000,
+    }));
+    const { jobs } = await page.call('addBrowserFiles', { endpointId: endpoint.id, bucket, prefix: 'pages/', files });
+    await page.call('pauseJobs', { ids: jobs.map((job) => job.id) });
+
+    const snapshot = await page.call('snapshot', {});
+    expect(snapshot).toMatchObject({ jobCount: 450, cursor: expect.any(String) });
+    const first = decodeJobPage(snapshot.jobs);
+    expect(first.length).toBeLessThan(450);
+    const rest = await page.call('jobsPage', { cursor: snapshot.cursor! });
+    expect(rest.cursor).toBeNull();
+    const all = [...first, ...decodeJobPage(rest.jobs)];
+    expect(all.map((job) => job.id)).toEqual(jobs.map((job) => job.id));
+    expect(all[449]).toMatchObject({ name: 'f449.bin', key: 'pages/many/f449.bin', batchName: 'many', size: 1024 });
+
+    // a cursor read to its end is forgotten; one the host never gave is refused in words
+    await expect(page.call('jobsPage', { cursor: snapshot.cursor! })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(page.call('jobsPage', { cursor: 'x'.repeat(500) })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await page.close();
+    await host.close();
+    await service.close();
+  });
+});
+
 describe('a file dropped in the page', () => {
   it('uploads through the host, waits for its file across a host restart, and resumes where it stopped', async () => {
     const dataDir = tempDir('web-data');
@@ -110,7 +153,7 @@ describe('a file dropped in the page', () => {
     page = await newPage(host);
     await page.opened();
     const snapshot = await page.call('snapshot', {});
-    const waiting = snapshot.jobs.find((j) => j.id === jobId)!;
+    const waiting = decodeJobPage(snapshot.jobs).find((j) => j.id === jobId)!;
     expect(waiting).toMatchObject({ waitingForFile: true, state: 'queued' });
     const heldBytes = waiting.bytesDone;
     expect(heldBytes).toBeGreaterThan(0);

@@ -1,15 +1,15 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../shared/contract.ts';
+import type { SnapshotContents } from '../../shared/contract.ts';
 import { startFerry } from '../../renderer/app.ts';
 import { createWebSocketBridge } from '../../renderer/bridge/websocketBridge.ts';
 import { App } from '../../renderer/components/App.tsx';
-import { makeJob, makeSnapshot } from './fixtures.ts';
+import { makeJob, makeSnapshot, wireSnapshot } from './fixtures.ts';
 import { ManualTimers, socketFactory, type FakeSocket } from './fakeSocket.ts';
 
 /** A browser host on a fake socket: answers snapshot from `state`, attach with `attach`, everything else with {}. */
 function fakeHost(state: {
-  snapshot: Snapshot;
+  snapshot: SnapshotContents;
   attach?: (files: { fileId: string; name: string }[]) => { jobId: string; fileId: string }[];
 }) {
   const factory = socketFactory();
@@ -20,7 +20,7 @@ function fakeHost(state: {
       const message = JSON.parse(text) as { id: number; command: string; request: { files?: { fileId: string; name: string }[] } };
       commands.push(message.command);
       let value: unknown = {};
-      if (message.command === 'snapshot') value = structuredClone(state.snapshot);
+      if (message.command === 'snapshot') value = wireSnapshot(state.snapshot);
       if (message.command === 'listBuckets') value = { buckets: [] };
       if (message.command === 'attachBrowserFiles') value = { attached: state.attach?.(message.request.files ?? []) ?? [] };
       if (message.command === 'addBrowserFiles') {

@@ -15,7 +15,9 @@ import {
   type FerryCommands,
   type JobView,
   type Snapshot,
+  type SnapshotContents,
 } from '../../shared/contract.ts';
+import { encodeJobPage } from '../../shared/jobPage.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import { commandMethods, EventListeners } from '../../shared/wire.ts';
 import { makeJob, makeSnapshot } from './fixtures.ts';
@@ -43,16 +45,26 @@ export interface FakeApi {
   commandNames(): CommandName[];
   /** Replaces a command's answer. */
   handle<C extends CommandName>(command: C, handler: Handler<C>): void;
+  /** A command's answer now (to wrap it in a new one). */
+  handler<C extends CommandName>(command: C): Handler<C>;
   /** Makes a command reject with a BridgeError. */
   fail(command: CommandName, error: Partial<ErrorInfo> & { message: string }): void;
   emit<E extends EventName>(event: E, payload: Events[E]): void;
   listenerCount(event: EventName): number;
   sentFileData: SentFileData[];
-  snapshot: Snapshot;
+  /** What `snapshot` answers (a test may change it). */
+  snapshot: SnapshotContents;
+  /** Jobs per page of a snapshot (all in the first page unless set). */
+  pageSize: number;
+  /** The host's answer to `snapshot` for `contents`: its first page, and a cursor that `jobsPage` serves. */
+  answerSnapshot(contents: SnapshotContents): Snapshot;
 }
 
-export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
+export function createFakeApi(snapshot: Partial<SnapshotContents> = {}): FakeApi {
   const state = makeSnapshot(snapshot);
+  /** The pages not yet read, by cursor. */
+  const cursors = new Map<string, JobView[][]>();
+  let nextCursor = 1;
   const calls: Call[] = [];
   const listeners = new EventListeners();
   const sentFileData: SentFileData[] = [];
@@ -80,8 +92,26 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
       }),
     );
 
+  function answerSnapshot(contents: SnapshotContents): Snapshot {
+    const copy = structuredClone(contents);
+    const pages: JobView[][] = [];
+    for (let start = 0; start < copy.jobs.length; start += fake.pageSize) pages.push(copy.jobs.slice(start, start + fake.pageSize));
+    const [first = [], ...rest] = pages;
+    let cursor: string | null = null;
+    if (rest.length > 0) cursors.set((cursor = `cursor-${nextCursor++}`), rest);
+    return { ...copy, jobs: encodeJobPage(first), jobCount: copy.jobs.length, cursor };
+  }
+
   const handlers: { [C in CommandName]: Handler<C> } = {
-    snapshot: () => structuredClone(state),
+    snapshot: () => answerSnapshot(fake.snapshot),
+    jobsPage: ({ cursor }) => {
+      const rest = cursors.get(cursor);
+      if (!rest)
+        throw new BridgeError({ code: 'INVALID_INPUT', message: 'This list of uploads is no longer available.', retryable: false });
+      const page = rest.shift()!;
+      if (rest.length === 0) cursors.delete(cursor);
+      return { jobs: encodeJobPage(page), cursor: rest.length > 0 ? cursor : null };
+    },
     addPaths: ({ endpointId, bucket, prefix, paths }) => ({
       jobs: jobsFor(
         endpointId,
@@ -141,7 +171,7 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
     },
   };
 
-  return {
+  const fake: FakeApi = {
     api,
     calls,
     requests: <C extends CommandName>(name: C) =>
@@ -150,6 +180,7 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
     handle(name, handler) {
       (handlers as Record<CommandName, unknown>)[name] = handler;
     },
+    handler: <C extends CommandName>(name: C) => handlers[name] as Handler<C>,
     fail(name, error) {
       (handlers as Record<CommandName, unknown>)[name] = () => {
         throw new BridgeError({ code: error.code ?? 'UNKNOWN', message: error.message, retryable: error.retryable ?? false });
@@ -159,7 +190,10 @@ export function createFakeApi(snapshot: Partial<Snapshot> = {}): FakeApi {
     listenerCount: (event) => listeners.count(event),
     sentFileData,
     snapshot: state,
+    pageSize: Number.POSITIVE_INFINITY,
+    answerSnapshot,
   };
+  return fake;
 }
 
 function summary(credential: CommandRequest<'addEndpoint'>['credential']): EndpointView['credential'] {

@@ -1,5 +1,6 @@
 /** Views as the engine would send them, with overridable fields. */
-import type { EndpointView, JobView, Snapshot } from '../../shared/contract.ts';
+import type { EndpointView, JobView, Snapshot, SnapshotContents } from '../../shared/contract.ts';
+import { encodeJobPage } from '../../shared/jobPage.ts';
 
 export const MiB = 1024 * 1024;
 
@@ -46,7 +47,8 @@ export function makeEndpoint(overrides: Partial<EndpointView> = {}): EndpointVie
   };
 }
 
-export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
+/** What a snapshot holds (the jobs as views), with overridable fields; {@link wireSnapshot} makes the host's answer of it. */
+export function makeSnapshot(overrides: Partial<SnapshotContents> = {}): SnapshotContents {
   return {
     jobs: [],
     endpoints: [makeEndpoint()],
@@ -54,4 +56,10 @@ export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     host: { kind: 'electron', version: '0.1.0', vaultWarning: null, canReadPaths: true },
     ...overrides,
   };
+}
+
+/** A snapshot as the host answers it, every job in its first page (see FakeApi.pageSize for pages). */
+export function wireSnapshot(contents: SnapshotContents): Snapshot {
+  const copy = structuredClone(contents);
+  return { ...copy, jobs: encodeJobPage(copy.jobs), jobCount: copy.jobs.length, cursor: null };
 }

@@ -87,13 +87,15 @@ describe('job events folded per frame', () => {
 
     // a reconnect's snapshot says where things are now: what was waiting for the frame is older
     fake.emit('jobsChanged', { jobs: [{ ...b, state: 'failed' }] });
-    fake.handle('snapshot', () => ({
-      ...fake.snapshot,
-      jobs: [
-        { ...a, state: 'completed' },
-        { ...b, state: 'completed' },
-      ],
-    }));
+    fake.handle('snapshot', () =>
+      fake.answerSnapshot({
+        ...fake.snapshot,
+        jobs: [
+          { ...a, state: 'completed' },
+          { ...b, state: 'completed' },
+        ],
+      }),
+    );
     await store.getState().loadSnapshot();
     for (const flush of frames.splice(0)) flush();
     expect(store.getState().jobs.get(b.id)?.state).toBe('completed');

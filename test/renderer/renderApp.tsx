@@ -2,7 +2,7 @@
 import { render, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { expect } from 'vitest';
-import type { Snapshot } from '../../shared/contract.ts';
+import type { SnapshotContents } from '../../shared/contract.ts';
 import { startFerry } from '../../renderer/app.ts';
 import type { BridgeConnection } from '../../renderer/bridge/connection.ts';
 import type { FerryDesktop } from '../../renderer/bridge/desktop.ts';
@@ -18,7 +18,7 @@ export type RenderedApp = ReturnType<typeof startFerry> & {
 
 export async function renderApp(
   options: {
-    snapshot?: Partial<Snapshot>;
+    snapshot?: Partial<SnapshotContents>;
     fake?: FakeApi;
     desktop?: FerryDesktop;
     connection?: BridgeConnection;

@@ -87,7 +87,10 @@ describe('the store', () => {
     const fake = createFakeApi({ jobs: [] });
     let answer: (() => void) | null = null;
     const late = makeJob({ name: 'late.bin' });
-    fake.handle('snapshot', () => new Promise((resolve) => (answer = () => resolve({ ...fake.snapshot, jobs: [late] }))));
+    fake.handle(
+      'snapshot',
+      () => new Promise((resolve) => (answer = () => resolve(fake.answerSnapshot({ ...fake.snapshot, jobs: [late] })))),
+    );
     const { store } = startFerry({ api: fake.api });
     await waitUntil(() => answer !== null);
     fake.emit('jobsChanged', { jobs: [{ ...late, state: 'failed' }] });
@@ -102,7 +105,7 @@ describe('the store', () => {
     const { store } = startFerry({ api: fake.api });
     await waitUntil(() => store.getState().loadStatus === 'error');
     expect(store.getState().loadError).toBe('The data directory is locked by process 4242.');
-    fake.handle('snapshot', () => fake.snapshot);
+    fake.handle('snapshot', () => fake.answerSnapshot(fake.snapshot));
     await store.getState().loadSnapshot();
     expect(store.getState().loadStatus).toBe('ready');
   });

@@ -59,3 +59,44 @@ describe('ten thousand jobs', () => {
     expect(elapsed).toBeLessThan(1000); // generous for CI; typically a few ms
   });
 });
+
+describe('a row menu belongs to its job', () => {
+  /** The open menu, and the row it is drawn in. */
+  function openMenu() {
+    const menu = screen.queryByRole('menu');
+    return { menu, row: menu?.closest('[role="row"]')?.getAttribute('aria-label') ?? null };
+  }
+
+  it('stays with its job when the list scrolls', async () => {
+    const { user } = await renderApp({ snapshot: { jobs: manyJobs(200) } });
+    await user.click(screen.getByRole('button', { name: 'More actions for frame-00000.exr' }));
+    expect(openMenu()).toMatchObject({ row: 'frame-00000.exr' });
+    const scroller = screen.getByTestId('job-scroller');
+    act(() => {
+      scroller.scrollTop = 48 * 6;
+      fireEvent.scroll(scroller);
+    });
+    // frame-00000 is out of the view (and its menu with it); the rows drawn now show other jobs, without it
+    expect(within(scroller).queryByRole('row', { name: 'frame-00000.exr' })).toBeNull();
+    expect(openMenu()).toEqual({ menu: null, row: null });
+    act(() => {
+      scroller.scrollTop = 0;
+      fireEvent.scroll(scroller);
+    });
+    // back in view, frame-00000 is drawn anew: no row shows a menu it did not open
+    expect(openMenu()).toEqual({ menu: null, row: null });
+  });
+
+  it('never shows on another job when the rows above it go', async () => {
+    const jobs = manyJobs(50);
+    const { user, fake } = await renderApp({ snapshot: { jobs } });
+    await user.click(screen.getByRole('button', { name: 'More actions for frame-00003.exr' }));
+    expect(openMenu()).toMatchObject({ row: 'frame-00003.exr' });
+    act(() => fake.emit('jobsRemoved', { ids: ['j0', 'j1'] }));
+    // frame-00003 moved up two rows: the row drawn where it was shows frame-00005, without a menu;
+    // rows are recycled by place, so the menu closed with the move (it never follows the place)
+    const { menu, row } = openMenu();
+    expect(row).not.toBe('frame-00005.exr');
+    if (menu !== null) expect([row, menu.getAttribute('aria-label')]).toEqual(['frame-00003.exr', 'Actions for frame-00003.exr']);
+  });
+});

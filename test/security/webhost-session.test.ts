@@ -43,7 +43,7 @@ describe('a link', () => {
     expect(credential).not.toBeNull();
     const page = new Page(host.port, credential!);
     await page.opened();
-    await expect(page.call('snapshot', {})).resolves.toMatchObject({ jobs: [] });
+    await expect(page.call('snapshot', {})).resolves.toMatchObject({ jobs: { rows: [] }, jobCount: 0, cursor: null });
     await page.close();
 
     const again = await httpGet(host.port, pathOf(link));

@@ -56,7 +56,13 @@ describe('the command handler', () => {
     const envelope = (await handler(from(window.webContents), 'snapshot', {})) as Envelope<Snapshot>;
     expect(envelope.ok).toBe(true);
     if (envelope.ok)
-      expect(envelope.value).toMatchObject({ jobs: [], endpoints: [], host: { kind: 'electron', canReadPaths: true, vaultWarning: null } });
+      expect(envelope.value).toMatchObject({
+        jobs: { rows: [] },
+        jobCount: 0,
+        cursor: null,
+        endpoints: [],
+        host: { kind: 'electron', canReadPaths: true, vaultWarning: null },
+      });
   });
 
   it('answers a malformed payload or an unknown command with INVALID_INPUT, and runs nothing', async () => {

@@ -1,0 +1,68 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { CommandRequest, JobsPage } from '../../shared/contract.ts';
+import { selectCounts } from '../../renderer/store/selectors.ts';
+import { createFakeApi } from './fakeApi.ts';
+import { makeJob, MiB } from './fixtures.ts';
+import { renderApp } from './renderApp.tsx';
+
+describe('a snapshot in pages', () => {
+  it('shows the first page at once, says how many are still coming, and applies what changed after the last', async () => {
+    const jobs = Array.from({ length: 25 }, (_, index) =>
+      makeJob({ id: `p${index}`, name: `part-${String(index).padStart(2, '0')}.bin`, size: MiB, batchId: 'B1', batchName: 'parts' }),
+    );
+    const fake = createFakeApi({ jobs });
+    fake.pageSize = 10;
+    const serve = fake.handler('jobsPage');
+    const held: (() => void)[] = [];
+    fake.handle(
+      'jobsPage',
+      (request: CommandRequest<'jobsPage'>) => new Promise<JobsPage>((resolve) => held.push(() => resolve(serve(request) as JobsPage))),
+    );
+    const { store } = await renderApp({ fake });
+
+    // the first page is drawn; the note says the rest is on its way
+    expect(screen.getByRole('row', { name: 'parts' })).toBeVisible();
+    expect(screen.getByText(/Loading uploads/).textContent).toBe('Loading uploads… 10 of 25');
+    expect(screen.getByRole('tab', { name: 'All 10' })).toBeVisible();
+
+    // what happens meanwhile is applied once every page is in (a page says where its jobs were when read)
+    act(() => {
+      fake.emit('jobsChanged', {
+        jobs: [{ ...jobs[22]!, state: 'failed', error: { code: 'ACCESS_DENIED', message: 'No.', retryable: false } }],
+      });
+      fake.emit('jobsRemoved', { ids: ['p1'] });
+      fake.emit('jobsAdded', { jobs: [makeJob({ id: 'late', name: 'late.bin' })] });
+    });
+    expect(store.getState().jobs.has('p1')).toBe(true);
+
+    await waitFor(() => expect(held).toHaveLength(1));
+    act(() => held.shift()!());
+    await waitFor(() => expect(screen.getByText(/Loading uploads/).textContent).toBe('Loading uploads… 20 of 25'));
+    expect(screen.getByRole('tab', { name: 'All 20' })).toBeVisible();
+
+    await waitFor(() => expect(held).toHaveLength(1));
+    act(() => held.shift()!());
+    await waitFor(() => expect(screen.queryByText(/Loading uploads/)).toBeNull());
+    expect(selectCounts(store.getState())).toMatchObject({ all: 25, failed: 1 });
+    expect(store.getState().jobs.has('p1')).toBe(false);
+    expect(store.getState().jobOrder).toEqual([...jobs.filter((job) => job.id !== 'p1').map((job) => job.id), 'late']);
+    expect(within(screen.getByRole('row', { name: 'parts' })).getByText(/1 failed/)).toBeVisible();
+  });
+
+  it('takes a new snapshot when the rest of the pages are no longer there', async () => {
+    const jobs = Array.from({ length: 5 }, (_, index) => makeJob({ id: `q${index}` }));
+    const fake = createFakeApi({ jobs });
+    fake.pageSize = 2;
+    const serve = fake.handler('jobsPage');
+    let failures = 1;
+    fake.handle('jobsPage', (request) => {
+      if (failures-- > 0) throw new Error('gone');
+      return serve(request);
+    });
+    const { store } = await renderApp({ fake });
+    await waitFor(() => expect(store.getState().jobsLoading).toBeNull());
+    expect(store.getState().jobOrder).toEqual(jobs.map((job) => job.id));
+    expect(fake.commandNames().filter((name) => name === 'snapshot')).toHaveLength(2);
+  });
+});
