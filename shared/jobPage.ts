@@ -15,7 +15,7 @@
  * The host encodes ({@link encodeJobPage}); the page decodes ({@link decodeJobPage}), validating the
  * page with {@link jobPageSchema} first: what the host sends is checked at the page's boundary too.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JobView } from './contract.ts';
 import { ERROR_CODES, type ErrorCode, type ErrorInfo } from './errors.ts';
 import { JOB_STATES } from './job.ts';

@@ -15,7 +15,7 @@
  * Where the plan cannot fit the new file, the caller says why and starts over.
  */
 import { HeadObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { replanForChangedFile } from '../../shared/changePlan.ts';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError } from '../../shared/errors.ts';
