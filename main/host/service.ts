@@ -101,6 +101,8 @@ export class HostService {
   readonly #listeners = new Set<Listener>();
   readonly #sessions = new Set<BrowserSession>();
   readonly #changed = new Map<string, Job>();
+  /** Jobs added and not yet told (see 'jobs-added'). */
+  readonly #added = new Map<string, Job>();
   /** The rest of each snapshot's jobs, for jobsPage. */
   readonly #pages = new SnapshotPages();
   readonly #progress = new Map<string, ProgressUpdate>();
@@ -132,7 +134,10 @@ export class HostService {
     this.#offEngine = engine.events.on((event) => {
       switch (event.type) {
         case 'jobs-added':
-          this.#emit('jobsAdded', { jobs: event.jobs.map((job) => this.#view(job)) });
+          // told once the command that added them has done its part (a page's drop attaches each
+          // job's file right after): the views then say what the window must show
+          for (const job of event.jobs) this.#added.set(job.id, job);
+          if (this.#added.size === event.jobs.length) setImmediate(() => this.#flushAdded());
           break;
         case 'job-changed':
           if (event.job.state === 'completed' && this.#settings.receiptsFolder)
@@ -147,6 +152,7 @@ export class HostService {
         case 'jobs-removed':
           // a change still waiting to be sent would bring a removed job back to the window
           for (const id of event.ids) {
+            this.#added.delete(id);
             this.#changed.delete(id);
             this.#progress.delete(id);
           }
@@ -585,6 +591,13 @@ export class HostService {
    * second; one message per event-loop turn made dozens of messages a second for every window to
    * parse and apply (issue #13, smooth at 10,000 jobs).
    */
+  #flushAdded(): void {
+    if (this.#added.size === 0) return;
+    const jobs = [...this.#added.values()].map((job) => this.#view(this.engine.get(job.id) ?? job));
+    this.#added.clear();
+    this.#emit('jobsAdded', { jobs });
+  }
+
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;

@@ -148,6 +148,11 @@ export class Page {
     });
   }
 
+  /** Calls `listener` with every event the host sends from now on, in order. */
+  onEvent(listener: (event: string, payload: unknown) => void): void {
+    this.#listeners.add(listener);
+  }
+
   /** Resolves with the job once an event shows it passing `test`. */
   jobReaches(jobId: string, test: (job: JobView) => boolean): Promise<JobView> {
     return new Promise((resolve) => {

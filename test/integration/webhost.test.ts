@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { HostService } from '../../main/host/service.ts';
 import { FileKeyVault } from '../../main/endpoints/vault.ts';
 import { startWebHost, type WebHost } from '../../main/web/server.ts';
-import type { CommandName, EndpointView } from '../../shared/contract.ts';
+import type { CommandName, EndpointView, Events, JobView } from '../../shared/contract.ts';
 import { MiB } from '../../shared/partPlan.ts';
 import { decodeJobPage } from '../../shared/jobPage.ts';
 import { createTestBucket, listUploads, objectSha256, testClient, testEndpointInput } from '../harness/s3.ts';
@@ -139,8 +139,16 @@ describe('a file dropped in the page', () => {
     const data = randomBytes(40 * MiB);
     const file = { fileId: 'f1', name: 'movie.bin', relativePath: 'trip/', size: data.length, lastModified: 1_700_000_000_000 };
     page.files.set('f1', data);
+    const added: JobView[] = [];
+    page.onEvent((event, payload) => {
+      if (event === 'jobsAdded') added.push(...(payload as Events['jobsAdded']).jobs);
+    });
     const { jobs } = await page.call('addBrowserFiles', { endpointId: endpoint.id, bucket, prefix: 'drops/', files: [file] });
     expect(jobs[0]).toMatchObject({ key: 'drops/trip/movie.bin', source: 'browser', name: 'movie.bin', waitingForFile: false });
+    // the event that tells the window of the new job says the same: the page holds its file (a
+    // window applying the event after the answer showed "Waiting for its file" until the job started)
+    await expect.poll(() => added.length).toBe(1);
+    expect(added[0]).toMatchObject({ id: jobs[0]!.id, waitingForFile: false });
     const jobId = jobs[0]!.id;
 
     // the host stops mid-upload (after a few parts)
