@@ -160,7 +160,10 @@ describe('adopting another tool’s incomplete upload', () => {
       shorter.path,
     ]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^ferry: Cannot finish upload .*: Part \d+ \(6\.00 MiB\) does not fit a file of 9437184 bytes/m);
+    // lib-storage may have sent its last part before the abort: then the parts tell the object's size
+    expect(refused.stderr).toMatch(
+      /^ferry: Cannot finish upload .*: (Part \d+ \(6\.00 MiB\) does not fit a file of 9437184 bytes|The upload is of a 26\.0 MiB \(27262979 bytes\) object; the file has 9437184 bytes: it is not the same file)/m,
+    );
     expect(await listUploads(client, bucket, 'adopt/lib.bin')).toEqual([{ key: 'adopt/lib.bin', uploadId: orphan!.uploadId }]);
 
     const adopted = await ferry.run(['orphans', 'rgw', `s3://${bucket}/adopt/lib.bin`, '--adopt', orphan!.uploadId, '--file', file.path]);
