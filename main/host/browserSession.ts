@@ -20,9 +20,11 @@ export const MAX_FRAME_BYTES = READ_CHUNK_BYTES + FRAME_HEADER_BYTES;
 /**
  * Reads cancelled (a pause, an abort, a timeout) whose answer may still be on its way: the page read
  * the chunk before it could know. The last this many are remembered, so that their late frames are
- * dropped quietly instead of closing the page's connection as data nobody asked for.
+ * dropped quietly instead of closing the page's connection as data nobody asked for. More than can
+ * be waiting at once (32 files at once x 32 parts per file, one chunk each, and the hashing reads),
+ * so that "Pause all" on the largest settings is remembered whole; an entry is a few dozen bytes.
  */
-const REMEMBERED_CANCELLED_READS = 64;
+const REMEMBERED_CANCELLED_READS = 4096;
 
 interface PendingRead {
   resolve: (data: Uint8Array) => void;

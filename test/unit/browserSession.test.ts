@@ -44,14 +44,28 @@ describe('a browser page answering reads', () => {
 
   it('forgets cancelled reads beyond the last few, so a page cannot keep the door open', async () => {
     const { session: browser } = session();
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 5000; i++) {
       const cancel = new AbortController();
-      const read = browser.reader('job-1', 'file-1').read(0, 1024 * (200 - i), cancel.signal);
+      const read = browser.reader('job-1', 'file-1').read(0, 1024 * (5000 - i), cancel.signal);
       cancel.abort(new Error('paused'));
       await read.catch(() => undefined);
     }
     // the oldest (and largest) ones are forgotten; the recent ones are still accepted
     expect(browser.acceptsFrame(1024 * 10)).toBe(true);
-    expect(browser.acceptsFrame(1024 * 190)).toBe(false);
+    expect(browser.acceptsFrame(1024 * 4990)).toBe(false);
+  });
+
+  it('remembers a "Pause all" of 32 files x 32 parts whole: every late answer is dropped quietly', async () => {
+    const { session: browser, asked } = session();
+    const pause = new AbortController();
+    const reads = Array.from({ length: 32 * 32 }, (_, i) => browser.reader(`job-${i}`, `file-${i}`).read(0, 4096, pause.signal));
+    pause.abort(new Error('paused'));
+    await Promise.all(reads.map((read) => read.catch(() => undefined)));
+    // the newest answered first: each must still find its read remembered
+    for (const { requestId } of [...asked].reverse()) {
+      expect(browser.acceptsFrame(4096)).toBe(true);
+      browser.deliver({ requestId }, new Uint8Array(4096));
+    }
+    expect(browser.acceptsFrame(4096)).toBe(false);
   });
 });
