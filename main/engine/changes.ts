@@ -86,12 +86,25 @@ export class CopySources {
 
   set(jobId: string, source: CopySource): void {
     this.#sources.set(jobId, source);
-    this.#store.saveCopySource(jobId, JSON.stringify(source));
+    this.#save(jobId, JSON.stringify(source));
   }
 
-  /** The job is done copying (it completed, or its source was replaced and it sends the whole file). */
+  /** The job is done copying (it completed, was aborted or removed, or its source was replaced). */
   delete(jobId: string): void {
-    if (this.#sources.delete(jobId)) this.#store.saveCopySource(jobId, null);
+    if (this.#sources.delete(jobId)) this.#save(jobId, null);
+  }
+
+  /**
+   * Written at once, but never at the cost of the job: a store that refuses the write (a full disk)
+   * loses only the copies after a restart (the job then sends its whole file), or keeps a row that
+   * the next delete of the job removes.
+   */
+  #save(jobId: string, source: string | null): void {
+    try {
+      this.#store.saveCopySource(jobId, source);
+    } catch {
+      // see above
+    }
   }
 }
 

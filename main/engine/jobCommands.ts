@@ -197,6 +197,7 @@ export class JobCommands {
             await this.#buckets.abortLeftovers(job, null);
             this.#jobs.store.replaceParts(job.id, []);
             this.#jobs.transition(job, 'abort', { bytesDone: 0 });
+            this.#deps.copySources.delete(job.id);
           } catch (error) {
             const info = toErrorInfo(error);
             if (job.state === 'uploading') this.#jobs.transition(job, 'pause', { error: info });
@@ -284,6 +285,7 @@ export class JobCommands {
       }
     }
     this.#jobs.delete(jobs.map((job) => job.id));
+    for (const job of jobs) this.#deps.copySources.delete(job.id);
     this.#deps.events.emit({ type: 'jobs-removed', ids: jobs.map((job) => job.id) });
   }
 
