@@ -17,14 +17,19 @@ import { RowActions, type RowAction } from './RowActions.tsx';
  * Bytes per second from a running total of bytes done (completed files included), sampled at each
  * render: small files that finish between two progress ticks count too.
  */
-export function useMeteredSpeed(bytesDone: number, active: boolean): number {
-  const meter = useRef<SpeedMeter | null>(null);
-  meter.current ??= new SpeedMeter(3000);
+export function useMeteredSpeed(bytesDone: number, active: boolean, owner: string): number {
+  // rows are recycled by place (JobList.tsx): another batch in this row starts a meter of its own
+  const meter = useRef<{ owner: string; meter: SpeedMeter } | null>(null);
+  if (meter.current?.owner !== owner) meter.current = { owner, meter: new SpeedMeter(3000) };
+  return sampleSpeed(meter.current.meter, bytesDone, active);
+}
+
+function sampleSpeed(meter: SpeedMeter, bytesDone: number, active: boolean): number {
   if (!active) {
-    meter.current.reset();
+    meter.reset();
     return 0;
   }
-  return meter.current.sample(Date.now(), bytesDone);
+  return meter.sample(Date.now(), bytesDone);
 }
 
 export interface GroupRowProps {
@@ -41,7 +46,7 @@ export const GroupRow = memo(function GroupRow({ batchId, index, top }: GroupRow
   const store = useFerryStore();
   const actions = useActions();
   const active = stats.uploading + stats.queued > 0;
-  const speed = useMeteredSpeed(stats.bytesDone, active);
+  const speed = useMeteredSpeed(stats.bytesDone, active, batchId);
   const value = percent(stats.bytesDone, stats.size, stats.completed === stats.files);
   const state =
     stats.uploading > 0

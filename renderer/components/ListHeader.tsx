@@ -130,7 +130,7 @@ export function TransferSummary() {
   const totals = useFerryShallow(selectTotals);
   const running = totals.uploading + totals.queued > 0;
   // speed over all bytes done, completed files included: a batch of small files has a speed too
-  const speed = useMeteredSpeed(totals.bytesDoneAll, running);
+  const speed = useMeteredSpeed(totals.bytesDoneAll, running, 'all');
   return (
     <section className="summary" aria-label="Transfer summary">
       <BandwidthMenu />
