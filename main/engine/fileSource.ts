@@ -184,8 +184,7 @@ export class SourceFile implements PartSource {
    */
   #stream(start: number, end: number, onBytes: (bytes: number) => void): Readable {
     let position = start;
-    const handle = this.#handle;
-    const path = this.path;
+    const readAt = this.#readAt.bind(this);
     const body = new Readable({
       highWaterMark: READ_CHUNK,
       read() {
@@ -194,13 +193,9 @@ export class SourceFile implements PartSource {
           return;
         }
         const chunk = Buffer.allocUnsafeSlow(Math.min(READ_CHUNK, end - position));
-        handle.read(chunk, 0, chunk.length, position).then(
-          ({ bytesRead }) => {
+        readAt(chunk, 0, chunk.length, position).then(
+          (bytesRead) => {
             if (this.destroyed) return;
-            if (bytesRead === 0) {
-              this.destroy(new FileChangedError(path, 'it became shorter'));
-              return;
-            }
             position += bytesRead;
             onBytes(bytesRead);
             this.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
@@ -233,14 +228,10 @@ export class SourceFile implements PartSource {
         const buffer = acquireBuffer();
         let bytesRead: number;
         try {
-          ({ bytesRead } = await this.#handle.read(buffer, 0, Math.min(buffer.length, end - position), position));
+          bytesRead = await this.#readAt(buffer, 0, Math.min(buffer.length, end - position), position);
         } catch (error) {
           releaseBuffer(buffer);
           throw error;
-        }
-        if (bytesRead === 0) {
-          releaseBuffer(buffer);
-          throw new FileChangedError(this.path, 'it became shorter');
         }
         if (stopped()) {
           releaseBuffer(buffer);
@@ -264,10 +255,15 @@ export class SourceFile implements PartSource {
     let filled = 0;
     while (filled < data.length) {
       signal.throwIfAborted();
-      const { bytesRead } = await this.#handle.read(data, filled, data.length - filled, start + filled);
-      if (bytesRead === 0) throw new FileChangedError(this.path, 'it became shorter');
-      filled += bytesRead;
+      filled += await this.#readAt(data, filled, data.length - filled, start + filled);
     }
+  }
+
+  /** Reads up to `length` bytes at `position` into `buffer` at `offset`: a file that ends first changed. */
+  async #readAt(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    const { bytesRead } = await this.#handle.read(buffer, offset, length, position);
+    if (bytesRead === 0) throw new FileChangedError(this.path, 'it became shorter');
+    return bytesRead;
   }
 
   async close(): Promise<void> {
