@@ -585,12 +585,7 @@ export class HostService {
     this.#emit('endpointsChanged', { endpoints: this.registry.list().map(toEndpointView) });
   }
 
-  /**
-   * Sends the jobs changed since the last jobsChanged: at once after a quiet spell, else at most every
-   * CHANGED_INTERVAL_MS. While thousands of small files upload, states change hundreds of times a
-   * second; one message per event-loop turn made dozens of messages a second for every window to
-   * parse and apply (issue #13, smooth at 10,000 jobs).
-   */
+  /** Sends the jobs added since the last jobsAdded, with their views as they are now (see 'jobs-added'). */
   #flushAdded(): void {
     if (this.#added.size === 0) return;
     const jobs = [...this.#added.values()].map((job) => this.#view(this.engine.get(job.id) ?? job));
@@ -598,6 +593,12 @@ export class HostService {
     this.#emit('jobsAdded', { jobs });
   }
 
+  /**
+   * Sends the jobs changed since the last jobsChanged: at once after a quiet spell, else at most every
+   * CHANGED_INTERVAL_MS. While thousands of small files upload, states change hundreds of times a
+   * second; one message per event-loop turn made dozens of messages a second for every window to
+   * parse and apply (issue #13, smooth at 10,000 jobs).
+   */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
