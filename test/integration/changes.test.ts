@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { appendFileSync, closeSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { MiB } from '../../shared/partPlan.ts';
-import type { Engine } from '../../main/engine/engine.ts';
+import type { Engine, EngineOptions } from '../../main/engine/engine.ts';
 import { compositeEtag } from '../../main/engine/uploader.ts';
 import { copyUnchangedParts, type CopySource } from '../../main/engine/changes.ts';
 import { SourceFile } from '../../main/engine/fileSource.ts';
@@ -26,12 +26,17 @@ const files = tempDir('changes-files');
 beforeAll(async () => {
   client = testClient(s3);
   bucket = await createTestBucket(s3, 'changes');
-  engine = await openTestEngine(s3, { partSize: PART, partConcurrency: 1 });
+  engine = await openChangesEngine();
 });
 afterAll(async () => {
   await engine?.close();
   client?.destroy();
 });
+
+/** An engine with this file's part plan: parts of PART, one at a time. */
+function openChangesEngine(options: Partial<EngineOptions> = {}): Promise<Engine> {
+  return openTestEngine(s3, { partSize: PART, partConcurrency: 1, ...options });
+}
 
 /** Writes `length` bytes of 0x5a at `offset`, in place. */
 function rewrite(path: string, offset: number, length: number): void {
@@ -62,10 +67,10 @@ async function startedJob(name: string, seed: number) {
 }
 
 /** The bytes the engine sends while `body` runs. */
-async function sentDuring(body: () => Promise<void>): Promise<number> {
-  const before = engine.stats().bytesSent;
+async function sentDuring(body: () => Promise<void>, by: Engine = engine): Promise<number> {
+  const before = by.stats().bytesSent;
   await body();
-  return engine.stats().bytesSent - before;
+  return by.stats().bytesSent - before;
 }
 
 describe('an unfinished job whose file changed', () => {
@@ -216,22 +221,20 @@ describe('a completed job whose file changed: upload changes only', () => {
 
   it('a Quit before the copy job ran: after the restart it still copies, and sends only the changed part', async () => {
     const dataDir = tempDir('changes-restart');
-    let own = await openTestEngine(s3, { dataDir, partSize: PART, partConcurrency: 1 });
+    let own = await openChangesEngine({ dataDir });
     const file = await makeFile(files, 'restart.bin', SIZE, 9);
     const [job] = await own.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: 'changes/restart.bin' }]);
     await waitForState(own, job!.id, 'completed');
     await own.close();
     // the app is started again with auto-start off: the copy job is added, then Ferry quits before it runs
-    own = await openTestEngine(s3, { dataDir, partSize: PART, partConcurrency: 1, autoStart: false });
+    own = await openChangesEngine({ dataDir, autoStart: false });
     rewrite(file.path, 4 * PART + 99, 1000); // inside part 5
     const { jobId } = await own.sendChangesOnly(job!.id);
     expect(own.get(jobId)!.state).toBe('queued');
     await own.close();
-    own = await openTestEngine(s3, { dataDir, partSize: PART, partConcurrency: 1 });
+    own = await openChangesEngine({ dataDir });
     try {
-      const before = own.stats().bytesSent;
-      await waitForState(own, jobId, 'completed');
-      expect(own.stats().bytesSent - before).toBe(PART);
+      expect(await sentDuring(() => waitForState(own, jobId, 'completed').then(() => {}), own)).toBe(PART);
       expect(await objectSha256(client, bucket, job!.key)).toBe(await sha256File(file.path));
     } finally {
       await own.close();
@@ -240,7 +243,7 @@ describe('a completed job whose file changed: upload changes only', () => {
 
   it('an object replaced before the copies: the job fails in words, and Retry sends the whole file', async () => {
     const dataDir = tempDir('changes-replaced-retry');
-    const own = await openTestEngine(s3, { dataDir, partSize: PART, partConcurrency: 1, autoStart: false });
+    const own = await openChangesEngine({ dataDir, autoStart: false });
     try {
       const file = await makeFile(files, 'replaced-retry.bin', SIZE, 10);
       const [job] = await own.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: 'changes/replaced-retry.bin' }]);
@@ -253,10 +256,11 @@ describe('a completed job whose file changed: upload changes only', () => {
       own.start([jobId]);
       const failed = await waitForState(own, jobId, 'failed');
       expect(failed.error?.message).toMatch(/was replaced since Ferry uploaded it.*Retry to send the whole file/);
-      const before = own.stats().bytesSent;
-      await own.retry([jobId]);
-      await waitForState(own, jobId, 'completed');
-      expect(own.stats().bytesSent - before).toBe(SIZE);
+      const sent = await sentDuring(async () => {
+        await own.retry([jobId]);
+        await waitForState(own, jobId, 'completed');
+      }, own);
+      expect(sent).toBe(SIZE);
       expect(await objectSha256(client, bucket, job!.key)).toBe(await sha256File(file.path));
     } finally {
       await own.close();
