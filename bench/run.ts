@@ -91,6 +91,22 @@ function readAnalysis(): string | undefined {
   }
 }
 
+/**
+ * What a full run keeps of the docs it rewrites: the window's figures (`npm run bench:ui` writes them between
+ * its markers), and a pointer to the dated A/B runs kept in docs/benchmark-history.md.
+ */
+function keptFromDocs(file: string): string {
+  let current = '';
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    // no report yet
+  }
+  const ui = /<!-- bench:ui start -->[\s\S]*<!-- bench:ui end -->/.exec(current)?.[0];
+  const history = 'A/B runs of single changes against the build before them: [benchmark-history.md](benchmark-history.md).';
+  return `\n${ui ? `${ui}\n\n` : ''}${history}\n`;
+}
+
 // --render RESULTS.json [--out FILE]: render a saved run again (after a change to the report's wording)
 if (opts.render) {
   const saved = JSON.parse(readFileSync(opts.render, 'utf8')) as Results;
@@ -748,9 +764,9 @@ async function main(): Promise<number> {
   if (results.store?.error) failures++;
   if (results.startup?.error) failures++;
 
-  const markdown = renderReport(results, readAnalysis());
-  const out =
-    opts.out ?? (QUICK ? path.join(os.tmpdir(), `ferry-benchmarks-quick-${Date.now()}.md`) : path.join(REPO, 'docs', 'benchmarks.md'));
+  const docs = path.join(REPO, 'docs', 'benchmarks.md');
+  const out = opts.out ?? (QUICK ? path.join(os.tmpdir(), `ferry-benchmarks-quick-${Date.now()}.md`) : docs);
+  const markdown = renderReport(results, readAnalysis()) + (out === docs ? keptFromDocs(docs) : '');
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, markdown);
   // raw results beside a temp report; never beside docs/benchmarks.md (the repository keeps only the report)
