@@ -293,11 +293,17 @@ export class HostService {
   readonly #handlers: { [C in CommandName]: Handler<C> } = {
     snapshot: async () => {
       // the first page now, the rest by jobsPage (snapshotPages.ts): the first row need not wait for them all
-      const jobs = this.engine.list();
-      const { first, cursor } = this.#pages.open(jobs.map((job) => job.id));
+      // ids, not copies of every job: only the first page's are read now
+      const ids = this.engine.ids();
+      const { first, cursor } = this.#pages.open(ids);
+      const views: JobView[] = [];
+      for (const id of first) {
+        const job = this.engine.get(id);
+        if (job) views.push(this.#view(job));
+      }
       return {
-        jobs: encodeJobPage(jobs.slice(0, first.length).map((job) => this.#view(job))),
-        jobCount: jobs.length,
+        jobs: encodeJobPage(views),
+        jobCount: ids.length,
         cursor,
         endpoints: this.registry.list().map(toEndpointView),
         settings: this.settings,
