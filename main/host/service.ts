@@ -47,6 +47,7 @@ import { BrowserSession } from './browserSession.ts';
 import { SnapshotPages } from './snapshotPages.ts';
 import { encodeJobPage } from '../../shared/jobPage.ts';
 import { handoffHandlers } from './handoff.ts';
+import { COMPACT_AFTER_JOBS, compactHeap } from './heap.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { withDefaults, type EndpointDefaults, type UploadOptions } from '../../shared/uploadOptions.ts';
 import { isWaitingForAnswer } from '../../shared/existsAnswer.ts';
@@ -197,6 +198,8 @@ export class HostService {
       db.close();
       throw error;
     }
+    // a host stays up for hours: what loading a large store left behind is given back once (heap.ts)
+    if (engine.ids().length >= COMPACT_AFTER_JOBS) compactHeap();
     // the control channel opens after the engine, here in the host, and a failure is shown, not swallowed
     let control: ControlServer | null = null;
     let controlWarning: string | null = null;
