@@ -37,7 +37,7 @@ import { CHROMIUM, runStartup, runStoreScale } from './lib/storeScale.ts';
 import { renderReport } from './lib/report.ts';
 import type { Environment, ProfileResult, ResumeResult, ResumeRound, Results, RunRecord, ScenarioResult } from './lib/results.ts';
 import { deleteBucket, expectedEtag, repeatedPartEtag, testS3Of, verifyDirectory, verifyObject, verifySha256 } from './lib/s3.ts';
-import { fmt, formatBytes, GiB, KiB, MiB, rotate } from './lib/stats.ts';
+import { fmt, formatBytes, GiB, KiB, median, MiB, rotate } from './lib/stats.ts';
 import {
   awsCli,
   AWS_CLI,
@@ -414,7 +414,7 @@ async function smallFilesScenario(b: Bench, id: 'small' | 'far-small' = 'small')
 
 // ---- resume ----
 
-async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
+async function runResume(b: Bench, tool: Tool, others: readonly Tool[] = []): Promise<ResumeResult> {
   const partsTotal = SIZES.resumeParts + SIZES.resumeExtra;
   const size = partsTotal * RESUME_PART_SIZE;
   const result: ResumeResult = {
@@ -490,6 +490,9 @@ async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
     await cp(ferryDataDir(ctx), snapshot, { recursive: true });
 
     const resumeInv = await tool.resume!(ctx, target);
+    // other builds (--ferry-cli-b) resume the same crashed upload from the same snapshot, alternated with the first
+    const otherInvs = await Promise.all(others.map(async (other) => ({ tool: other, inv: await other.resume!(ctx, target) })));
+    result.others = others.map((other) => ({ toolLabel: other.label, rounds: [] }));
     const restore = async () => {
       await rm(ferryDataDir(ctx), { recursive: true, force: true });
       await cp(snapshot, ferryDataDir(ctx), { recursive: true });
@@ -511,7 +514,7 @@ async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
     };
 
     // 2. measurements: UploadPart requests are held back, the client is killed at the first one
-    for (let i = 0; i < SIZES.resumeHoldRounds; i++) {
+    const measureOnce = async (inv: typeof resumeInv, label: string, i: number): Promise<ResumeRound> => {
       await restore();
       proxy.reset();
       proxy.mode = 'hold';
@@ -519,8 +522,8 @@ async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
       proxy.onEvent = (event, phase) => {
         if (phase === 'request' && event.op === 'UploadPart' && resumed) killTree(resumed, true);
       };
-      const m = await runMeasured(resumeInv.cmd, resumeInv.args, {
-        env: resumeInv.env,
+      const m = await runMeasured(inv.cmd, inv.args, {
+        env: inv.env,
         cwd: REPO,
         group: true,
         timeoutMs: 300_000,
@@ -529,12 +532,31 @@ async function runResume(b: Bench, tool: Tool): Promise<ResumeResult> {
       proxy.onEvent = null;
       const round = analyze(proxy.events, m.startedAt);
       if (!round)
-        throw new Error(`resume run ${i + 1} sent no UploadPart (exit ${m.code ?? m.signal}): ${(m.stderr || m.stdout).slice(-800)}`);
-      result.rounds.push(round);
+        throw new Error(
+          `resume run ${i + 1} (${label}) sent no UploadPart (exit ${m.code ?? m.signal}): ${(m.stderr || m.stdout).slice(-800)}`,
+        );
       log(
-        `resume ${i + 1}: first part (${round.firstPartNumber}) after ${fmt(round.firstPartMs, 0)} ms ` +
+        `resume ${i + 1} (${label}): first part (${round.firstPartNumber}) after ${fmt(round.firstPartMs, 0)} ms ` +
           `(first request ${fmt(round.firstRequestMs, 0)} ms, ${round.listPartsRequests} ListParts in ${fmt(round.listPartsMs, 0)} ms, then ${fmt(round.afterListMs, 0)} ms)` +
           (round.startedNewUpload ? ' -- STARTED A NEW UPLOAD' : ''),
+      );
+      return round;
+    };
+    for (let i = 0; i < SIZES.resumeHoldRounds; i++) {
+      const order = [{ tool, inv: resumeInv }, ...otherInvs];
+      // each round in a rotated order, as the other scenarios
+      for (let k = 0; k < order.length; k++) {
+        const { tool: t, inv } = order[(i + k) % order.length]!;
+        const round = await measureOnce(inv, t.label, i);
+        if (t === tool) result.rounds.push(round);
+        else result.others!.find((o) => o.toolLabel === t.label)!.rounds.push(round);
+      }
+    }
+    for (const other of result.others) {
+      const firstPart = (rounds: readonly ResumeRound[]) => median(rounds.map((r) => r.firstPartMs));
+      result.notes.push(
+        `${other.toolLabel}, the same crashed upload in alternation: first part after ${fmt(firstPart(other.rounds), 0)} ms ` +
+          `(median of ${other.rounds.length}), against ${fmt(firstPart(result.rounds), 0)} ms for ${tool.label}.`,
       );
     }
 
@@ -735,7 +757,7 @@ async function main(): Promise<number> {
       results.scenarios.push(await runScenario(b, sc, TOOLS));
       if (sc.target.kind === 'file') await rm(sc.target.path, { force: true });
     }
-    if (scenarios.has('resume') && includeFerry) results.resume = await runResume(b, FERRY[0]!);
+    if (scenarios.has('resume') && includeFerry) results.resume = await runResume(b, FERRY[0]!, FERRY.slice(1));
     if (scenarios.has('far')) {
       b.far = await startFarProxy(server.endpoint, FAR_LINK);
       log(`far endpoint: ${farTitle()}, at ${b.far.url}`);
@@ -751,7 +773,10 @@ async function main(): Promise<number> {
         delete b.far;
       }
     }
-    if (scenarios.has('store')) results.store = await runStoreScale(work, SIZES.storeJobs, ROUNDS, log);
+    if (scenarios.has('store')) {
+      const other = opts['ferry-cli-b'] ? { label: FERRY.at(-1)!.label, cli: path.resolve(opts['ferry-cli-b']) } : undefined;
+      results.store = await runStoreScale(work, SIZES.storeJobs, ROUNDS, log, other);
+    }
     if (scenarios.has('startup')) results.startup = { ...(await runStartup(work, SIZES.startupRounds, log)), bundled: ferryCliBundled() };
   } finally {
     b.client.destroy();

@@ -58,6 +58,8 @@ export interface ResumeResult {
   partsHeld: number;
   createS: number;
   rounds: ResumeRound[];
+  /** other builds of the CLI (run.ts --ferry-cli-b), measured on the same crashed upload in alternation */
+  others?: { toolLabel: string; rounds: ResumeRound[] }[];
   final?: {
     ok: boolean;
     error?: string;
@@ -104,6 +106,8 @@ export interface StoreResult {
   window: { firstPaintMs: number; rssKiB: number; peakRssKiB: number }[];
   /** the same on a store with the endpoint and no job */
   idle: { firstPaintMs: number; rssKiB: number; peakRssKiB: number }[];
+  /** another build of the CLI (run.ts --ferry-cli-b) on the same stores, in alternation */
+  other?: Omit<StoreResult, 'jobs' | 'other' | 'error'> & { label: string };
   error?: string;
 }
 

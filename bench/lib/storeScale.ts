@@ -91,10 +91,10 @@ export async function timeJobsJson(dataDir: string, jobs: number, rounds: number
 }
 
 /** Engine.open on the store (bench/children/engine-open.ts), in a fresh process each round. */
-export async function timeEngineOpen(dataDir: string, jobs: number, rounds: number): Promise<Timing[]> {
+export async function timeEngineOpen(dataDir: string, jobs: number, rounds: number, child = ENGINE_OPEN_CHILD): Promise<Timing[]> {
   const out: Timing[] = [];
   for (let i = 0; i < rounds; i++) {
-    const text = await runPlain(process.execPath, [ENGINE_OPEN_CHILD], {
+    const text = await runPlain(process.execPath, [child], {
       env: cleanEnv({ FERRY_BENCH_OPEN: JSON.stringify({ dataDir }) }),
       cwd: REPO,
       timeoutMs: 300_000,
@@ -171,8 +171,28 @@ export async function windowFirstPaint(
   }
 }
 
-/** The whole store-scale scenario. */
-export async function runStoreScale(work: string, jobs: number, rounds: number, log: (msg: string) => void): Promise<StoreResult> {
+/** Runs `work` with `ferryCliOptions.path` set to `cli`. */
+async function withCli<T>(cli: string, work: () => Promise<T>): Promise<T> {
+  const saved = ferryCliOptions.path;
+  ferryCliOptions.path = cli;
+  try {
+    return await work();
+  } finally {
+    ferryCliOptions.path = saved;
+  }
+}
+
+/**
+ * The whole store-scale scenario; `other`: another build of the CLI (run.ts --ferry-cli-b) measured on the
+ * same stores in alternation (its engine open by the engine-open child of its own checkout, beside its bin/).
+ */
+export async function runStoreScale(
+  work: string,
+  jobs: number,
+  rounds: number,
+  log: (msg: string) => void,
+  other?: { label: string; cli: string },
+): Promise<StoreResult> {
   const result: StoreResult = { jobs, jobsJson: [], engineOpen: [], window: [], idle: [] };
   const hole = await startBlackHole();
   try {
@@ -181,18 +201,32 @@ export async function runStoreScale(work: string, jobs: number, rounds: number, 
     log(`store: seeding ${jobs.toLocaleString('en-US')} queued jobs`);
     await seedStore(dataDir, jobs, hole.url, path.join(work, 'store-file.bin'));
     await seedStore(idleDir, 0, hole.url, path.join(work, 'store-file.bin'));
-    result.jobsJson = await timeJobsJson(dataDir, jobs, rounds);
-    log(`store: ferry jobs --json ${result.jobsJson.map((t) => `${Math.round(t.wallMs)} ms (CPU ${Math.round(t.cpuMs)})`).join(', ')}`);
-    result.engineOpen = await timeEngineOpen(dataDir, jobs, rounds);
-    log(`store: engine open ${result.engineOpen.map((t) => `${Math.round(t.wallMs)} ms (CPU ${Math.round(t.cpuMs)})`).join(', ')}`);
+    const b: StoreResult['other'] = other ? { label: other.label, jobsJson: [], engineOpen: [], window: [], idle: [] } : undefined;
+    if (b) result.other = b;
+    const otherChild = other ? path.resolve(path.dirname(other.cli), '..', 'bench', 'children', 'engine-open.ts') : '';
+    const ms = (timings: readonly Timing[]) => timings.map((t) => `${Math.round(t.wallMs)} ms (CPU ${Math.round(t.cpuMs)})`).join(', ');
     for (let i = 0; i < rounds; i++) {
-      // idle and loaded alternate, so that both see the same machine
-      result.idle.push(await windowFirstPaint(idleDir, false));
-      result.window.push(await windowFirstPaint(dataDir, true));
-      log(
-        `store: window first paint ${Math.round(result.window.at(-1)!.firstPaintMs)} ms, ferry serve RSS ${Math.round(result.window.at(-1)!.rssKiB / 1024)} MiB ` +
-          `(idle: ${Math.round(result.idle.at(-1)!.firstPaintMs)} ms, ${Math.round(result.idle.at(-1)!.rssKiB / 1024)} MiB)`,
-      );
+      result.jobsJson.push(...(await timeJobsJson(dataDir, jobs, 1)));
+      if (b) b.jobsJson.push(...(await withCli(other!.cli, () => timeJobsJson(dataDir, jobs, 1))));
+    }
+    log(`store: ferry jobs --json ${ms(result.jobsJson)}${b ? `; ${b.label}: ${ms(b.jobsJson)}` : ''}`);
+    for (let i = 0; i < rounds; i++) {
+      result.engineOpen.push(...(await timeEngineOpen(dataDir, jobs, 1)));
+      if (b) b.engineOpen.push(...(await timeEngineOpen(dataDir, jobs, 1, otherChild)));
+    }
+    log(`store: engine open ${ms(result.engineOpen)}${b ? `; ${b.label}: ${ms(b.engineOpen)}` : ''}`);
+    for (let i = 0; i < rounds; i++) {
+      // idle and loaded alternate, so that both see the same machine (and so do the builds)
+      const measure = async (into: Pick<StoreResult, 'idle' | 'window'>, label: string) => {
+        into.idle.push(await windowFirstPaint(idleDir, false));
+        into.window.push(await windowFirstPaint(dataDir, true));
+        log(
+          `store${label}: window first paint ${Math.round(into.window.at(-1)!.firstPaintMs)} ms, ferry serve RSS ${Math.round(into.window.at(-1)!.rssKiB / 1024)} MiB ` +
+            `(idle: ${Math.round(into.idle.at(-1)!.firstPaintMs)} ms, ${Math.round(into.idle.at(-1)!.rssKiB / 1024)} MiB)`,
+        );
+      };
+      const runs = [() => measure(result, ''), ...(b ? [() => withCli(other!.cli, () => measure(b, ` (${b.label})`))] : [])];
+      for (let k = 0; k < runs.length; k++) await runs[(i + k) % runs.length]!();
     }
   } catch (error) {
     result.error = (error as Error).message;

@@ -59,6 +59,8 @@ export class JobRunner {
       const { gateway, profile } = await gateways.get(job.endpointId);
       const known = store.loadParts(job.id);
       job.bytesDone = known.reduce((sum, part) => sum + part.size, 0);
+      // bytes of acknowledged parts; the rest of bytesDone is parts in flight
+      let acknowledged = job.bytesDone;
       const openSource = sources.opener(job);
       const sealedKey = job.options?.sseC ? store.sealedKey(job.id) : null;
       const sseCKey = sealedKey === null ? undefined : openSealed(sealedKey, [requireVault(this.#deps.vault)], `sse-c:${job.id}`);
@@ -89,11 +91,15 @@ export class JobRunner {
           },
           onPartsReplaced: (parts) => {
             store.replaceParts(job.id, parts);
-            job.bytesDone = parts.reduce((sum, part) => sum + part.size, 0);
+            // parts sent while the server's list was read may still be in flight (uploader.ts sendAhead)
+            const inFlight = job.bytesDone - acknowledged;
+            acknowledged = parts.reduce((sum, part) => sum + part.size, 0);
+            job.bytesDone = acknowledged + inFlight;
             jobs.clearRetry(job.id);
           },
           onPart: (part, adopted) => {
             if (adopted) job.bytesDone += part.size;
+            acknowledged += part.size;
             store.recordPart(job.id, part);
             jobs.clearRetry(job.id);
             events.emit({ type: 'part-uploaded', jobId: job.id, partNumber: part.partNumber });

@@ -56,6 +56,11 @@ export class JobTable {
     return job;
   }
 
+  /** Every job's id, oldest first. */
+  ids(): string[] {
+    return [...this.#jobs.keys()];
+  }
+
   /** Every job, oldest first (live objects: the engine's own). */
   values(): IterableIterator<Job> {
     return this.#jobs.values();

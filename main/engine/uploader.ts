@@ -438,9 +438,26 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
   let uploadId = job.uploadId;
 
   let candidates: { partNumber: number; etag: string }[] = [];
+  let ahead: SendAhead | null = null;
   if (uploadId !== null) {
-    const reconciled = await reconcile(run, uploadId);
+    // the parts the store lacks go out while the server's list is read and matched (issue #14); not
+    // when parts are copied from an older object, which needs the list first
+    if (!run.copyFrom) ahead = sendAhead(run, file, uploadId, parts);
+    // the list is asked for once the first part is on its way: reading 1,000 parts of XML takes tens
+    // of milliseconds of the one thread that would otherwise hash and start that part
+    const listed = uploadId;
+    const listing = (ahead?.started ?? Promise.resolve()).then(() => reconcile(run, listed));
+    let reconciled: Awaited<typeof listing>;
+    try {
+      reconciled = await listing;
+    } catch (error) {
+      await ahead?.cancel();
+      throw error;
+    }
     if (reconciled === null) {
+      // the parts sent ahead went to an upload that is gone: they are of no use
+      await ahead?.cancel();
+      ahead = null;
       // The upload is gone. If every part was acknowledged, the likeliest reason is a Complete the
       // server carried out but whose answer was lost (a crash, a give-up): the object is then ours.
       const done = await completedEarlier(run, run.parts);
@@ -450,10 +467,14 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
       callbacks.onUploadId(null);
       callbacks.onPartsReplaced([]);
     } else {
-      parts.clear();
-      for (const part of reconciled.kept) parts.set(part.partNumber, part);
-      callbacks.onPartsReplaced(reconciled.kept);
-      candidates = reconciled.candidates;
+      // the job's parts: those the server holds as the store knew them, and those this run sent (the
+      // server's answer to a part sent during the listing is newer than the list)
+      const sent = ahead?.sent ?? new Set<number>();
+      for (const partNumber of [...parts.keys()]) if (!sent.has(partNumber)) parts.delete(partNumber);
+      for (const part of reconciled.kept) if (!sent.has(part.partNumber)) parts.set(part.partNumber, part);
+      callbacks.onPartsReplaced([...parts.values()].sort((a, b) => a.partNumber - b.partNumber));
+      // a candidate a send ahead has taken is being sent: it is not hashed as well
+      candidates = reconciled.candidates.filter((c) => ahead === null || ahead.queue.withdraw(c.partNumber));
     }
   }
   if (uploadId === null) {
@@ -471,23 +492,32 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
   if (run.copyFrom) await copyUnchangedParts({ ...run, copyFrom: run.copyFrom }, file, uploadId, parts);
   const adopting = new Set(candidates.map((c) => c.partNumber));
   const missing: number[] = [];
-  for (let n = 1; n <= job.partCount; n++) if (!parts.has(n) && !adopting.has(n)) missing.push(n);
+  // with a send ahead, the parts the store lacks are in its queue already
+  if (ahead === null) for (let n = 1; n <= job.partCount; n++) if (!parts.has(n) && !adopting.has(n)) missing.push(n);
   try {
     // the parts the store knows are missing go out at once, while the ones it missed are hashed
-    // against the server's ETags; those that differ are sent after
+    // against the server's ETags; the first fatal error stops the others
     const failure = new AbortController();
     const both: UploadRun = { ...run, signal: AbortSignal.any([run.signal, failure.signal]) };
     const fail = (error: unknown): never => {
       failure.abort(error);
       throw error;
     };
-    const [sent, adopted] = await Promise.allSettled([
+    const stopAhead = ahead === null ? null : ahead.stopWhen(failure.signal);
+    const [sentAhead, sent, adopted] = await Promise.allSettled([
+      ahead?.done.then((error) => (error === null ? undefined : fail(error))),
       uploadParts(both, file, uploadId, missing, parts).catch(fail),
       adoptCandidates(both, file, candidates, parts).catch(fail),
     ]);
+    stopAhead?.();
+    if (sentAhead.status === 'rejected') throw sentAhead.reason;
     if (sent.status === 'rejected') throw sent.reason;
     if (adopted.status === 'rejected') throw adopted.reason;
-    await uploadParts(run, file, uploadId, adopted.value, parts);
+    // what is still missing: parts whose bytes differ from the server's, parts the store knew that
+    // the server no longer holds
+    const rest: number[] = [];
+    for (let n = 1; n <= job.partCount; n++) if (!parts.has(n)) rest.push(n);
+    await uploadParts(run, file, uploadId, rest, parts);
   } catch (error) {
     // gone for good: a retry starts a new upload, and the job says so with nothing done
     if (isUploadGone(error)) forgetUpload(run);
@@ -701,26 +731,33 @@ async function adoptCandidates(
   return resend;
 }
 
-/** Uploads `missing` parts with at most the job's concurrency; the first fatal error cancels the rest. */
+/**
+ * Uploads `missing` parts with at most the job's concurrency; the first fatal error cancels the rest.
+ * `onSending`: told as each part, hashed, is handed to the client.
+ */
 async function uploadParts(
   run: UploadRun,
   file: PartSource,
   uploadId: string,
-  missing: number[],
+  missing: readonly number[] | PartQueue,
   parts: Map<number, CompletedPart>,
+  onSending?: () => void,
 ): Promise<void> {
-  if (missing.length === 0) return;
+  const queue = missing instanceof PartQueue ? missing : new PartQueue(missing);
+  if (queue.left === 0) return;
   const { job, callbacks } = run;
   const { client } = run.gateway;
   const failure = new AbortController();
   const signal = AbortSignal.any([run.signal, failure.signal]);
   const partRun: UploadRun = { ...run, signal };
-  let next = 0;
   let firstError: unknown = null;
 
   const worker = async () => {
-    while (next < missing.length && !signal.aborted) {
-      const partNumber = missing[next++]!;
+    for (
+      let partNumber = signal.aborted ? undefined : queue.take();
+      partNumber !== undefined;
+      partNumber = signal.aborted ? undefined : queue.take()
+    ) {
       const { start, end } = partRange(job, partNumber);
       try {
         const sendPart = (body: Readable | Buffer | Uint8Array, length: number, digest: PartDigest, attemptSignal: AbortSignal) =>
@@ -746,7 +783,10 @@ async function uploadParts(
           start,
           end,
           `uploading part ${partNumber}`,
-          (body, digest, attemptSignal) => sendPart(body, end - start, digest, attemptSignal),
+          (body, digest, attemptSignal) => {
+            onSending?.();
+            return sendPart(body, end - start, digest, attemptSignal);
+          },
           // an empty part under the same number: the retry replaces it (and a resume ignores a part
           // whose size is wrong)
           (probeSignal) => sendPart(new Uint8Array(0), 0, { check: 'md5', value: EMPTY_MD5_HEX }, probeSignal),
@@ -768,8 +808,106 @@ async function uploadParts(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(job.concurrency, missing.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(job.concurrency, queue.left) }, worker));
   if (run.signal.aborted) throw run.signal.reason;
   if (firstError !== null)
     throw toFerryError(firstError, run.gateway.context({ operation: 'uploading parts', bucket: job.bucket, scope: 'upload' }));
+}
+
+/** Part numbers to send, taken in order by the workers; one not yet taken can be withdrawn. */
+class PartQueue {
+  readonly #items: readonly number[];
+  #next = 0;
+  readonly #taken = new Set<number>();
+  readonly #withdrawn = new Set<number>();
+
+  constructor(items: readonly number[]) {
+    this.#items = items;
+  }
+
+  /** At most how many are still to be taken. */
+  get left(): number {
+    return this.#items.length - this.#next;
+  }
+
+  take(): number | undefined {
+    while (this.#next < this.#items.length) {
+      const partNumber = this.#items[this.#next++]!;
+      if (this.#withdrawn.has(partNumber)) continue;
+      this.#taken.add(partNumber);
+      return partNumber;
+    }
+    return undefined;
+  }
+
+  /** Withdraws a part number (true), unless a worker has taken it already (false). */
+  withdraw(partNumber: number): boolean {
+    if (this.#taken.has(partNumber)) return false;
+    this.#withdrawn.add(partNumber);
+    return true;
+  }
+}
+
+interface SendAhead {
+  /** The parts still to send; the reconcile withdraws those it will adopt by hash instead. */
+  queue: PartQueue;
+  /** Parts this run sent and the server acknowledged. */
+  sent: ReadonlySet<number>;
+  /** Resolves once the first part is handed to the client, or the sends are over (none to send, or stopped). */
+  started: Promise<void>;
+  /** Settles when the queue is done or the sends stopped: the error that stopped them, or null. */
+  done: Promise<unknown>;
+  /** Stops the sends and waits for them (their parts are not wanted: the upload is gone, or the run fails). */
+  cancel(): Promise<void>;
+  /** Stops the sends when `signal` aborts; returns the function that forgets this. */
+  stopWhen(signal: AbortSignal): () => void;
+}
+
+/**
+ * A resumed upload sends the parts the store lacks at once, while the server's list of the parts it
+ * holds is read (one round trip per page of 1,000 and its parsing: most of a resume's wait before
+ * the first part, issue #14). Sending a part the server already holds is harmless: the same number,
+ * the same bytes, checked again by the server, and its answer replaces the part in the list. The
+ * highest part numbers go first: an upload sends in ascending order, so the parts the store missed
+ * before a crash (which the list lets us adopt by hashing rather than send) are the lowest missing.
+ */
+function sendAhead(run: UploadRun, file: PartSource, uploadId: string, parts: Map<number, CompletedPart>): SendAhead {
+  const missing: number[] = [];
+  for (let n = run.job.partCount; n >= 1; n--) if (!parts.has(n)) missing.push(n);
+  const queue = new PartQueue(missing);
+  const sent = new Set<number>();
+  const stop = new AbortController();
+  const aheadRun: UploadRun = {
+    ...run,
+    signal: AbortSignal.any([run.signal, stop.signal]),
+    callbacks: {
+      ...run.callbacks,
+      onPart: (part, adopted) => {
+        sent.add(part.partNumber);
+        run.callbacks.onPart(part, adopted);
+      },
+    },
+  };
+  let starting = () => {};
+  const started = new Promise<void>((resolve) => (starting = resolve));
+  const done = uploadParts(aheadRun, file, uploadId, queue, parts, starting).then(
+    () => null,
+    (error: unknown) => (stop.signal.aborted && !run.signal.aborted ? null : error),
+  );
+  void done.then(() => starting());
+  return {
+    queue,
+    sent,
+    started,
+    done,
+    cancel: async () => {
+      stop.abort(new Error('The parts sent ahead are not needed.'));
+      await done;
+    },
+    stopWhen: (signal) => {
+      const onAbort = () => stop.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      return () => signal.removeEventListener('abort', onAbort);
+    },
+  };
 }

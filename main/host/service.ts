@@ -47,6 +47,7 @@ import { BrowserSession } from './browserSession.ts';
 import { SnapshotPages } from './snapshotPages.ts';
 import { encodeJobPage } from '../../shared/jobPage.ts';
 import { handoffHandlers } from './handoff.ts';
+import { COMPACT_AFTER_JOBS, compactHeap } from './heap.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { withDefaults, type EndpointDefaults, type UploadOptions } from '../../shared/uploadOptions.ts';
 import { isWaitingForAnswer } from '../../shared/existsAnswer.ts';
@@ -197,6 +198,8 @@ export class HostService {
       db.close();
       throw error;
     }
+    // a host stays up for hours: what loading a large store left behind is given back once (heap.ts)
+    if (engine.ids().length >= COMPACT_AFTER_JOBS) compactHeap();
     // the control channel opens after the engine, here in the host, and a failure is shown, not swallowed
     let control: ControlServer | null = null;
     let controlWarning: string | null = null;
@@ -293,11 +296,17 @@ export class HostService {
   readonly #handlers: { [C in CommandName]: Handler<C> } = {
     snapshot: async () => {
       // the first page now, the rest by jobsPage (snapshotPages.ts): the first row need not wait for them all
-      const jobs = this.engine.list();
-      const { first, cursor } = this.#pages.open(jobs.map((job) => job.id));
+      // ids, not copies of every job: only the first page's are read now
+      const ids = this.engine.ids();
+      const { first, cursor } = this.#pages.open(ids);
+      const views: JobView[] = [];
+      for (const id of first) {
+        const job = this.engine.get(id);
+        if (job) views.push(this.#view(job));
+      }
       return {
-        jobs: encodeJobPage(jobs.slice(0, first.length).map((job) => this.#view(job))),
-        jobCount: jobs.length,
+        jobs: encodeJobPage(views),
+        jobCount: ids.length,
         cursor,
         endpoints: this.registry.list().map(toEndpointView),
         settings: this.settings,
