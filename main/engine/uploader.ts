@@ -251,6 +251,8 @@ async function headObject(run: UploadRun): Promise<{ etag: string; size: number 
       run,
       'checking whether the object exists',
       new HeadObjectCommand({ Bucket: run.job.bucket, Key: run.job.key, ...ssecFields(run.sseCKey) }),
+      undefined,
+      true,
     );
     return { etag: unquote(head.ETag), size: head.ContentLength ?? -1 };
   } catch (error) {
@@ -262,12 +264,16 @@ async function headObject(run: UploadRun): Promise<{ etag: string; size: number 
   }
 }
 
-/** One S3 request of the job, through the gateway (limiter, the transfer retry policy, the job's signal). */
+/**
+ * One S3 request of the job, through the gateway (limiter, the transfer retry policy, the job's
+ * signal). `bodyless`: a request that costs its round trip only (a HeadObject), a fraction of a slot.
+ */
 function request<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
   run: UploadRun,
   operation: string,
   command: S3Command<I, O>,
   scope?: 'upload',
+  bodyless = false,
 ): Promise<O> {
   return run.gateway.send(command, {
     operation,
@@ -275,6 +281,7 @@ function request<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
     scope,
     policy: 'transfer',
     priority: 'high',
+    ...(bodyless ? { bodyBytes: 0 } : {}),
     signal: run.signal,
     onRetry: run.callbacks.onRetry,
     whenReachable: run.whenReachable,
@@ -365,6 +372,8 @@ async function sendFromFile<T>(
       scope,
       policy: 'transfer',
       priority: 'low',
+      // a small file's one request takes its bytes' share of a slot (limiter.ts); a part, a whole slot
+      ...(run.job.multipart ? {} : { bodyBytes: end - start }),
       signal: run.signal,
       onRetry: run.callbacks.onRetry,
       whenReachable: run.whenReachable,
