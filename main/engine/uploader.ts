@@ -165,7 +165,9 @@ export async function runUpload(run: UploadRun): Promise<UploadResult> {
   run = { ...run, partCheck: run.partCheck ?? (await run.gateway.partCheck(run.job.bucket, run.signal)) };
   const file = await run.openSource();
   try {
-    await file.assertUnchanged(run.job.fingerprint);
+    // a file changed before the run fails it before any request; a single request of a file that
+    // overwrites needs no check first: its bytes are checked against the fingerprint once read
+    if (run.job.multipart || (run.job.options?.ifExists ?? 'overwrite') !== 'overwrite') await file.assertUnchanged(run.job.fingerprint);
     // a multipart upload already started passed the existence check when it started
     if (run.job.uploadId === null) {
       const existing = await checkExisting(run, file);
@@ -354,8 +356,9 @@ async function sendFromFile<T>(
       clearTimeout(watchdog);
       prepared.release?.();
       if (outcome.ok) {
-        // the bytes were read (again) while sending: the file must still be the one hashed
-        await file.assertUnchanged(run.job.fingerprint);
+        // a streamed body read the bytes again while sending: the file must still be the one hashed
+        // (a body held in memory was sent as it was hashed and checked above)
+        if (!prepared.held) await file.assertUnchanged(run.job.fingerprint);
         return { result: outcome.result, digest };
       }
       run.callbacks.onBytes(-sent);
