@@ -11,7 +11,7 @@
 export type Priority = 'high' | 'low';
 
 /** The units of one slot: a small request takes from one of them (its bytes' share) to all. */
-export const SLOT_UNITS = 8;
+export const SLOT_UNITS = 4;
 /** A body of this many bytes or more takes a whole slot. */
 export const SMALL_BODY_BYTES = 1024 * 1024;
 
