@@ -5,7 +5,7 @@
 // and @aws-sdk/lib-storage in alternation, verifies every upload, and reports medians, ratios, client
 // CPU-seconds and peak RSS (GNU time). See docs/benchmarks.md, section Method.
 //
-//   node bench/run.ts [--quick] [--rounds N] [--scenarios big,small,huge,resume,far,store,startup]
+//   node bench/run.ts [--quick] [--rounds N] [--scenarios big,small,huge,resume,far,store,startup,far-big,far-small]
 //                     [--tools ferry,aws,rclone,lib-storage] [--ferry both|cli|engine|auto] [--out FILE] [--no-profile] [--keep]
 //                     [--ferry-cli-b OTHER/bin/ferry.js]
 //                     [--far-rtt-ms 50] [--far-mbit 200] [--store-jobs 100000]
@@ -164,8 +164,9 @@ const FAR_LINK = {
   bitsPerSecond: (opts['far-mbit'] ? Number(opts['far-mbit']) : 200) * 1e6,
 };
 const RESUME_PART_SIZE = 5 * MiB;
-const KNOWN_SCENARIOS = ['big', 'small', 'huge', 'resume', 'far', 'store', 'startup'];
-const ALL_SCENARIOS = QUICK ? KNOWN_SCENARIOS.filter((s) => s !== 'huge') : KNOWN_SCENARIOS;
+const KNOWN_SCENARIOS = ['big', 'small', 'huge', 'resume', 'far', 'store', 'startup', 'far-big', 'far-small'];
+// far-big, far-small: one half of `far` (experiments); `far` runs both
+const ALL_SCENARIOS = KNOWN_SCENARIOS.filter((s) => !(QUICK && s === 'huge') && s !== 'far-big' && s !== 'far-small');
 const scenarios = new Set(opts.scenarios ? opts.scenarios.split(',').map((s) => s.trim()) : ALL_SCENARIOS);
 for (const s of scenarios) if (!KNOWN_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
 if (!Number.isInteger(SIZES.storeJobs) || SIZES.storeJobs < 1) throw new Error('--store-jobs must be a positive integer');
@@ -758,16 +759,20 @@ async function main(): Promise<number> {
       if (sc.target.kind === 'file') await rm(sc.target.path, { force: true });
     }
     if (scenarios.has('resume') && includeFerry) results.resume = await runResume(b, FERRY[0]!, FERRY.slice(1));
-    if (scenarios.has('far')) {
+    if (scenarios.has('far') || scenarios.has('far-big') || scenarios.has('far-small')) {
       b.far = await startFarProxy(server.endpoint, FAR_LINK);
       log(`far endpoint: ${farTitle()}, at ${b.far.url}`);
       try {
-        const big = await bigFileScenario(b, 'far-big', SIZES.farBig, 3);
-        results.scenarios.push(await runScenario(b, big, TOOLS));
-        if (big.target.kind === 'file') await rm(big.target.path, { force: true });
-        const small = await smallFilesScenario(b, 'far-small');
-        results.scenarios.push(await runScenario(b, small, TOOLS));
-        if (small.target.kind === 'dir') await rm(small.target.dir, { recursive: true, force: true });
+        if (scenarios.has('far') || scenarios.has('far-big')) {
+          const big = await bigFileScenario(b, 'far-big', SIZES.farBig, 3);
+          results.scenarios.push(await runScenario(b, big, TOOLS));
+          if (big.target.kind === 'file') await rm(big.target.path, { force: true });
+        }
+        if (scenarios.has('far') || scenarios.has('far-small')) {
+          const small = await smallFilesScenario(b, 'far-small');
+          results.scenarios.push(await runScenario(b, small, TOOLS));
+          if (small.target.kind === 'dir') await rm(small.target.dir, { recursive: true, force: true });
+        }
       } finally {
         await b.far.close();
         delete b.far;

@@ -10,7 +10,7 @@ import type { Command } from '@smithy/types';
 import type { EndpointIntegrity, PartCheck } from '../../shared/endpoint.ts';
 import type { FerryError } from '../../shared/errors.ts';
 import { EndpointChecks } from './integrityProbe.ts';
-import type { Limiter, Priority } from './limiter.ts';
+import { requestUnits, type Limiter, type Priority } from './limiter.ts';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry.ts';
 import type { ErrorContext } from './s3Errors.ts';
 
@@ -51,6 +51,11 @@ export interface SendOptions {
   signal: AbortSignal;
   /** Within the shared limiter: 'high' goes before parts. Default 'high'. */
   priority?: Priority;
+  /**
+   * The request body's size in bytes, when that is its cost: a small body takes a fraction of a
+   * limiter slot (limiter.ts, requestUnits). Unset: a whole slot.
+   */
+  bodyBytes?: number;
   /** A deadline per attempt (the request fails as a retryable timeout). */
   attemptTimeoutMs?: number;
   /** Told about each failed attempt that will be retried. */
@@ -115,12 +120,15 @@ export class S3Gateway {
       const attemptSignal = options.attemptTimeoutMs ? AbortSignal.any([signal, AbortSignal.timeout(options.attemptTimeoutMs)]) : signal;
       return attempt(attemptSignal);
     };
-    return withRetry(() => (this.#limiter ? this.#limiter.run(options.priority ?? 'high', signal, once) : once()), {
-      signal,
-      policy: this.#policies[options.policy],
-      context: this.context(options),
-      onRetry: options.onRetry,
-      whenReachable: options.whenReachable,
-    });
+    return withRetry(
+      () => (this.#limiter ? this.#limiter.run(options.priority ?? 'high', signal, once, requestUnits(options.bodyBytes)) : once()),
+      {
+        signal,
+        policy: this.#policies[options.policy],
+        context: this.context(options),
+        onRetry: options.onRetry,
+        whenReachable: options.whenReachable,
+      },
+    );
   }
 }

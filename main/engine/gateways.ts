@@ -7,7 +7,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { EndpointIntegrity, EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError } from '../../shared/errors.ts';
 import { S3Gateway, retryPolicies, type PolicyName } from './gateway.ts';
-import type { Limiter } from './limiter.ts';
+import { SLOT_UNITS, type Limiter } from './limiter.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { createS3Client } from './s3Client.ts';
 
@@ -67,7 +67,8 @@ export class Gateways {
         profile,
         gateway: new S3Gateway(
           this.#createClient(profile, credentials, {
-            maxSockets: this.#settings.maxRequests + 4,
+            // every request the limiter lets through has its socket: up to SLOT_UNITS small ones per slot
+            maxSockets: this.#settings.maxRequests * SLOT_UNITS + 4,
             socketTimeoutMs: this.#settings.stallTimeoutMs,
           }),
           profile,

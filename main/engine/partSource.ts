@@ -25,6 +25,11 @@ export interface PreparedPart {
   body(onBytes: (bytes: number) => void): Readable | Buffer;
   /** Gives the part's memory back once the server has acknowledged it (optional). */
   release?(): void;
+  /**
+   * The body is the memory that was hashed: nothing is read from the source while it is sent, so
+   * the check of the source after the read covers the send too.
+   */
+  held?: boolean;
 }
 
 export interface PartSource {
@@ -44,7 +49,7 @@ export function md5Of(data: Uint8Array): Md5 {
 
 /** A part held in memory, hashed under `check`, sent from that memory. */
 export function memoryPart(data: Uint8Array, check: PartCheck): PreparedPart {
-  return { digest: digestOf(check, data), body: (onBytes) => bufferBody(data, onBytes) };
+  return { digest: digestOf(check, data), body: (onBytes) => bufferBody(data, onBytes), held: true };
 }
 
 const CHUNK = 256 * 1024;

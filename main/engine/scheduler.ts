@@ -1,5 +1,8 @@
 /**
- * The scheduler: the queue of jobs and the file-level worker pool (at most `maxActiveJobs` running).
+ * The scheduler: the queue of jobs and the file-level worker pool (at most `maxActiveJobs` running;
+ * a small file, sent in one request, counts as its share of one, as in the request limiter: up to
+ * SLOT_UNITS small files run in the room of one large one, since their round trips, not their bytes,
+ * decide how fast they go).
  * It starts queued jobs in order as slots free up, cancels runs with a reason (JobCancelled, the
  * reason of the run's AbortSignal), and tells when nothing is left to do. What one run does is the
  * runner's (jobRunner.ts); the request limit shared by all jobs is the limiter's (limiter.ts).
@@ -8,6 +11,7 @@ import type { ErrorInfo } from '../../shared/errors.ts';
 import type { Job } from '../../shared/job.ts';
 import type { BrowserSources } from './browserSources.ts';
 import type { JobTable } from './jobTable.ts';
+import { requestUnits, SLOT_UNITS } from './limiter.ts';
 import type { ProgressSampler } from './progress.ts';
 
 /**
@@ -31,6 +35,13 @@ export class JobCancelled extends Error {
 interface RunningJob {
   controller: AbortController;
   done: Promise<void>;
+  /** Its share of the pool, in limiter units (jobUnits). */
+  units: number;
+}
+
+/** A job's share of the pool: a whole place, or a small file's share (one request of its bytes). */
+export function jobUnits(job: Job): number {
+  return job.multipart ? SLOT_UNITS : requestUnits(job.size);
 }
 
 export interface SchedulerOptions {
@@ -51,6 +62,8 @@ export class Scheduler {
   readonly #options: SchedulerOptions;
   readonly #queue: string[] = [];
   readonly #running = new Map<string, RunningJob>();
+  /** The running jobs' units. */
+  #load = 0;
   #started: boolean;
   /** When set, only these jobs are started (the CLI's `upload` runs its own jobs, not the whole queue). */
   #scope: Set<string> | null = null;
@@ -126,7 +139,8 @@ export class Scheduler {
   /** Starts what can start, in queue order, up to the pool's size; tells when idle. */
   schedule(): void {
     if (this.#closed || !this.#started) return;
-    for (let i = 0; i < this.#queue.length && this.#running.size < this.#options.maxActiveJobs();) {
+    const room = this.#options.maxActiveJobs() * SLOT_UNITS;
+    for (let i = 0; i < this.#queue.length && this.#load < room;) {
       const id = this.#queue[i]!;
       const job = this.#jobs.get(id);
       if (job?.state !== 'queued') {
@@ -134,6 +148,7 @@ export class Scheduler {
       } else if (this.#running.has(id)) {
         i++; // queued again (a retry) while its last run winds down: that run's end schedules it
       } else if (this.#isStartable(id)) {
+        if (this.#load + jobUnits(job) > room) break; // in order: the next job waits for its room
         this.#queue.splice(i, 1);
         this.#startJob(job);
       } else if (!this.#sources.canStart(job)) {
@@ -178,10 +193,12 @@ export class Scheduler {
   #startJob(job: Job): void {
     this.#jobs.transition(job, 'start', { error: null });
     const controller = new AbortController();
-    const running: RunningJob = { controller, done: Promise.resolve() };
+    const running: RunningJob = { controller, done: Promise.resolve(), units: jobUnits(job) };
     this.#running.set(job.id, running);
+    this.#load += running.units;
     running.done = this.#options.run(job, controller.signal).finally(() => {
       this.#running.delete(job.id);
+      this.#load -= running.units;
       this.#progress.untrack(job.id);
       this.schedule();
     });

@@ -165,7 +165,9 @@ export async function runUpload(run: UploadRun): Promise<UploadResult> {
   run = { ...run, partCheck: run.partCheck ?? (await run.gateway.partCheck(run.job.bucket, run.signal)) };
   const file = await run.openSource();
   try {
-    await file.assertUnchanged(run.job.fingerprint);
+    // a file changed before the run fails it before any request; a single request of a file that
+    // overwrites needs no check first: its bytes are checked against the fingerprint once read
+    if (run.job.multipart || (run.job.options?.ifExists ?? 'overwrite') !== 'overwrite') await file.assertUnchanged(run.job.fingerprint);
     // a multipart upload already started passed the existence check when it started
     if (run.job.uploadId === null) {
       const existing = await checkExisting(run, file);
@@ -251,6 +253,8 @@ async function headObject(run: UploadRun): Promise<{ etag: string; size: number 
       run,
       'checking whether the object exists',
       new HeadObjectCommand({ Bucket: run.job.bucket, Key: run.job.key, ...ssecFields(run.sseCKey) }),
+      undefined,
+      true,
     );
     return { etag: unquote(head.ETag), size: head.ContentLength ?? -1 };
   } catch (error) {
@@ -262,12 +266,16 @@ async function headObject(run: UploadRun): Promise<{ etag: string; size: number 
   }
 }
 
-/** One S3 request of the job, through the gateway (limiter, the transfer retry policy, the job's signal). */
+/**
+ * One S3 request of the job, through the gateway (limiter, the transfer retry policy, the job's
+ * signal). `bodyless`: a request that costs its round trip only (a HeadObject), a fraction of a slot.
+ */
 function request<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
   run: UploadRun,
   operation: string,
   command: S3Command<I, O>,
   scope?: 'upload',
+  bodyless = false,
 ): Promise<O> {
   return run.gateway.send(command, {
     operation,
@@ -275,6 +283,7 @@ function request<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
     scope,
     policy: 'transfer',
     priority: 'high',
+    ...(bodyless ? { bodyBytes: 0 } : {}),
     signal: run.signal,
     onRetry: run.callbacks.onRetry,
     whenReachable: run.whenReachable,
@@ -347,8 +356,9 @@ async function sendFromFile<T>(
       clearTimeout(watchdog);
       prepared.release?.();
       if (outcome.ok) {
-        // the bytes were read (again) while sending: the file must still be the one hashed
-        await file.assertUnchanged(run.job.fingerprint);
+        // a streamed body read the bytes again while sending: the file must still be the one hashed
+        // (a body held in memory was sent as it was hashed and checked above)
+        if (!prepared.held) await file.assertUnchanged(run.job.fingerprint);
         return { result: outcome.result, digest };
       }
       run.callbacks.onBytes(-sent);
@@ -365,6 +375,8 @@ async function sendFromFile<T>(
       scope,
       policy: 'transfer',
       priority: 'low',
+      // a small file's one request takes its bytes' share of a slot (limiter.ts); a part, a whole slot
+      ...(run.job.multipart ? {} : { bodyBytes: end - start }),
       signal: run.signal,
       onRetry: run.callbacks.onRetry,
       whenReachable: run.whenReachable,

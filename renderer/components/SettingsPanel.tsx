@@ -174,7 +174,7 @@ export function SettingsPanel() {
           <legend className="form-label">Transfers</legend>
           <CountField
             label="Files at once"
-            hint="Files uploading at the same time; more helps many small files. Applies to the next files that start."
+            hint="Files uploading at the same time (a file under 1 MiB counts as its share of one); more helps many small files. Applies to the next files that start."
             value={settings.filesAtOnce ?? TRANSFER_LIMITS.filesAtOnce.default}
             limits={TRANSFER_LIMITS.filesAtOnce}
             onChange={(filesAtOnce) => void actions.changeSettings({ filesAtOnce })}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Limiter } from '../../main/engine/limiter.ts';
+import { Limiter, requestUnits, SLOT_UNITS } from '../../main/engine/limiter.ts';
 
 describe('Limiter', () => {
   it('never runs more tasks than its limit', async () => {
@@ -37,6 +37,36 @@ describe('Limiter', () => {
     release();
     await Promise.all([low, high]);
     expect(order).toEqual(['high', 'low']);
+  });
+
+  it('lets small requests share a slot by their bytes, and keeps them in order behind a large one', async () => {
+    expect(requestUnits(64 * 1024)).toBe(1);
+    expect(requestUnits(0)).toBe(1);
+    expect(requestUnits(512 * 1024)).toBe(SLOT_UNITS / 2);
+    expect(requestUnits(1024 * 1024)).toBe(SLOT_UNITS);
+    expect(requestUnits(undefined)).toBe(SLOT_UNITS);
+    const limiter = new Limiter(1);
+    const signal = new AbortController().signal;
+    const small = await Promise.all(Array.from({ length: SLOT_UNITS }, () => limiter.acquire('low', signal, 1)));
+    expect(limiter.active).toBe(SLOT_UNITS);
+    const order: string[] = [];
+    const large = limiter.acquire('low', signal).then((release) => {
+      order.push('large');
+      return release;
+    });
+    const later = limiter.acquire('low', signal, 1).then((release) => {
+      order.push('small');
+      return release;
+    });
+    small.slice(1).forEach((release) => release());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual([]); // the large one needs the whole slot; the small one waits its turn
+    small[0]!();
+    (await large)();
+    (await later)();
+    expect(order).toEqual(['large', 'small']);
+    expect(limiter.active).toBe(0);
+    expect(limiter.peak).toBe(SLOT_UNITS);
   });
 
   it('drops a waiter whose signal aborts, with the abort reason', async () => {

@@ -31,6 +31,24 @@ describe('the scheduler against an in-memory S3', () => {
     }
   });
 
+  it('runs small files (one request each) four in the room of one file, and no more', async () => {
+    const s3 = new FakeS3();
+    const ferry = await open(s3, { maxActiveJobs: 2, maxRequests: 2, partConcurrency: 1 });
+    const held = s3.gate((call) => call.operation === 'PutObject');
+    // 512 bytes: one PutObject each (the fake part size is 1 KiB), the smallest share of a place
+    const jobs = await ferry.addJobs(specs(fixture.files(40, 512)));
+    await held.reached;
+    while (s3.inFlight < 8) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(s3.inFlight).toBe(8);
+    expect(ferry.list().filter((job) => job.state === 'uploading')).toHaveLength(8);
+    held.open();
+    await ferry.whenIdle();
+    expect(jobs.map((job) => ferry.get(job.id)?.state)).toEqual(Array(40).fill('completed'));
+    expect(s3.peakInFlight).toBe(8);
+    expect(s3.operations().filter((op) => op === 'PutObject')).toHaveLength(40);
+  });
+
   it('pauses a job mid-part: nothing of it is in flight once pause returns, and a resume sends only the missing parts', async () => {
     const s3 = new FakeS3();
     const ferry = await open(s3, { partConcurrency: 2 });

@@ -2,6 +2,9 @@
  * The uploader (main/engine/uploader.ts runUpload) against the in-memory FakeS3: reconcile, cancellation,
  * concurrency and ordering, in milliseconds. The RGW tests (test/integration) remain the protocol's truth.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { FerryError } from '../../shared/errors.ts';
 import type { CompletedPart, Job } from '../../shared/job.ts';
@@ -9,6 +12,7 @@ import { job } from './jobFixture.ts';
 import { Limiter } from '../../main/engine/limiter.ts';
 import { S3Gateway } from '../../main/engine/gateway.ts';
 import { md5Of, memoryPart, type PartSource } from '../../main/engine/partSource.ts';
+import { SourceFile, statFile } from '../../main/engine/fileSource.ts';
 import { compositeEtag, runUpload, type UploadRun } from '../../main/engine/uploader.ts';
 import { FakeS3, serviceError } from './fakeS3.ts';
 
@@ -324,5 +328,28 @@ describe('runUpload against an in-memory S3', () => {
     expect(s3.calls.filter((call) => call.partNumber === 2).map((call) => call.outcome)).toEqual(['failed', 'ok']);
     expect(retries).toEqual([1]);
     expect(recorded.bytes).toBe(data.length);
+  });
+});
+
+describe('a small file (one PutObject) changed before its run', () => {
+  it.each([
+    ['rewritten in place, same size', (path: string) => writeFileSync(path, Buffer.alloc(300, 0x5a))],
+    ['grown', (path: string) => writeFileSync(path, Buffer.alloc(400, 0x11))],
+  ])('%s: fails as FILE_CHANGED and sends nothing', async (_label, change) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-uploader-'));
+    try {
+      const path = join(dir, 'small.bin');
+      writeFileSync(path, Buffer.alloc(300, 0x11));
+      const fingerprint = await statFile(path);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // a later change time than the fingerprint's
+      change(path);
+      const s3 = new FakeS3();
+      const data = new Uint8Array(300);
+      const { run } = runOf(s3, data, jobFor(data, { path, fingerprint }), { openSource: () => SourceFile.open(path) });
+      await expect(runUpload(run)).rejects.toMatchObject({ code: 'FILE_CHANGED' });
+      expect(s3.operations()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
