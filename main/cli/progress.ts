@@ -53,10 +53,18 @@ export class ProgressReporter<J extends ReportedJob = Job> {
   #lastMovedAt = Date.now();
   /** After stop() or once interrupted: the bar is not drawn again below what follows. */
   #stopped = false;
+  /**
+   * The jobs' sums, kept as they change: a redraw (one per finished file, and 4 a second) reads them
+   * instead of walking every job, which made a folder of 100,000 files cost minutes of CPU.
+   */
+  #total = 0;
+  #done = 0;
+  #completed = 0;
+  readonly #uploading = new Set<string>();
 
   constructor(io: Io, engine: ReporterSource, jobs: readonly J[]) {
     this.#io = io;
-    for (const job of jobs) this.#jobs.set(job.id, { ...job });
+    for (const job of jobs) this.#put({ ...job });
     const interactive = io.stderr.isTTY === true && io.env.CI !== 'true' && io.env.TERM !== 'dumb';
     if (interactive) {
       this.#bar = new SingleBar({
@@ -80,22 +88,34 @@ export class ProgressReporter<J extends ReportedJob = Job> {
     this.#off = engine.events.on((event) => this.#onEvent(event));
   }
 
+  /** Sets a job as last seen, keeping the sums. */
+  #put(job: J): void {
+    const previous = this.#jobs.get(job.id);
+    if (previous) {
+      this.#total -= previous.size;
+      this.#done -= previous.bytesDone;
+      if (previous.state === 'completed') this.#completed--;
+    }
+    this.#jobs.set(job.id, job);
+    this.#total += job.size;
+    this.#done += job.bytesDone;
+    if (job.state === 'completed') this.#completed++;
+    if (job.state === 'uploading') this.#uploading.add(job.id);
+    else this.#uploading.delete(job.id);
+  }
+
   #totalBytes(): number {
-    let total = 0;
-    for (const job of this.#jobs.values()) total += job.size;
-    return total;
+    return this.#total;
   }
 
   #doneBytes(): number {
-    let done = 0;
-    for (const job of this.#jobs.values()) done += job.bytesDone;
-    return done;
+    return this.#done;
   }
 
   #payload(rate: number) {
     const total = this.#totalBytes();
     const done = this.#doneBytes();
-    const finished = [...this.#jobs.values()].filter((job) => job.state === 'completed').length;
+    const finished = this.#completed;
     const eta = etaSeconds(total - done, rate);
     return {
       doneBytes: formatBytes(done),
@@ -110,12 +130,12 @@ export class ProgressReporter<J extends ReportedJob = Job> {
 
   /** " | Retrying in 8 s: cannot reach the endpoint (attempt 3)" while every running job waits for a retry. */
   #retryText(): string {
-    const uploading = [...this.#jobs.values()].filter((job) => job.state === 'uploading');
-    const waiting = uploading.map((job) => this.#retries.get(job.id)).filter((retry) => retry !== undefined);
+    if (this.#retries.size === 0) return '';
+    const waiting = [...this.#retries].filter(([id]) => this.#uploading.has(id)).map(([, retry]) => retry);
     if (waiting.length === 0) return '';
     const next = waiting.reduce((a, b) => (b.nextRetryAt < a.nextRetryAt ? b : a));
-    const all = waiting.length === uploading.length;
-    return ` | ${all ? '' : `${waiting.length} of ${uploading.length} files: `}${describeRetry(next, Date.now())}`;
+    const all = waiting.length === this.#uploading.size;
+    return ` | ${all ? '' : `${waiting.length} of ${this.#uploading.size} files: `}${describeRetry(next, Date.now())}`;
   }
 
   #redraw(): void {
@@ -159,7 +179,10 @@ export class ProgressReporter<J extends ReportedJob = Job> {
   #onEvent(event: ReporterEvent): void {
     if (event.type === 'progress') {
       const job = this.#jobs.get(event.jobId);
-      if (job) job.bytesDone = event.bytesDone;
+      if (job) {
+        this.#done += event.bytesDone - job.bytesDone;
+        job.bytesDone = event.bytesDone;
+      }
       return;
     }
     if (event.type === 'retrying') {
@@ -187,7 +210,7 @@ export class ProgressReporter<J extends ReportedJob = Job> {
     const previous = this.#jobs.get(event.job.id);
     if (!previous) return;
     if (event.job.state !== 'uploading') this.#retries.delete(event.job.id);
-    this.#jobs.set(event.job.id, { ...event.job } as J);
+    this.#put({ ...event.job } as J);
     if (previous.state === event.job.state) return;
     const target = formatS3Url(event.job.bucket, event.job.key);
     switch (event.job.state) {
