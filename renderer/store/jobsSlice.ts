@@ -40,7 +40,7 @@ export interface JobsSlice {
 
   /** Replaces every job (a snapshot). */
   replaceJobs(jobs: readonly JobView[]): void;
-  /** Adds new jobs at the end and replaces known ones (jobsAdded, jobsChanged, command answers). */
+  /** Adds new jobs at the end and replaces known ones (a page of a snapshot; answers go through applyAnswer). */
   upsertJobs(jobs: readonly JobView[]): void;
   applyProgress(updates: readonly ProgressUpdate[]): void;
   removeJobs(ids: readonly string[]): void;
@@ -285,7 +285,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       if (ids.length === 0) return;
       try {
         for (const part of chunks(ids, 100_000)) await api.clearJobs({ ids: part });
-        get().removeJobs(ids);
+        get().applyAnswer({ removed: ids });
       } catch (error) {
         get().reportError(`Could not clear ${count(ids.length, 'upload')} from the list`, error);
       }
@@ -333,7 +333,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
           const { jobs } = await api.addBrowserFiles({ ...destination, files: part });
           // the host answers the jobs in the order of the files
           jobs.forEach((job, index) => files.bind(part[index]!.fileId, job.id));
-          get().upsertJobs(jobs);
+          get().applyAnswer({ upserts: jobs });
           showNewJobs();
         } catch (error) {
           files.forget(part.map((info) => info.fileId));
@@ -350,7 +350,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       for (const part of chunks(paths, 10_000)) {
         try {
           const { jobs, skipped } = await api.addPaths({ ...destination, paths: part });
-          get().upsertJobs(jobs);
+          get().applyAnswer({ upserts: jobs });
           showNewJobs();
           // the browser host leaves out files in protected places (a link into ~/.ssh, say)
           if (skipped && skipped.length > 0) {

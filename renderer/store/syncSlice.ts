@@ -12,7 +12,7 @@ import type { Events, Snapshot, SnapshotContents } from '../../shared/contract.t
 import { missingCase } from '../../shared/errors.ts';
 import { decodeJobPage } from '../../shared/jobPage.ts';
 import type { ConnectionStatus } from '../bridge/connection.ts';
-import { JobEventBatch, type JobEventMessage } from './jobEventBatch.ts';
+import { JobEventBatch, type JobChanges, type JobEventMessage } from './jobEventBatch.ts';
 import type { SliceCreator } from './store.ts';
 import { errorInfo } from './uiSlice.ts';
 
@@ -40,6 +40,12 @@ export interface SyncSlice {
   applySnapshot(snapshot: SnapshotContents): void;
   /** Applies one event from the engine (ignored while a snapshot is on its way). */
   receive(message: StoreEvent): void;
+  /**
+   * Applies what a command answered about jobs (the jobs it added, the ones it removed) now, after
+   * the job events that arrived before the answer. Those were sent before it and say less: applied
+   * a frame later they would undo it (a removed row came back, a new job went back a state).
+   */
+  applyAnswer(changes: Partial<JobChanges>): void;
   setConnection(status: ConnectionStatus | null, reconnectNow?: () => void): void;
 }
 
@@ -189,6 +195,16 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
         default:
           missingCase(message);
       }
+    },
+
+    applyAnswer(changes) {
+      if (paging) {
+        // the events wait for the last page: the answer waits behind them, so that it is applied
+        // after them there too, and shows now
+        if (changes.removed?.length) batch.add({ event: 'jobsRemoved', payload: { ids: changes.removed } });
+        if (changes.upserts?.length) batch.add({ event: 'jobsChanged', payload: { jobs: changes.upserts } });
+      } else flushJobEvents();
+      get().applyJobChanges(changes);
     },
 
     setConnection(connection, reconnectNow) {
