@@ -27,6 +27,8 @@ export function startFerry(options: {
   notifications?: PageNotifications;
   /** Folds job events until this runs the flush (main.tsx: once per animation frame); default: none. */
   scheduleJobEvents?: StoreDeps['scheduleJobEvents'];
+  /** Resolves after the window drew (main.tsx: after the next frame); default: at once. */
+  afterPaint?: StoreDeps['afterPaint'];
 }): FerryWindow {
   const files = options.files ?? new BrowserFileRegistry();
   const notifications = options.notifications ?? pageNotifications();
@@ -36,6 +38,7 @@ export function startFerry(options: {
     desktop: options.desktop ?? null,
     notifications,
     scheduleJobEvents: options.scheduleJobEvents ?? null,
+    afterPaint: options.afterPaint ?? null,
     ...(options.storage === undefined ? {} : { storage: options.storage }),
   });
   const stopNotifying = notifyFinishedBatches(store, notifications);

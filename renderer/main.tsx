@@ -9,11 +9,18 @@
 import { desktopHelper } from './bridge/desktop.ts';
 import { openBridge } from './bridge/index.ts';
 import { startFerry } from './app.ts';
-import { nextFrame } from './store/jobEventBatch.ts';
+import { afterNextPaint, nextFrame } from './store/jobEventBatch.ts';
 
 const bridge = openBridge();
-// job events are applied once per frame: thousands of small files send dozens a second (issue #13)
-const { store } = startFerry({ api: bridge.api, connection: bridge.connection, desktop: desktopHelper(), scheduleJobEvents: nextFrame });
+// job events are applied once per frame: thousands of small files send dozens a second (issue #13);
+// a snapshot's first page is drawn before its other pages are read
+const { store } = startFerry({
+  api: bridge.api,
+  connection: bridge.connection,
+  desktop: desktopHelper(),
+  scheduleJobEvents: nextFrame,
+  afterPaint: afterNextPaint,
+});
 
 const { renderWindow } = await import('./window.tsx');
 renderWindow(store);

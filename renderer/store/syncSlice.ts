@@ -125,6 +125,11 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       };
       try {
         let next = cursor === null ? null : ask(cursor);
+        // the first rows are drawn before the next page is read: it takes longer than they do
+        if (next !== null && deps.afterPaint) {
+          await deps.afterPaint();
+          if (mine !== generation) return;
+        }
         while (next !== null) {
           const page = await next;
           if (mine !== generation) return;
