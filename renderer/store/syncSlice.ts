@@ -18,6 +18,27 @@ import { errorInfo } from './uiSlice.ts';
 
 export type LoadStatus = 'loading' | 'ready' | 'error';
 
+/**
+ * Job changes applied in one frame at most (issue #13, smooth under load): a 'Pause all' of 10,000
+ * jobs, or the events held while a snapshot's pages came, are applied over a few frames, in order,
+ * so that the window keeps drawing and answering in between.
+ */
+export const FRAME_CHANGES = 2000;
+
+/** `changes` in pieces of at most `size` changes, to apply in order (one piece when it is small). */
+function sliced(changes: JobChanges, size: number): JobChanges[] {
+  if (changes.removed.length + changes.upserts.length + changes.progress.length <= size) return [changes];
+  const pieces: JobChanges[] = [];
+  const none = { removed: [], upserts: [], progress: [] };
+  for (let start = 0; start < changes.removed.length; start += size)
+    pieces.push({ ...none, removed: changes.removed.slice(start, start + size) });
+  for (let start = 0; start < changes.upserts.length; start += size)
+    pieces.push({ ...none, upserts: changes.upserts.slice(start, start + size) });
+  for (let start = 0; start < changes.progress.length; start += size)
+    pieces.push({ ...none, progress: changes.progress.slice(start, start + size) });
+  return pieces;
+}
+
 /** The events the store handles (fileReadRequested is answered by the file registry). */
 export type StoreEvent = { [E in Exclude<keyof Events, 'fileReadRequested'>]: { event: E; payload: Events[E] } }[Exclude<
   keyof Events,
@@ -66,23 +87,41 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
   /** A snapshot whose pages failed is taken again once, not in a loop. */
   let pagesRetried = false;
 
-  function flushJobEvents(): void {
+  /** Changes taken from the batch and not yet applied, oldest first (a large batch is applied over several frames). */
+  const slices: JobChanges[] = [];
+
+  /**
+   * Applies the job events folded so far: at most {@link FRAME_CHANGES} changes a frame, the rest
+   * at the next one (all of them with `everything`: before an answer or another event).
+   */
+  function flushJobEvents(everything = false): void {
     flushScheduled = false;
-    if (!live || paging || batch.isEmpty) return;
-    get().applyJobChanges(batch.take());
+    if (!live || paging) return;
+    if (!batch.isEmpty) slices.push(...sliced(batch.take(), FRAME_CHANGES));
+    // without frames (tests) there is no next one: all at once
+    let budget = everything || !deps.scheduleJobEvents ? Number.POSITIVE_INFINITY : FRAME_CHANGES;
+    while (slices.length > 0 && budget > 0) {
+      const changes = slices.shift()!;
+      budget -= changes.removed.length + changes.upserts.length + changes.progress.length;
+      get().applyJobChanges(changes);
+    }
+    if (slices.length > 0 && deps.scheduleJobEvents && !flushScheduled) {
+      flushScheduled = true;
+      deps.scheduleJobEvents(() => flushJobEvents());
+    }
   }
 
   function queueJobEvent(message: JobEventMessage): void {
     const schedule = deps.scheduleJobEvents;
     if (!schedule) {
       batch.add(message);
-      flushJobEvents();
+      flushJobEvents(true);
       return;
     }
     batch.add(message);
     if (flushScheduled) return;
     flushScheduled = true;
-    schedule(flushJobEvents);
+    schedule(() => flushJobEvents());
   }
 
   return {
@@ -98,6 +137,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       paging = false;
       // the snapshot has what they say
       batch.clear();
+      slices.length = 0;
       if (get().loadStatus === 'error') set({ loadStatus: 'loading', loadError: null });
       let snapshot: Snapshot;
       try {
@@ -188,7 +228,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
           return;
       }
       // other events keep their place after the job events before them
-      flushJobEvents();
+      flushJobEvents(true);
       const state = get();
       switch (message.event) {
         case 'endpointsChanged':
@@ -208,7 +248,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
         // after them there too, and shows now
         if (changes.removed?.length) batch.add({ event: 'jobsRemoved', payload: { ids: changes.removed } });
         if (changes.upserts?.length) batch.add({ event: 'jobsChanged', payload: { jobs: changes.upserts } });
-      } else flushJobEvents();
+      } else flushJobEvents(true);
       get().applyJobChanges(changes);
     },
 
