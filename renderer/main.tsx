@@ -20,6 +20,7 @@ const { store } = startFerry({
   desktop: desktopHelper(),
   scheduleJobEvents: nextFrame,
   afterPaint: afterNextPaint,
+  firstPage: bridge.firstPage,
 });
 
 const { renderWindow } = await import('./window.tsx');

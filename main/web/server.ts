@@ -29,6 +29,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EventName, Events } from '../../shared/contract.ts';
 import type { ServerMessage } from '../../shared/wire.ts';
+import { FIRST_PAGE_ID } from '../../shared/wire.ts';
 import { decodeFileData } from '../../shared/wire.ts';
 import { toErrorInfo } from '../../shared/errors.ts';
 import type { HostService } from '../host/service.ts';
@@ -204,6 +205,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     return readFileSync(file);
   }
 
+  /** JSON inside a <script> data block: no `<` that could close it or open a comment. */
+  function jsonInHtml(value: unknown): string {
+    return JSON.stringify(value)
+      .replace(/</g, '\\u003c')
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029');
+  }
+
   async function servePage(response: ServerResponse, head: boolean, credential: string | null): Promise<void> {
     let html: string;
     try {
@@ -212,7 +221,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return refuse(response, 404, 'The window is not built: run `npm run build`.');
     }
     if (credential !== null) {
-      const meta = `<meta name="ferry-session" content="${escapeHtml(credential)}">`;
+      let meta = `<meta name="ferry-session" content="${escapeHtml(credential)}">`;
+      // the snapshot's first page with the document, for the page that holds the session (issue #13):
+      // the first rows show without waiting for the socket and its snapshot, two round trips to a
+      // host that may be busy uploading; the page still takes its own snapshot over the socket
+      const first = await service.dispatch('snapshot', {});
+      if (first.ok) meta += `<script type="application/json" id="${FIRST_PAGE_ID}">${jsonInHtml(first.value)}</script>`;
       html = /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (tag) => `${tag}${meta}`) : `${meta}${html}`;
     }
     response.writeHead(200, { 'content-type': TYPES['.html']!, 'cache-control': 'no-store', ...SECURITY_HEADERS });

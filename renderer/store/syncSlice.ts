@@ -59,6 +59,12 @@ export interface SyncSlice {
   loadSnapshot(): Promise<void>;
   /** Replaces everything with a snapshot's contents (what the pages read so far, or all). */
   applySnapshot(snapshot: SnapshotContents): void;
+  /**
+   * Shows a snapshot's first page handed with the document (browser host, issue #13) while the
+   * socket's own snapshot is on its way: a preview, which that snapshot replaces; job events wait
+   * for it as before. Ignored once that snapshot is in.
+   */
+  showFirstPage(snapshot: Snapshot): void;
   /** Applies one event from the engine (ignored while a snapshot is on its way). */
   receive(message: StoreEvent): void;
   /**
@@ -209,6 +215,18 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       }
       state.replaceJobs(snapshot.jobs);
       set({ loadStatus: 'ready', loadError: null });
+    },
+
+    showFirstPage(snapshot) {
+      if (live || get().loadStatus === 'ready') return;
+      let jobs;
+      try {
+        jobs = decodeJobPage(snapshot.jobs);
+      } catch {
+        return; // not a page: the socket's snapshot will do
+      }
+      get().applySnapshot({ ...snapshot, jobs });
+      set({ jobsLoading: jobs.length >= snapshot.jobCount ? null : { loaded: jobs.length, total: snapshot.jobCount } });
     },
 
     receive(message) {
