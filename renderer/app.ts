@@ -2,7 +2,7 @@
  * Starts the window's machinery around a bridge: the file registry, the store, and `connect`.
  * main.tsx calls it with the real bridge; tests call it with a fake FerryApi.
  */
-import type { FerryApi } from '../shared/contract.ts';
+import type { FerryApi, Snapshot } from '../shared/contract.ts';
 import type { BridgeConnection } from './bridge/connection.ts';
 import type { FerryDesktop } from './bridge/desktop.ts';
 import { BrowserFileRegistry } from './files/browserFiles.ts';
@@ -27,6 +27,10 @@ export function startFerry(options: {
   notifications?: PageNotifications;
   /** Folds job events until this runs the flush (main.tsx: once per animation frame); default: none. */
   scheduleJobEvents?: StoreDeps['scheduleJobEvents'];
+  /** Resolves after the window drew (main.tsx: after the next frame); default: at once. */
+  afterPaint?: StoreDeps['afterPaint'];
+  /** A snapshot's first page handed with the document (bridge/firstPage.ts): shown until the socket's snapshot comes. */
+  firstPage?: Snapshot | null;
 }): FerryWindow {
   const files = options.files ?? new BrowserFileRegistry();
   const notifications = options.notifications ?? pageNotifications();
@@ -36,10 +40,11 @@ export function startFerry(options: {
     desktop: options.desktop ?? null,
     notifications,
     scheduleJobEvents: options.scheduleJobEvents ?? null,
+    afterPaint: options.afterPaint ?? null,
     ...(options.storage === undefined ? {} : { storage: options.storage }),
   });
   const stopNotifying = notifyFinishedBatches(store, notifications);
-  const stopFeeding = connect(options.api, store, { connection: options.connection ?? null, files });
+  const stopFeeding = connect(options.api, store, { connection: options.connection ?? null, files, firstPage: options.firstPage ?? null });
   const disconnect = () => {
     stopFeeding();
     stopNotifying();

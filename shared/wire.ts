@@ -13,6 +13,14 @@
 import type { CommandName, CommandRequest, Envelope, EventName, Events, FerryCommands, FerryWireCommands } from './contract.ts';
 
 /**
+ * The id of the `<script type="application/json">` data block in which the browser host hands the
+ * page that opens its link the answer to `snapshot` (a Snapshot: the first page of the jobs) with
+ * the document: the first rows show before the socket is open (issue #13). A preview only: the page
+ * takes its own snapshot over the socket, from which it follows the events.
+ */
+export const FIRST_PAGE_ID = 'ferry-first-page';
+
+/**
  * One method per command of the contract, made by `make` for each name: the preload, the WebSocket
  * bridge and the window's test fake build their FerryApi this way, so a new command needs no edit there.
  */

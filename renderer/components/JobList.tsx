@@ -49,12 +49,15 @@ export function JobList({ emptyText }: { emptyText: string }) {
   const allSelected = useFerry((state) => ids.length > 0 && state.selected.size >= ids.length && ids.every((id) => state.selected.has(id)));
   const actions = useActions();
   const scroller = useRef<HTMLDivElement>(null);
+  // the same function while the rows are the same: the virtualiser places every row again (a pass
+  // over all 10,000) whenever it changes, and the list re-renders on every frame of a scroll
+  const getItemKey = useCallback((index: number) => items[index] ?? index, [items]);
 
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    getItemKey: (index) => items[index] ?? index,
+    getItemKey,
     // a few rows beyond the view: each one more is built, styled and laid out on every frame of a drag
     overscan: 3,
     // rows are measured (a failed row wraps its whole error); an unlaid-out row keeps the estimate

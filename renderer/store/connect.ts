@@ -3,7 +3,7 @@
  * actions (through getState()), the first snapshot is taken, a reconnect takes a new one, and the
  * browser host's read requests are answered from the page's file registry.
  */
-import type { FerryApi } from '../../shared/contract.ts';
+import type { FerryApi, Snapshot } from '../../shared/contract.ts';
 import type { BridgeConnection } from '../bridge/connection.ts';
 import type { BrowserFileRegistry } from '../files/browserFiles.ts';
 import type { FerryStore } from './store.ts';
@@ -13,12 +13,14 @@ export interface ConnectOptions {
   connection?: BridgeConnection | null;
   /** Answers `fileReadRequested` (browser host). */
   files?: BrowserFileRegistry;
+  /** A snapshot's first page handed with the document: shown while the socket's own snapshot comes. */
+  firstPage?: Snapshot | null;
 }
 
 /** Starts feeding `store` from `api`; returns the function that stops it. */
 export function connect(api: FerryApi, store: FerryStore, options: ConnectOptions = {}): () => void {
   const state = () => store.getState();
-  const { connection = null, files } = options;
+  const { connection = null, files, firstPage = null } = options;
   const stops = [
     api.on('jobsAdded', (payload) => state().receive({ event: 'jobsAdded', payload })),
     api.on('jobsChanged', (payload) => state().receive({ event: 'jobsChanged', payload })),
@@ -44,6 +46,7 @@ export function connect(api: FerryApi, store: FerryStore, options: ConnectOption
     );
   }
   void state().loadSnapshot();
+  if (firstPage) state().showFirstPage(firstPage);
   return () => {
     for (const stop of stops) stop();
   };

@@ -93,3 +93,8 @@ export function nextFrame(flush: () => void, fallbackMs = 250): void {
   const timer = setTimeout(run, fallbackMs);
   if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
 }
+
+/** Resolves after the next frame was drawn: a task queued from the frame's callback runs after its paint. */
+export function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => nextFrame(() => setTimeout(resolve, 0)));
+}

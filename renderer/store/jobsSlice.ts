@@ -12,6 +12,7 @@ import { canTransition, isFinal, type JobEvent } from '../../shared/job.ts';
 import { bucketNameProblem } from '../../shared/s3Names.ts';
 import type { PickedFile } from '../files/browserFiles.ts';
 import type { JobChanges } from './jobEventBatch.ts';
+import { retallyJobs, tallyJobs, type JobChange, type JobTally } from './jobTally.ts';
 import { pathsOf, pickedFromInput, readDroppedFiles } from '../files/dropReader.ts';
 import { count } from '../format.ts';
 import type { FerryState, SliceCreator } from './store.ts';
@@ -37,10 +38,12 @@ export interface JobsSlice {
   jobOrder: readonly string[];
   /** Bumped whenever the set of jobs or a job's state changes: what filters and counts depend on. */
   jobStatesVersion: number;
+  /** The sums over all jobs (summary, tabs, group rows), kept with `jobs` by difference (jobTally.ts). */
+  jobTally: JobTally;
 
   /** Replaces every job (a snapshot). */
   replaceJobs(jobs: readonly JobView[]): void;
-  /** Adds new jobs at the end and replaces known ones (jobsAdded, jobsChanged, command answers). */
+  /** Adds new jobs at the end and replaces known ones (a page of a snapshot; answers go through applyAnswer). */
   upsertJobs(jobs: readonly JobView[]): void;
   applyProgress(updates: readonly ProgressUpdate[]): void;
   removeJobs(ids: readonly string[]): void;
@@ -168,13 +171,14 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
     jobs: new Map(),
     jobOrder: [],
     jobStatesVersion: 0,
+    jobTally: tallyJobs([]),
 
     replaceJobs(views) {
       const jobs = new Map<string, JobEntry>();
       const previous = get().jobs;
       for (const view of views) jobs.set(view.id, entry(view, previous.get(view.id)));
       const selected = new Set([...get().selected].filter((id) => jobs.has(id)));
-      set({ jobs, jobOrder: [...jobs.keys()], jobStatesVersion: get().jobStatesVersion + 1, selected });
+      set({ jobs, jobOrder: [...jobs.keys()], jobStatesVersion: get().jobStatesVersion + 1, jobTally: tallyJobs(jobs.values()), selected });
     },
 
     upsertJobs(views) {
@@ -196,11 +200,16 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       const writable = () => (jobs ??= new Map(current));
       let jobOrder = state.jobOrder;
       let statesChanged = false;
+      /** Each write as [before, after], for the tally. */
+      const changes: JobChange[] = [];
 
       const gone = new Set(removed.filter((id) => current.has(id)));
       if (gone.size > 0) {
         const map = writable();
-        for (const id of gone) map.delete(id);
+        for (const id of gone) {
+          changes.push([map.get(id), undefined]);
+          map.delete(id);
+        }
         jobOrder = jobOrder.filter((id) => !gone.has(id));
         statesChanged = true;
       }
@@ -216,14 +225,18 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
           statesChanged = true;
           if (previous.state !== view.state) moved.push(view.id);
         }
-        writable().set(view.id, entry(view, previous));
+        const next = entry(view, previous);
+        writable().set(view.id, next);
+        changes.push([previous, next]);
       }
       if (added.length > 0) jobOrder = [...jobOrder, ...added];
 
       for (const update of progress) {
         const job = (jobs ?? current).get(update.id);
         if (!job || (job.bytesDone === update.bytesDone && job.bytesPerSecond === update.bytesPerSecond)) continue;
-        writable().set(update.id, { ...job, bytesDone: update.bytesDone, bytesPerSecond: update.bytesPerSecond });
+        const next = { ...job, bytesDone: update.bytesDone, bytesPerSecond: update.bytesPerSecond };
+        writable().set(update.id, next);
+        changes.push([job, next]);
       }
       if (jobs === null) return;
 
@@ -233,6 +246,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
         jobs,
         jobOrder,
         jobStatesVersion: statesChanged ? state.jobStatesVersion + 1 : state.jobStatesVersion,
+        jobTally: retallyJobs(state.jobTally, changes),
       };
       if (gone.size > 0) {
         const { selected, selectionAnchor } = get();
@@ -285,7 +299,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       if (ids.length === 0) return;
       try {
         for (const part of chunks(ids, 100_000)) await api.clearJobs({ ids: part });
-        get().removeJobs(ids);
+        get().applyAnswer({ removed: ids });
       } catch (error) {
         get().reportError(`Could not clear ${count(ids.length, 'upload')} from the list`, error);
       }
@@ -333,7 +347,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
           const { jobs } = await api.addBrowserFiles({ ...destination, files: part });
           // the host answers the jobs in the order of the files
           jobs.forEach((job, index) => files.bind(part[index]!.fileId, job.id));
-          get().upsertJobs(jobs);
+          get().applyAnswer({ upserts: jobs });
           showNewJobs();
         } catch (error) {
           files.forget(part.map((info) => info.fileId));
@@ -350,7 +364,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       for (const part of chunks(paths, 10_000)) {
         try {
           const { jobs, skipped } = await api.addPaths({ ...destination, paths: part });
-          get().upsertJobs(jobs);
+          get().applyAnswer({ upserts: jobs });
           showNewJobs();
           // the browser host leaves out files in protected places (a link into ~/.ssh, say)
           if (skipped && skipped.length > 0) {

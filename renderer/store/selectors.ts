@@ -6,6 +6,7 @@
 import { isFinal, JOB_STATES, type JobState } from '../../shared/job.ts';
 import { etaSeconds } from '../../shared/speed.ts';
 import type { JobRetry } from '../../shared/retry.ts';
+import { emptyGroupStats, type GroupStats, type StateCensus } from './jobTally.ts';
 import { canApply, type JobAction, type JobEntry } from './jobsSlice.ts';
 import type { FerryState } from './store.ts';
 import type { JobFilter, SortOrder } from './uiSlice.ts';
@@ -159,77 +160,17 @@ export function shownMembers(state: FerryState, batchId: string): readonly strin
   return selectVisibleIds(state).filter((id) => members.has(id));
 }
 
-export interface GroupStats {
-  name: string;
-  files: number;
-  completed: number;
-  size: number;
-  bytesDone: number;
-  /** "3 failed, 2 paused": the states other than completed, most urgent first. */
-  summary: string;
-  uploading: number;
-  queued: number;
-  paused: number;
-  failed: number;
-  aborted: number;
-  /** Paused files whose key exists, waiting for Replace, Skip or Keep both (issue #12). */
-  waitingForAnswer: number;
-  /** Sum of the running files' speeds. */
-  bytesPerSecond: number;
-}
-
-function emptyStats(): GroupStats {
-  return {
-    name: 'Files',
-    files: 0,
-    completed: 0,
-    size: 0,
-    bytesDone: 0,
-    summary: '',
-    uploading: 0,
-    queued: 0,
-    paused: 0,
-    failed: 0,
-    aborted: 0,
-    waitingForAnswer: 0,
-    bytesPerSecond: 0,
-  };
-}
+export type { GroupStats, StateCensus } from './jobTally.ts';
 
 /**
- * Every batch's figures, in one pass over the jobs per change of `jobs` (a progress tick), shared by
- * all group rows: a row reads its own entry, which keeps its identity until the jobs change.
+ * Every batch's figures, kept by difference as jobs change (jobTally.ts): a row reads its own entry,
+ * which is a new object only when a job of its batch changed.
  */
-export const selectAllGroupStats = memoOn(
-  (state) => [state.jobs],
-  (state): ReadonlyMap<string, GroupStats> => {
-    const all = new Map<string, GroupStats>();
-    for (const job of state.jobs.values()) {
-      if (job.batchId === null) continue;
-      let stats = all.get(job.batchId);
-      if (!stats) all.set(job.batchId, (stats = emptyStats()));
-      stats.files++;
-      stats.name = job.batchName ?? stats.name;
-      stats.size += job.size;
-      stats.bytesDone += job.state === 'completed' ? job.size : job.bytesDone;
-      if (job.state === 'completed') stats.completed++;
-      else stats[job.state]++;
-      if (job.state === 'uploading') stats.bytesPerSecond += job.bytesPerSecond;
-      if (job.waitingForAnswer) stats.waitingForAnswer++;
-    }
-    for (const stats of all.values()) {
-      const parts: string[] = [];
-      // the files whose key exists ask first: nothing of them is sent until answered (issue #12)
-      if (stats.waitingForAnswer > 0) parts.push(`${stats.waitingForAnswer.toLocaleString('en-US')} exist: answer to go on`);
-      for (const state of ['failed', 'uploading', 'queued', 'paused', 'aborted'] as const)
-        if (stats[state] > 0) parts.push(`${stats[state].toLocaleString('en-US')} ${state}`);
-      stats.summary = parts.join(', ');
-    }
-    return all;
-  },
-);
+export function selectAllGroupStats(state: FerryState): ReadonlyMap<string, GroupStats> {
+  return state.jobTally.groups;
+}
 
-const NO_STATS = emptyStats();
+const NO_STATS = emptyGroupStats();
 
 /** A batch's figures over all its files. */
 export function groupStats(state: FerryState, batchId: string): GroupStats {
@@ -250,16 +191,7 @@ export const selectGroupSelection = memoOn(
   },
 );
 
-/**
- * How many jobs are in each state, and how many of those queued or uploading wait for their file:
- * one cheap pass per change of the set of jobs or of a state, from which the filter tabs' counts and
- * the toolbar's actions follow without another pass over every job.
- */
-export interface StateCensus {
-  byState: Record<JobState, number>;
-  waitingForFile: number;
-}
-
+/** The census of `jobs` (some of them: the selection). */
 function censusOf(jobs: Iterable<JobEntry | undefined>): StateCensus {
   const byState = Object.fromEntries(JOB_STATES.map((name) => [name, 0])) as Record<JobState, number>;
   let waitingForFile = 0;
@@ -271,10 +203,13 @@ function censusOf(jobs: Iterable<JobEntry | undefined>): StateCensus {
   return { byState, waitingForFile };
 }
 
-export const selectCensus = memoOn(
-  (state) => [state.jobOrder, state.jobStatesVersion],
-  (state): StateCensus => censusOf(state.jobs.values()),
-);
+/**
+ * How many jobs are in each state, and how many of those queued or uploading wait for their file,
+ * kept by difference (jobTally.ts): the filter tabs' counts and the toolbar's actions follow from it.
+ */
+export function selectCensus(state: FerryState): StateCensus {
+  return state.jobTally.census;
+}
 
 export type FilterCounts = Record<JobFilter, number>;
 
@@ -316,57 +251,26 @@ export interface Totals {
   bytesDoneAll: number;
 }
 
-/** Total speed and what remains (computed once per progress tick, whoever asks). */
+/** Total speed and what remains: from the sums kept by difference (jobTally.ts), once per change of them. */
 export const selectTotals = memoOn(
-  (state) => [state.jobs],
+  (state) => [state.jobTally.sums, state.jobTally.retries],
   (state): Totals => {
-    let bytesPerSecond = 0;
-    let remainingBytes = 0;
-    let size = 0;
-    let uploading = 0;
-    let queued = 0;
-    let retrying = 0;
-    let waitingForFile = 0;
+    const { sums, retries } = state.jobTally;
     let nextRetry: JobRetry | null = null;
-    let files = 0;
-    let filesDone = 0;
-    let bytesDoneAll = 0;
-    for (const job of state.jobs.values()) {
-      if (job.state !== 'aborted') {
-        files++;
-        if (job.state === 'completed') {
-          filesDone++;
-          bytesDoneAll += job.size;
-        } else bytesDoneAll += job.bytesDone;
-      }
-      if ((job.state === 'uploading' || job.state === 'queued') && job.waitingForFile) {
-        waitingForFile++;
-        continue;
-      }
-      if (job.state === 'uploading') {
-        uploading++;
-        if (job.retry) {
-          retrying++;
-          if (nextRetry === null || job.retry.nextRetryAt < nextRetry.nextRetryAt) nextRetry = job.retry;
-        } else bytesPerSecond += job.bytesPerSecond;
-      } else if (job.state === 'queued') queued++;
-      else continue;
-      remainingBytes += Math.max(0, job.size - job.bytesDone);
-      size += job.size;
-    }
+    for (const retry of retries.values()) if (nextRetry === null || retry.nextRetryAt < nextRetry.nextRetryAt) nextRetry = retry;
     return {
-      bytesPerSecond,
-      remainingBytes,
-      etaSeconds: uploading + queued === 0 ? null : etaSeconds(remainingBytes, bytesPerSecond),
-      uploading,
-      queued,
-      fraction: size > 0 ? 1 - remainingBytes / size : 0,
-      retrying,
+      bytesPerSecond: sums.bytesPerSecond,
+      remainingBytes: sums.remainingBytes,
+      etaSeconds: sums.uploading + sums.queued === 0 ? null : etaSeconds(sums.remainingBytes, sums.bytesPerSecond),
+      uploading: sums.uploading,
+      queued: sums.queued,
+      fraction: sums.size > 0 ? 1 - sums.remainingBytes / sums.size : 0,
+      retrying: sums.retrying,
       nextRetry,
-      waitingForFile,
-      files,
-      filesDone,
-      bytesDoneAll,
+      waitingForFile: sums.waitingForFile,
+      files: sums.files,
+      filesDone: sums.filesDone,
+      bytesDoneAll: sums.bytesDoneAll,
     };
   },
 );

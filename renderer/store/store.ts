@@ -44,6 +44,12 @@ export interface StoreDeps {
    * window: once per animation frame, jobEventBatch.ts); null applies each event as it comes (tests).
    */
   scheduleJobEvents: ((flush: () => void) => void) | null;
+  /**
+   * Resolves once the window has drawn what the store holds (the window: after its next frame);
+   * the later pages of a snapshot wait for it, so that the first rows are drawn before the rest is
+   * read (issue #13). Null: no wait (tests).
+   */
+  afterPaint: (() => Promise<void>) | null;
 }
 
 /** A slice's creator, typed against the whole state so that actions can read other slices. */
@@ -57,6 +63,7 @@ export function createFerryStore(options: Partial<StoreDeps> & Pick<StoreDeps, '
     storage: options.storage === undefined ? safeLocalStorage() : options.storage,
     notifications: options.notifications ?? pageNotifications(),
     scheduleJobEvents: options.scheduleJobEvents ?? null,
+    afterPaint: options.afterPaint ?? null,
   };
   return createStore<FerryState>()((...a) => ({
     ...createJobsSlice(deps)(...a),

@@ -12,11 +12,32 @@ import type { Events, Snapshot, SnapshotContents } from '../../shared/contract.t
 import { missingCase } from '../../shared/errors.ts';
 import { decodeJobPage } from '../../shared/jobPage.ts';
 import type { ConnectionStatus } from '../bridge/connection.ts';
-import { JobEventBatch, type JobEventMessage } from './jobEventBatch.ts';
+import { JobEventBatch, type JobChanges, type JobEventMessage } from './jobEventBatch.ts';
 import type { SliceCreator } from './store.ts';
 import { errorInfo } from './uiSlice.ts';
 
 export type LoadStatus = 'loading' | 'ready' | 'error';
+
+/**
+ * Job changes applied in one frame at most (issue #13, smooth under load): a 'Pause all' of 10,000
+ * jobs, or the events held while a snapshot's pages came, are applied over a few frames, in order,
+ * so that the window keeps drawing and answering in between.
+ */
+export const FRAME_CHANGES = 2000;
+
+/** `changes` in pieces of at most `size` changes, to apply in order (one piece when it is small). */
+function sliced(changes: JobChanges, size: number): JobChanges[] {
+  if (changes.removed.length + changes.upserts.length + changes.progress.length <= size) return [changes];
+  const pieces: JobChanges[] = [];
+  const none = { removed: [], upserts: [], progress: [] };
+  for (let start = 0; start < changes.removed.length; start += size)
+    pieces.push({ ...none, removed: changes.removed.slice(start, start + size) });
+  for (let start = 0; start < changes.upserts.length; start += size)
+    pieces.push({ ...none, upserts: changes.upserts.slice(start, start + size) });
+  for (let start = 0; start < changes.progress.length; start += size)
+    pieces.push({ ...none, progress: changes.progress.slice(start, start + size) });
+  return pieces;
+}
 
 /** The events the store handles (fileReadRequested is answered by the file registry). */
 export type StoreEvent = { [E in Exclude<keyof Events, 'fileReadRequested'>]: { event: E; payload: Events[E] } }[Exclude<
@@ -38,8 +59,20 @@ export interface SyncSlice {
   loadSnapshot(): Promise<void>;
   /** Replaces everything with a snapshot's contents (what the pages read so far, or all). */
   applySnapshot(snapshot: SnapshotContents): void;
+  /**
+   * Shows a snapshot's first page handed with the document (browser host, issue #13) while the
+   * socket's own snapshot is on its way: a preview, which that snapshot replaces; job events wait
+   * for it as before. Ignored once that snapshot is in.
+   */
+  showFirstPage(snapshot: Snapshot): void;
   /** Applies one event from the engine (ignored while a snapshot is on its way). */
   receive(message: StoreEvent): void;
+  /**
+   * Applies what a command answered about jobs (the jobs it added, the ones it removed) now, after
+   * the job events that arrived before the answer. Those were sent before it and say less: applied
+   * a frame later they would undo it (a removed row came back, a new job went back a state).
+   */
+  applyAnswer(changes: Partial<JobChanges>): void;
   setConnection(status: ConnectionStatus | null, reconnectNow?: () => void): void;
 }
 
@@ -60,23 +93,41 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
   /** A snapshot whose pages failed is taken again once, not in a loop. */
   let pagesRetried = false;
 
-  function flushJobEvents(): void {
+  /** Changes taken from the batch and not yet applied, oldest first (a large batch is applied over several frames). */
+  const slices: JobChanges[] = [];
+
+  /**
+   * Applies the job events folded so far: at most {@link FRAME_CHANGES} changes a frame, the rest
+   * at the next one (all of them with `everything`: before an answer or another event).
+   */
+  function flushJobEvents(everything = false): void {
     flushScheduled = false;
-    if (!live || paging || batch.isEmpty) return;
-    get().applyJobChanges(batch.take());
+    if (!live || paging) return;
+    if (!batch.isEmpty) slices.push(...sliced(batch.take(), FRAME_CHANGES));
+    // without frames (tests) there is no next one: all at once
+    let budget = everything || !deps.scheduleJobEvents ? Number.POSITIVE_INFINITY : FRAME_CHANGES;
+    while (slices.length > 0 && budget > 0) {
+      const changes = slices.shift()!;
+      budget -= changes.removed.length + changes.upserts.length + changes.progress.length;
+      get().applyJobChanges(changes);
+    }
+    if (slices.length > 0 && deps.scheduleJobEvents && !flushScheduled) {
+      flushScheduled = true;
+      deps.scheduleJobEvents(() => flushJobEvents());
+    }
   }
 
   function queueJobEvent(message: JobEventMessage): void {
     const schedule = deps.scheduleJobEvents;
     if (!schedule) {
       batch.add(message);
-      flushJobEvents();
+      flushJobEvents(true);
       return;
     }
     batch.add(message);
     if (flushScheduled) return;
     flushScheduled = true;
-    schedule(flushJobEvents);
+    schedule(() => flushJobEvents());
   }
 
   return {
@@ -92,6 +143,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       paging = false;
       // the snapshot has what they say
       batch.clear();
+      slices.length = 0;
       if (get().loadStatus === 'error') set({ loadStatus: 'loading', loadError: null });
       let snapshot: Snapshot;
       try {
@@ -119,6 +171,11 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       };
       try {
         let next = cursor === null ? null : ask(cursor);
+        // the first rows are drawn before the next page is read: it takes longer than they do
+        if (next !== null && deps.afterPaint) {
+          await deps.afterPaint();
+          if (mine !== generation) return;
+        }
         while (next !== null) {
           const page = await next;
           if (mine !== generation) return;
@@ -160,6 +217,18 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       set({ loadStatus: 'ready', loadError: null });
     },
 
+    showFirstPage(snapshot) {
+      if (live || get().loadStatus === 'ready') return;
+      let jobs;
+      try {
+        jobs = decodeJobPage(snapshot.jobs);
+      } catch {
+        return; // not a page: the socket's snapshot will do
+      }
+      get().applySnapshot({ ...snapshot, jobs });
+      set({ jobsLoading: jobs.length >= snapshot.jobCount ? null : { loaded: jobs.length, total: snapshot.jobCount } });
+    },
+
     receive(message) {
       if (message.event === 'pathsOpened') {
         // a request, not state: kept until the destination is known
@@ -177,7 +246,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
           return;
       }
       // other events keep their place after the job events before them
-      flushJobEvents();
+      flushJobEvents(true);
       const state = get();
       switch (message.event) {
         case 'endpointsChanged':
@@ -189,6 +258,16 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
         default:
           missingCase(message);
       }
+    },
+
+    applyAnswer(changes) {
+      if (paging) {
+        // the events wait for the last page: the answer waits behind them, so that it is applied
+        // after them there too, and shows now
+        if (changes.removed?.length) batch.add({ event: 'jobsRemoved', payload: { ids: changes.removed } });
+        if (changes.upserts?.length) batch.add({ event: 'jobsChanged', payload: { jobs: changes.upserts } });
+      } else flushJobEvents(true);
+      get().applyJobChanges(changes);
     },
 
     setConnection(connection, reconnectNow) {

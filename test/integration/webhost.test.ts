@@ -62,6 +62,10 @@ describe('the browser host refuses', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>Ferry</title>');
     expect(page.body).toMatch(/<meta name="ferry-session" content="[^"]+">/);
+    // the snapshot's first page comes with the link's document (issue #13), never with another one
+    const data = /<script type="application\/json" id="ferry-first-page">([^<]*)<\/script>/.exec(page.body);
+    expect(JSON.parse(data![1]!)).toMatchObject({ jobs: { rows: [] }, jobCount: 0, cursor: null });
+    expect((await httpGet(host.port, '/')).body).not.toContain('ferry-first-page');
     expect(page.headers['set-cookie']).toBeUndefined();
     expect(String(page.headers['content-security-policy'])).toContain("default-src 'self'");
   });

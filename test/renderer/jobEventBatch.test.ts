@@ -119,3 +119,43 @@ describe('job events folded per frame', () => {
     expect(check()).toMatchObject({ pause: 1, resume: 1, clear: 0 });
   });
 });
+
+describe('a large batch of job events', () => {
+  it('is applied over a few frames, in order, and ends where applying it at once ends', async () => {
+    const jobs = Array.from({ length: 5000 }, (_, index) => makeJob({ name: `f${index}.bin`, state: 'queued', size: MiB }));
+    const fake = createFakeApi({ jobs });
+    const frames: (() => void)[] = [];
+    const { store } = startFerry({ api: fake.api, scheduleJobEvents: (flush) => frames.push(flush) });
+    await ready(store);
+    // 'Pause all': every job changes at once, and a few finish meanwhile
+    fake.emit('jobsChanged', { jobs: jobs.map((job) => ({ ...job, state: 'paused' as const })) });
+    fake.emit('jobsChanged', { jobs: [{ ...jobs[0]!, state: 'completed', bytesDone: MiB }] });
+    fake.emit('jobsRemoved', { ids: [jobs[1]!.id] });
+    let drawn = 0;
+    while (frames.length > 0) {
+      frames.shift()!();
+      drawn++;
+      // each frame shows a consistent list: no job lost or doubled on the way
+      expect(store.getState().jobOrder.length).toBeLessThanOrEqual(5000);
+    }
+    expect(drawn).toBeGreaterThan(1);
+    expect(selectCounts(store.getState())).toMatchObject({ all: 4999, paused: 4998, completed: 1, active: 0 });
+    expect(store.getState().jobs.get(jobs[0]!.id)?.state).toBe('completed');
+  });
+
+  it('is applied at once before a command answer', async () => {
+    const jobs = Array.from({ length: 5000 }, (_, index) =>
+      makeJob({ name: `f${index}.bin`, state: 'completed', size: MiB, bytesDone: MiB }),
+    );
+    const fake = createFakeApi({ jobs });
+    const frames: (() => void)[] = [];
+    const { store } = startFerry({ api: fake.api, scheduleJobEvents: (flush) => frames.push(flush) });
+    await ready(store);
+    fake.emit('jobsChanged', { jobs: jobs.map((job) => ({ ...job, completedAt: job.createdAt + 1 })) });
+    frames.shift()!();
+    // the rest of the batch is still waiting when the answer comes: it goes first, then the answer
+    await store.getState().clearJobs(jobs.map((job) => job.id));
+    for (const flush of frames.splice(0)) flush();
+    expect(store.getState().jobOrder).toEqual([]);
+  });
+});

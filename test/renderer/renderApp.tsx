@@ -23,6 +23,8 @@ export async function renderApp(
     desktop?: FerryDesktop;
     connection?: BridgeConnection;
     notifications?: PageNotifications;
+    /** Folds job events until the test runs the flush (the window: once per animation frame). */
+    scheduleJobEvents?: (flush: () => void) => void;
   } = {},
 ): Promise<RenderedApp> {
   const fake = options.fake ?? createFakeApi(options.snapshot);
@@ -31,6 +33,7 @@ export async function renderApp(
     desktop: options.desktop ?? null,
     connection: options.connection ?? null,
     ...(options.notifications ? { notifications: options.notifications } : {}),
+    ...(options.scheduleJobEvents ? { scheduleJobEvents: options.scheduleJobEvents } : {}),
   });
   const user = userEvent.setup();
   const view = render(<App store={ferry.store} />);

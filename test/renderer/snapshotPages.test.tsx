@@ -1,6 +1,9 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { CommandRequest, JobsPage } from '../../shared/contract.ts';
+import { render } from '@testing-library/react';
+import type { CommandRequest, JobsPage, Snapshot } from '../../shared/contract.ts';
+import { startFerry } from '../../renderer/app.ts';
+import { App } from '../../renderer/components/App.tsx';
 import { selectCounts } from '../../renderer/store/selectors.ts';
 import { createFakeApi } from './fakeApi.ts';
 import { makeJob, MiB } from './fixtures.ts';
@@ -64,5 +67,40 @@ describe('a snapshot in pages', () => {
     await waitFor(() => expect(store.getState().jobsLoading).toBeNull());
     expect(store.getState().jobOrder).toEqual(jobs.map((job) => job.id));
     expect(fake.commandNames().filter((name) => name === 'snapshot')).toHaveLength(2);
+  });
+
+  it('shows the first page handed with the document before the socket answers, then the snapshot of the socket', async () => {
+    const jobs = Array.from({ length: 3 }, (_, index) =>
+      makeJob({ id: `d${index}`, name: `doc-${index}.pdf`, size: MiB, state: 'queued' }),
+    );
+    const fake = createFakeApi({ jobs });
+    // the page the host served: its snapshot when the link was opened
+    const firstPage: Snapshot = fake.answerSnapshot(fake.snapshot);
+    // the socket's snapshot comes later, and a job completed meanwhile
+    let answer: (() => void) | null = null;
+    fake.handle(
+      'snapshot',
+      () =>
+        new Promise<Snapshot>((resolve) => {
+          answer = () =>
+            resolve(
+              fake.answerSnapshot({ ...fake.snapshot, jobs: [{ ...jobs[0]!, state: 'completed', bytesDone: MiB }, jobs[1]!, jobs[2]!] }),
+            );
+        }),
+    );
+    const { store } = startFerry({ api: fake.api, firstPage });
+    render(<App store={store} />);
+    expect(screen.getByRole('row', { name: 'doc-0.pdf' })).toBeVisible();
+    expect(screen.getByRole('tab', { name: 'All 3' })).toBeVisible();
+    expect(store.getState().jobs.get('d0')?.state).toBe('queued');
+
+    // events before the socket's snapshot are in that snapshot: not applied on the preview
+    act(() => fake.emit('jobsRemoved', { ids: ['d2'] }));
+    expect(screen.getByRole('row', { name: 'doc-2.pdf' })).toBeVisible();
+
+    await waitFor(() => expect(answer).not.toBeNull());
+    await act(async () => answer!());
+    await waitFor(() => expect(store.getState().jobs.get('d0')?.state).toBe('completed'));
+    expect(screen.getByRole('row', { name: 'doc-2.pdf' })).toBeVisible();
   });
 });

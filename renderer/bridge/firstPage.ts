@@ -1,0 +1,22 @@
+/**
+ * The snapshot's first page that the browser host hands with the document of its link (issue #13,
+ * shared/wire.ts FIRST_PAGE_ID): read once and removed from the page. A preview of the first rows,
+ * shown while the socket opens and takes the page's own snapshot; null when there is none (a
+ * reload, Electron) or it does not read as one.
+ */
+import type { Snapshot } from '../../shared/contract.ts';
+import { FIRST_PAGE_ID } from '../../shared/wire.ts';
+
+export function takeFirstPage(target: Window): Snapshot | null {
+  const element = target.document.getElementById(FIRST_PAGE_ID);
+  if (!element) return null;
+  element.remove();
+  try {
+    const value: unknown = JSON.parse(element.textContent ?? '');
+    // the jobs are checked as they are decoded (shared/jobPage.ts); the rest is the host's own answer
+    if (typeof value !== 'object' || value === null || !('jobs' in value) || !('jobCount' in value)) return null;
+    return value as Snapshot;
+  } catch {
+    return null;
+  }
+}
