@@ -26,6 +26,7 @@ import {
   type JobView,
   type ProgressUpdate,
   type Settings,
+  type Snapshot,
 } from '../../shared/contract.ts';
 import { assignBatches } from '../../shared/batch.ts';
 import { FerryError, toErrorInfo } from '../../shared/errors.ts';
@@ -44,7 +45,7 @@ import { readSettings, writeSettings } from '../store/settings.ts';
 import { allowedRealPath, expandDropped, expandForBrowser, realPlaces } from './sources.ts';
 import { protectedPlaces, refusal, type ProtectedPlace } from './pathPolicy.ts';
 import { BrowserSession } from './browserSession.ts';
-import { SnapshotPages } from './snapshotPages.ts';
+import { FIRST_PAGE_JOBS, SnapshotPages } from './snapshotPages.ts';
 import { encodeJobPage } from '../../shared/jobPage.ts';
 import { handoffHandlers } from './handoff.ts';
 import { COMPACT_AFTER_JOBS, compactHeap } from './heap.ts';
@@ -291,28 +292,39 @@ export class HostService {
     return { ...this.#settings };
   }
 
+  /**
+   * The snapshot's first page, and without `paged` no cursor for the rest: the browser host hands
+   * that with the document of its link as a preview of the first rows (issue #13), and the page
+   * then takes its own snapshot over the socket, so a cursor would only sit unread.
+   */
+  previewSnapshot(): Snapshot {
+    return this.#snapshot(false);
+  }
+
+  #snapshot(paged: boolean): Snapshot {
+    // the first page now, the rest by jobsPage (snapshotPages.ts): the first row need not wait for them all
+    // ids, not copies of every job: only the first page's are read now
+    const ids = this.engine.ids();
+    const { first, cursor } = paged ? this.#pages.open(ids) : { first: ids.slice(0, FIRST_PAGE_JOBS), cursor: null };
+    const views: JobView[] = [];
+    for (const id of first) {
+      const job = this.engine.get(id);
+      if (job) views.push(this.#view(job));
+    }
+    return {
+      jobs: encodeJobPage(views),
+      jobCount: ids.length,
+      cursor,
+      endpoints: this.registry.list().map(toEndpointView),
+      settings: this.settings,
+      host: this.#host,
+    };
+  }
+
   // ---- commands ----
 
   readonly #handlers: { [C in CommandName]: Handler<C> } = {
-    snapshot: async () => {
-      // the first page now, the rest by jobsPage (snapshotPages.ts): the first row need not wait for them all
-      // ids, not copies of every job: only the first page's are read now
-      const ids = this.engine.ids();
-      const { first, cursor } = this.#pages.open(ids);
-      const views: JobView[] = [];
-      for (const id of first) {
-        const job = this.engine.get(id);
-        if (job) views.push(this.#view(job));
-      }
-      return {
-        jobs: encodeJobPage(views),
-        jobCount: ids.length,
-        cursor,
-        endpoints: this.registry.list().map(toEndpointView),
-        settings: this.settings,
-        host: this.#host,
-      };
-    },
+    snapshot: async () => this.#snapshot(true),
     jobsPage: async ({ cursor }) => {
       const page = this.#pages.next(cursor);
       const views: JobView[] = [];

@@ -225,8 +225,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       // the snapshot's first page with the document, for the page that holds the session (issue #13):
       // the first rows show without waiting for the socket and its snapshot, two round trips to a
       // host that may be busy uploading; the page still takes its own snapshot over the socket
-      const first = await service.dispatch('snapshot', {});
-      if (first.ok) meta += `<script type="application/json" id="${FIRST_PAGE_ID}">${jsonInHtml(first.value)}</script>`;
+      meta += `<script type="application/json" id="${FIRST_PAGE_ID}">${jsonInHtml(service.previewSnapshot())}</script>`;
       html = /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (tag) => `${tag}${meta}`) : `${meta}${html}`;
     }
     response.writeHead(200, { 'content-type': TYPES['.html']!, 'cache-control': 'no-store', ...SECURITY_HEADERS });
