@@ -441,8 +441,10 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
   let ahead: SendAhead | null = null;
   if (uploadId !== null) {
     // the parts the store lacks go out while the server's list is read and matched (issue #14); not
-    // when parts are copied from an older object, which needs the list first
-    if (!run.copyFrom) ahead = sendAhead(run, file, uploadId, parts);
+    // when parts are copied from an older object, which needs the list first, nor when the store
+    // knows no part: then nothing says which parts the server lacks, and every range is to be hashed
+    // against the server's parts first ("send only what changed" empties the store for that)
+    if (!run.copyFrom && run.parts.size > 0) ahead = sendAhead(run, file, uploadId, parts);
     // the list is asked for once the first part is on its way: reading 1,000 parts of XML takes tens
     // of milliseconds of the one thread that would otherwise hash and start that part
     const listed = uploadId;
