@@ -453,40 +453,43 @@ async function multipartUpload(run: UploadRun, file: PartSource): Promise<Upload
   let ahead: SendAhead | null = null;
   if (uploadId !== null) {
     // the parts the store lacks go out while the server's list is read and matched (issue #14); not
-    // when parts are copied from an older object, which needs the list first
-    if (!run.copyFrom) ahead = sendAhead(run, file, uploadId, parts);
+    // when parts are copied from an older object, which needs the list first, nor when the store
+    // knows no part: then nothing says which parts the server lacks, and every range is to be hashed
+    // against the server's parts first ("send only what changed" empties the store for that)
+    if (!run.copyFrom && run.parts.size > 0) ahead = sendAhead(run, file, uploadId, parts);
     // the list is asked for once the first part is on its way: reading 1,000 parts of XML takes tens
     // of milliseconds of the one thread that would otherwise hash and start that part
     const listed = uploadId;
     const listing = (ahead?.started ?? Promise.resolve()).then(() => reconcile(run, listed));
-    let reconciled: Awaited<typeof listing>;
+    // until the run's parts are settled, any failure stops the parts sent ahead before it surfaces:
+    // no request of this run may still be writing when the caller reacts
     try {
-      reconciled = await listing;
+      const reconciled = await listing;
+      if (reconciled === null) {
+        // the parts sent ahead went to an upload that is gone: they are of no use
+        await ahead?.cancel();
+        ahead = null;
+        // The upload is gone. If every part was acknowledged, the likeliest reason is a Complete the
+        // server carried out but whose answer was lost (a crash, a give-up): the object is then ours.
+        const done = await completedEarlier(run, run.parts);
+        if (done !== null) return done;
+        uploadId = null;
+        parts.clear();
+        callbacks.onUploadId(null);
+        callbacks.onPartsReplaced([]);
+      } else {
+        // the job's parts: those the server holds as the store knew them, and those this run sent (the
+        // server's answer to a part sent during the listing is newer than the list)
+        const sent = ahead?.sent ?? new Set<number>();
+        for (const partNumber of [...parts.keys()]) if (!sent.has(partNumber)) parts.delete(partNumber);
+        for (const part of reconciled.kept) if (!sent.has(part.partNumber)) parts.set(part.partNumber, part);
+        callbacks.onPartsReplaced([...parts.values()].sort((a, b) => a.partNumber - b.partNumber));
+        // a candidate a send ahead has taken is being sent: it is not hashed as well
+        candidates = reconciled.candidates.filter((c) => ahead === null || ahead.queue.withdraw(c.partNumber));
+      }
     } catch (error) {
       await ahead?.cancel();
       throw error;
-    }
-    if (reconciled === null) {
-      // the parts sent ahead went to an upload that is gone: they are of no use
-      await ahead?.cancel();
-      ahead = null;
-      // The upload is gone. If every part was acknowledged, the likeliest reason is a Complete the
-      // server carried out but whose answer was lost (a crash, a give-up): the object is then ours.
-      const done = await completedEarlier(run, run.parts);
-      if (done !== null) return done;
-      uploadId = null;
-      parts.clear();
-      callbacks.onUploadId(null);
-      callbacks.onPartsReplaced([]);
-    } else {
-      // the job's parts: those the server holds as the store knew them, and those this run sent (the
-      // server's answer to a part sent during the listing is newer than the list)
-      const sent = ahead?.sent ?? new Set<number>();
-      for (const partNumber of [...parts.keys()]) if (!sent.has(partNumber)) parts.delete(partNumber);
-      for (const part of reconciled.kept) if (!sent.has(part.partNumber)) parts.set(part.partNumber, part);
-      callbacks.onPartsReplaced([...parts.values()].sort((a, b) => a.partNumber - b.partNumber));
-      // a candidate a send ahead has taken is being sent: it is not hashed as well
-      candidates = reconciled.candidates.filter((c) => ahead === null || ahead.queue.withdraw(c.partNumber));
     }
   }
   if (uploadId === null) {

@@ -1,7 +1,7 @@
 // Pause, resume, abort, a file changed mid-upload, and wrong credentials, against the real server.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { appendFileSync, utimesSync } from 'node:fs';
 import { MiB } from '../../shared/partPlan.ts';
 import type { Engine } from '../../main/engine/engine.ts';
@@ -55,6 +55,32 @@ describe('pause and resume', () => {
     expect(resent).toBeGreaterThanOrEqual(done.size - (onServer.length + 1) * 5 * MiB);
     expect(done.uploadId).toBe(paused.uploadId);
     expect(await objectSha256(client, bucket, 'pause.bin')).toBe(file.sha256);
+  });
+
+  it('an upload aborted on the server while paused: the resume starts a new one and completes the file', async () => {
+    const file = await makeFile(files, 'gone.bin', 40 * MiB, 23);
+    const [job] = await engine.addJobs([{ path: file.path, endpointId: TEST_ENDPOINT_ID, bucket, key: 'gone.bin' }]);
+    await waitForParts(engine, job!.id, 2);
+    await engine.pause([job!.id]);
+    const paused = engine.get(job!.id)!;
+    // the upload is gone behind Ferry's back (another tool, a lifecycle rule): its parts are sent
+    // ahead to it on resume and refused (NoSuchUpload), and its ListParts is 404 NoSuchKey on RGW
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'gone.bin', UploadId: paused.uploadId! }));
+
+    const progress: number[] = [];
+    const off = engine.events.on((event) => {
+      if (event.type === 'progress' && event.jobId === job!.id) progress.push(event.bytesDone);
+    });
+    engine.resume([job!.id]);
+    const done = await waitForState(engine, job!.id, 'completed').finally(off);
+
+    expect(done.uploadId).not.toBe(paused.uploadId);
+    expect(await objectSha256(client, bucket, 'gone.bin')).toBe(file.sha256);
+    expect(await listUploads(client, bucket, 'gone.bin')).toEqual([]);
+    // the job's parts are the new upload's, each once, and its progress never left 0..size
+    expect(engine.parts(job!.id).map((p) => p.partNumber)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(Math.min(...progress, 0)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...progress, 0)).toBeLessThanOrEqual(done.size);
   });
 
   it('pauses a queued job without starting it', async () => {

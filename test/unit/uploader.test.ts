@@ -195,6 +195,48 @@ describe('runUpload against an in-memory S3', () => {
     expect(s3.calls.filter((call) => call.operation === 'UploadPart').map((call) => call.partNumber)).toEqual([4]);
   });
 
+  it('stops the parts sent ahead before it fails when the reconciled parts cannot be recorded', async () => {
+    const s3 = new FakeS3();
+    const data = fileOf(6);
+    const part = (n: number) => data.subarray((n - 1) * PART, n * PART);
+    const uploadId = s3.seedUpload('file', { 1: part(1), 2: part(2) });
+    const known = new Map([1, 2].map((n) => [n, partOf(data, n)]));
+    // part 6 goes out first and is still on its way when the list is in
+    const held = s3.gate((call) => call.operation === 'UploadPart' && call.partNumber === 6);
+    const { run } = runOf(s3, data, jobFor(data, { uploadId }), { parts: known });
+    const storeFailure = new FerryError('DISK_FULL', 'The disk holding the job store is full.');
+    run.callbacks.onPartsReplaced = () => {
+      throw storeFailure;
+    };
+    const upload = runUpload(run);
+    await held.reached;
+    await expect(upload).rejects.toBe(storeFailure);
+
+    // nothing is still writing when the caller learns of the failure, and nothing is sent after it
+    expect(s3.inFlight).toBe(0);
+    const callsAtFailure = s3.calls.length;
+    held.open();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(s3.calls.length).toBe(callsAtFailure);
+    expect(s3.operations()).not.toContain('CompleteMultipartUpload');
+  });
+
+  it('sends only the parts whose bytes differ when a kept upload resumes with no part trusted (send only what changed)', async () => {
+    const s3 = new FakeS3();
+    const data = fileOf(6);
+    const part = (n: number) => data.subarray((n - 1) * PART, n * PART);
+    // the server holds every part as the file was; part 2 has changed on disk since
+    const before = Object.fromEntries([1, 2, 3, 4, 5, 6].map((n) => [n, part(n)]));
+    const uploadId = s3.seedUpload('file', { ...before, 2: new Uint8Array(PART).fill(9) });
+    // sendChangesOnly empties the store: the reconcile hashes every range against the server's parts
+    const { run, recorded } = runOf(s3, data, jobFor(data, { uploadId }), { parts: new Map() });
+    const result = await runUpload(run);
+
+    expect(s3.calls.filter((call) => call.operation === 'UploadPart').map((call) => call.partNumber)).toEqual([2]);
+    expect(recorded.bytes).toBe(PART);
+    expect(result.etag).toBe(compositeEtag([1, 2, 3, 4, 5, 6].map((n) => partOf(data, n))));
+  });
+
   it.each([
     ['every part held', [1, 2, 3, 4, 5, 6, 7], [] as number[]],
     ['parts missing inside the first ranges', [1, 4, 5, 6, 7], [2, 3]],
