@@ -1,11 +1,9 @@
 // Opening Ferry's engine against the test S3 server, with a fresh data directory per test.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Engine, type EndpointResolver, type EngineEvent, type EngineOptions } from '../../main/engine/engine.ts';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
 import type { Job, JobState } from '../../shared/job.ts';
 import type { TestS3 } from './s3env.ts';
+import { tempDir } from './tempDirs.ts';
 
 export const TEST_ENDPOINT_ID = 'test-s3';
 
@@ -30,9 +28,7 @@ export function testResolver(s3: TestS3, secret = s3.secretAccessKey): EndpointR
   };
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `ferry-${prefix}-`));
-}
+export { tempDir } from './tempDirs.ts';
 
 export function openTestEngine(s3: TestS3, options: Partial<EngineOptions> = {}): Promise<Engine> {
   return Engine.open({
