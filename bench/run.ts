@@ -110,7 +110,9 @@ function keptFromDocs(file: string): string {
 // --render RESULTS.json [--out FILE]: render a saved run again (after a change to the report's wording)
 if (opts.render) {
   const saved = JSON.parse(readFileSync(opts.render, 'utf8')) as Results;
-  const markdown = renderReport(saved, readAnalysis());
+  // into docs/benchmarks.md: with the window's figures and the history link, as a full run writes it
+  const intoDocs = opts.out !== undefined && path.resolve(opts.out) === path.join(REPO, 'docs', 'benchmarks.md');
+  const markdown = renderReport(saved, readAnalysis()) + (intoDocs ? keptFromDocs(path.resolve(opts.out!)) : '');
   if (opts.out) writeFileSync(opts.out, markdown);
   else process.stdout.write(markdown);
   process.exit(0);

@@ -545,7 +545,7 @@ export function renderReport(results: Results, analysis?: string): string {
       (env.quick
         ? ' **Quick mode: small sizes and one round, only to show that the benchmark works; the figures say nothing about speed.**'
         : '') +
-      ' Regenerate with `npm run bench` (it starts its own Ceph RGW, makes its data, and rewrites this file; about 25 minutes here).',
+      ' Regenerate with `npm run bench` (it starts its own Ceph RGW, makes its data, and rewrites this file; about 35 minutes here).',
   );
   out.push('');
   out.push(
