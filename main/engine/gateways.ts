@@ -6,6 +6,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { EndpointIntegrity, EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError } from '../../shared/errors.ts';
+import { TRANSFER_LIMITS } from '../../shared/contract.ts';
 import { S3Gateway, retryPolicies, type PolicyName } from './gateway.ts';
 import { SLOT_UNITS, type Limiter } from './limiter.ts';
 import type { RetryPolicy } from './retry.ts';
@@ -32,6 +33,14 @@ export interface GatewaySettings {
   readonly stallTimeoutMs: number;
   readonly retryPolicy: RetryPolicy;
   readonly giveUpAfterMs: number;
+}
+
+/**
+ * The highest request limit the engine can run under: the one it was opened with, or the larger of
+ * files at once and parts per file at their highest, to which Settings raise it at run time.
+ */
+function highestRequestLimit(maxRequests: number): number {
+  return Math.max(maxRequests, TRANSFER_LIMITS.filesAtOnce.max, TRANSFER_LIMITS.partsPerFile.max);
 }
 
 export class Gateways {
@@ -67,8 +76,10 @@ export class Gateways {
         profile,
         gateway: new S3Gateway(
           this.#createClient(profile, credentials, {
-            // every request the limiter lets through has its socket: up to SLOT_UNITS small ones per slot
-            maxSockets: this.#settings.maxRequests * SLOT_UNITS + 4,
+            // every request the limiter lets through has its socket: up to SLOT_UNITS small ones per
+            // slot, under the highest limit Settings can raise it to while this client lives
+            // (transferSettings.ts); sockets are opened as requests need them, not up to this number
+            maxSockets: highestRequestLimit(this.#settings.maxRequests) * SLOT_UNITS + 4,
             socketTimeoutMs: this.#settings.stallTimeoutMs,
           }),
           profile,

@@ -72,7 +72,10 @@ export class Limiter {
   acquire(priority: Priority, signal: AbortSignal, units: number = SLOT_UNITS): Promise<() => void> {
     signal.throwIfAborted();
     const need = Math.min(SLOT_UNITS, Math.max(1, Math.ceil(units)));
-    if (this.#fits(need) && this.#queues.high.length === 0 && (priority === 'high' || this.#queues.low.length === 0)) {
+    if (
+      this.#queues.high.length === 0 &&
+      (priority === 'high' ? this.#fitsHigh(need) : this.#queues.low.length === 0 && this.#fits(need))
+    ) {
       this.#take(need);
       return Promise.resolve(this.#releaser(need));
     }
@@ -109,6 +112,22 @@ export class Limiter {
     return this.#units + units <= this.#limit * SLOT_UNITS;
   }
 
+  /**
+   * The units a high-priority request of `units` leaves free: those of the low waiter at the head of
+   * its queue when that one needs more. Small requests that keep coming (checks of small files that
+   * end at once, --if-exists skip or ask) would otherwise take every unit as it frees, and a part
+   * waiting for a whole slot would never see one free. A whole-slot request (create, complete), or
+   * one no smaller than the low head, goes first as ever.
+   */
+  #reserve(units: number): number {
+    const low = this.#queues.low[0];
+    return low !== undefined && low.units > units ? low.units : 0;
+  }
+
+  #fitsHigh(units: number): boolean {
+    return this.#fits(units + this.#reserve(units));
+  }
+
   #take(units: number): void {
     this.#active++;
     this.#units += units;
@@ -126,12 +145,17 @@ export class Limiter {
     };
   }
 
-  /** Lets waiters in, in order (high first), while the one at the head fits. */
+  /**
+   * Lets waiters in, in order, while the one at the head fits: high first; a small high one held back
+   * for the room of a larger low one (#reserve) lets that one in first, when it fits.
+   */
   #drain(): void {
     for (;;) {
-      const queue = this.#queues.high.length > 0 ? this.#queues.high : this.#queues.low;
+      const high = this.#queues.high[0];
+      const heldBack = high !== undefined && !this.#fitsHigh(high.units) && this.#reserve(high.units) > 0;
+      const queue = high !== undefined && !heldBack ? this.#queues.high : this.#queues.low;
       const waiter = queue[0];
-      if (!waiter || !this.#fits(waiter.units)) return;
+      if (!waiter || !(queue === this.#queues.high ? this.#fitsHigh(waiter.units) : this.#fits(waiter.units))) return;
       queue.shift();
       waiter.signal.removeEventListener('abort', waiter.onAbort);
       this.#take(waiter.units);

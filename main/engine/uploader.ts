@@ -375,8 +375,10 @@ async function sendFromFile<T>(
       scope,
       policy: 'transfer',
       priority: 'low',
-      // a small file's one request takes its bytes' share of a slot (limiter.ts); a part, a whole slot
-      ...(run.job.multipart ? {} : { bodyBytes: end - start }),
+      // a small file's one request takes its bytes' share of a slot (limiter.ts); a part, a whole slot.
+      // Under a bandwidth limit the rate, not the round trips, bounds small files: more of them at
+      // once would only queue more bodies on the limit, each waiting longer than the stall timeout
+      ...(run.job.multipart || (run.bandwidth?.rate ?? null) !== null ? {} : { bodyBytes: end - start }),
       signal: run.signal,
       onRetry: run.callbacks.onRetry,
       whenReachable: run.whenReachable,

@@ -69,6 +69,30 @@ describe('Limiter', () => {
     expect(limiter.peak).toBe(SLOT_UNITS);
   });
 
+  it('lets a part waiting for a whole slot in while small checks keep coming (--if-exists skip, ask)', async () => {
+    // a big file's part waits behind small files' HeadObjects; each small job that finds its key
+    // taken ends at once, and the next one's check arrives as soon as a unit is free
+    const limiter = new Limiter(1);
+    const signal = new AbortController().signal;
+    const checks = await Promise.all(Array.from({ length: SLOT_UNITS }, () => limiter.acquire('high', signal, 1)));
+    let partIn = false;
+    const part = limiter.acquire('low', signal).then((release) => {
+      partIn = true;
+      return release;
+    });
+    const later: Promise<() => void>[] = [];
+    for (let i = 0; i < 4 * SLOT_UNITS && !partIn; i++) {
+      checks.shift()!();
+      later.push(limiter.acquire('high', signal, 1).then((release) => (checks.push(release), release)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(partIn).toBe(true);
+    (await part)();
+    await Promise.all(later);
+    checks.forEach((release) => release());
+    expect(limiter.active).toBe(0);
+  });
+
   it('drops a waiter whose signal aborts, with the abort reason', async () => {
     const limiter = new Limiter(1);
     const release = await limiter.acquire('low', new AbortController().signal);

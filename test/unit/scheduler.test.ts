@@ -49,6 +49,25 @@ describe('the scheduler against an in-memory S3', () => {
     expect(s3.operations().filter((op) => op === 'PutObject')).toHaveLength(40);
   });
 
+  it('under a bandwidth limit, small files go a request slot each: none waits out the stall timeout', async () => {
+    const s3 = new FakeS3();
+    // 32 files of 16 KiB, one PutObject each, at 128 KiB/s: the 8 requests of the 8 slots share
+    // the rate in about 1 s, well within the stall timeout; 32 at once would wait about 4 s each
+    const ferry = await open(s3, {
+      maxActiveJobs: 8,
+      maxRequests: 8,
+      partConcurrency: 1,
+      partSize: 5 * 1024 * 1024,
+      bandwidthLimit: 128 * 1024,
+      stallTimeoutMs: 3000,
+    });
+    const jobs = await ferry.addJobs(specs(fixture.files(32, 16 * 1024)));
+    await ferry.whenIdle();
+    expect(jobs.map((job) => ferry.get(job.id)?.state)).toEqual(Array(32).fill('completed'));
+    expect(s3.operations().filter((op) => op === 'PutObject')).toHaveLength(32);
+    expect(s3.peakInFlight).toBeLessThanOrEqual(8);
+  });
+
   it('pauses a job mid-part: nothing of it is in flight once pause returns, and a resume sends only the missing parts', async () => {
     const s3 = new FakeS3();
     const ferry = await open(s3, { partConcurrency: 2 });

@@ -61,6 +61,33 @@ describe('transfer settings applied to a running engine', () => {
     expect(s3.peakInFlight).toBeLessThanOrEqual(12);
   });
 
+  it('files at once raised while an endpoint is in use: its sockets still carry every request let through', async () => {
+    const s3 = new FakeS3();
+    // the sockets each endpoint's client was made with (FakeS3 answers without them)
+    const sockets: number[] = [];
+    const ferry = await open(s3, {
+      maxActiveJobs: 8,
+      maxRequests: 8,
+      partConcurrency: 1,
+      createClient: (_profile, _credentials, options) => {
+        sockets.push(options.maxSockets);
+        return s3.client;
+      },
+    });
+    await ferry.addJobs(specs(files(1, 512, 'first'), 'first'));
+    await ferry.whenIdle();
+    ferry.setTransferSettings({ filesAtOnce: 32 });
+    const held = s3.gate((call) => call.operation === 'PutObject' && call.key.startsWith('small-'));
+    await ferry.addJobs(specs(files(160, 512, 'small'), 'small'));
+    await held.reached;
+    // 32 files at once: up to four small requests in each of the 32 request slots
+    while (s3.inFlight < 128) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0]).toBeGreaterThanOrEqual(s3.inFlight);
+    held.open();
+    await ferry.whenIdle();
+  });
+
   it('refuses values outside the bounds in words', async () => {
     const ferry = await open(new FakeS3());
     expect(() => ferry.setTransferSettings({ filesAtOnce: 0 })).toThrow(/Files at once must be a whole number from 1 to 32/);
