@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { render } from '@testing-library/react';
 import type { CommandRequest, JobsPage, Snapshot } from '../../shared/contract.ts';
 import { startFerry } from '../../renderer/app.ts';
+import { takeFirstPage } from '../../renderer/bridge/firstPage.ts';
+import { FIRST_PAGE_ID } from '../../shared/wire.ts';
 import { App } from '../../renderer/components/App.tsx';
 import { selectCounts } from '../../renderer/store/selectors.ts';
 import { createFakeApi } from './fakeApi.ts';
@@ -102,5 +104,26 @@ describe('a snapshot in pages', () => {
     await act(async () => answer!());
     await waitFor(() => expect(store.getState().jobs.get('d0')?.state).toBe('completed'));
     expect(screen.getByRole('row', { name: 'doc-2.pdf' })).toBeVisible();
+  });
+});
+
+describe('the first page handed with the document', () => {
+  it('that does not read as a snapshot is left out: the window loads from the socket', async () => {
+    const jobs = [makeJob({ id: 'm0', name: 'movie.mkv', size: MiB, state: 'queued' })];
+    const fake = createFakeApi({ jobs });
+    const { jobs: page, jobCount } = fake.answerSnapshot(fake.snapshot);
+    // the jobs read as a page, the rest of a snapshot is missing (a truncated or altered block)
+    const block = document.createElement('script');
+    block.type = 'application/json';
+    block.id = FIRST_PAGE_ID;
+    block.textContent = JSON.stringify({ jobs: page, jobCount });
+    document.head.append(block);
+    const firstPage = takeFirstPage(window);
+    expect(document.getElementById(FIRST_PAGE_ID)).toBeNull();
+
+    const { store } = startFerry({ api: fake.api, firstPage });
+    render(<App store={store} />);
+    expect(await screen.findByRole('row', { name: 'movie.mkv' })).toBeVisible();
+    expect(store.getState().endpoints).toEqual(fake.snapshot.endpoints);
   });
 });
