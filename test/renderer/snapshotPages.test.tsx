@@ -1,6 +1,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { render } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import type { CommandRequest, JobsPage, Snapshot } from '../../shared/contract.ts';
 import { startFerry } from '../../renderer/app.ts';
 import { takeFirstPage } from '../../renderer/bridge/firstPage.ts';
@@ -125,5 +126,30 @@ describe('the first page handed with the document', () => {
     render(<App store={store} />);
     expect(await screen.findByRole('row', { name: 'movie.mkv' })).toBeVisible();
     expect(store.getState().endpoints).toEqual(fake.snapshot.endpoints);
+  });
+
+  it('is not taken for the loaded window when the snapshot of the socket fails: it offers to try again', async () => {
+    const jobs = [makeJob({ id: 'f0', name: 'film.mkv', size: MiB, state: 'queued' })];
+    const fake = createFakeApi({ jobs });
+    const firstPage = fake.answerSnapshot(fake.snapshot);
+    // the first socket closed before it opened: the snapshot asked on it is lost (its first open is
+    // no reconnect, so nothing asks again)
+    const serve = fake.handler('snapshot');
+    let failures = 1;
+    fake.handle('snapshot', (request) => {
+      if (failures-- > 0) throw new Error('The connection to Ferry was lost before it answered (snapshot).');
+      return serve(request);
+    });
+    const { store } = startFerry({ api: fake.api, firstPage });
+    const user = userEvent.setup();
+    render(<App store={store} />);
+    // the preview's rows would stay as they were: no event is applied to them
+    const retry = await screen.findByRole('button', { name: 'Try again' });
+    expect(screen.queryByRole('row', { name: 'film.mkv' })).toBeNull();
+
+    await user.click(retry);
+    expect(await screen.findByRole('row', { name: 'film.mkv' })).toBeVisible();
+    act(() => fake.emit('jobsChanged', { jobs: [{ ...jobs[0]!, state: 'completed', bytesDone: MiB }] }));
+    expect(store.getState().jobs.get('f0')?.state).toBe('completed');
   });
 });
