@@ -275,6 +275,11 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
         // the events wait for the last page: the answer waits behind them, so that it is applied
         // after them there too, and shows now
         if (changes.removed?.length) batch.add({ event: 'jobsRemoved', payload: { ids: changes.removed } });
+        // a job new to the window is shown now, after the pages read so far; taken out and added
+        // again with the events, it goes after the later pages too, as it is in the host's order
+        const jobs = get().jobs;
+        const fresh = (changes.upserts ?? []).filter((view) => !jobs.has(view.id)).map((view) => view.id);
+        if (fresh.length > 0) batch.add({ event: 'jobsRemoved', payload: { ids: fresh } });
         if (changes.upserts?.length) batch.add({ event: 'jobsChanged', payload: { jobs: changes.upserts } });
       } else flushJobEvents(true);
       get().applyJobChanges(changes);

@@ -56,6 +56,31 @@ describe('a snapshot in pages', () => {
     expect(within(screen.getByRole('row', { name: 'parts' })).getByText(/1 failed/)).toBeVisible();
   });
 
+  it('puts files added while the pages come after the jobs of those pages, where a new snapshot has them', async () => {
+    const jobs = Array.from({ length: 25 }, (_, index) => makeJob({ id: `o${index}`, name: `old-${index}.bin`, size: MiB }));
+    const fake = createFakeApi({ jobs });
+    fake.pageSize = 10;
+    const serve = fake.handler('jobsPage');
+    const held: (() => void)[] = [];
+    fake.handle(
+      'jobsPage',
+      (request: CommandRequest<'jobsPage'>) => new Promise<JobsPage>((resolve) => held.push(() => resolve(serve(request) as JobsPage))),
+    );
+    const { store } = await renderApp({ fake });
+    // a drop while the pages come: the host added the job (its event waits), then answered
+    const added = makeJob({ id: 'new-1', name: 'new.bin', size: MiB, state: 'queued' });
+    act(() => fake.emit('jobsAdded', { jobs: [added] }));
+    act(() => store.getState().applyAnswer({ upserts: [added] }));
+    expect(store.getState().jobs.get('new-1')?.state).toBe('queued');
+
+    for (let page = 0; page < 2; page++) {
+      await waitFor(() => expect(held).toHaveLength(1));
+      act(() => held.shift()!());
+    }
+    await waitFor(() => expect(store.getState().jobsLoading).toBeNull());
+    expect(store.getState().jobOrder).toEqual([...jobs.map((job) => job.id), 'new-1']);
+  });
+
   it('takes a new snapshot when the rest of the pages are no longer there', async () => {
     const jobs = Array.from({ length: 5 }, (_, index) => makeJob({ id: `q${index}` }));
     const fake = createFakeApi({ jobs });
