@@ -13,10 +13,27 @@ export function takeFirstPage(target: Window): Snapshot | null {
   element.remove();
   try {
     const value: unknown = JSON.parse(element.textContent ?? '');
-    // the jobs are checked as they are decoded (shared/jobPage.ts); the rest is the host's own answer
-    if (typeof value !== 'object' || value === null || !('jobs' in value) || !('jobCount' in value)) return null;
-    return value as Snapshot;
+    // the jobs are checked as they are decoded (shared/jobPage.ts); the rest is checked for its
+    // shape here: applied as a preview, a part missing would throw before the window is drawn
+    return readsAsSnapshot(value) ? value : null;
   } catch {
     return null;
   }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** Whether `value` has the parts of a Snapshot that the preview applies (the page of jobs is decoded later). */
+function readsAsSnapshot(value: unknown): value is Snapshot {
+  return (
+    isObject(value) &&
+    isObject(value.jobs) &&
+    typeof value.jobCount === 'number' &&
+    Number.isSafeInteger(value.jobCount) &&
+    value.jobCount >= 0 &&
+    Array.isArray(value.endpoints) &&
+    value.endpoints.every(isObject) &&
+    isObject(value.settings) &&
+    isObject(value.host)
+  );
 }

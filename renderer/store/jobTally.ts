@@ -111,6 +111,15 @@ function waitsForFile(job: JobEntry): boolean {
   return job.waitingForFile && (job.state === 'queued' || job.state === 'uploading');
 }
 
+/**
+ * A job's speed as summed: whole bytes per second. Speeds are smoothed averages (fractions); added
+ * and taken out again, fractions leave a residue (a stalled upload read as 2e-10 B/s, "0 B/s" in the
+ * title instead of "–"), whole numbers do not. A fraction of a byte per second is never shown.
+ */
+function speedOf(job: JobEntry): number {
+  return Math.round(job.bytesPerSecond);
+}
+
 /** Adds `job` to the sums (`sign` 1), or takes it out (-1). */
 function addToSums(sums: JobSums, job: JobEntry, sign: 1 | -1): void {
   if (job.state !== 'aborted') {
@@ -127,7 +136,7 @@ function addToSums(sums: JobSums, job: JobEntry, sign: 1 | -1): void {
   if (job.state === 'uploading') {
     sums.uploading += sign;
     if (job.retry) sums.retrying += sign;
-    else sums.bytesPerSecond += sign * job.bytesPerSecond;
+    else sums.bytesPerSecond += sign * speedOf(job);
   } else if (job.state === 'queued') sums.queued += sign;
   else return;
   sums.remainingBytes += sign * Math.max(0, job.size - job.bytesDone);
@@ -146,11 +155,11 @@ function addToGroup(stats: GroupStats, job: JobEntry, sign: 1 | -1): void {
   stats.bytesDone += sign * (job.state === 'completed' ? job.size : job.bytesDone);
   if (job.state === 'completed') stats.completed += sign;
   else stats[job.state] += sign;
-  if (job.state === 'uploading') stats.bytesPerSecond += sign * job.bytesPerSecond;
+  if (job.state === 'uploading') stats.bytesPerSecond += sign * speedOf(job);
   if (job.waitingForAnswer) stats.waitingForAnswer += sign;
 }
 
-/** The group's summary in words; speeds summed by difference are set to 0 when nothing runs (no float residue). */
+/** The group's summary in words. */
 function finishGroup(stats: GroupStats): void {
   if (stats.uploading === 0) stats.bytesPerSecond = 0;
   const parts: string[] = [];

@@ -92,6 +92,11 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
   let paging = false;
   /** A snapshot whose pages failed is taken again once, not in a loop. */
   let pagesRetried = false;
+  /**
+   * Whether what the window shows is only the first page handed with the document: no event is
+   * applied to it, so a failed snapshot leaves it to be tried again, not shown as if it were live.
+   */
+  let previewOnly = false;
 
   /** Changes taken from the batch and not yet applied, oldest first (a large batch is applied over several frames). */
   const slices: JobChanges[] = [];
@@ -151,15 +156,19 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
         if (mine !== generation) return;
         const jobs = decodeJobPage(snapshot.jobs);
         get().applySnapshot({ ...snapshot, jobs });
+        previewOnly = false;
         set({ jobsLoading: snapshot.cursor === null ? null : { loaded: jobs.length, total: snapshot.jobCount } });
         live = true;
         paging = snapshot.cursor !== null;
         if (openedBeforeLoad.length > 0) void get().uploadPaths(openedBeforeLoad.splice(0));
       } catch (error) {
         if (mine !== generation) return;
-        // a window that has shown data keeps it; the connection banner says what happened
-        if (get().loadStatus !== 'ready') set({ loadStatus: 'error', loadError: errorInfo(error).message });
-        else get().reportError('Could not refresh the window', error);
+        // a window that has shown data keeps it; the connection banner says what happened (a preview
+        // is not kept: nothing would follow it, and nothing would ask again)
+        if (get().loadStatus !== 'ready' || previewOnly) {
+          previewOnly = false;
+          set({ loadStatus: 'error', loadError: errorInfo(error).message, jobsLoading: null });
+        } else get().reportError('Could not refresh the window', error);
         return;
       }
       let cursor = snapshot.cursor;
@@ -226,6 +235,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
         return; // not a page: the socket's snapshot will do
       }
       get().applySnapshot({ ...snapshot, jobs });
+      previewOnly = true;
       set({ jobsLoading: jobs.length >= snapshot.jobCount ? null : { loaded: jobs.length, total: snapshot.jobCount } });
     },
 
@@ -265,6 +275,11 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
         // the events wait for the last page: the answer waits behind them, so that it is applied
         // after them there too, and shows now
         if (changes.removed?.length) batch.add({ event: 'jobsRemoved', payload: { ids: changes.removed } });
+        // a job new to the window is shown now, after the pages read so far; taken out and added
+        // again with the events, it goes after the later pages too, as it is in the host's order
+        const jobs = get().jobs;
+        const fresh = (changes.upserts ?? []).filter((view) => !jobs.has(view.id)).map((view) => view.id);
+        if (fresh.length > 0) batch.add({ event: 'jobsRemoved', payload: { ids: fresh } });
         if (changes.upserts?.length) batch.add({ event: 'jobsChanged', payload: { jobs: changes.upserts } });
       } else flushJobEvents(true);
       get().applyJobChanges(changes);

@@ -7,7 +7,9 @@ import { startFerry } from '../../renderer/app.ts';
 import { tallyJobs } from '../../renderer/store/jobTally.ts';
 import { selectCounts, selectTotals } from '../../renderer/store/selectors.ts';
 import type { FerryStore } from '../../renderer/store/store.ts';
+import { act, waitFor } from '@testing-library/react';
 import { createFakeApi } from './fakeApi.ts';
+import { renderApp } from './renderApp.tsx';
 import { makeJob, MiB } from './fixtures.ts';
 
 async function ready(store: FerryStore): Promise<void> {
@@ -83,5 +85,27 @@ describe('the job tally', () => {
     expect(after.groups.get('B2')).toBe(before.groups.get('B2'));
     expect(after.groups.get('B1')).toMatchObject({ bytesDone: 5 * MiB, bytesPerSecond: MiB });
     expect(selectTotals(store.getState())).toMatchObject({ bytesPerSecond: MiB, remainingBytes: 15 * MiB });
+  });
+
+  it('says nothing moves when the uploads still running stalled, whatever speeds went before (no float residue)', async () => {
+    // speeds are smoothed averages, not whole numbers: summed and taken out again they leave a
+    // residue unless kept exact
+    const a = makeJob({ id: 'a', name: 'a.bin', state: 'uploading', size: 100 * MiB, bytesDone: 0 });
+    const b = makeJob({ id: 'b', name: 'b.bin', state: 'uploading', size: 100 * MiB, bytesDone: 0 });
+    const { store } = await renderApp({ snapshot: { jobs: [a, b] } });
+    act(() => {
+      store.getState().applyProgress([{ id: 'a', bytesDone: 10 * MiB, bytesPerSecond: 1047452.6710915866 }]);
+      store.getState().applyProgress([{ id: 'b', bytesDone: 10 * MiB, bytesPerSecond: 2721960.138473809 }]);
+    });
+    await waitFor(() => expect(document.title).toMatch(/% · 3.59 MiB\/s — Ferry$/));
+    act(() => {
+      store.getState().upsertJobs([{ ...b, state: 'completed', bytesDone: 100 * MiB }]);
+      // a stalls: the engine says 0 when nothing moved for a while
+      store.getState().applyProgress([{ id: 'a', bytesDone: 10 * MiB, bytesPerSecond: 0 }]);
+    });
+    const state = store.getState();
+    expect(state.jobTally).toEqual(tallyJobs(state.jobs.values()));
+    expect(selectTotals(state)).toMatchObject({ uploading: 1, bytesPerSecond: 0, etaSeconds: null });
+    await waitFor(() => expect(document.title).toMatch(/% · – — Ferry$/));
   });
 });

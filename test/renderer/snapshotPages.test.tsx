@@ -1,8 +1,11 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { render } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import type { CommandRequest, JobsPage, Snapshot } from '../../shared/contract.ts';
 import { startFerry } from '../../renderer/app.ts';
+import { takeFirstPage } from '../../renderer/bridge/firstPage.ts';
+import { FIRST_PAGE_ID } from '../../shared/wire.ts';
 import { App } from '../../renderer/components/App.tsx';
 import { selectCounts } from '../../renderer/store/selectors.ts';
 import { createFakeApi } from './fakeApi.ts';
@@ -51,6 +54,31 @@ describe('a snapshot in pages', () => {
     expect(store.getState().jobs.has('p1')).toBe(false);
     expect(store.getState().jobOrder).toEqual([...jobs.filter((job) => job.id !== 'p1').map((job) => job.id), 'late']);
     expect(within(screen.getByRole('row', { name: 'parts' })).getByText(/1 failed/)).toBeVisible();
+  });
+
+  it('puts files added while the pages come after the jobs of those pages, where a new snapshot has them', async () => {
+    const jobs = Array.from({ length: 25 }, (_, index) => makeJob({ id: `o${index}`, name: `old-${index}.bin`, size: MiB }));
+    const fake = createFakeApi({ jobs });
+    fake.pageSize = 10;
+    const serve = fake.handler('jobsPage');
+    const held: (() => void)[] = [];
+    fake.handle(
+      'jobsPage',
+      (request: CommandRequest<'jobsPage'>) => new Promise<JobsPage>((resolve) => held.push(() => resolve(serve(request) as JobsPage))),
+    );
+    const { store } = await renderApp({ fake });
+    // a drop while the pages come: the host added the job (its event waits), then answered
+    const added = makeJob({ id: 'new-1', name: 'new.bin', size: MiB, state: 'queued' });
+    act(() => fake.emit('jobsAdded', { jobs: [added] }));
+    act(() => store.getState().applyAnswer({ upserts: [added] }));
+    expect(store.getState().jobs.get('new-1')?.state).toBe('queued');
+
+    for (let page = 0; page < 2; page++) {
+      await waitFor(() => expect(held).toHaveLength(1));
+      act(() => held.shift()!());
+    }
+    await waitFor(() => expect(store.getState().jobsLoading).toBeNull());
+    expect(store.getState().jobOrder).toEqual([...jobs.map((job) => job.id), 'new-1']);
   });
 
   it('takes a new snapshot when the rest of the pages are no longer there', async () => {
@@ -102,5 +130,51 @@ describe('a snapshot in pages', () => {
     await act(async () => answer!());
     await waitFor(() => expect(store.getState().jobs.get('d0')?.state).toBe('completed'));
     expect(screen.getByRole('row', { name: 'doc-2.pdf' })).toBeVisible();
+  });
+});
+
+describe('the first page handed with the document', () => {
+  it('that does not read as a snapshot is left out: the window loads from the socket', async () => {
+    const jobs = [makeJob({ id: 'm0', name: 'movie.mkv', size: MiB, state: 'queued' })];
+    const fake = createFakeApi({ jobs });
+    const { jobs: page, jobCount } = fake.answerSnapshot(fake.snapshot);
+    // the jobs read as a page, the rest of a snapshot is missing (a truncated or altered block)
+    const block = document.createElement('script');
+    block.type = 'application/json';
+    block.id = FIRST_PAGE_ID;
+    block.textContent = JSON.stringify({ jobs: page, jobCount });
+    document.head.append(block);
+    const firstPage = takeFirstPage(window);
+    expect(document.getElementById(FIRST_PAGE_ID)).toBeNull();
+
+    const { store } = startFerry({ api: fake.api, firstPage });
+    render(<App store={store} />);
+    expect(await screen.findByRole('row', { name: 'movie.mkv' })).toBeVisible();
+    expect(store.getState().endpoints).toEqual(fake.snapshot.endpoints);
+  });
+
+  it('is not taken for the loaded window when the snapshot of the socket fails: it offers to try again', async () => {
+    const jobs = [makeJob({ id: 'f0', name: 'film.mkv', size: MiB, state: 'queued' })];
+    const fake = createFakeApi({ jobs });
+    const firstPage = fake.answerSnapshot(fake.snapshot);
+    // the first socket closed before it opened: the snapshot asked on it is lost (its first open is
+    // no reconnect, so nothing asks again)
+    const serve = fake.handler('snapshot');
+    let failures = 1;
+    fake.handle('snapshot', (request) => {
+      if (failures-- > 0) throw new Error('The connection to Ferry was lost before it answered (snapshot).');
+      return serve(request);
+    });
+    const { store } = startFerry({ api: fake.api, firstPage });
+    const user = userEvent.setup();
+    render(<App store={store} />);
+    // the preview's rows would stay as they were: no event is applied to them
+    const retry = await screen.findByRole('button', { name: 'Try again' });
+    expect(screen.queryByRole('row', { name: 'film.mkv' })).toBeNull();
+
+    await user.click(retry);
+    expect(await screen.findByRole('row', { name: 'film.mkv' })).toBeVisible();
+    act(() => fake.emit('jobsChanged', { jobs: [{ ...jobs[0]!, state: 'completed', bytesDone: MiB }] }));
+    expect(store.getState().jobs.get('f0')?.state).toBe('completed');
   });
 });
