@@ -31,6 +31,8 @@ export interface RunnerDeps {
   events: Emitter<EngineEvent>;
   /** "Upload changes only" jobs and the object each copies its unchanged parts from (changes.ts). */
   copySources: CopySources;
+  /** Puts a job this runner sent back to 'queued' in the scheduler's queue again. */
+  requeue(jobId: string): void;
   settings: {
     readonly stallTimeoutMs: number;
     /** Parts per ListParts page when resuming (0: the server's own). */
@@ -163,8 +165,16 @@ export class JobRunner {
     const info = toErrorInfo(error);
     // the object to copy from was replaced: a retry sends the whole file, as the message says
     if (info.code === 'OBJECT_CHANGED') this.#deps.copySources.delete(job.id);
-    // the key is taken and the job asks (existsQuestion.ts): it waits, paused, for an answer
-    if (info.code === 'ANSWER_NEEDED') return jobs.transition(job, 'pause', { error: info, bytesDone });
+    if (info.code === 'ANSWER_NEEDED') {
+      // an answer for its whole drop came while its check of the key was on its way (the check read
+      // "ask" before it): it runs again with that answer instead of asking once more
+      if (job.options?.ifExists !== 'ask') {
+        jobs.transition(job, 'interrupt', { bytesDone });
+        return this.#deps.requeue(job.id);
+      }
+      // the key is taken and the job asks (existsQuestion.ts): it waits, paused, for an answer
+      return jobs.transition(job, 'pause', { error: info, bytesDone });
+    }
     // a changed file keeps its upload: "send only what changed" may still use it (issue #15)
     if (info.restart && job.uploadId !== null && !(info.code === 'FILE_CHANGED' && job.multipart)) {
       // it cannot be retried as it is: its upload is of no use to a new start, so nothing is kept

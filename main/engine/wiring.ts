@@ -59,7 +59,19 @@ export function wireEngine(options: EngineOptions, store: JobStore, shutdown: Ab
   );
   // "upload changes only" jobs and the object each copies its unchanged parts from (changes.ts)
   const copySources = new CopySources(store);
-  const runner = new JobRunner({ copySources, jobs, gateways, buckets, sources: browserSources, vault, bandwidth, events, settings });
+  const runner = new JobRunner({
+    copySources,
+    jobs,
+    gateways,
+    buckets,
+    sources: browserSources,
+    vault,
+    bandwidth,
+    events,
+    settings,
+    // the run's end schedules it (scheduler.ts #startJob)
+    requeue: (id) => scheduler.enqueueOnce(id),
+  });
   const scheduler = new Scheduler(jobs, browserSources, progress, {
     maxActiveJobs: () => settings.maxActiveJobs, // live: Settings' "files at once"
     autoStart: settings.autoStart,

@@ -123,12 +123,13 @@ describe('if-exists ask', () => {
 
   it('a job of the drop that has not asked yet takes the answer before it asks', async () => {
     await engine.close();
-    // one file at a time: the second job is still queued when the first one asks
+    // one file at a time: the second job is still queued when the first one asks (files of 1 MiB and
+    // more take a whole place; smaller ones a share of one, and would run side by side)
     engine = await openTestEngine(s3, { dataDir, maxActiveJobs: 1 });
     await putExisting('q/one.txt');
     await putExisting('q/two.txt');
-    const one = await makeFile(files, 'one.txt', 100, 1);
-    const two = await makeFile(files, 'two.txt', 200, 2);
+    const one = await makeFile(files, 'one.txt', 1024 * 1024 + 100, 1);
+    const two = await makeFile(files, 'two.txt', 1024 * 1024 + 200, 2);
     const [first, second] = await engine.addJobs([spec(one.path, 'q/one.txt'), spec(two.path, 'q/two.txt')]);
     await waitForState(engine, first!.id, 'paused');
     engine.answerExists([first!.id], 'skip', { wholeBatch: true });
