@@ -94,8 +94,11 @@ function runOf(
   return { run, recorded };
 }
 
+/** Part `n`'s bytes of `data`. */
+const bytesOf = (data: Uint8Array, n: number): Uint8Array => data.subarray((n - 1) * PART, n * PART);
+
 const partOf = (data: Uint8Array, n: number): CompletedPart => {
-  const bytes = data.subarray((n - 1) * PART, Math.min(data.length, n * PART));
+  const bytes = bytesOf(data, n);
   const md5 = md5Of(bytes).hex;
   return { partNumber: n, etag: `"${md5}"`, md5, size: bytes.length };
 };
@@ -130,9 +133,13 @@ describe('runUpload against an in-memory S3', () => {
   it('reconciles a resumed upload: keeps the parts it knows, adopts by hash those the store missed, sends the rest', async () => {
     const s3 = new FakeS3();
     const data = fileOf(6);
-    const part = (n: number) => data.subarray((n - 1) * PART, n * PART);
     // the server holds 1 and 2 (known to the store), 3 (the store missed it), 4 with other bytes
-    const uploadId = s3.seedUpload('file', { 1: part(1), 2: part(2), 3: part(3), 4: new Uint8Array(PART).fill(9) });
+    const uploadId = s3.seedUpload('file', {
+      1: bytesOf(data, 1),
+      2: bytesOf(data, 2),
+      3: bytesOf(data, 3),
+      4: new Uint8Array(PART).fill(9),
+    });
     const known = new Map([1, 2].map((n) => [n, partOf(data, n)]));
     const { run, recorded } = runOf(s3, data, jobFor(data, { uploadId }), { parts: known });
     const result = await runUpload(run);
@@ -157,8 +164,7 @@ describe('runUpload against an in-memory S3', () => {
   it('sends the parts the store lacks while the server’s list of the parts it holds is still being read', async () => {
     const s3 = new FakeS3();
     const data = fileOf(6);
-    const part = (n: number) => data.subarray((n - 1) * PART, n * PART);
-    const uploadId = s3.seedUpload('file', { 1: part(1), 2: part(2) });
+    const uploadId = s3.seedUpload('file', { 1: bytesOf(data, 1), 2: bytesOf(data, 2) });
     const known = new Map([1, 2].map((n) => [n, partOf(data, n)]));
     const listing = s3.gate((call) => call.operation === 'ListParts');
     const { run, recorded } = runOf(s3, data, jobFor(data, { uploadId }), { parts: known });
@@ -179,9 +185,13 @@ describe('runUpload against an in-memory S3', () => {
   it('completes with the ETag of a part sent during the listing, not the one the list showed', async () => {
     const s3 = new FakeS3();
     const data = fileOf(4);
-    const part = (n: number) => data.subarray((n - 1) * PART, n * PART);
     // the server holds 4 with other bytes (a file rewritten since, or a part cut short): the list shows that
-    const uploadId = s3.seedUpload('file', { 1: part(1), 2: part(2), 3: part(3), 4: new Uint8Array(PART).fill(9) });
+    const uploadId = s3.seedUpload('file', {
+      1: bytesOf(data, 1),
+      2: bytesOf(data, 2),
+      3: bytesOf(data, 3),
+      4: new Uint8Array(PART).fill(9),
+    });
     const known = new Map([1, 2, 3].map((n) => [n, partOf(data, n)]));
     const sending = s3.gate((call) => call.operation === 'UploadPart' && call.partNumber === 4);
     const { run } = runOf(s3, data, jobFor(data, { uploadId }), { parts: known });
@@ -198,8 +208,7 @@ describe('runUpload against an in-memory S3', () => {
   it('stops the parts sent ahead before it fails when the reconciled parts cannot be recorded', async () => {
     const s3 = new FakeS3();
     const data = fileOf(6);
-    const part = (n: number) => data.subarray((n - 1) * PART, n * PART);
-    const uploadId = s3.seedUpload('file', { 1: part(1), 2: part(2) });
+    const uploadId = s3.seedUpload('file', { 1: bytesOf(data, 1), 2: bytesOf(data, 2) });
     const known = new Map([1, 2].map((n) => [n, partOf(data, n)]));
     // part 6 goes out first and is still on its way when the list is in
     const held = s3.gate((call) => call.operation === 'UploadPart' && call.partNumber === 6);
@@ -224,9 +233,8 @@ describe('runUpload against an in-memory S3', () => {
   it('sends only the parts whose bytes differ when a kept upload resumes with no part trusted (send only what changed)', async () => {
     const s3 = new FakeS3();
     const data = fileOf(6);
-    const part = (n: number) => data.subarray((n - 1) * PART, n * PART);
     // the server holds every part as the file was; part 2 has changed on disk since
-    const before = Object.fromEntries([1, 2, 3, 4, 5, 6].map((n) => [n, part(n)]));
+    const before = Object.fromEntries([1, 2, 3, 4, 5, 6].map((n) => [n, bytesOf(data, n)]));
     const uploadId = s3.seedUpload('file', { ...before, 2: new Uint8Array(PART).fill(9) });
     // sendChangesOnly empties the store: the reconcile hashes every range against the server's parts
     const { run, recorded } = runOf(s3, data, jobFor(data, { uploadId }), { parts: new Map() });
@@ -243,8 +251,7 @@ describe('runUpload against an in-memory S3', () => {
   ])('lists the pages of many parts at once, one per range of part numbers (%s)', async (_label, held, sent) => {
     const s3 = new FakeS3();
     const data = fileOf(7);
-    const part = (n: number) => data.subarray((n - 1) * PART, n * PART);
-    const uploadId = s3.seedUpload('file', Object.fromEntries(held.map((n) => [n, part(n)])));
+    const uploadId = s3.seedUpload('file', Object.fromEntries(held.map((n) => [n, bytesOf(data, n)])));
     const known = new Map(held.map((n) => [n, partOf(data, n)]));
     const limiter = new Limiter(8);
     const { run } = runOf(s3, data, jobFor(data, { uploadId }), { parts: known, listPageSize: 2, limiter });
