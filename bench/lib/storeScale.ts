@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { runMeasured, runPlain } from './measure.ts';
 import type { StartupResult, StoreResult, Timing } from './results.ts';
-import { cleanEnv, ferryCliOptions, REPO } from './tools.ts';
+import { cleanEnv, ferryCliOptions, REPO, withFerryCli } from './tools.ts';
 
 const ENGINE_OPEN_CHILD = path.join(REPO, 'bench', 'children', 'engine-open.ts');
 const SEED_CHILD = path.join(REPO, 'bench', 'children', 'seed-store.ts');
@@ -171,17 +171,6 @@ export async function windowFirstPaint(
   }
 }
 
-/** Runs `work` with `ferryCliOptions.path` set to `cli`. */
-async function withCli<T>(cli: string, work: () => Promise<T>): Promise<T> {
-  const saved = ferryCliOptions.path;
-  ferryCliOptions.path = cli;
-  try {
-    return await work();
-  } finally {
-    ferryCliOptions.path = saved;
-  }
-}
-
 /**
  * The whole store-scale scenario; `other`: another build of the CLI (run.ts --ferry-cli-b) measured on the
  * same stores in alternation (its engine open by the engine-open child of its own checkout, beside its bin/).
@@ -207,7 +196,7 @@ export async function runStoreScale(
     const ms = (timings: readonly Timing[]) => timings.map((t) => `${Math.round(t.wallMs)} ms (CPU ${Math.round(t.cpuMs)})`).join(', ');
     for (let i = 0; i < rounds; i++) {
       result.jobsJson.push(...(await timeJobsJson(dataDir, jobs, 1)));
-      if (b) b.jobsJson.push(...(await withCli(other!.cli, () => timeJobsJson(dataDir, jobs, 1))));
+      if (b) b.jobsJson.push(...(await withFerryCli(other!.cli, () => timeJobsJson(dataDir, jobs, 1))));
     }
     log(`store: ferry jobs --json ${ms(result.jobsJson)}${b ? `; ${b.label}: ${ms(b.jobsJson)}` : ''}`);
     for (let i = 0; i < rounds; i++) {
@@ -225,7 +214,7 @@ export async function runStoreScale(
             `(idle: ${Math.round(into.idle.at(-1)!.firstPaintMs)} ms, ${Math.round(into.idle.at(-1)!.rssKiB / 1024)} MiB)`,
         );
       };
-      const runs = [() => measure(result, ''), ...(b ? [() => withCli(other!.cli, () => measure(b, ` (${b.label})`))] : [])];
+      const runs = [() => measure(result, ''), ...(b ? [() => withFerryCli(other!.cli, () => measure(b, ` (${b.label})`))] : [])];
       for (let k = 0; k < runs.length; k++) await runs[(i + k) % runs.length]!();
     }
   } catch (error) {

@@ -150,20 +150,23 @@ export const ferryCli: Tool = {
   },
 };
 
+/** Runs `work` with `ferryCliOptions.path` set to `cli` (another build's bin/ferry.js), then sets it back. */
+export async function withFerryCli<T>(cli: string, work: () => Promise<T>): Promise<T> {
+  const saved = ferryCliOptions.path;
+  ferryCliOptions.path = cli;
+  try {
+    return await work();
+  } finally {
+    ferryCliOptions.path = saved;
+  }
+}
+
 /**
  * Another build of the CLI as its own row (run.ts --ferry-cli-b FILE), for an A/B of two builds in one run:
  * the same commands as the Ferry (CLI) row, with `file` in place of bin/ferry.js.
  */
 export function ferryCliBuild(file: string, label: string): Tool {
-  const withPath = async <T>(work: () => Promise<T>): Promise<T> => {
-    const saved = ferryCliOptions.path;
-    ferryCliOptions.path = file;
-    try {
-      return await work();
-    } finally {
-      ferryCliOptions.path = saved;
-    }
-  };
+  const withPath = <T>(work: () => Promise<T>): Promise<T> => withFerryCli(file, work);
   return {
     ...ferryCli,
     id: 'ferry-b',
