@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { CommandRequest, JobsPage, Snapshot } from '../../shared/contract.ts';
+import type { CommandRequest, JobsPage, JobView, Snapshot } from '../../shared/contract.ts';
 import { startFerry } from '../../renderer/app.ts';
 import { takeFirstPage } from '../../renderer/bridge/firstPage.ts';
 import { FIRST_PAGE_ID } from '../../shared/wire.ts';
@@ -12,19 +12,25 @@ import { createFakeApi } from './fakeApi.ts';
 import { makeJob, MiB } from './fixtures.ts';
 import { renderApp } from './renderApp.tsx';
 
+/** A fake host whose snapshot comes in pages of `pageSize`; each page after the first waits in `held` until called. */
+function pagesHeld(jobs: JobView[], pageSize: number) {
+  const fake = createFakeApi({ jobs });
+  fake.pageSize = pageSize;
+  const serve = fake.handler('jobsPage');
+  const held: (() => void)[] = [];
+  fake.handle(
+    'jobsPage',
+    (request: CommandRequest<'jobsPage'>) => new Promise<JobsPage>((resolve) => held.push(() => resolve(serve(request) as JobsPage))),
+  );
+  return { fake, held };
+}
+
 describe('a snapshot in pages', () => {
   it('shows the first page at once, says how many are still coming, and applies what changed after the last', async () => {
     const jobs = Array.from({ length: 25 }, (_, index) =>
       makeJob({ id: `p${index}`, name: `part-${String(index).padStart(2, '0')}.bin`, size: MiB, batchId: 'B1', batchName: 'parts' }),
     );
-    const fake = createFakeApi({ jobs });
-    fake.pageSize = 10;
-    const serve = fake.handler('jobsPage');
-    const held: (() => void)[] = [];
-    fake.handle(
-      'jobsPage',
-      (request: CommandRequest<'jobsPage'>) => new Promise<JobsPage>((resolve) => held.push(() => resolve(serve(request) as JobsPage))),
-    );
+    const { fake, held } = pagesHeld(jobs, 10);
     const { store } = await renderApp({ fake });
 
     // the first page is drawn; the note says the rest is on its way
@@ -58,14 +64,7 @@ describe('a snapshot in pages', () => {
 
   it('puts files added while the pages come after the jobs of those pages, where a new snapshot has them', async () => {
     const jobs = Array.from({ length: 25 }, (_, index) => makeJob({ id: `o${index}`, name: `old-${index}.bin`, size: MiB }));
-    const fake = createFakeApi({ jobs });
-    fake.pageSize = 10;
-    const serve = fake.handler('jobsPage');
-    const held: (() => void)[] = [];
-    fake.handle(
-      'jobsPage',
-      (request: CommandRequest<'jobsPage'>) => new Promise<JobsPage>((resolve) => held.push(() => resolve(serve(request) as JobsPage))),
-    );
+    const { fake, held } = pagesHeld(jobs, 10);
     const { store } = await renderApp({ fake });
     // a drop while the pages come: the host added the job (its event waits), then answered
     const added = makeJob({ id: 'new-1', name: 'new.bin', size: MiB, state: 'queued' });
