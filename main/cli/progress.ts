@@ -78,7 +78,7 @@ export class ProgressReporter<J extends ReportedJob = Job> {
         clearOnComplete: false,
         linewrap: false,
       });
-      this.#bar.start(this.#totalBytes() || 1, this.#doneBytes(), this.#payload(0));
+      this.#bar.start(this.#total || 1, this.#done, this.#payload(0));
       this.#timer = setInterval(() => this.#redraw(), 250);
       this.#timer.unref();
     } else {
@@ -104,17 +104,9 @@ export class ProgressReporter<J extends ReportedJob = Job> {
     else this.#uploading.delete(job.id);
   }
 
-  #totalBytes(): number {
-    return this.#total;
-  }
-
-  #doneBytes(): number {
-    return this.#done;
-  }
-
   #payload(rate: number) {
-    const total = this.#totalBytes();
-    const done = this.#doneBytes();
+    const total = this.#total;
+    const done = this.#done;
     const finished = this.#completed;
     const eta = etaSeconds(total - done, rate);
     return {
@@ -141,7 +133,7 @@ export class ProgressReporter<J extends ReportedJob = Job> {
   #redraw(): void {
     if (!this.#bar || this.#stopped) return;
     const now = Date.now();
-    const done = this.#doneBytes();
+    const done = this.#done;
     if (done > this.#lastDone) this.#lastMovedAt = now;
     this.#lastDone = done;
     let rate = this.#speed.sample(now, done);
@@ -149,8 +141,8 @@ export class ProgressReporter<J extends ReportedJob = Job> {
       rate = 0; // nothing moved: 0 B/s and no ETA, not an average that decays for minutes
       this.#speed.reset();
     }
-    this.#bar.setTotal(this.#totalBytes() || 1);
-    this.#bar.update(this.#doneBytes(), this.#payload(rate));
+    this.#bar.setTotal(this.#total || 1);
+    this.#bar.update(this.#done, this.#payload(rate));
   }
 
   /**
