@@ -103,9 +103,9 @@ export interface StoreResult {
   /** Engine.open alone, in a process of its own (rssKiB: the process after the open) */
   engineOpen: Timing[];
   /** `ferry serve` + headless Chromium on the store: first paint of the list, RSS of ferry serve then */
-  window: { firstPaintMs: number; rssKiB: number; peakRssKiB: number }[];
+  window: { firstPaintMs: number; rssKiB: number; rssAtFirstRowKiB?: number; peakRssKiB: number }[];
   /** the same on a store with the endpoint and no job */
-  idle: { firstPaintMs: number; rssKiB: number; peakRssKiB: number }[];
+  idle: { firstPaintMs: number; rssKiB: number; rssAtFirstRowKiB?: number; peakRssKiB: number }[];
   /** another build of the CLI (run.ts --ferry-cli-b) on the same stores, in alternation */
   other?: Omit<StoreResult, 'jobs' | 'other' | 'error'> & { label: string };
   error?: string;
