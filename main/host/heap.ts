@@ -27,3 +27,37 @@ export function compactHeap(): boolean {
     return false;
   }
 }
+
+/**
+ * One collection once a burst of work is over: `request()` (re)starts a quiet period of `delayMs`, and
+ * the collection runs when it ends. A window that reads a large store's list (100,000 jobs, in pages
+ * of 5,000) makes V8 grow its young generation to the maximum again, after the collection that
+ * followed the load, and an idle host keeps it: `ferry serve` stayed at 182 MiB against 147 at the
+ * first row (2026-12-02). After the window's last page the host collects once and settles near the
+ * first row's figure.
+ */
+export class QuietCompactor {
+  #timer: NodeJS.Timeout | null = null;
+  readonly #delayMs: number;
+  readonly #compact: () => unknown;
+
+  constructor(delayMs = 1000, compact: () => unknown = compactHeap) {
+    this.#delayMs = delayMs;
+    this.#compact = compact;
+  }
+
+  request(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#compact();
+    }, this.#delayMs);
+    this.#timer.unref();
+  }
+
+  /** Forgets a pending collection (the host closes). */
+  cancel(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}

@@ -48,7 +48,7 @@ import { BrowserSession } from './browserSession.ts';
 import { FIRST_PAGE_JOBS, SnapshotPages } from './snapshotPages.ts';
 import { encodeJobPage } from '../../shared/jobPage.ts';
 import { handoffHandlers } from './handoff.ts';
-import { COMPACT_AFTER_JOBS, compactHeap } from './heap.ts';
+import { COMPACT_AFTER_JOBS, compactHeap, QuietCompactor } from './heap.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { withDefaults, type EndpointDefaults, type UploadOptions } from '../../shared/uploadOptions.ts';
 import { isWaitingForAnswer } from '../../shared/existsAnswer.ts';
@@ -107,6 +107,8 @@ export class HostService {
   readonly #added = new Map<string, Job>();
   /** The rest of each snapshot's jobs, for jobsPage. */
   readonly #pages = new SnapshotPages();
+  /** Gives back what a window's reading of a large list left behind (heap.ts). */
+  readonly #compactor = new QuietCompactor();
   readonly #progress = new Map<string, ProgressUpdate>();
   #flushScheduled = false;
   /** When jobsChanged was last sent (performance.now()): see #scheduleFlush. */
@@ -278,6 +280,7 @@ export class HostService {
   async close(): Promise<void> {
     this.#closing.abort();
     clearInterval(this.#progressTimer);
+    this.#compactor.cancel();
     this.#offEngine();
     for (const session of this.#sessions) session.close();
     this.#sessions.clear();
@@ -332,6 +335,7 @@ export class HostService {
         const job = this.engine.get(id);
         if (job) views.push(this.#view(job));
       }
+      if (page.cursor === null && page.total >= COMPACT_AFTER_JOBS) this.#compactor.request();
       return { jobs: encodeJobPage(views), cursor: page.cursor };
     },
     addPaths: async ({ endpointId, bucket, prefix, paths, options }, session) => {

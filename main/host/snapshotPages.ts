@@ -43,17 +43,20 @@ export class SnapshotPages {
     return { first: ids.slice(0, firstPage), cursor };
   }
 
-  /** The next page's ids, and the cursor again (null after the last page, which forgets it). */
-  next(cursor: string, pageSize = PAGE_JOBS): { ids: readonly string[]; cursor: string | null } {
+  /**
+   * The next page's ids, and the cursor again (null after the last page, which forgets it); `total`: how
+   * many jobs the snapshot had.
+   */
+  next(cursor: string, pageSize = PAGE_JOBS): { ids: readonly string[]; cursor: string | null; total: number } {
     this.#forgetIdle();
     const open = this.#cursors.get(cursor);
     if (!open) throw new FerryError('INVALID_INPUT', 'This list of uploads is no longer available: take a new snapshot.');
     const ids = open.ids.slice(open.next, open.next + pageSize);
     open.next += ids.length;
     open.usedAt = this.#now();
-    if (open.next < open.ids.length) return { ids, cursor };
+    if (open.next < open.ids.length) return { ids, cursor, total: open.ids.length };
     this.#cursors.delete(cursor);
-    return { ids, cursor: null };
+    return { ids, cursor: null, total: open.ids.length };
   }
 
   /** Cursors open now (for tests). */

@@ -9,9 +9,9 @@ describe('the pages of a snapshot', () => {
     const { first, cursor } = pages.open(ids(25), 10);
     expect(first).toEqual(ids(10));
     const second = pages.next(cursor!, 10);
-    expect(second).toEqual({ ids: ids(20).slice(10), cursor });
+    expect(second).toEqual({ ids: ids(20).slice(10), cursor, total: 25 });
     const last = pages.next(cursor!, 10);
-    expect(last).toEqual({ ids: ids(25).slice(20), cursor: null });
+    expect(last).toEqual({ ids: ids(25).slice(20), cursor: null, total: 25 });
     expect(pages.size).toBe(0);
     expect(() => pages.next(cursor!)).toThrow(/no longer available/);
   });
