@@ -5,6 +5,10 @@
  * is active; its end is worth a notification when something in it completed. The same rule as the
  * desktop's (main/electron/activity.ts), over the window's store.
  *
+ * Only the whole list says that nothing is active: while a snapshot's pages arrive (a reconnect's
+ * too) the store holds part of it, and a batch's uploads may be in the pages still to come, so the
+ * watcher looks only while the store's `jobsLive` holds.
+ *
  * Only a change of some job's state is looked at (the store's jobStatesVersion), never progress.
  */
 import { formatBytes } from '../../shared/partPlan.ts';
@@ -30,7 +34,11 @@ export function watchBatches(store: FerryStore, onFinished: (result: BatchResult
   const batch = new Set<string>();
   let version = -1;
   const look = (state: FerryState) => {
-    if (state.loadStatus !== 'ready' || state.jobStatesVersion === version) return;
+    if (!state.jobsLive) {
+      version = -1; // look again once it is whole, even if no state changed since
+      return;
+    }
+    if (state.jobStatesVersion === version) return;
     version = state.jobStatesVersion;
     let active = 0;
     for (const job of state.jobs.values()) {
