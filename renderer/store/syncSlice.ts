@@ -59,14 +59,20 @@ export interface SyncSlice {
   /** While the pages of a snapshot arrive: its jobs received so far, of all. Null once all are in. */
   jobsLoading: { loaded: number; total: number } | null;
   /**
-   * Whether `jobs` is the whole list as the host has it now: every page of the last snapshot is in
-   * and the events held meanwhile are applied. False from the request for a snapshot until then,
-   * while only a preview of the first page shows, and when some pages could not be read.
+   * Whether `jobs` is the whole list as the host has it now: every page of the last snapshot is in,
+   * the events held meanwhile are applied and, after a reconnect, this page has offered the host
+   * its files again (`reconnected`). False from the request for a snapshot until then, while only
+   * a preview of the first page shows, and when some pages could not be read.
    */
   jobsLive: boolean;
 
   /** Takes a snapshot and replaces everything with it (its first page at once, the rest as they arrive). */
   loadSnapshot(): Promise<void>;
+  /**
+   * After the link dropped and came back: a new snapshot, then the files this page holds offered to
+   * the host again (the host let go of them with the link, and its jobs wait for them meanwhile).
+   */
+  reconnected(): Promise<void>;
   /** Replaces everything with a snapshot's contents (what the pages read so far, or all). */
   applySnapshot(snapshot: SnapshotContents): void;
   /**
@@ -113,10 +119,12 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
 
   /** Whether every page of the last snapshot was read (false while they come, and when some could not be). */
   let whole = false;
+  /** Reconnects whose files are not yet offered again (see `reconnected`). */
+  let reconnecting = 0;
 
-  /** Says the list is live once nothing of the snapshot (pages, events held meanwhile) is left. */
+  /** Says the list is live once nothing of the snapshot (pages, events held meanwhile, files to offer again) is left. */
   function settle(): void {
-    if (get().jobsLive || !live || paging || !whole || slices.length > 0) return;
+    if (get().jobsLive || !live || paging || !whole || reconnecting > 0 || slices.length > 0) return;
     set({ jobsLive: true });
   }
 
@@ -238,6 +246,17 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       paging = false;
       whole = true;
       flushJobEvents();
+    },
+
+    async reconnected() {
+      reconnecting += 1;
+      try {
+        await get().loadSnapshot();
+        await get().reattachBrowserFiles();
+      } finally {
+        reconnecting -= 1;
+        settle();
+      }
     },
 
     applySnapshot(snapshot) {

@@ -36,9 +36,9 @@ async function browserWindow(jobs: JobView[]) {
     show: (title, body) => shown.push(`${title}: ${body}`),
   };
   const { connection, reconnect } = fakeConnection();
-  const { store } = startFerry({ api: fake.api, connection, notifications });
+  const { store, files } = startFerry({ api: fake.api, connection, notifications });
   await waitUntil(() => store.getState().loadStatus === 'ready' && store.getState().jobsLoading === null);
-  return { fake, store, shown, reconnect };
+  return { fake, store, files, shown, reconnect };
 }
 
 /** Makes the later pages of the next snapshots wait in `held` until the test lets each one go. */
@@ -56,6 +56,10 @@ function holdPages(fake: FakeApi, pageSize: number): (() => void)[] {
 async function waitUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 50 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 0));
   expect(condition()).toBe(true);
+}
+
+async function ticks(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 const done = (job: JobView): JobView => ({ ...job, state: 'completed', bytesDone: job.size, completedAt: 1_700_000_100_000 });
@@ -94,6 +98,26 @@ describe('the notification of a finished batch', () => {
     expect(shown).toEqual(['Uploads finished: 2 files (2.00 MiB) uploaded.']);
   });
 
+  it('does not come when a reconnect’s snapshot shows this page’s uploads waiting for the files it offers again', async () => {
+    const a = makeJob({ id: 'a', size: MiB, state: 'uploading', source: 'browser' });
+    const b = makeJob({ id: 'b', size: MiB, state: 'uploading', source: 'browser' });
+    const { fake, files, shown, reconnect } = await withFiles([a, b]);
+    fake.emit('jobsChanged', { jobs: [done(a)] });
+
+    // the host let go of b's file when the socket dropped: b waits for it until the page offers it again
+    fake.snapshot.jobs = [done(a), { ...b, state: 'queued', waitingForFile: true }];
+    fake.handle('attachBrowserFiles', ({ files: offered }) => ({ attached: offered.map((info) => ({ jobId: 'b', fileId: info.fileId })) }));
+    reconnect();
+    await waitUntil(() => fake.commandNames().includes('attachBrowserFiles'));
+    await ticks(5);
+    expect(files.bound().map((each) => each.jobId)).toEqual(['b']);
+    expect(shown).toEqual([]);
+
+    fake.emit('jobsChanged', { jobs: [{ ...b, state: 'uploading' }] });
+    fake.emit('jobsChanged', { jobs: [done(b)] });
+    expect(shown).toEqual(['Uploads finished: 2 files (2.00 MiB) uploaded.']);
+  });
+
   it('comes after a reconnect when the batch’s last uploads completed while the link was down', async () => {
     const a = makeJob({ id: 'a', size: MiB, state: 'uploading' });
     const b = makeJob({ id: 'b', size: MiB, state: 'uploading' });
@@ -108,3 +132,13 @@ describe('the notification of a finished batch', () => {
     expect(shown).toEqual(['Uploads finished: 2 files (2.00 MiB) uploaded.']);
   });
 });
+
+/** A browser window whose page holds the files of `jobs` (dropped before: the host attached them to the jobs). */
+async function withFiles(jobs: JobView[]) {
+  const window = await browserWindow(jobs);
+  for (const job of jobs) {
+    const info = window.files.register({ file: new File(['x'], job.name, { lastModified: 1_700_000_000_000 }), relativePath: '' });
+    window.files.bind(info.fileId, job.id);
+  }
+  return window;
+}
