@@ -131,6 +131,17 @@ describe('the notification of a finished batch', () => {
     await waitUntil(() => store.getState().jobsLive);
     expect(shown).toEqual(['Uploads finished: 2 files (2.00 MiB) uploaded.']);
   });
+
+  it('counts an upload of the batch that completed and was cleared from the list before the batch ended', async () => {
+    const a = makeJob({ id: 'a', size: MiB, state: 'uploading' });
+    const b = makeJob({ id: 'b', size: MiB, state: 'uploading' });
+    const { fake, store, shown } = await browserWindow([a, b]);
+    fake.emit('jobsChanged', { jobs: [done(a)] });
+    await store.getState().clearJobs(['a']);
+    expect(store.getState().jobs.has('a')).toBe(false);
+    fake.emit('jobsChanged', { jobs: [{ ...b, state: 'paused' }] });
+    expect(shown).toEqual(['Uploads finished: 1 file (1.00 MiB) uploaded.']);
+  });
 });
 
 /** A browser window whose page holds the files of `jobs` (dropped before: the host attached them to the jobs). */
