@@ -6,7 +6,8 @@
  * A batch starts when a job becomes active (queued or uploading, with its file at hand) while none
  * was, takes in every job that becomes active before it ends, and ends when no job is active. Its
  * progress is bytes done over bytes of its jobs; its end is worth a notification when something in
- * it completed. A failure is worth a notification at once.
+ * it completed. A failure is worth a notification at once. A job of the batch removed before the
+ * batch ends counts as it was last seen (a completed upload cleared from the list still completed).
  */
 import type { Job } from '../../shared/job.ts';
 import type { EngineEvent } from '../engine/engine.ts';
@@ -29,14 +30,15 @@ type JobFacts = Pick<Job, 'id' | 'state' | 'path' | 'size' | 'bytesDone' | 'sour
 export class ActivityTracker {
   readonly #jobs = new Map<string, JobFacts>();
   readonly #speeds = new Map<string, number>();
-  readonly #batch = new Set<string>();
+  /** The batch's jobs, each as last seen (one removed from the list keeps what it was). */
+  readonly #batch = new Map<string, JobFacts>();
   readonly #isWaiting: (job: JobFacts) => boolean;
 
   /** `isWaiting`: a queued job that cannot run yet (a browser job whose page is gone) is not activity. */
   constructor(jobs: readonly JobFacts[], isWaiting: (job: JobFacts) => boolean) {
     this.#isWaiting = isWaiting;
     for (const job of jobs) this.#jobs.set(job.id, { ...job });
-    for (const job of jobs) if (this.#isActive(job)) this.#batch.add(job.id);
+    for (const job of this.#jobs.values()) if (this.#isActive(job)) this.#batch.set(job.id, job);
   }
 
   /** Takes one engine event; returns what is worth telling the user about. */
@@ -59,7 +61,6 @@ export class ActivityTracker {
         for (const id of event.ids) {
           this.#jobs.delete(id);
           this.#speeds.delete(id);
-          this.#batch.delete(id);
         }
         return this.#settle();
       case 'progress': {
@@ -97,20 +98,20 @@ export class ActivityTracker {
   #settle(): ActivityNotice[] {
     let active = 0;
     for (const job of this.#jobs.values()) {
-      if (!this.#isActive(job)) continue;
-      active += 1;
-      this.#batch.add(job.id);
+      if (this.#isActive(job)) {
+        active += 1;
+        this.#batch.set(job.id, job);
+      } else if (this.#batch.has(job.id)) this.#batch.set(job.id, job);
     }
     if (active > 0 || this.#batch.size === 0) return [];
     let completed = 0;
     let failed = 0;
     let bytes = 0;
-    for (const id of this.#batch) {
-      const job = this.#jobs.get(id);
-      if (job?.state === 'completed') {
+    for (const job of this.#batch.values()) {
+      if (job.state === 'completed') {
         completed += 1;
         bytes += job.size;
-      } else if (job?.state === 'failed') failed += 1;
+      } else if (job.state === 'failed') failed += 1;
     }
     this.#batch.clear();
     return completed > 0 ? [{ kind: 'batch-finished', completed, failed, bytes }] : [];
@@ -120,7 +121,8 @@ export class ActivityTracker {
     if (this.#batch.size === 0) return null;
     let done = 0;
     let total = 0;
-    for (const id of this.#batch) {
+    for (const id of this.#batch.keys()) {
+      // a removed job is out of the bar's arithmetic
       const job = this.#jobs.get(id);
       if (!job) continue;
       // an empty file counts as one byte, so that a batch of empty files still moves

@@ -37,13 +37,7 @@ export function connect(api: FerryApi, store: FerryStore, options: ConnectOption
   if (connection) {
     state().setConnection(connection.status, () => connection.reconnectNow());
     stops.push(connection.onDidChangeStatus((status) => state().setConnection(status)));
-    stops.push(
-      connection.onDidReconnect(() => {
-        void state()
-          .loadSnapshot()
-          .then(() => state().reattachBrowserFiles());
-      }),
-    );
+    stops.push(connection.onDidReconnect(() => void state().reconnected()));
   }
   void state().loadSnapshot();
   if (firstPage) state().showFirstPage(firstPage);

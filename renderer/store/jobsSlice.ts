@@ -79,7 +79,8 @@ export interface JobsSlice {
   uploadTransfer(transfer: DataTransfer | FileList): Promise<void>;
   /**
    * After a reconnect the browser host has forgotten which page holds which file (its jobs wait
-   * for their files): offers it the files this page still holds, so no new drop is needed.
+   * for their files): offers it the files this page still holds, so no new drop is needed. The
+   * jobs it attached are shown as no longer waiting at once.
    */
   reattachBrowserFiles(): Promise<void>;
   /** Browser host: "Choose file…" on a job waiting for its file: gives it that file (name, size and time must match). */
@@ -421,6 +422,15 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
         for (const part of chunks(offer, 100_000)) {
           const { attached } = await api.attachBrowserFiles({ files: part });
           for (const match of attached) files.bind(match.fileId, match.jobId);
+          // the host has their files again: they wait no more (its jobsChanged says so a moment
+          // later; until then a window that saw them waiting could take the batch for finished)
+          get().applyAnswer({}); // the events that came before the answer first: the views below build on them
+          const jobs = get().jobs;
+          const upserts = attached.flatMap((match) => {
+            const job = jobs.get(match.jobId);
+            return job?.waitingForFile ? [{ ...job, waitingForFile: false }] : [];
+          });
+          if (upserts.length > 0) get().applyAnswer({ upserts });
         }
       } catch (error) {
         get().reportError('After the reconnect, uploads wait for their files: drop them again', error);

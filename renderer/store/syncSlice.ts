@@ -7,6 +7,10 @@
  * the others are appended as they arrive, each in its own task, so the window paints and answers in
  * between. Job events sent after the snapshot are kept until the last page is in, then applied in
  * order: a page says where its jobs were when it was read, the events what changed after.
+ *
+ * Until then the window shows part of the list, or pages read at different times: `jobsLive` says
+ * when `jobs` is the whole list as the host has it now, for what decides from all the jobs (the end
+ * of a batch of uploads, notify/batchWatcher.ts).
  */
 import type { Events, Snapshot, SnapshotContents } from '../../shared/contract.ts';
 import { missingCase } from '../../shared/errors.ts';
@@ -54,9 +58,21 @@ export interface SyncSlice {
   reconnectNow: (() => void) | null;
   /** While the pages of a snapshot arrive: its jobs received so far, of all. Null once all are in. */
   jobsLoading: { loaded: number; total: number } | null;
+  /**
+   * Whether `jobs` is the whole list as the host has it now: every page of the last snapshot is in,
+   * the events held meanwhile are applied and, after a reconnect, this page has offered the host
+   * its files again (`reconnected`). False from the request for a snapshot until then, while only
+   * a preview of the first page shows, and when some pages could not be read.
+   */
+  jobsLive: boolean;
 
   /** Takes a snapshot and replaces everything with it (its first page at once, the rest as they arrive). */
   loadSnapshot(): Promise<void>;
+  /**
+   * After the link dropped and came back: a new snapshot, then the files this page holds offered to
+   * the host again (the host let go of them with the link, and its jobs wait for them meanwhile).
+   */
+  reconnected(): Promise<void>;
   /** Replaces everything with a snapshot's contents (what the pages read so far, or all). */
   applySnapshot(snapshot: SnapshotContents): void;
   /**
@@ -101,6 +117,17 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
   /** Changes taken from the batch and not yet applied, oldest first (a large batch is applied over several frames). */
   const slices: JobChanges[] = [];
 
+  /** Whether every page of the last snapshot was read (false while they come, and when some could not be). */
+  let whole = false;
+  /** Reconnects whose files are not yet offered again (see `reconnected`). */
+  let reconnecting = 0;
+
+  /** Says the list is live once nothing of the snapshot (pages, events held meanwhile, files to offer again) is left. */
+  function settle(): void {
+    if (get().jobsLive || !live || paging || !whole || reconnecting > 0 || slices.length > 0) return;
+    set({ jobsLive: true });
+  }
+
   /**
    * Applies the job events folded so far: at most {@link FRAME_CHANGES} changes a frame, the rest
    * at the next one (all of them with `everything`: before an answer or another event).
@@ -120,6 +147,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       flushScheduled = true;
       deps.scheduleJobEvents(() => flushJobEvents());
     }
+    settle();
   }
 
   function queueJobEvent(message: JobEventMessage): void {
@@ -141,14 +169,17 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
     connection: null,
     reconnectNow: null,
     jobsLoading: null,
+    jobsLive: false,
 
     async loadSnapshot() {
       const mine = ++generation;
       live = false;
       paging = false;
+      whole = false;
       // the snapshot has what they say
       batch.clear();
       slices.length = 0;
+      if (get().jobsLive) set({ jobsLive: false });
       if (get().loadStatus === 'error') set({ loadStatus: 'loading', loadError: null });
       let snapshot: Snapshot;
       try {
@@ -200,17 +231,32 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
         // the snapshot's cursor is gone (the host restarted, or it waited too long): a new snapshot, once
         if (!pagesRetried) {
           pagesRetried = true;
-          void get().loadSnapshot();
-          return;
+          return get().loadSnapshot();
         }
         // the window keeps what it has and says so; the events kept still apply (a job they name
-        // that no page brought is added)
+        // that no page brought is added), but the list is not whole: it is not live
         set({ jobsLoading: null });
         get().reportError('Not every upload could be shown', error);
+        pagesRetried = false;
+        paging = false;
+        flushJobEvents();
+        return;
       }
       pagesRetried = false;
       paging = false;
+      whole = true;
       flushJobEvents();
+    },
+
+    async reconnected() {
+      reconnecting += 1;
+      try {
+        await get().loadSnapshot();
+        await get().reattachBrowserFiles();
+      } finally {
+        reconnecting -= 1;
+        settle();
+      }
     },
 
     applySnapshot(snapshot) {

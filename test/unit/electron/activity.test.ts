@@ -72,6 +72,21 @@ describe('ActivityTracker', () => {
     expect(tracked(engine).tracker.summary()).toMatchObject({ active: 0, fraction: null });
   });
 
+  it('counts a job that completed and was cleared from the list before its batch ended', () => {
+    const engine = new FakeEngine();
+    const { tracker, notices } = tracked(engine);
+    const a = job({ size: 300 });
+    const b = job({ size: 100 });
+    engine.add(a, b);
+    engine.change(a.id, { state: 'uploading' });
+    engine.change(a.id, { state: 'completed', bytesDone: 300 });
+    engine.events.emit({ type: 'jobs-removed', ids: [a.id] });
+    expect(tracker.summary()).toMatchObject({ active: 1, fraction: 0 });
+    engine.change(b.id, { state: 'paused' });
+    expect(notices).toEqual([{ kind: 'batch-finished', completed: 1, failed: 0, bytes: 300 }]);
+    expect(tracker.summary().fraction).toBeNull();
+  });
+
   it('forgets removed jobs', () => {
     const engine = new FakeEngine();
     const { tracker } = tracked(engine);
