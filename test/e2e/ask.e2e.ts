@@ -2,11 +2,11 @@
 // the rows (nothing replaced before an answer; "apply to the rest of this drop" answers the folder),
 // and the summary bar's quick bandwidth limit is the host's setting. Waits for what the window shows.
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, testClient, type Ferry } from './fixtures.ts';
+import { tempDir } from '../harness/tempDirs.ts';
 
 async function chooseDestination(app: Page, ferry: Ferry, prefix: string): Promise<void> {
   await expect(app.getByRole('combobox', { name: 'Endpoint' })).toHaveValue(/.+/);
@@ -35,7 +35,7 @@ test('keys that exist ask in their rows; "Keep both" for the rest of the drop up
     (await client.send(new GetObjectCommand({ Bucket: ferry.bucket, Key: key }))).Body!.transformToString();
   try {
     // a folder of three files; two of their keys are taken
-    const parent = mkdtempSync(join(tmpdir(), 'ferry-e2e-ask-'));
+    const parent = tempDir('e2e-ask');
     mkdirSync(join(parent, 'shoot'));
     for (const name of ['a.txt', 'b.txt', 'c.txt']) writeFileSync(join(parent, 'shoot', name), `new ${name}\n`);
     for (const name of ['a.txt', 'b.txt'])
@@ -76,7 +76,7 @@ test('keys that exist ask in their rows; "Keep both" for the rest of the drop up
 test('a single file that exists asks; Replace overwrites it', async ({ app, ferry }) => {
   const client = testClient(ferry.s3);
   try {
-    const parent = mkdtempSync(join(tmpdir(), 'ferry-e2e-ask-'));
+    const parent = tempDir('e2e-ask');
     writeFileSync(join(parent, 'report.txt'), 'new report\n');
     await client.send(new PutObjectCommand({ Bucket: ferry.bucket, Key: 'one/report.txt', Body: 'old report\n' }));
     await chooseDestination(app, ferry, 'one/');

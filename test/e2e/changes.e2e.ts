@@ -3,12 +3,12 @@
 // file changed, and "Resume with a local file…" for another tool's incomplete upload. Chromium
 // against `ferry serve` and RGW; waits for what the window shows, never for time.
 import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
-import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, testClient, type Ferry } from './fixtures.ts';
 import { makeFile, objectSha256, sha256File } from '../harness/s3.ts';
+import { tempDir } from '../harness/tempDirs.ts';
 
 const MiB = 1024 * 1024;
 
@@ -49,7 +49,7 @@ test('a completed row: its receipt readable and as JSON, written to the receipts
   context,
 }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  const receipts = mkdtempSync(join(tmpdir(), 'ferry-e2e-receipts-'));
+  const receipts = tempDir('e2e-receipts');
   await app.getByRole('button', { name: 'Settings' }).click();
   const settings = app.getByRole('dialog', { name: 'Settings' });
   await settings.getByRole('textbox', { name: 'Receipts folder' }).fill(receipts);
@@ -57,7 +57,7 @@ test('a completed row: its receipt readable and as JSON, written to the receipts
   await settings.getByRole('button', { name: 'Done' }).click();
 
   await chooseDestination(app, ferry);
-  const folder = mkdtempSync(join(tmpdir(), 'ferry-e2e-changes-'));
+  const folder = tempDir('e2e-changes');
   const file = await makeFile(folder, 'ledger.bin', 40 * MiB, 151); // three parts of 16 MiB
   await addFileFromDisk(app, folder, 'ledger.bin');
   const job = row(app, 'ledger.bin');
@@ -98,7 +98,7 @@ test('a completed row: its receipt readable and as JSON, written to the receipts
 
 test('a row whose file changed while paused fails, then "Resume, sending only what changed" finishes it', async ({ app, ferry }) => {
   await chooseDestination(app, ferry);
-  const folder = mkdtempSync(join(tmpdir(), 'ferry-e2e-changes-'));
+  const folder = tempDir('e2e-changes');
   const file = await makeFile(folder, 'video.bin', 96 * MiB, 152);
   ferry.network.limit(8 * MiB); // a slow uplink: the upload lasts long enough to pause it
   await addFileFromDisk(app, folder, 'video.bin');
@@ -120,7 +120,7 @@ test('a row whose file changed while paused fails, then "Resume, sending only wh
 });
 
 test('"Resume with a local file…" finishes another tool\'s incomplete upload from the orphans panel', async ({ app, ferry }) => {
-  const folder = mkdtempSync(join(tmpdir(), 'ferry-e2e-adopt-'));
+  const folder = tempDir('e2e-adopt');
   const file = await makeFile(folder, 'backup.tar', 12 * MiB + 5, 153);
   const bytes = readFileSync(file.path);
   const client = testClient(ferry.s3);

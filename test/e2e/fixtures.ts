@@ -2,8 +2,6 @@
 // `ferry serve` (the real CLI, as a user starts it), and a page opened at the URL it printed.
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +9,7 @@ import type { TestS3 } from '../harness/s3env.ts';
 import { endpointAddArgs } from '../harness/endpointArgs.ts';
 import { createTestBucket, testClient } from '../harness/s3.ts';
 import { startProxy, type FreezableProxy } from '../harness/proxy.ts';
+import { removeTempDirs, tempDir } from '../harness/tempDirs.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FERRY = join(ROOT, 'bin/ferry.js');
@@ -96,11 +95,20 @@ async function stopServe(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export const test = base.extend<{ ferry: Ferry; app: Page; withEndpoint: boolean }>({
+export const test = base.extend<{ ferry: Ferry; app: Page; withEndpoint: boolean }, { tempDirs: void }>({
+  /** The temporary directories this worker's tests made (tempDir), removed when the worker ends. */
+  tempDirs: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a function asks for from its first parameter
+    async ({}, use) => {
+      await use();
+      removeTempDirs();
+    },
+    { scope: 'worker', auto: true },
+  ],
   /** Whether the data directory starts with the test server as endpoint "Test RGW" (false: first run). */
   withEndpoint: [true, { option: true }],
   ferry: async ({ withEndpoint }, use, testInfo) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
+    const dataDir = tempDir('e2e');
     const s3 = testS3();
     const bucket = await createTestBucket(s3, testInfo.title.slice(0, 30));
     const network = await startProxy(s3.endpoint);

@@ -3,12 +3,12 @@
 // window shows, never for time.
 import AxeBuilder from '@axe-core/playwright';
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, testClient, type Ferry } from './fixtures.ts';
 import { dropFiles } from './page-files.ts';
+import { tempDir } from '../harness/tempDirs.ts';
 
 const MiB = 1024 * 1024;
 
@@ -21,7 +21,7 @@ async function chooseDestination(app: Page, ferry: Ferry, prefix = 'e2e/'): Prom
 
 /** A folder on the host's disk with `count` small files (two levels). */
 function makeFolder(name: string, count: number): string {
-  const root = mkdtempSync(join(tmpdir(), 'ferry-e2e-folder-'));
+  const root = tempDir('e2e-folder');
   const folder = join(root, name);
   mkdirSync(join(folder, 'sub'), { recursive: true });
   for (let i = 0; i < count; i++)

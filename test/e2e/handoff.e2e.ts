@@ -3,12 +3,12 @@
 // group) and the command follows them there. Chromium against `ferry serve` and RGW; waits for what
 // the window shows and for the command's exit, never for time.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect, testClient } from './fixtures.ts';
 import { makeFile, objectSha256 } from '../harness/s3.ts';
+import { tempDir } from '../harness/tempDirs.ts';
 
 const MiB = 1024 * 1024;
 const FERRY = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url));
@@ -42,7 +42,7 @@ test('ferry upload while the window is open: the folder appears as one group and
   ferry,
 }) => {
   await expect(app.getByRole('combobox', { name: 'Endpoint' })).toHaveValue(/.+/);
-  const parent = mkdtempSync(join(tmpdir(), 'ferry-e2e-handoff-'));
+  const parent = tempDir('e2e-handoff');
   const folder = join(parent, 'from-terminal');
   mkdirSync(folder);
   for (let i = 0; i < 6; i++) writeFileSync(join(folder, `file-${i}.txt`), `file ${i}\n`.repeat(100));
@@ -59,7 +59,7 @@ test('ferry upload while the window is open: the folder appears as one group and
 
 test('Ctrl-C in the terminal pauses the upload in the window; the window resumes it to the end', async ({ app, ferry }) => {
   await expect(app.getByRole('combobox', { name: 'Endpoint' })).toHaveValue(/.+/);
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-handoff-'));
+  const dir = tempDir('e2e-handoff');
   const file = await makeFile(dir, 'terminal-big.bin', 24 * MiB, 41);
   ferry.network.limit(1 * MiB); // a slow uplink: still uploading when the command is interrupted, on any machine
 

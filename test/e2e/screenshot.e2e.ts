@@ -5,6 +5,7 @@ import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { test, expect, testClient, ferryCli } from './fixtures.ts';
 import { dropFiles } from './page-files.ts';
 import { startProxy } from '../harness/proxy.ts';
+import { tempDir } from '../harness/tempDirs.ts';
 
 const MiB = 1024 * 1024;
 
@@ -105,10 +106,9 @@ test('the window with uploads in several states', async ({ app, ferry }, testInf
   await expect(app.getByRole('textbox', { name: 'Prefix' })).toHaveValue('footage/2026/');
 
   // a dropped folder is one group row: the host-disk browser adds a folder of 40 small files
-  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const parent = mkdtempSync(join(tmpdir(), 'ferry-shot-'));
+  const parent = tempDir('shot');
   mkdirSync(join(parent, 'set-photos', 'day-2'), { recursive: true });
   for (let i = 0; i < 40; i++)
     writeFileSync(join(parent, 'set-photos', i % 2 ? 'day-2' : '', `IMG_${4100 + i}.jpg`), Buffer.alloc(256 * 1024 + i, i));
