@@ -437,9 +437,11 @@ class RowReader {
       completedAt: row[COLUMN.completed_at] as number | null,
       batchId: this.#sharedOrNull(row[COLUMN.batch_id]),
       batchName: this.#sharedOrNull(row[COLUMN.batch_name]),
+      // in the literal even when absent: properties added afterwards go to an array of their own,
+      // 40 bytes more per job where these two take 16 (issue #14, 100,000 jobs in memory)
+      options: options === null ? undefined : this.#parsedOptions(options),
+      skipped: row[COLUMN.skipped] === 1 ? true : undefined,
     };
-    if (options !== null) job.options = this.#parsedOptions(options);
-    if (row[COLUMN.skipped] === 1) job.skipped = true;
     return job;
   }
 }
