@@ -121,10 +121,8 @@ export class ActivityTracker {
     if (this.#batch.size === 0) return null;
     let done = 0;
     let total = 0;
-    for (const id of this.#batch.keys()) {
-      // a removed job is out of the bar's arithmetic
-      const job = this.#jobs.get(id);
-      if (!job) continue;
+    // a removed job counts as last seen: the bar does not go back when a completed upload is cleared
+    for (const job of this.#batch.values()) {
       // an empty file counts as one byte, so that a batch of empty files still moves
       const size = Math.max(job.size, 1);
       total += size;

@@ -411,10 +411,15 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
       if (state.host === null || state.host.canReadPaths) return;
       const offer: BrowserFileInfo[] = [];
       const done: string[] = [];
+      /** Files of jobs the list does not show (cleared, or in a page not read): offered, kept if the host takes them. */
+      const unknown = new Set<string>();
       for (const { info, jobId } of files.bound()) {
         const job = state.jobs.get(jobId);
-        if (!job || isFinal(job.state)) done.push(info.fileId);
-        else if (job.waitingForFile) offer.push(info);
+        if (job && isFinal(job.state)) done.push(info.fileId);
+        else if (!job) {
+          unknown.add(info.fileId);
+          offer.push(info);
+        } else if (job.waitingForFile) offer.push(info);
       }
       files.forget(done);
       if (offer.length === 0) return;
@@ -422,6 +427,8 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
         for (const part of chunks(offer, 100_000)) {
           const { attached } = await api.attachBrowserFiles({ files: part });
           for (const match of attached) files.bind(match.fileId, match.jobId);
+          const taken = new Set(attached.map((match) => match.fileId));
+          files.forget(part.filter((info) => unknown.has(info.fileId) && !taken.has(info.fileId)).map((info) => info.fileId));
           // the host has their files again: they wait no more (its jobsChanged says so a moment
           // later; until then a window that saw them waiting could take the batch for finished)
           get().applyAnswer({}); // the events that came before the answer first: the views below build on them

@@ -106,8 +106,6 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
 
   /** While the rest of a snapshot's pages arrive, job events wait (see the top). */
   let paging = false;
-  /** A snapshot whose pages failed is taken again once, not in a loop. */
-  let pagesRetried = false;
   /**
    * Whether what the window shows is only the first page handed with the document: no event is
    * applied to it, so a failed snapshot leaves it to be tried again, not shown as if it were live.
@@ -163,6 +161,85 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
     schedule(() => flushJobEvents());
   }
 
+  /**
+   * loadSnapshot's work: true when this was still the newest snapshot at its end (its list shown, whole
+   * or not), false when a newer one took over, which then does what follows a snapshot itself. A
+   * snapshot whose pages failed is taken again once (`retried`), per call: a reconnect in between
+   * does not use up another's retry.
+   */
+  async function load(retried: boolean): Promise<boolean> {
+    const mine = ++generation;
+    live = false;
+    paging = false;
+    whole = false;
+    // the snapshot has what they say
+    batch.clear();
+    slices.length = 0;
+    if (get().jobsLive) set({ jobsLive: false });
+    if (get().loadStatus === 'error') set({ loadStatus: 'loading', loadError: null });
+    let snapshot: Snapshot;
+    try {
+      snapshot = await deps.api.snapshot({});
+      if (mine !== generation) return false;
+      const jobs = decodeJobPage(snapshot.jobs);
+      get().applySnapshot({ ...snapshot, jobs });
+      previewOnly = false;
+      set({ jobsLoading: snapshot.cursor === null ? null : { loaded: jobs.length, total: snapshot.jobCount } });
+      live = true;
+      paging = snapshot.cursor !== null;
+      if (openedBeforeLoad.length > 0) void get().uploadPaths(openedBeforeLoad.splice(0));
+    } catch (error) {
+      if (mine !== generation) return false;
+      // a window that has shown data keeps it; the connection banner says what happened (a preview
+      // is not kept: nothing would follow it, and nothing would ask again)
+      if (get().loadStatus !== 'ready' || previewOnly) {
+        previewOnly = false;
+        set({ loadStatus: 'error', loadError: errorInfo(error).message, jobsLoading: null });
+      } else get().reportError('Could not refresh the window', error);
+      return false;
+    }
+    let cursor = snapshot.cursor;
+    // one page asked for while the one before is appended: the host and the page work at once
+    const ask = (cursor: string) => {
+      const page = deps.api.jobsPage({ cursor });
+      page.catch(() => {}); // awaited below, unless the page before failed
+      return page;
+    };
+    try {
+      let next = cursor === null ? null : ask(cursor);
+      // the first rows are drawn before the next page is read: it takes longer than they do
+      if (next !== null && deps.afterPaint) {
+        await deps.afterPaint();
+        if (mine !== generation) return false;
+      }
+      while (next !== null) {
+        const page = await next;
+        if (mine !== generation) return false;
+        cursor = page.cursor;
+        next = cursor === null ? null : ask(cursor);
+        const jobs = decodeJobPage(page.jobs);
+        get().upsertJobs(jobs);
+        const loading = get().jobsLoading;
+        set({ jobsLoading: cursor === null || loading === null ? null : { ...loading, loaded: loading.loaded + jobs.length } });
+      }
+    } catch (error) {
+      if (mine !== generation) return false;
+      // the snapshot's cursor is gone (the host restarted, or it waited too long): a new snapshot, once
+      if (!retried) return load(true);
+      // the window keeps what it has and says so; the events kept still apply (a job they name
+      // that no page brought is added), but the list is not whole: it is not live
+      set({ jobsLoading: null });
+      get().reportError('Not every upload could be shown', error);
+      paging = false;
+      flushJobEvents();
+      return true; // the newest, if not whole: what it shows of this page's files is offered again
+    }
+    paging = false;
+    whole = true;
+    flushJobEvents();
+    return true;
+  }
+
   return {
     loadStatus: 'loading',
     loadError: null,
@@ -172,87 +249,14 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
     jobsLive: false,
 
     async loadSnapshot() {
-      const mine = ++generation;
-      live = false;
-      paging = false;
-      whole = false;
-      // the snapshot has what they say
-      batch.clear();
-      slices.length = 0;
-      if (get().jobsLive) set({ jobsLive: false });
-      if (get().loadStatus === 'error') set({ loadStatus: 'loading', loadError: null });
-      let snapshot: Snapshot;
-      try {
-        snapshot = await deps.api.snapshot({});
-        if (mine !== generation) return;
-        const jobs = decodeJobPage(snapshot.jobs);
-        get().applySnapshot({ ...snapshot, jobs });
-        previewOnly = false;
-        set({ jobsLoading: snapshot.cursor === null ? null : { loaded: jobs.length, total: snapshot.jobCount } });
-        live = true;
-        paging = snapshot.cursor !== null;
-        if (openedBeforeLoad.length > 0) void get().uploadPaths(openedBeforeLoad.splice(0));
-      } catch (error) {
-        if (mine !== generation) return;
-        // a window that has shown data keeps it; the connection banner says what happened (a preview
-        // is not kept: nothing would follow it, and nothing would ask again)
-        if (get().loadStatus !== 'ready' || previewOnly) {
-          previewOnly = false;
-          set({ loadStatus: 'error', loadError: errorInfo(error).message, jobsLoading: null });
-        } else get().reportError('Could not refresh the window', error);
-        return;
-      }
-      let cursor = snapshot.cursor;
-      // one page asked for while the one before is appended: the host and the page work at once
-      const ask = (cursor: string) => {
-        const page = deps.api.jobsPage({ cursor });
-        page.catch(() => {}); // awaited below, unless the page before failed
-        return page;
-      };
-      try {
-        let next = cursor === null ? null : ask(cursor);
-        // the first rows are drawn before the next page is read: it takes longer than they do
-        if (next !== null && deps.afterPaint) {
-          await deps.afterPaint();
-          if (mine !== generation) return;
-        }
-        while (next !== null) {
-          const page = await next;
-          if (mine !== generation) return;
-          cursor = page.cursor;
-          next = cursor === null ? null : ask(cursor);
-          const jobs = decodeJobPage(page.jobs);
-          get().upsertJobs(jobs);
-          const loading = get().jobsLoading;
-          set({ jobsLoading: cursor === null || loading === null ? null : { ...loading, loaded: loading.loaded + jobs.length } });
-        }
-      } catch (error) {
-        if (mine !== generation) return;
-        // the snapshot's cursor is gone (the host restarted, or it waited too long): a new snapshot, once
-        if (!pagesRetried) {
-          pagesRetried = true;
-          return get().loadSnapshot();
-        }
-        // the window keeps what it has and says so; the events kept still apply (a job they name
-        // that no page brought is added), but the list is not whole: it is not live
-        set({ jobsLoading: null });
-        get().reportError('Not every upload could be shown', error);
-        pagesRetried = false;
-        paging = false;
-        flushJobEvents();
-        return;
-      }
-      pagesRetried = false;
-      paging = false;
-      whole = true;
-      flushJobEvents();
+      await load(false);
     },
 
     async reconnected() {
       reconnecting += 1;
       try {
-        await get().loadSnapshot();
-        await get().reattachBrowserFiles();
+        // a newer snapshot (another reconnect) offers the files itself
+        if (await load(false)) await get().reattachBrowserFiles();
       } finally {
         reconnecting -= 1;
         settle();

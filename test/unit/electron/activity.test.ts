@@ -81,7 +81,7 @@ describe('ActivityTracker', () => {
     engine.change(a.id, { state: 'uploading' });
     engine.change(a.id, { state: 'completed', bytesDone: 300 });
     engine.events.emit({ type: 'jobs-removed', ids: [a.id] });
-    expect(tracker.summary()).toMatchObject({ active: 1, fraction: 0 });
+    expect(tracker.summary()).toMatchObject({ active: 1, fraction: 0.75 });
     engine.change(b.id, { state: 'paused' });
     expect(notices).toEqual([{ kind: 'batch-finished', completed: 1, failed: 0, bytes: 300 }]);
     expect(tracker.summary().fraction).toBeNull();
@@ -94,5 +94,19 @@ describe('ActivityTracker', () => {
     engine.add(a);
     engine.events.emit({ type: 'jobs-removed', ids: [a.id] });
     expect(tracker.summary()).toMatchObject({ active: 0, fraction: null });
+  });
+
+  it('the bar does not go back when a completed job of the batch is cleared', () => {
+    const engine = new FakeEngine();
+    const tracker = new ActivityTracker(engine.list(), (each) => engine.sources.isWaitingForFile(each));
+    engine.events.on((event) => void tracker.apply(event));
+    const a = job({ size: 300 });
+    const b = job({ size: 100 });
+    engine.add(a, b);
+    engine.change(a.id, { state: 'uploading' });
+    engine.change(a.id, { state: 'completed', bytesDone: 300 });
+    expect(tracker.summary().fraction).toBe(0.75);
+    engine.events.emit({ type: 'jobs-removed', ids: [a.id] });
+    expect(tracker.summary().fraction).toBe(0.75);
   });
 });

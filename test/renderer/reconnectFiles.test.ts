@@ -1,0 +1,163 @@
+// After a reconnect the page offers the host its files again (it let go of them with the link): what a
+// reconnect within a reconnect, or pages that could not be read, must not make the page forget.
+import { describe, expect, it } from 'vitest';
+import type { CommandRequest, JobsPage, JobView } from '../../shared/contract.ts';
+import { startFerry } from '../../renderer/app.ts';
+import type { BridgeConnection } from '../../renderer/bridge/connection.ts';
+import type { PageNotifications } from '../../renderer/notify/notifications.ts';
+import { createFakeApi, type FakeApi } from './fakeApi.ts';
+import { makeJob, makeSnapshot, MiB } from './fixtures.ts';
+
+const BROWSER = { kind: 'browser', version: '0.1.0', vaultWarning: null, canReadPaths: false } as const;
+
+/** A link that drops and comes back when the test says so. */
+function fakeConnection() {
+  const listeners = new Set<() => void>();
+  const connection: BridgeConnection = {
+    status: { state: 'open', attempt: 0, retryAt: null },
+    onDidChangeStatus: () => () => {},
+    onDidReconnect(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    reconnectNow: () => {},
+    close: () => {},
+  };
+  return { connection, reconnect: () => listeners.forEach((listener) => listener()) };
+}
+
+/** A browser host's window with its jobs, the notifications it showed, and a way to reconnect it. */
+async function browserWindow(jobs: JobView[]) {
+  const fake = createFakeApi(makeSnapshot({ jobs, host: BROWSER }));
+  const shown: string[] = [];
+  const notifications: PageNotifications = {
+    permission: () => 'granted',
+    requestPermission: async () => 'granted',
+    show: (title, body) => shown.push(`${title}: ${body}`),
+  };
+  const { connection, reconnect } = fakeConnection();
+  const { store, files } = startFerry({ api: fake.api, connection, notifications });
+  await waitUntil(() => store.getState().loadStatus === 'ready' && store.getState().jobsLoading === null);
+  return { fake, store, files, shown, reconnect };
+}
+
+/** Makes the later pages of the next snapshots wait in `held` until the test lets each one go. */
+function holdPages(fake: FakeApi, pageSize: number): (() => void)[] {
+  fake.pageSize = pageSize;
+  const serve = fake.handler('jobsPage');
+  const held: (() => void)[] = [];
+  fake.handle(
+    'jobsPage',
+    (request: CommandRequest<'jobsPage'>) => new Promise<JobsPage>((resolve) => held.push(() => resolve(serve(request) as JobsPage))),
+  );
+  return held;
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 50 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  expect(condition()).toBe(true);
+}
+
+async function ticks(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+const done = (job: JobView): JobView => ({ ...job, state: 'completed', bytesDone: job.size, completedAt: 1_700_000_100_000 });
+
+/** The host attaches each offered file to the job of that name. */
+function attachByName(fake: FakeApi, jobs: JobView[]) {
+  fake.handle('attachBrowserFiles', ({ files: offered }) => ({
+    attached: offered.flatMap((info) => {
+      const job = jobs.find((each) => each.name === info.name);
+      return job ? [{ jobId: job.id, fileId: info.fileId }] : [];
+    }),
+  }));
+}
+
+describe('reconnects and the files this page holds', () => {
+  it('a second reconnect while the first one’s pages come: the files of the later pages are still offered again', async () => {
+    const a = makeJob({ id: 'a', name: 'a.bin', size: MiB, state: 'uploading', source: 'browser' });
+    const b = makeJob({ id: 'b', name: 'b.bin', size: MiB, state: 'uploading', source: 'browser' });
+    const { fake, store, files, shown, reconnect } = await withFiles([a, b]);
+    fake.emit('jobsChanged', { jobs: [done(a)] });
+
+    // the host let go of b's file: b waits for it; pages of one job
+    fake.snapshot.jobs = [done(a), { ...b, state: 'queued', waitingForFile: true }];
+    attachByName(fake, [a, b]);
+    const held = holdPages(fake, 1);
+    reconnect(); // first reconnect: its first page is in, the second waits
+    await waitUntil(() => held.length === 1);
+    reconnect(); // the link dropped and came back again
+    await waitUntil(() => held.length === 2);
+    held.shift()!(); // the first reconnect's page comes late: that snapshot is superseded
+    await ticks(5);
+    held.shift()!(); // the second reconnect's page
+    await waitUntil(() => store.getState().jobsLive);
+    await ticks(5);
+
+    expect.soft(shown).toEqual([]);
+    expect.soft(files.bound().map((each) => each.jobId)).toEqual(['b']);
+    expect.soft(fake.requests('attachBrowserFiles').flatMap((request) => request.files.map((info) => info.name))).toContain('b.bin');
+    expect(shown).toEqual([]);
+  });
+
+  it('pages that could not be read: the files of jobs in the unread pages are not forgotten', async () => {
+    const a = makeJob({ id: 'a', name: 'a.bin', size: MiB, state: 'uploading', source: 'browser' });
+    const b = makeJob({ id: 'b', name: 'b.bin', size: MiB, state: 'uploading', source: 'browser' });
+    const { fake, store, files, reconnect } = await withFiles([a, b]);
+    fake.snapshot.jobs = [
+      { ...a, state: 'queued', waitingForFile: true },
+      { ...b, state: 'queued', waitingForFile: true },
+    ];
+    attachByName(fake, [a, b]);
+    fake.pageSize = 1;
+    fake.fail('jobsPage', { message: 'This list of uploads is no longer available.' });
+    reconnect();
+    await waitUntil(() => fake.commandNames().includes('attachBrowserFiles'));
+    await ticks(5);
+    expect(store.getState().jobs.has('b')).toBe(false); // the list is partial, and says so
+    // b still exists on the host and waits for the file this page holds
+    expect(
+      files
+        .bound()
+        .map((each) => each.jobId)
+        .sort(),
+    ).toEqual(['a', 'b']);
+  });
+
+  it('a reconnect whose retry of the pages is superseded still retries its own failed pages once', async () => {
+    const a = makeJob({ id: 'a', size: MiB, state: 'uploading' });
+    const b = makeJob({ id: 'b', size: MiB, state: 'uploading' });
+    const { fake, store, shown, reconnect } = await browserWindow([a, b]);
+    fake.snapshot.jobs = [a, b];
+    fake.pageSize = 1;
+    const serve = fake.handler('jobsPage');
+    let failures = 1;
+    const held: (() => void)[] = [];
+    fake.handle('jobsPage', (request) => {
+      if (failures-- > 0) throw new Error('cursor gone');
+      return new Promise((resolve) => held.push(() => resolve(serve(request) as never)));
+    });
+    reconnect(); // its pages fail once: the retry's page waits
+    await waitUntil(() => held.length === 1);
+    reconnect(); // a second reconnect supersedes the retry
+    failures = 1; // ...and its pages fail once (a transient error, retried once normally)
+    await ticks(10);
+    held.splice(0).forEach((release) => release());
+    await ticks(10);
+    expect.soft(store.getState().jobs.has('b')).toBe(true);
+    expect.soft(store.getState().jobsLive).toBe(true);
+    fake.emit('jobsChanged', { jobs: [done(a), done(b)] });
+    expect(shown).toEqual(['Uploads finished: 2 files (2.00 MiB) uploaded.']);
+  });
+});
+
+/** A browser window whose page holds the files of `jobs` (dropped before: the host attached them to the jobs). */
+async function withFiles(jobs: JobView[]) {
+  const window = await browserWindow(jobs);
+  for (const job of jobs) {
+    const info = window.files.register({ file: new File(['x'], job.name, { lastModified: 1_700_000_000_000 }), relativePath: '' });
+    window.files.bind(info.fileId, job.id);
+  }
+  return window;
+}
