@@ -440,6 +440,8 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (deps) => (set, get) => 
           if (upserts.length > 0) get().applyAnswer({ upserts });
         }
       } catch (error) {
+        // the link dropped again before the host answered: the next reconnect offers the files itself
+        if (errorInfo(error).code === 'HOST_DISCONNECTED') return;
         get().reportError('After the reconnect, uploads wait for their files: drop them again', error);
       }
     },

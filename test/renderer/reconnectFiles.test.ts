@@ -1,7 +1,7 @@
 // After a reconnect the page offers the host its files again (it let go of them with the link): what a
 // reconnect within a reconnect, or pages that could not be read, must not make the page forget.
 import { describe, expect, it } from 'vitest';
-import type { CommandRequest, JobsPage, JobView } from '../../shared/contract.ts';
+import { BridgeError, type CommandRequest, type JobsPage, type JobView } from '../../shared/contract.ts';
 import { startFerry } from '../../renderer/app.ts';
 import type { BridgeConnection } from '../../renderer/bridge/connection.ts';
 import type { PageNotifications } from '../../renderer/notify/notifications.ts';
@@ -149,6 +149,30 @@ describe('reconnects and the files this page holds', () => {
     expect.soft(store.getState().jobsLive).toBe(true);
     fake.emit('jobsChanged', { jobs: [done(a), done(b)] });
     expect(shown).toEqual(['Uploads finished: 2 files (2.00 MiB) uploaded.']);
+  });
+  it('a reconnect during the first reconnect’s offer of the files: no "drop them again" error', async () => {
+    const a = makeJob({ id: 'a', name: 'a.bin', size: MiB, state: 'uploading', source: 'browser' });
+    const { fake, store, files, reconnect } = await withFiles([a]);
+    fake.snapshot.jobs = [{ ...a, state: 'queued', waitingForFile: true }];
+    let first = true;
+    fake.handle('attachBrowserFiles', ({ files: offered }) => {
+      if (first) {
+        first = false;
+        // as the websocket bridge rejects a command whose answer the dropped link took with it
+        throw new BridgeError({
+          code: 'HOST_DISCONNECTED',
+          message: 'The connection to Ferry was lost before it answered (attachBrowserFiles).',
+          retryable: true,
+        });
+      }
+      return { attached: offered.map((info) => ({ jobId: 'a', fileId: info.fileId })) };
+    });
+    reconnect();
+    await ticks(5);
+    reconnect();
+    await waitUntil(() => store.getState().jobsLive);
+    expect.soft(files.bound().map((each) => each.jobId)).toEqual(['a']);
+    expect(store.getState().notices.map((notice) => notice.title)).toEqual([]);
   });
 });
 
