@@ -107,8 +107,8 @@ export class HostService {
   readonly #added = new Map<string, Job>();
   /** The rest of each snapshot's jobs, for jobsPage. */
   readonly #pages = new SnapshotPages();
-  /** Gives back what a window's reading of a large list left behind (heap.ts). */
-  readonly #compactor = new QuietCompactor();
+  /** Gives back what a window's reading of a large list left behind (heap.ts), once no upload is sending. */
+  readonly #compactor = new QuietCompactor(1000, compactHeap, () => this.engine.stats().bytesSent);
   readonly #progress = new Map<string, ProgressUpdate>();
   #flushScheduled = false;
   /** When jobsChanged was last sent (performance.now()): see #scheduleFlush. */

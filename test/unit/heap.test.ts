@@ -34,4 +34,25 @@ describe('QuietCompactor', () => {
     vi.advanceTimersByTime(5000);
     expect(collections).toBe(1);
   });
+
+  it('waits while uploads send, and collects once they have stopped for the quiet period', () => {
+    vi.useFakeTimers();
+    let collections = 0;
+    let bytesSent = 0;
+    const compactor = new QuietCompactor(
+      1000,
+      () => collections++,
+      () => bytesSent,
+    );
+    compactor.request();
+    for (let i = 0; i < 5; i++) {
+      bytesSent += 8 * 2 ** 20; // a part went out in this second
+      vi.advanceTimersByTime(1000);
+    }
+    expect(collections).toBe(0); // every second so far moved bytes
+    vi.advanceTimersByTime(999);
+    expect(collections).toBe(0);
+    vi.advanceTimersByTime(1); // a whole second without a byte sent
+    expect(collections).toBe(1);
+  });
 });
