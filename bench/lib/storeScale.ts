@@ -16,7 +16,7 @@ import { cleanEnv, ferryCliOptions, REPO, withFerryCli } from './tools.ts';
 
 const ENGINE_OPEN_CHILD = path.join(REPO, 'bench', 'children', 'engine-open.ts');
 const SEED_CHILD = path.join(REPO, 'bench', 'children', 'seed-store.ts');
-/** How long after the first row `ferry serve`'s memory is read (windowFirstPaint). */
+/** How long after the list's last page `ferry serve`'s memory is read (windowFirstPaint). */
 const SETTLE_MS = 8_000;
 export const CHROMIUM = process.env.FERRY_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -124,7 +124,7 @@ function rssKiB(pid: number): { rss: number; peak: number } {
  * Starts `ferry serve` on the data directory, opens its link in headless Chromium and measures the first paint
  * of the list (navigation start → the first row of the list, or the window's "no uploads" message, in the DOM: a
  * MutationObserver in the page timestamps it), and the RSS of the `ferry serve` process then and once settled
- * (SETTLE_MS later, the window left open).
+ * (SETTLE_MS after the window has read the whole list, the window left open).
  */
 export async function windowFirstPaint(
   dataDir: string,
@@ -167,6 +167,8 @@ export async function windowFirstPaint(
       // The memory a person's machine gives the host, not a moment of it: at the first row the page has yet
       // to read the rest of the list (100,000 jobs, in pages), and that reading took ferry serve from 147 to
       // 182 MiB within a second (2026-12-02). So the figure is read once the window is loaded and quiet.
+      // every page read ("Loading uploads… N of M" gone), then the host's quiet second and its collection
+      await page.locator('.jobs-loading').waitFor({ state: 'detached', timeout: 300_000 });
       await page.waitForTimeout(SETTLE_MS);
       const settled = rssKiB(serve.pid!);
       return { firstPaintMs, rssKiB: settled.rss, rssAtFirstRowKiB: atFirstRow.rss, peakRssKiB: settled.peak };

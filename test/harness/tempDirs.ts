@@ -1,4 +1,5 @@
-// Temporary directories of the integration tests, removed after each test file (test/harness/cleanup.ts):
+// Temporary directories of the tests, removed after each Vitest file (test/harness/cleanup.ts) and when a
+// Playwright worker ends (test/e2e/fixtures.ts):
 // a full `npm test` left about 10 GiB in the system's temporary directory, 677 MiB per cli-interrupt run.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
