@@ -120,6 +120,49 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
   /** Reconnects whose files are not yet offered again (see `reconnected`). */
   let reconnecting = 0;
 
+  /** A new offer of the page's files is running (`reoffer`), and whether another must follow it. */
+  let reoffering = false;
+  let reofferAgain = false;
+
+  /**
+   * Whether `changes` says the host let go of files this page holds: a job known here, not waiting,
+   * now waits for its file. That happens when the host closes the old socket after the page's
+   * reconnect took its snapshot; the page then offers the files again, as after a reconnect.
+   */
+  function lettingGo(changes: JobChanges): boolean {
+    const waiting = changes.upserts.filter((view) => view.waitingForFile);
+    if (waiting.length === 0) return false;
+    const jobs = get().jobs;
+    const fresh = waiting.filter((view) => jobs.get(view.id)?.waitingForFile === false);
+    if (fresh.length === 0) return false;
+    const held = new Set(deps.files.bound().map((entry) => entry.jobId));
+    return fresh.some((view) => held.has(view.id));
+  }
+
+  /** Offers the page's files again; the list is not live until it is done (the jobs wait meanwhile). */
+  function reoffer(): void {
+    if (reoffering) {
+      reofferAgain = true;
+      return;
+    }
+    reoffering = true;
+    reconnecting += 1;
+    if (get().jobsLive) set({ jobsLive: false });
+    // after the changes that asked for it are applied (the offer reads which jobs wait)
+    void Promise.resolve()
+      .then(async () => {
+        do {
+          reofferAgain = false;
+          await get().reattachBrowserFiles();
+        } while (reofferAgain);
+      })
+      .finally(() => {
+        reoffering = false;
+        reconnecting -= 1;
+        settle();
+      });
+  }
+
   /** Says the list is live once nothing of the snapshot (pages, events held meanwhile, files to offer again) is left. */
   function settle(): void {
     if (get().jobsLive || !live || paging || !whole || reconnecting > 0 || slices.length > 0) return;
@@ -139,6 +182,8 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
     while (slices.length > 0 && budget > 0) {
       const changes = slices.shift()!;
       budget -= changes.removed.length + changes.upserts.length + changes.progress.length;
+      // before the changes show: a batch must not look finished while its files are offered again
+      if (lettingGo(changes)) reoffer();
       get().applyJobChanges(changes);
     }
     if (slices.length > 0 && deps.scheduleJobEvents && !flushScheduled) {

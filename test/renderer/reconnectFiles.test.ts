@@ -174,6 +174,21 @@ describe('reconnects and the files this page holds', () => {
     expect.soft(files.bound().map((each) => each.jobId)).toEqual(['a']);
     expect(store.getState().notices.map((notice) => notice.title)).toEqual([]);
   });
+  it('the host lets go of the files after the reconnect’s snapshot (old socket closed late): the page offers them again', async () => {
+    const a = makeJob({ id: 'a', name: 'a.bin', size: MiB, state: 'uploading', source: 'browser' });
+    const b = makeJob({ id: 'b', name: 'b.bin', size: MiB, state: 'uploading', source: 'browser' });
+    const { fake, store, shown, reconnect } = await withFiles([a, b]);
+    attachByName(fake, [a, b]);
+    fake.emit('jobsChanged', { jobs: [done(a)] });
+    fake.snapshot.jobs = [done(a), b]; // the host has not yet seen the old socket close
+    reconnect();
+    await waitUntil(() => store.getState().jobsLive);
+    // now it does: b waits for its file
+    fake.emit('jobsChanged', { jobs: [{ ...b, state: 'queued', waitingForFile: true }] });
+    await ticks(5);
+    expect.soft(shown).toEqual([]);
+    expect(fake.commandNames()).toContain('attachBrowserFiles');
+  });
 });
 
 /** A browser window whose page holds the files of `jobs` (dropped before: the host attached them to the jobs). */
