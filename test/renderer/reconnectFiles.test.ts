@@ -1,78 +1,9 @@
 // After a reconnect the page offers the host its files again (it let go of them with the link): what a
 // reconnect within a reconnect, or pages that could not be read, must not make the page forget.
 import { describe, expect, it } from 'vitest';
-import { BridgeError, type CommandRequest, type JobsPage, type JobView } from '../../shared/contract.ts';
-import { startFerry } from '../../renderer/app.ts';
-import type { BridgeConnection } from '../../renderer/bridge/connection.ts';
-import type { PageNotifications } from '../../renderer/notify/notifications.ts';
-import { createFakeApi, type FakeApi } from './fakeApi.ts';
-import { makeJob, makeSnapshot, MiB } from './fixtures.ts';
-
-const BROWSER = { kind: 'browser', version: '0.1.0', vaultWarning: null, canReadPaths: false } as const;
-
-/** A link that drops and comes back when the test says so. */
-function fakeConnection() {
-  const listeners = new Set<() => void>();
-  const connection: BridgeConnection = {
-    status: { state: 'open', attempt: 0, retryAt: null },
-    onDidChangeStatus: () => () => {},
-    onDidReconnect(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    reconnectNow: () => {},
-    close: () => {},
-  };
-  return { connection, reconnect: () => listeners.forEach((listener) => listener()) };
-}
-
-/** A browser host's window with its jobs, the notifications it showed, and a way to reconnect it. */
-async function browserWindow(jobs: JobView[]) {
-  const fake = createFakeApi(makeSnapshot({ jobs, host: BROWSER }));
-  const shown: string[] = [];
-  const notifications: PageNotifications = {
-    permission: () => 'granted',
-    requestPermission: async () => 'granted',
-    show: (title, body) => shown.push(`${title}: ${body}`),
-  };
-  const { connection, reconnect } = fakeConnection();
-  const { store, files } = startFerry({ api: fake.api, connection, notifications });
-  await waitUntil(() => store.getState().loadStatus === 'ready' && store.getState().jobsLoading === null);
-  return { fake, store, files, shown, reconnect };
-}
-
-/** Makes the later pages of the next snapshots wait in `held` until the test lets each one go. */
-function holdPages(fake: FakeApi, pageSize: number): (() => void)[] {
-  fake.pageSize = pageSize;
-  const serve = fake.handler('jobsPage');
-  const held: (() => void)[] = [];
-  fake.handle(
-    'jobsPage',
-    (request: CommandRequest<'jobsPage'>) => new Promise<JobsPage>((resolve) => held.push(() => resolve(serve(request) as JobsPage))),
-  );
-  return held;
-}
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 50 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 0));
-  expect(condition()).toBe(true);
-}
-
-async function ticks(count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-const done = (job: JobView): JobView => ({ ...job, state: 'completed', bytesDone: job.size, completedAt: 1_700_000_100_000 });
-
-/** The host attaches each offered file to the job of that name. */
-function attachByName(fake: FakeApi, jobs: JobView[]) {
-  fake.handle('attachBrowserFiles', ({ files: offered }) => ({
-    attached: offered.flatMap((info) => {
-      const job = jobs.find((each) => each.name === info.name);
-      return job ? [{ jobId: job.id, fileId: info.fileId }] : [];
-    }),
-  }));
-}
+import { BridgeError } from '../../shared/contract.ts';
+import { attachByName, browserWindow, done, holdPages, ticks, waitUntil, withFiles } from './browserWindow.ts';
+import { makeJob, MiB } from './fixtures.ts';
 
 describe('reconnects and the files this page holds', () => {
   it('a second reconnect while the first one’s pages come: the files of the later pages are still offered again', async () => {
@@ -190,13 +121,3 @@ describe('reconnects and the files this page holds', () => {
     expect(fake.commandNames()).toContain('attachBrowserFiles');
   });
 });
-
-/** A browser window whose page holds the files of `jobs` (dropped before: the host attached them to the jobs). */
-async function withFiles(jobs: JobView[]) {
-  const window = await browserWindow(jobs);
-  for (const job of jobs) {
-    const info = window.files.register({ file: new File(['x'], job.name, { lastModified: 1_700_000_000_000 }), relativePath: '' });
-    window.files.bind(info.fileId, job.id);
-  }
-  return window;
-}

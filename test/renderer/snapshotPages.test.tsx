@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { CommandRequest, JobsPage, JobView, Snapshot } from '../../shared/contract.ts';
+import type { JobView, Snapshot } from '../../shared/contract.ts';
 import { startFerry } from '../../renderer/app.ts';
 import { takeFirstPage } from '../../renderer/bridge/firstPage.ts';
 import { FIRST_PAGE_ID } from '../../shared/wire.ts';
@@ -11,18 +11,12 @@ import { selectCounts } from '../../renderer/store/selectors.ts';
 import { createFakeApi } from './fakeApi.ts';
 import { makeJob, MiB } from './fixtures.ts';
 import { renderApp } from './renderApp.tsx';
+import { holdPages } from './browserWindow.ts';
 
 /** A fake host whose snapshot comes in pages of `pageSize`; each page after the first waits in `held` until called. */
 function pagesHeld(jobs: JobView[], pageSize: number) {
   const fake = createFakeApi({ jobs });
-  fake.pageSize = pageSize;
-  const serve = fake.handler('jobsPage');
-  const held: (() => void)[] = [];
-  fake.handle(
-    'jobsPage',
-    (request: CommandRequest<'jobsPage'>) => new Promise<JobsPage>((resolve) => held.push(() => resolve(serve(request) as JobsPage))),
-  );
-  return { fake, held };
+  return { fake, held: holdPages(fake, pageSize) };
 }
 
 describe('a snapshot in pages', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startFerry } from '../../renderer/app.ts';
 import { selectCounts, selectTotals, selectVisibleIds } from '../../renderer/store/selectors.ts';
+import { waitUntil } from './browserWindow.ts';
 import { createFakeApi } from './fakeApi.ts';
 import { makeEndpoint, makeJob, MiB } from './fixtures.ts';
 
@@ -9,11 +10,6 @@ async function started(snapshot: Parameters<typeof createFakeApi>[0] = {}) {
   const ferry = startFerry({ api: fake.api });
   await waitUntil(() => ferry.store.getState().loadStatus === 'ready');
   return { fake, ...ferry, state: () => ferry.store.getState() };
-}
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 50 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 0));
-  expect(condition()).toBe(true);
 }
 
 describe('the store', () => {
