@@ -3,13 +3,12 @@
  * the power-save blocker, notifications), computed from the engine's events. Pure: no Electron here,
  * indicators.ts applies it.
  *
- * A batch starts when a job becomes active (queued or uploading, with its file at hand) while none
- * was, takes in every job that becomes active before it ends, and ends when no job is active. Its
- * progress is bytes done over bytes of its jobs; its end is worth a notification when something in
- * it completed. A failure is worth a notification at once. A job of the batch removed before the
- * batch ends counts as it was last seen (a completed upload cleared from the list still completed).
+ * A batch (shared/uploadBatch.ts, the window's rule too) is of jobs active (queued or uploading, with
+ * their file at hand). Its progress is bytes done over bytes of its jobs; its end is worth a
+ * notification when something in it completed. A failure is worth a notification at once.
  */
 import type { Job } from '../../shared/job.ts';
+import { UploadBatch } from '../../shared/uploadBatch.ts';
 import type { EngineEvent } from '../engine/engine.ts';
 
 export interface ActivitySummary {
@@ -30,15 +29,14 @@ type JobFacts = Pick<Job, 'id' | 'state' | 'path' | 'size' | 'bytesDone' | 'sour
 export class ActivityTracker {
   readonly #jobs = new Map<string, JobFacts>();
   readonly #speeds = new Map<string, number>();
-  /** The batch's jobs, each as last seen (one removed from the list keeps what it was). */
-  readonly #batch = new Map<string, JobFacts>();
+  readonly #batch = new UploadBatch<JobFacts>();
   readonly #isWaiting: (job: JobFacts) => boolean;
 
   /** `isWaiting`: a queued job that cannot run yet (a browser job whose page is gone) is not activity. */
   constructor(jobs: readonly JobFacts[], isWaiting: (job: JobFacts) => boolean) {
     this.#isWaiting = isWaiting;
     for (const job of jobs) this.#jobs.set(job.id, { ...job });
-    for (const job of this.#jobs.values()) if (this.#isActive(job)) this.#batch.set(job.id, job);
+    this.#batch.observe(this.#jobs.values(), (job) => this.#isActive(job));
   }
 
   /** Takes one engine event; returns what is worth telling the user about. */
@@ -96,25 +94,8 @@ export class ActivityTracker {
 
   /** Adds newly active jobs to the batch; ends the batch when nothing is active. */
   #settle(): ActivityNotice[] {
-    let active = 0;
-    for (const job of this.#jobs.values()) {
-      if (this.#isActive(job)) {
-        active += 1;
-        this.#batch.set(job.id, job);
-      } else if (this.#batch.has(job.id)) this.#batch.set(job.id, job);
-    }
-    if (active > 0 || this.#batch.size === 0) return [];
-    let completed = 0;
-    let failed = 0;
-    let bytes = 0;
-    for (const job of this.#batch.values()) {
-      if (job.state === 'completed') {
-        completed += 1;
-        bytes += job.size;
-      } else if (job.state === 'failed') failed += 1;
-    }
-    this.#batch.clear();
-    return completed > 0 ? [{ kind: 'batch-finished', completed, failed, bytes }] : [];
+    const ended = this.#batch.observe(this.#jobs.values(), (job) => this.#isActive(job));
+    return ended !== null && ended.completed > 0 ? [{ kind: 'batch-finished', ...ended }] : [];
   }
 
   #fraction(): number | null {

@@ -1,27 +1,19 @@
 /**
  * Tells the user when a batch of uploads finishes (browser host; the desktop app notifies from its
- * main process). A batch starts when a job becomes active (queued or uploading, with its file at
- * hand) while none was, takes in every job that becomes active before it ends, and ends when no job
- * is active; its end is worth a notification when something in it completed. The same rule as the
- * desktop's (main/electron/activity.ts), over the window's store.
+ * main process). A batch (shared/uploadBatch.ts, the desktop's rule too) is of jobs queued or
+ * uploading with their file at hand; its end is worth a notification when something in it completed.
  *
  * Only the whole list says that nothing is active: while a snapshot's pages arrive (a reconnect's
  * too) the store holds part of it, and a batch's uploads may be in the pages still to come, so the
- * watcher looks only while the store's `jobsLive` holds. A job of the batch cleared from the list
- * before the batch ends counts as it was last seen.
+ * watcher looks only while the store's `jobsLive` holds.
  *
  * Only a change of some job's state is looked at (the store's jobStatesVersion), never progress.
  */
 import { formatBytes } from '../../shared/partPlan.ts';
+import { UploadBatch, type BatchResult } from '../../shared/uploadBatch.ts';
 import type { JobEntry } from '../store/jobsSlice.ts';
 import type { FerryState, FerryStore } from '../store/store.ts';
 import type { PageNotifications } from './notifications.ts';
-
-export interface BatchResult {
-  completed: number;
-  failed: number;
-  bytes: number;
-}
 
 /** The words of a finished batch's notification. */
 export function batchFinishedText(result: BatchResult): { title: string; body: string } {
@@ -33,8 +25,7 @@ export function batchFinishedText(result: BatchResult): { title: string; body: s
 
 /** Follows the batches of `store`; calls `onFinished` at the end of each one in which something completed. */
 export function watchBatches(store: FerryStore, onFinished: (result: BatchResult, state: FerryState) => void): () => void {
-  /** The batch's jobs, each as last seen (one removed from the list keeps what it was). */
-  const batch = new Map<string, JobEntry>();
+  const batch = new UploadBatch<JobEntry>();
   let version = -1;
   const look = (state: FerryState) => {
     if (!state.jobsLive) {
@@ -43,23 +34,8 @@ export function watchBatches(store: FerryStore, onFinished: (result: BatchResult
     }
     if (state.jobStatesVersion === version) return;
     version = state.jobStatesVersion;
-    let active = 0;
-    for (const job of state.jobs.values()) {
-      if ((job.state === 'queued' || job.state === 'uploading') && !job.waitingForFile) {
-        active += 1;
-        batch.set(job.id, job);
-      } else if (batch.has(job.id)) batch.set(job.id, job);
-    }
-    if (active > 0 || batch.size === 0) return;
-    const result: BatchResult = { completed: 0, failed: 0, bytes: 0 };
-    for (const job of batch.values()) {
-      if (job.state === 'completed') {
-        result.completed += 1;
-        result.bytes += job.size;
-      } else if (job.state === 'failed') result.failed += 1;
-    }
-    batch.clear();
-    if (result.completed > 0) onFinished(result, state);
+    const ended = batch.observe(state.jobs.values(), (job) => (job.state === 'queued' || job.state === 'uploading') && !job.waitingForFile);
+    if (ended !== null && ended.completed > 0) onFinished(ended, state);
   };
   look(store.getState());
   return store.subscribe(look);
