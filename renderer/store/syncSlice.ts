@@ -117,12 +117,47 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
 
   /** Whether every page of the last snapshot was read (false while they come, and when some could not be). */
   let whole = false;
-  /** Reconnects whose files are not yet offered again (see `reconnected`). */
-  let reconnecting = 0;
 
-  /** A new offer of the page's files is running (`reoffer`), and whether another must follow it. */
-  let reoffering = false;
-  let reofferAgain = false;
+  /**
+   * Work after which the list is live again (a reconnect's snapshot and offer of the files, an offer of
+   * the files alone): while any runs, `jobsLive` is false.
+   */
+  let holds = 0;
+  /** The offer of the page's files that runs now, and whether another must follow it (asked meanwhile). */
+  let offer: Promise<void> | null = null;
+  let offerAgain = false;
+
+  /** Runs `work` (from the next microtask) with the list held not live, and settles it after. */
+  function holding(work: () => Promise<unknown>): Promise<void> {
+    holds += 1;
+    if (get().jobsLive) set({ jobsLive: false });
+    return Promise.resolve()
+      .then(work)
+      .then(() => undefined)
+      .finally(() => {
+        holds -= 1;
+        settle();
+      });
+  }
+
+  /** Offers the host the files this page holds, one offer at a time (one asked meanwhile follows it). */
+  function offerFiles(): Promise<void> {
+    if (offer) {
+      offerAgain = true;
+      return offer;
+    }
+    offer = (async () => {
+      try {
+        do {
+          offerAgain = false;
+          await get().reattachBrowserFiles();
+        } while (offerAgain);
+      } finally {
+        offer = null;
+      }
+    })();
+    return offer;
+  }
 
   /**
    * Whether `changes` says the host let go of files this page holds: a job known here, not waiting,
@@ -139,33 +174,9 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
     return fresh.some((view) => held.has(view.id));
   }
 
-  /** Offers the page's files again; the list is not live until it is done (the jobs wait meanwhile). */
-  function reoffer(): void {
-    if (reoffering) {
-      reofferAgain = true;
-      return;
-    }
-    reoffering = true;
-    reconnecting += 1;
-    if (get().jobsLive) set({ jobsLive: false });
-    // after the changes that asked for it are applied (the offer reads which jobs wait)
-    void Promise.resolve()
-      .then(async () => {
-        do {
-          reofferAgain = false;
-          await get().reattachBrowserFiles();
-        } while (reofferAgain);
-      })
-      .finally(() => {
-        reoffering = false;
-        reconnecting -= 1;
-        settle();
-      });
-  }
-
   /** Says the list is live once nothing of the snapshot (pages, events held meanwhile, files to offer again) is left. */
   function settle(): void {
-    if (get().jobsLive || !live || paging || !whole || reconnecting > 0 || slices.length > 0) return;
+    if (get().jobsLive || !live || paging || !whole || holds > 0 || slices.length > 0) return;
     set({ jobsLive: true });
   }
 
@@ -183,7 +194,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       const changes = slices.shift()!;
       budget -= changes.removed.length + changes.upserts.length + changes.progress.length;
       // before the changes show: a batch must not look finished while its files are offered again
-      if (lettingGo(changes)) reoffer();
+      if (lettingGo(changes)) void holding(offerFiles);
       get().applyJobChanges(changes);
     }
     if (slices.length > 0 && deps.scheduleJobEvents && !flushScheduled) {
@@ -297,15 +308,11 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (deps) => (set, get) => 
       await load(false);
     },
 
-    async reconnected() {
-      reconnecting += 1;
-      try {
-        // a newer snapshot (another reconnect) offers the files itself
-        if (await load(false)) await get().reattachBrowserFiles();
-      } finally {
-        reconnecting -= 1;
-        settle();
-      }
+    reconnected() {
+      // a newer snapshot (another reconnect) offers the files itself
+      return holding(async () => {
+        if (await load(false)) await offerFiles();
+      });
     },
 
     applySnapshot(snapshot) {
