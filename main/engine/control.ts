@@ -25,10 +25,10 @@
  *           swapped after the owner check) learns neither the token nor the key.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod';
 import { ERROR_CODES, FerryError, isErrorCode } from '../../shared/errors.ts';
 
@@ -164,10 +164,38 @@ export function chooseControlPath(dataDir: string, env: NodeJS.ProcessEnv = proc
     // sun_path holds 104 bytes on macOS, 108 on Linux
     if (Buffer.byteLength(path) < 100) return { path, ownDir: null };
   }
-  const base = Buffer.byteLength(tmpdir()) < 70 ? tmpdir() : '/tmp';
-  const ownDir = mkdtempSync(join(base, 'ferry-'));
+  const ownDir = mkdtempSync(join(socketBase(), 'ferry-'));
   chmodSync(ownDir, 0o700);
   return { path: join(ownDir, 'control.sock'), ownDir };
+}
+
+/** Where fresh socket directories are made: the temporary directory, unless its path is too long for a socket. */
+function socketBase(): string {
+  return Buffer.byteLength(tmpdir()) < 70 ? tmpdir() : '/tmp';
+}
+
+/**
+ * Removes the socket directory an owner that died (killed, crashed) made, which its control.json still
+ * names: without this, every such death left a `ferry-XXXXXX` directory in the temporary directory for
+ * good. Only a directory of the shape chooseControlPath makes, in the place it makes them, private to
+ * this user and holding nothing but the socket.
+ */
+function removeDeadOwnersDir(controlFile: string): void {
+  let socket: string;
+  try {
+    socket = controlFileSchema.parse(JSON.parse(readFileSync(controlFile, 'utf8'))).socket;
+  } catch {
+    return; // none, or not one we can read: nothing to clean
+  }
+  const own = dirname(socket);
+  if (basename(socket) !== 'control.sock' || !/^ferry-[A-Za-z0-9]{6}$/.test(basename(own))) return;
+  if (dirname(own) !== socketBase() || !isPrivateDir(own)) return;
+  try {
+    if (readdirSync(own).some((name) => name !== 'control.sock')) return;
+    rmSync(own, { recursive: true, force: true });
+  } catch {
+    // best effort: a directory left behind costs nothing but its name
+  }
 }
 
 export interface ControlServer {
@@ -188,6 +216,7 @@ export async function serveControl(
   const token = randomBytes(24).toString('hex');
   const controlFile = join(dataDir, CONTROL_FILE);
   // a file left by an owner that died: the lock is ours now, and its socket no longer answers
+  removeDeadOwnersDir(controlFile);
   rmSync(controlFile, { force: true });
   // the token file of Ferry before control.json (sent over a socket anyone could take first)
   rmSync(join(dataDir, 'control.token'), { force: true });

@@ -261,6 +261,33 @@ describe('the control channel', () => {
     rmSync(again.ownDir!, { recursive: true });
   });
 
+  it('removes the socket directory an owner that died left behind, and nothing that is not such a directory', async () => {
+    // the owner was killed: its control.json still names the private directory it made for its socket
+    const dead = chooseControlPath(dir, {});
+    writeFileSync(dead.path, '');
+    writeFileSync(join(dir, 'control.json'), JSON.stringify({ socket: dead.path, token: 'a'.repeat(48) }));
+    await serve();
+    expect(existsSync(dead.ownDir!)).toBe(false);
+    await server!.close();
+    server = null;
+    // a control.json naming a directory that is not one of Ferry's socket directories: left alone
+    const other = join(dir, 'ferry-other');
+    mkdirSync(other, { mode: 0o700 });
+    writeFileSync(join(other, 'control.sock'), '');
+    const keeps = chooseControlPath(dir, {});
+    writeFileSync(keeps.path, '');
+    writeFileSync(join(keeps.ownDir!, 'notes.txt'), 'mine');
+    for (const socket of [join(other, 'control.sock'), keeps.path]) {
+      writeFileSync(join(dir, 'control.json'), JSON.stringify({ socket, token: 'a'.repeat(48) }));
+      await serve();
+      await server!.close();
+      server = null;
+    }
+    expect(existsSync(join(other, 'control.sock'))).toBe(true);
+    expect(existsSync(join(keeps.ownDir!, 'notes.txt'))).toBe(true);
+    rmSync(keeps.ownDir!, { recursive: true });
+  });
+
   it('works for a data directory whose path is too long for a socket', async () => {
     const deep = join(dir, 'a-rather-long-directory-name-for-ferry-data'.repeat(3));
     mkdirSync(deep, { recursive: true });
