@@ -29,7 +29,7 @@ export function createS3Client(
 ): S3Client {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, keepAliveMsecs: 10_000 };
   const whenRequired = profile.checksums === 'when-required';
-  return new S3Client({
+  const client = new S3Client({
     endpoint: profile.url,
     region: profile.region,
     forcePathStyle: profile.addressing === 'path',
@@ -58,6 +58,12 @@ export function createS3Client(
       socketTimeout: options.socketTimeoutMs,
     }),
   });
+  // The SDK's logging step builds a filtered copy of every request's input and output for the logger,
+  // which drops it: about 3% of the client's CPU per small PutObject (0.63 against 0.65 ms, 10,000
+  // requests each, issue #14). Ferry logs nothing of the SDK's; errors reach it as thrown errors,
+  // which this step only passes on.
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
 }
 
 function readCaFile(profile: EndpointProfile): string {
