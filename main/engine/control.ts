@@ -178,9 +178,10 @@ function socketBase(): string {
  * Removes the socket directory an owner that died (killed, crashed) made, which its control.json still
  * names: without this, every such death left a `ferry-XXXXXX` directory in the temporary directory for
  * good. Only a directory of the shape chooseControlPath makes, in the place it makes them, private to
- * this user and holding nothing but the socket.
+ * this user, holding nothing but the socket, and only when nobody listens on that socket: a copy of a
+ * data directory taken while its owner ran names the live owner's socket, which must stay.
  */
-function removeDeadOwnersDir(controlFile: string): void {
+async function removeDeadOwnersDir(controlFile: string): Promise<void> {
   let socket: string;
   try {
     socket = controlFileSchema.parse(JSON.parse(readFileSync(controlFile, 'utf8'))).socket;
@@ -192,10 +193,27 @@ function removeDeadOwnersDir(controlFile: string): void {
   if (dirname(own) !== socketBase() || !isPrivateDir(own)) return;
   try {
     if (readdirSync(own).some((name) => name !== 'control.sock')) return;
+    if (!(await nobodyListens(socket))) return;
     rmSync(own, { recursive: true, force: true });
   } catch {
     // best effort: a directory left behind costs nothing but its name
   }
+}
+
+/** True when connecting to the socket is refused, or no socket is there: no process answers on it. */
+function nobodyListens(socket: string): Promise<boolean> {
+  return new Promise((resolveProbe) => {
+    const probe = net.connect(socket);
+    probe.setTimeout(2_000, () => {
+      probe.destroy();
+      resolveProbe(false);
+    });
+    probe.once('connect', () => {
+      probe.destroy();
+      resolveProbe(false);
+    });
+    probe.once('error', (error: NodeJS.ErrnoException) => resolveProbe(error.code === 'ECONNREFUSED' || error.code === 'ENOENT'));
+  });
 }
 
 export interface ControlServer {
@@ -216,7 +234,7 @@ export async function serveControl(
   const token = randomBytes(24).toString('hex');
   const controlFile = join(dataDir, CONTROL_FILE);
   // a file left by an owner that died: the lock is ours now, and its socket no longer answers
-  removeDeadOwnersDir(controlFile);
+  await removeDeadOwnersDir(controlFile);
   rmSync(controlFile, { force: true });
   // the token file of Ferry before control.json (sent over a socket anyone could take first)
   rmSync(join(dataDir, 'control.token'), { force: true });

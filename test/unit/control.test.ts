@@ -1,7 +1,7 @@
 // The control channel between `ferry pause|resume|abort|retry` and the process that owns the data
 // directory: local sockets for real, the engine replaced by a recording handler.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -270,22 +270,47 @@ describe('the control channel', () => {
     expect(existsSync(dead.ownDir!)).toBe(false);
     await server!.close();
     server = null;
-    // a control.json naming a directory that is not one of Ferry's socket directories: left alone
-    const other = join(dir, 'ferry-other');
-    mkdirSync(other, { mode: 0o700 });
-    writeFileSync(join(other, 'control.sock'), '');
-    const keeps = chooseControlPath(dir, {});
-    writeFileSync(keeps.path, '');
-    writeFileSync(join(keeps.ownDir!, 'notes.txt'), 'mine');
-    for (const socket of [join(other, 'control.sock'), keeps.path]) {
+
+    // directories a control.json may name that are not a dead owner's socket directory: left alone
+    const elsewhere = join(dir, 'ferry-abcdef'); // the right shape, not in the temporary directory
+    mkdirSync(elsewhere, { mode: 0o700 });
+    writeFileSync(join(elsewhere, 'control.sock'), '');
+    const open = chooseControlPath(dir, {}); // others may enter it
+    writeFileSync(open.path, '');
+    chmodSync(open.ownDir!, 0o755);
+    const more = chooseControlPath(dir, {}); // it holds more than the socket
+    writeFileSync(more.path, '');
+    writeFileSync(join(more.ownDir!, 'notes.txt'), 'mine');
+    for (const socket of [join(elsewhere, 'control.sock'), open.path, more.path]) {
       writeFileSync(join(dir, 'control.json'), JSON.stringify({ socket, token: 'a'.repeat(48) }));
       await serve();
       await server!.close();
       server = null;
     }
-    expect(existsSync(join(other, 'control.sock'))).toBe(true);
-    expect(existsSync(join(keeps.ownDir!, 'notes.txt'))).toBe(true);
-    rmSync(keeps.ownDir!, { recursive: true });
+    expect(existsSync(join(elsewhere, 'control.sock'))).toBe(true);
+    expect(existsSync(open.path)).toBe(true);
+    expect(existsSync(join(more.ownDir!, 'notes.txt'))).toBe(true);
+    rmSync(open.ownDir!, { recursive: true });
+    rmSync(more.ownDir!, { recursive: true });
+  });
+
+  it('leaves the socket of a live owner alone when its data directory was copied while it ran', async () => {
+    const original = join(dir, 'original');
+    const copy = join(dir, 'copy');
+    mkdirSync(original, { mode: 0o700 });
+    mkdirSync(copy, { mode: 0o700 });
+    await serve(original);
+    const live = server!;
+    try {
+      // the copy's control.json names the running owner's socket
+      writeFileSync(join(copy, 'control.json'), readFileSync(join(original, 'control.json')));
+      await serve(copy);
+      await server!.close();
+      server = null;
+      expect((await sendControl(original, 'pause', ['x'])).ids).toEqual(['x']);
+    } finally {
+      await live.close();
+    }
   });
 
   it('works for a data directory whose path is too long for a socket', async () => {
