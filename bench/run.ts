@@ -739,6 +739,18 @@ async function main(): Promise<number> {
   );
   log(`starting Ceph RGW (bluestore, OSD ${process.env.OSD_SIZE_GB} GiB)`);
   const server = await startRgw({ backend: 'bluestore' });
+  // stopped by a signal (Ctrl-C, kill, a CI timeout), the finally below never runs: the server's
+  // directory (an OSD file of up to 40 GiB) and the work directory stayed in the temporary directory,
+  // and the next run refused for lack of space (2026-12-02)
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping Ceph RGW and removing ${work}`);
+    void server
+      .stop()
+      .then(() => (opts.keep ? undefined : rm(work, { recursive: true, force: true })))
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
   const s3 = testS3Of(server);
   const b: Bench = { server, s3, client: testClient(s3), work };
   const results: Results = { env: await environment(b), scenarios: [] };
@@ -786,6 +798,8 @@ async function main(): Promise<number> {
     }
     if (scenarios.has('startup')) results.startup = { ...(await runStartup(work, SIZES.startupRounds, log)), bundled: ferryCliBundled() };
   } finally {
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
     b.client.destroy();
     await server.stop();
     if (!opts.keep) await rm(work, { recursive: true, force: true });
