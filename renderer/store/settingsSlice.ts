@@ -21,45 +21,53 @@ export interface SettingsSlice {
   setNotifyOnFinish(on: boolean): Promise<void>;
 }
 
-export const createSettingsSlice: SliceCreator<SettingsSlice> = (deps) => (set, get) => ({
-  settings: { resumeOnLaunch: true, theme: 'system' },
-  host: null,
-  notificationPermission: deps.notifications.permission(),
+export const createSettingsSlice: SliceCreator<SettingsSlice> = (deps) => (set, get) => {
+  /** Counts changes, so that only the newest one's answer (or failure) sets what the window holds. */
+  let changes = 0;
+  return {
+    settings: { resumeOnLaunch: true, theme: 'system' },
+    host: null,
+    notificationPermission: deps.notifications.permission(),
 
-  applySettings(settings) {
-    set({ settings });
-  },
+    applySettings(settings) {
+      set({ settings });
+    },
 
-  setHost(host) {
-    set({ host });
-  },
+    setHost(host) {
+      set({ host });
+    },
 
-  async changeSettings(patch) {
-    const before = get().settings;
-    set({ settings: { ...before, ...patch } }); // at once, so that a checkbox or theme follows the click
-    try {
-      set({ settings: await deps.api.setSettings(patch) });
-    } catch (error) {
-      set({ settings: before });
-      get().reportError('Could not save the settings', error);
-    }
-  },
-
-  async setNotifyOnFinish(on) {
-    if (on && get().host?.kind === 'browser') {
-      const permission = deps.notifications.permission() === 'granted' ? 'granted' : await deps.notifications.requestPermission();
-      set({ notificationPermission: permission });
-      if (permission !== 'granted') {
-        get().notify(
-          'error',
-          'Notifications are not allowed',
-          permission === 'unsupported'
-            ? 'This browser cannot show notifications.'
-            : 'The browser blocks notifications for this page: allow them in its site settings, then tick the box again.',
-        );
-        return;
+    async changeSettings(patch) {
+      const before = get().settings;
+      const mine = ++changes;
+      set({ settings: { ...before, ...patch } }); // at once, so that a checkbox or theme follows the click
+      try {
+        const answer = await deps.api.setSettings(patch);
+        // an older answer, late, would undo a change made meanwhile (a prefix typed, then another
+        // endpoint chosen: the next change is made from what the window holds); the newest answer has all
+        if (mine === changes) set({ settings: answer });
+      } catch (error) {
+        if (mine === changes) set({ settings: before });
+        get().reportError('Could not save the settings', error);
       }
-    }
-    await get().changeSettings({ notifyOnFinish: on });
-  },
-});
+    },
+
+    async setNotifyOnFinish(on) {
+      if (on && get().host?.kind === 'browser') {
+        const permission = deps.notifications.permission() === 'granted' ? 'granted' : await deps.notifications.requestPermission();
+        set({ notificationPermission: permission });
+        if (permission !== 'granted') {
+          get().notify(
+            'error',
+            'Notifications are not allowed',
+            permission === 'unsupported'
+              ? 'This browser cannot show notifications.'
+              : 'The browser blocks notifications for this page: allow them in its site settings, then tick the box again.',
+          );
+          return;
+        }
+      }
+      await get().changeSettings({ notifyOnFinish: on });
+    },
+  };
+};

@@ -26,6 +26,27 @@ describe('the store', () => {
     expect(state().destination.endpointId).toBe('minio');
   });
 
+  it('an older settings answer arriving late does not undo a newer change (the destination remembered per endpoint)', async () => {
+    const { state, fake } = await started();
+    const serve = fake.handler('setSettings');
+    const held: (() => void)[] = [];
+    fake.handle(
+      'setSettings',
+      (patch: Parameters<typeof serve>[0]) => new Promise((resolve) => held.push(() => resolve(serve(patch) as never))),
+    );
+    void state().changeSettings({ destinations: { minio: { bucket: 'photos', prefix: '' } } });
+    void state().changeSettings({ destinations: { minio: { bucket: 'photos', prefix: 'other/' } } });
+    await waitUntil(() => held.length === 2);
+    held.shift()!(); // the first answer comes while the second is on its way
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    // what the window shows, and what a third change would be made from, is still the newest
+    expect(state().settings.destinations?.minio?.prefix).toBe('other/');
+    held.shift()!();
+    await waitUntil(() => held.length === 0);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(state().settings.destinations?.minio?.prefix).toBe('other/');
+  });
+
   it('applies jobsAdded, jobsChanged, jobsProgress, jobsRemoved, endpointsChanged and settingsChanged', async () => {
     const a = makeJob({ name: 'a.mov', state: 'uploading', size: 100 * MiB });
     const { state, fake } = await started({ jobs: [a] });
