@@ -151,6 +151,9 @@ function isPrivateDir(path: string): boolean {
   }
 }
 
+/** The socket's name in a directory Ferry made for it (chooseControlPath; removeDeadOwnersDir knows it by it). */
+const OWN_SOCKET = 'control.sock';
+
 /**
  * Where the owner of `dataDir` will listen, and the directory Ferry made for it (removed at close),
  * if any. Outside the data directory, so that copying or backing it up never meets a socket file.
@@ -166,7 +169,7 @@ export function chooseControlPath(dataDir: string, env: NodeJS.ProcessEnv = proc
   }
   const ownDir = mkdtempSync(join(socketBase(), 'ferry-'));
   chmodSync(ownDir, 0o700);
-  return { path: join(ownDir, 'control.sock'), ownDir };
+  return { path: join(ownDir, OWN_SOCKET), ownDir };
 }
 
 /** Where fresh socket directories are made: the temporary directory, unless its path is too long for a socket. */
@@ -189,10 +192,10 @@ async function removeDeadOwnersDir(controlFile: string): Promise<void> {
     return; // none, or not one we can read: nothing to clean
   }
   const own = dirname(socket);
-  if (basename(socket) !== 'control.sock' || !/^ferry-[A-Za-z0-9]{6}$/.test(basename(own))) return;
+  if (basename(socket) !== OWN_SOCKET || !/^ferry-[A-Za-z0-9]{6}$/.test(basename(own))) return;
   if (dirname(own) !== socketBase() || !isPrivateDir(own)) return;
   try {
-    if (readdirSync(own).some((name) => name !== 'control.sock')) return;
+    if (readdirSync(own).some((name) => name !== OWN_SOCKET)) return;
     if (!(await nobodyListens(socket))) return;
     rmSync(own, { recursive: true, force: true });
   } catch {
