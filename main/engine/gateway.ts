@@ -9,6 +9,7 @@ import type { S3Client, S3ClientResolvedConfig, ServiceInputTypes, ServiceOutput
 import type { Command } from '@smithy/types';
 import type { EndpointIntegrity, PartCheck } from '../../shared/endpoint.ts';
 import type { FerryError } from '../../shared/errors.ts';
+import { DirectWrites } from './directWrites.ts';
 import { EndpointChecks } from './integrityProbe.ts';
 import { requestUnits, type Limiter, type Priority } from './limiter.ts';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry.ts';
@@ -72,6 +73,7 @@ export class S3Gateway {
   readonly #policies: Record<PolicyName, RetryPolicy>;
   readonly #region: string | undefined;
   readonly #checks: EndpointChecks;
+  #direct: Pick<DirectWrites, 'send'> | undefined;
 
   /**
    * @param learnIntegrity stores what a probe found (then the first upload to an endpoint never
@@ -90,6 +92,15 @@ export class S3Gateway {
     this.#limiter = limiter;
     this.#policies = policies;
     this.#checks = new EndpointChecks(endpoint.integrity, learnIntegrity);
+  }
+
+  /**
+   * PutObject and UploadPart without the SDK's middleware (directWrites.ts); sent inside `attempts`.
+   * A client without the SDK's request handler and endpoint rules to borrow (the in-memory S3 of the
+   * unit tests) sends them through its `send`, as the write's `viaSdk` says.
+   */
+  get direct(): Pick<DirectWrites, 'send'> {
+    return (this.#direct ??= DirectWrites.canSend(this.client) ? new DirectWrites(this.client) : { send: (write) => write.viaSdk() });
   }
 
   /** The check parts to this endpoint carry: the cheapest it validates (probed once if unknown and allowed). */

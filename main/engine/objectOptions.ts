@@ -4,6 +4,7 @@
  * (UploadPart, HeadObject, CompleteMultipartUpload).
  */
 import type { ObjectCannedACL, ServerSideEncryption, StorageClass } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { FerryError } from '../../shared/errors.ts';
 import { taggingHeader, type UploadOptions } from '../../shared/uploadOptions.ts';
 
@@ -71,4 +72,64 @@ export function isPreconditionFailed(error: unknown): boolean {
   if (!e) return false;
   if (e.$metadata?.httpStatusCode === 412 || e.name === 'PreconditionFailed' || e.Code === 'PreconditionFailed') return true;
   return e.cause !== undefined && e.cause !== error && isPreconditionFailed(e.cause);
+}
+
+/** The request fields PutObject and UploadPart carry: the options, the part's check, a conditional write. */
+export type WriteFields = ReturnType<typeof objectFields> & {
+  ContentMD5?: string;
+  ChecksumCRC32?: string;
+  IfNoneMatch?: string;
+};
+
+/** Each plain field's header, as S3's REST API names it (a field added above without one fails to compile). */
+const HEADER_OF: { readonly [F in Exclude<keyof WriteFields, 'Metadata' | 'Expires' | 'SSECustomerKey'>]-?: string } = {
+  ContentType: 'content-type',
+  CacheControl: 'cache-control',
+  ContentDisposition: 'content-disposition',
+  ContentEncoding: 'content-encoding',
+  ContentLanguage: 'content-language',
+  Tagging: 'x-amz-tagging',
+  StorageClass: 'x-amz-storage-class',
+  ACL: 'x-amz-acl',
+  ServerSideEncryption: 'x-amz-server-side-encryption',
+  SSEKMSKeyId: 'x-amz-server-side-encryption-aws-kms-key-id',
+  SSECustomerAlgorithm: 'x-amz-server-side-encryption-customer-algorithm',
+  ContentMD5: 'content-md5',
+  ChecksumCRC32: 'x-amz-checksum-crc32',
+  IfNoneMatch: 'if-none-match',
+};
+
+/**
+ * The headers of a write's fields, as the SDK's serializer writes them (for a write sent without its
+ * stack: directWrites.ts). Metadata keys go lower-case under x-amz-meta-; an SSE-C key travels in
+ * base64 with the MD5 of its bytes (as the SDK's SSE-C step adds it).
+ */
+export function writeHeaders(fields: WriteFields): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (field === 'Metadata') {
+      for (const [name, text] of Object.entries(value as Record<string, string>)) headers[`x-amz-meta-${name.toLowerCase()}`] = text;
+    } else if (field === 'Expires') {
+      headers.expires = (value as Date).toUTCString();
+    } else if (field === 'SSECustomerKey') {
+      const bytes = ssecKeyBytes(value as string);
+      headers['x-amz-server-side-encryption-customer-key'] = bytes.toString('base64');
+      headers['x-amz-server-side-encryption-customer-key-md5'] = createHash('md5').update(bytes).digest('base64');
+    } else {
+      const name = (HEADER_OF as Record<string, string | undefined>)[field];
+      if (name === undefined) throw new FerryError('INVALID_INPUT', `The request field ${field} has no header.`);
+      headers[name] = String(value);
+    }
+  }
+  return headers;
+}
+
+/** An SSE-C key's bytes: a base64 key of 32 bytes decoded, any other text as its UTF-8 (the SDK's rule). */
+function ssecKeyBytes(key: string): Buffer {
+  if (/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(key)) {
+    const decoded = Buffer.from(key, 'base64');
+    if (decoded.length === 32) return decoded;
+  }
+  return Buffer.from(key, 'utf8');
 }

@@ -90,6 +90,11 @@ export function checkFields(digest: PartDigest): { ContentMD5?: string; Checksum
   return {};
 }
 
+/** The payload hash a write's signature covers: the SHA-256 the server checks, or none (another check protects it). */
+export function payloadHash(digest: PartDigest): string {
+  return digest.check === 'sha256' ? digest.value : 'UNSIGNED-PAYLOAD';
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any S3 command's stack
 type AnyCommand = Command<any, any, any, any, any>;
 

@@ -39,14 +39,14 @@ import { unquote } from './etag.ts';
 import { partRange } from '../../shared/partPlan.ts';
 import type { S3Command, S3Gateway } from './gateway.ts';
 import type { Bandwidth } from './bandwidth.ts';
-import { etagIsOpaque, explainOptionsRefusal, isPreconditionFailed, objectFields, ssecFields } from './objectOptions.ts';
+import { etagIsOpaque, explainOptionsRefusal, isPreconditionFailed, objectFields, ssecFields, writeHeaders } from './objectOptions.ts';
 import { renamedKey } from '../../shared/uploadOptions.ts';
 import type { RetryNotice } from './retry.ts';
 import { existsQuestion } from './existsQuestion.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
 import { copyUnchangedParts, type CopySource } from './changes.ts';
-import { checkFields, withPartCheck, type PartDigest } from './partCheck.ts';
+import { checkFields, payloadHash, withPartCheck, type PartDigest } from './partCheck.ts';
 
 export interface UploadCallbacks {
   /** A new UploadId (or null when the old one is gone); must be persisted before parts are sent. */
@@ -395,22 +395,28 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
     0,
     job.size,
     'uploading the file',
-    (body, digest, signal) =>
-      client.send(
-        withPartCheck(
-          new PutObjectCommand({
-            Bucket: job.bucket,
-            Key: job.key,
-            Body: body,
-            ContentLength: job.size,
-            ...checkFields(digest),
-            ...objectFields(job.options, run.sseCKey),
-            ...ifNoneMatch(run),
-          }),
-          digest,
-        ),
-        { abortSignal: signal },
-      ),
+    (body, digest, signal) => {
+      const fields = { ...checkFields(digest), ...objectFields(job.options, run.sseCKey), ...ifNoneMatch(run) };
+      return run.gateway.direct.send({
+        bucket: job.bucket,
+        key: job.key,
+        body,
+        contentLength: job.size,
+        headers: writeHeaders(fields),
+        payloadHash: payloadHash(digest),
+        signal,
+        viaSdk: () =>
+          client.send(
+            withPartCheck(
+              new PutObjectCommand({ Bucket: job.bucket, Key: job.key, Body: body, ContentLength: job.size, ...fields }),
+              digest,
+            ),
+            {
+              abortSignal: signal,
+            },
+          ),
+      });
+    },
     // an empty PutObject would replace an existing object: starting (and at once aborting) a
     // multipart upload of the key asks for the same permission and leaves nothing behind
     async (signal) => {
@@ -777,23 +783,35 @@ async function uploadParts(
     ) {
       const { start, end } = partRange(job, partNumber);
       try {
-        const sendPart = (body: Readable | Buffer | Uint8Array, length: number, digest: PartDigest, attemptSignal: AbortSignal) =>
-          client.send(
-            withPartCheck(
-              new UploadPartCommand({
-                Bucket: job.bucket,
-                Key: job.key,
-                UploadId: uploadId,
-                PartNumber: partNumber,
-                Body: body,
-                ContentLength: length,
-                ...checkFields(digest),
-                ...ssecFields(run.sseCKey),
-              }),
-              digest,
-            ),
-            { abortSignal: attemptSignal },
-          );
+        const sendPart = (body: Readable | Buffer | Uint8Array, length: number, digest: PartDigest, attemptSignal: AbortSignal) => {
+          const fields = { ...checkFields(digest), ...ssecFields(run.sseCKey) };
+          return run.gateway.direct.send({
+            bucket: job.bucket,
+            key: job.key,
+            upload: { uploadId, partNumber },
+            body,
+            contentLength: length,
+            headers: writeHeaders(fields),
+            payloadHash: payloadHash(digest),
+            signal: attemptSignal,
+            viaSdk: () =>
+              client.send(
+                withPartCheck(
+                  new UploadPartCommand({
+                    Bucket: job.bucket,
+                    Key: job.key,
+                    UploadId: uploadId,
+                    PartNumber: partNumber,
+                    Body: body,
+                    ContentLength: length,
+                    ...fields,
+                  }),
+                  digest,
+                ),
+                { abortSignal: attemptSignal },
+              ),
+          });
+        };
         const { result, digest } = await sendFromFile(
           partRun,
           file,

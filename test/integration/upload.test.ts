@@ -76,6 +76,31 @@ describe('uploading files of every size boundary', () => {
   });
 });
 
+describe('keys as people name files', () => {
+  // PutObject and UploadPart are sent without the SDK's stack (directWrites.ts): the key goes into the
+  // request path as Ferry writes it, so every character a file name can hold must arrive as it was
+  const keys = [
+    'spaces and (brackets)/file name [1].bin',
+    "unicode/Grüße 日本語 ☃ émoji 😀!'*.bin",
+    'reserved/a+b=c&d;e,f@g$h#i%25j~k.bin',
+    'slashes//double/and trailing./x.bin',
+  ];
+
+  it.each(keys)('%s arrives under exactly that key, as one request and as parts', async (key) => {
+    const small = await makeFile(files, `k-small-${keys.indexOf(key)}.bin`, 1000, 7);
+    const big = await makeFile(files, `k-big-${keys.indexOf(key)}.bin`, 5 * MiB + 10, 8);
+    const [one, multi] = await engine.addJobs([
+      { path: small.path, endpointId: TEST_ENDPOINT_ID, bucket, key },
+      { path: big.path, endpointId: TEST_ENDPOINT_ID, bucket, key: `${key}.parts` },
+    ]);
+    await waitForState(engine, one!.id, 'completed', 60_000);
+    const done = await waitForState(engine, multi!.id, 'completed', 60_000);
+    expect(done.multipart).toBe(true);
+    expect(await objectSha256(client, bucket, key)).toBe(small.sha256);
+    expect(await objectSha256(client, bucket, `${key}.parts`)).toBe(big.sha256);
+  });
+});
+
 describe('two jobs at once', () => {
   it('run in parallel within the global request limit', async () => {
     const limited = await openTestEngine(s3, { partSize: 5 * MiB, maxRequests: 2, partConcurrency: 4 });

@@ -1,0 +1,238 @@
+/**
+ * PutObject and UploadPart, the requests that carry the file's bytes, sent without the SDK's
+ * middleware stack (issue #14). Through `S3Client.send` each such request cost about 1.2 ms of CPU
+ * here, of which the body's own work (signing, the socket) is under half: the rest is the stack's
+ * per-request steps (serialising by schema, endpoint rules, user agent, checksum and S3 steps, the
+ * output's deserialisation). For 2,000 small files that was the largest share of the client's CPU.
+ *
+ * What is kept is the SDK's own: the client's endpoint rules (resolved once per bucket), its
+ * credentials, its SigV4 signer, its HTTP handler (agents, TLS and CA, timeouts, abort), its clock
+ * offset and its XML error parser. What is left out is what these two requests do not need: Ferry
+ * sends the check the endpoint validates itself (partCheck.ts), never the SDK's own CRC32; its own
+ * retries (retry.ts) replace the SDK's, which are off.
+ *
+ * Errors come out as the SDK's would (an S3ServiceException named by the S3 error code, with
+ * `$metadata.httpStatusCode` and `$response`), so s3Errors.ts reads them the same.
+ */
+import { S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { loadRestXmlErrorCode, parseXmlErrorBody } from '@aws-sdk/core/protocols';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { EndpointV2, HttpResponse } from '@smithy/types';
+import type { Readable } from 'node:stream';
+
+/** A body-carrying write: PutObject (no `upload`) or UploadPart. */
+export interface DirectWrite {
+  bucket: string;
+  key: string;
+  /** UploadPart: the multipart upload and the part's number. */
+  upload?: { uploadId: string; partNumber: number };
+  body: Readable | Buffer | Uint8Array;
+  contentLength: number;
+  /** Lower-case header names: the object's options, the part's check (see partCheck.ts). */
+  headers: Record<string, string>;
+  /** The payload hash the signature covers: a SHA-256 hex the server checks, or UNSIGNED-PAYLOAD. */
+  payloadHash: string;
+  signal: AbortSignal;
+  /**
+   * The same request through the SDK's stack, for a bucket only that stack can address (an S3
+   * Express directory bucket, an access point ARN, a signature other than SigV4).
+   */
+  viaSdk: () => Promise<DirectWriteOutput>;
+}
+
+/** What S3 answered, in the SDK's names. */
+export interface DirectWriteOutput {
+  ETag?: string;
+  VersionId?: string;
+}
+
+/** A bucket whose requests need what only the SDK's stack does (S3 Express sessions, access point ARNs). */
+function needsSdkStack(bucket: string): boolean {
+  return bucket.endsWith('--x-s3') || bucket.startsWith('arn:') || bucket.includes('/') || bucket.includes(':');
+}
+
+interface Target {
+  protocol: string;
+  hostname: string;
+  port?: number;
+  /** The path before the key, without a trailing slash ("/bucket" path-style, "" virtual-hosted). */
+  basePath: string;
+  host: string;
+  signer: SignatureV4;
+}
+
+/** The key as the SDK puts it in a path: each segment URI-encoded, with !'()* too, slashes kept. */
+export function keyPath(key: string): string {
+  return key
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/');
+}
+
+export class DirectWrites {
+  readonly #client: S3Client;
+  /** Per bucket: where its requests go and how they are signed (the endpoint rules ran once); null: the SDK's. */
+  readonly #targets = new Map<string, Promise<Target | null>>();
+
+  /** Whether `client` has what this borrows: the SDK's HTTP handler and endpoint rules. */
+  static canSend(client: S3Client): boolean {
+    const config = (client as Partial<S3Client>).config;
+    return typeof config?.requestHandler?.handle === 'function' && typeof config.endpointProvider === 'function';
+  }
+
+  constructor(client: S3Client) {
+    this.#client = client;
+  }
+
+  async send(write: DirectWrite): Promise<DirectWriteOutput> {
+    write.signal.throwIfAborted();
+    const config = this.#client.config;
+    const target = needsSdkStack(write.bucket) ? null : await this.#target(write.bucket);
+    if (target === null) return write.viaSdk();
+    const headers: Record<string, string> = {
+      ...write.headers,
+      host: target.host,
+      'content-length': String(write.contentLength),
+      'x-amz-content-sha256': write.payloadHash,
+    };
+    const request = {
+      method: 'PUT',
+      protocol: target.protocol,
+      hostname: target.hostname,
+      ...(target.port !== undefined ? { port: target.port } : {}),
+      path: `${target.basePath}/${keyPath(write.key)}`,
+      query: (write.upload ? { partNumber: String(write.upload.partNumber), uploadId: write.upload.uploadId } : {}) as Record<
+        string,
+        string
+      >,
+      headers,
+      body: write.body,
+    };
+    const signed = await target.signer.sign(request, { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) });
+    const { response } = await config.requestHandler.handle(signed as Parameters<typeof config.requestHandler.handle>[0], {
+      abortSignal: write.signal,
+    });
+    if (response.statusCode >= 200 && response.statusCode < 300) {
+      await drain(response.body as Readable | undefined);
+      return {
+        ETag: header(response, 'etag'),
+        VersionId: header(response, 'x-amz-version-id'),
+      };
+    }
+    throw await this.#error(response);
+  }
+
+  #target(bucket: string): Promise<Target | null> {
+    let target = this.#targets.get(bucket);
+    if (!target) {
+      target = this.#resolve(bucket);
+      target.catch(() => this.#targets.delete(bucket));
+      this.#targets.set(bucket, target);
+    }
+    return target;
+  }
+
+  async #resolve(bucket: string): Promise<Target | null> {
+    const config = this.#client.config;
+    const custom = config.isCustomEndpoint && config.endpoint ? await config.endpoint() : undefined;
+    const region = await config.region();
+    const endpoint: EndpointV2 = config.endpointProvider({
+      Bucket: bucket,
+      Region: region,
+      UseFIPS: await config.useFipsEndpoint(),
+      UseDualStack: await config.useDualstackEndpoint(),
+      ForcePathStyle: config.forcePathStyle,
+      Accelerate: config.useAccelerateEndpoint,
+      UseGlobalEndpoint: await setting(config.useGlobalEndpoint),
+      UseArnRegion: await setting(config.useArnRegion),
+      DisableMultiRegionAccessPoints: await setting(config.disableMultiregionAccessPoints),
+      DisableS3ExpressSessionAuth: await setting(config.disableS3ExpressSessionAuth),
+      ...(custom
+        ? {
+            Endpoint: `${custom.protocol}//${custom.hostname}${custom.port ? `:${custom.port}` : ''}${custom.path === '/' ? '' : custom.path}`,
+          }
+        : {}),
+    });
+    const auth = (endpoint.properties?.authSchemes as { name?: string; signingRegion?: string; signingName?: string }[] | undefined)?.[0];
+    if (auth && auth.name !== 'sigv4') return null;
+    const url = endpoint.url;
+    const basePath = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+    return {
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      basePath,
+      host: url.host,
+      signer: new SignatureV4({
+        credentials: config.credentials,
+        region: auth?.signingRegion ?? region,
+        service: auth?.signingName ?? 's3',
+        sha256: config.sha256,
+        // S3 signs the path as sent (no second encoding), and the payload hash is ours
+        uriEscapePath: false,
+        applyChecksum: false,
+      }),
+    };
+  }
+
+  /** The S3 error in the SDK's shape; a skewed clock is corrected for the next attempt, as the SDK does. */
+  async #error(response: HttpResponse): Promise<S3ServiceException> {
+    const config = this.#client.config;
+    const status = response.statusCode;
+    const serverDate = header(response, 'date');
+    if (serverDate && !config.disableClockSkewCorrection) {
+      const serverTime = Date.parse(serverDate);
+      const offset = config.systemClockOffset ?? 0;
+      if (Number.isFinite(serverTime) && Math.abs(Date.now() + offset - serverTime) >= 300_000) {
+        config.systemClockOffset = serverTime - Date.now();
+      }
+    }
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = (await parseXmlErrorBody(response.body, config as Parameters<typeof parseXmlErrorBody>[1])) ?? {};
+    } catch {
+      // not XML (a proxy's page, an empty body): the status says what happened
+    }
+    const code = loadRestXmlErrorCode({ statusCode: status, headers: response.headers, body: response.body }, parsed) ?? 'Unknown';
+    // S3's <Error> is the root: the parser gives its fields (an <Error> inside another root, its own)
+    const fields = ((parsed as { Error?: Record<string, unknown> }).Error ?? parsed) as Record<string, unknown>;
+    const text = fields.message ?? fields.Message;
+    const message = typeof text === 'string' && text !== '' ? text : code;
+    const error = new S3ServiceException({
+      name: code,
+      $fault: status >= 500 ? 'server' : 'client',
+      message,
+      $metadata: {
+        httpStatusCode: status,
+        requestId: header(response, 'x-amz-request-id'),
+        extendedRequestId: header(response, 'x-amz-id-2'),
+        attempts: 1,
+        totalRetryDelay: 0,
+      },
+    });
+    const { message: _message, ...rest } = fields;
+    Object.assign(error, rest, { $response: response });
+    return error;
+  }
+}
+
+/** A resolved config's flag: a value or a provider of one. */
+async function setting(value: boolean | (() => Promise<boolean | undefined>) | undefined): Promise<boolean | undefined> {
+  return typeof value === 'function' ? value() : value;
+}
+
+function header(response: HttpResponse, name: string): string | undefined {
+  const value = response.headers[name] ?? response.headers[name.toLowerCase()];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Reads an answer's body to its end, so that the keep-alive socket serves the next request. */
+function drain(body: Readable | undefined): Promise<void> {
+  if (!body || typeof body.resume !== 'function' || body.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    body.once('end', resolve);
+    body.once('error', () => resolve());
+    body.once('close', () => resolve());
+    body.resume();
+  });
+}
