@@ -175,7 +175,27 @@ if (!Number.isInteger(SIZES.storeJobs) || SIZES.storeJobs < 1) throw new Error('
 if (!(FAR_LINK.rttMs >= 0 && FAR_LINK.bitsPerSecond > 0)) throw new Error('--far-rtt-ms and --far-mbit must be positive numbers');
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be a positive integer`);
 
-const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+/**
+ * Set by SIGINT or SIGTERM (main's handler), which stops Ceph RGW: what was running then fails for want
+ * of the server (ECONNREFUSED), and none of it is the benchmark's failure. From then on nothing is
+ * logged but the handler's own lines, no run starts, and no report is written.
+ */
+let stopping = false;
+const log = (msg: string) => {
+  if (!stopping) process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+};
+
+/** Where a run would start, or the report be written, after SIGINT or SIGTERM. */
+class BenchStopped extends Error {
+  constructor() {
+    super('the benchmark was stopped by a signal');
+    this.name = 'BenchStopped';
+  }
+}
+
+function throwIfStopping(): void {
+  if (stopping) throw new BenchStopped();
+}
 
 // ---- the clients ----
 
@@ -281,6 +301,7 @@ async function gc(b: Bench): Promise<void> {
 }
 
 async function runOnce(b: Bench, sc: Scenario, tool: Tool, round: number): Promise<RunRecord> {
+  throwIfStopping();
   const record: RunRecord = {
     scenario: sc.id,
     toolId: tool.id,
@@ -744,6 +765,7 @@ async function main(): Promise<number> {
   // and the next run refused for lack of space (2026-12-02)
   const stopOnSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping Ceph RGW and removing ${work}`);
+    stopping = true;
     void server
       .stop()
       .then(() => (opts.keep ? undefined : rm(work, { recursive: true, force: true })))
@@ -804,6 +826,7 @@ async function main(): Promise<number> {
     await server.stop();
     if (!opts.keep) await rm(work, { recursive: true, force: true });
   }
+  throwIfStopping();
   failures += results.scenarios.flatMap((s) => s.records).filter((r) => !r.ok).length;
   if (results.resume?.error || (results.resume?.final && !results.resume.final.ok)) failures++;
   failures += (results.profiles ?? []).filter((p) => p.error).length;
@@ -829,6 +852,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (stopping) return; // the signal's handler exits, 130 or 143
     log(`failed: ${(error as Error).stack ?? String(error)}`);
     process.exitCode = 2;
   },
