@@ -30,6 +30,7 @@ import { createTestBucket, listPartNumbers, listUploads, makeFile, testClient } 
 import type { TestS3 } from '../test/harness/s3env.ts';
 import { assertGnuTime, killTree, runMeasured } from './lib/measure.ts';
 import { serverCpuSeconds } from './lib/servercpu.ts';
+import { cleanUpOnSignal, stopping } from './lib/signals.ts';
 import { microBenchmarks, readProfileDir, summarizeProfile } from './lib/profile.ts';
 import { startProxy, type ProxyEvent } from './lib/proxy.ts';
 import { startFarProxy, type FarProxy } from './lib/farProxy.ts';
@@ -175,14 +176,14 @@ if (!Number.isInteger(SIZES.storeJobs) || SIZES.storeJobs < 1) throw new Error('
 if (!(FAR_LINK.rttMs >= 0 && FAR_LINK.bitsPerSecond > 0)) throw new Error('--far-rtt-ms and --far-mbit must be positive numbers');
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be a positive integer`);
 
+const say = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 /**
- * Set by SIGINT or SIGTERM (main's handler), which stops Ceph RGW: what was running then fails for want
- * of the server (ECONNREFUSED), and none of it is the benchmark's failure. From then on nothing is
- * logged but the handler's own lines, no run starts, and no report is written.
+ * After SIGINT or SIGTERM (main's handler stops Ceph RGW) what was running fails for want of the server
+ * (ECONNREFUSED), and none of it is the benchmark's failure: from then on nothing is logged but the
+ * handler's own lines, no run starts, and no report is written.
  */
-let stopping = false;
 const log = (msg: string) => {
-  if (!stopping) process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+  if (!stopping()) say(msg);
 };
 
 /** Where a run would start, or the report be written, after SIGINT or SIGTERM. */
@@ -194,7 +195,7 @@ class BenchStopped extends Error {
 }
 
 function throwIfStopping(): void {
-  if (stopping) throw new BenchStopped();
+  if (stopping()) throw new BenchStopped();
 }
 
 // ---- the clients ----
@@ -760,19 +761,14 @@ async function main(): Promise<number> {
   );
   log(`starting Ceph RGW (bluestore, OSD ${process.env.OSD_SIZE_GB} GiB)`);
   const server = await startRgw({ backend: 'bluestore' });
-  // stopped by a signal (Ctrl-C, kill, a CI timeout), the finally below never runs: the server's
-  // directory (an OSD file of up to 40 GiB) and the work directory stayed in the temporary directory,
-  // and the next run refused for lack of space (2026-12-02)
-  const stopOnSignal = (signal: NodeJS.Signals) => {
-    log(`${signal}: stopping Ceph RGW and removing ${work}`);
-    stopping = true;
-    void server
-      .stop()
-      .then(() => (opts.keep ? undefined : rm(work, { recursive: true, force: true })))
-      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  const signalsOff = cleanUpOnSignal(
+    `stopping Ceph RGW${opts.keep ? '' : ` and removing ${work}`}`,
+    async () => {
+      await server.stop();
+      if (!opts.keep) await rm(work, { recursive: true, force: true });
+    },
+    say,
+  );
   const s3 = testS3Of(server);
   const b: Bench = { server, s3, client: testClient(s3), work };
   const results: Results = { env: await environment(b), scenarios: [] };
@@ -820,8 +816,7 @@ async function main(): Promise<number> {
     }
     if (scenarios.has('startup')) results.startup = { ...(await runStartup(work, SIZES.startupRounds, log)), bundled: ferryCliBundled() };
   } finally {
-    process.off('SIGINT', stopOnSignal);
-    process.off('SIGTERM', stopOnSignal);
+    signalsOff();
     b.client.destroy();
     await server.stop();
     if (!opts.keep) await rm(work, { recursive: true, force: true });
@@ -852,7 +847,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (stopping) return; // the signal's handler exits, 130 or 143
+    if (stopping()) return; // the signal's handler exits, 130 or 143
     log(`failed: ${(error as Error).stack ?? String(error)}`);
     process.exitCode = 2;
   },
