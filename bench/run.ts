@@ -30,6 +30,7 @@ import { createTestBucket, listPartNumbers, listUploads, makeFile, testClient } 
 import type { TestS3 } from '../test/harness/s3env.ts';
 import { assertGnuTime, killTree, runMeasured } from './lib/measure.ts';
 import { serverCpuSeconds } from './lib/servercpu.ts';
+import { cleanUpOnSignal, stopping } from './lib/signals.ts';
 import { microBenchmarks, readProfileDir, summarizeProfile } from './lib/profile.ts';
 import { startProxy, type ProxyEvent } from './lib/proxy.ts';
 import { startFarProxy, type FarProxy } from './lib/farProxy.ts';
@@ -175,7 +176,27 @@ if (!Number.isInteger(SIZES.storeJobs) || SIZES.storeJobs < 1) throw new Error('
 if (!(FAR_LINK.rttMs >= 0 && FAR_LINK.bitsPerSecond > 0)) throw new Error('--far-rtt-ms and --far-mbit must be positive numbers');
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be a positive integer`);
 
-const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const say = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+/**
+ * After SIGINT or SIGTERM (main's handler stops Ceph RGW) what was running fails for want of the server
+ * (ECONNREFUSED), and none of it is the benchmark's failure: from then on nothing is logged but the
+ * handler's own lines, no run starts, and no report is written.
+ */
+const log = (msg: string) => {
+  if (!stopping()) say(msg);
+};
+
+/** Where a run would start, or the report be written, after SIGINT or SIGTERM. */
+class BenchStopped extends Error {
+  constructor() {
+    super('the benchmark was stopped by a signal');
+    this.name = 'BenchStopped';
+  }
+}
+
+function throwIfStopping(): void {
+  if (stopping()) throw new BenchStopped();
+}
 
 // ---- the clients ----
 
@@ -281,6 +302,7 @@ async function gc(b: Bench): Promise<void> {
 }
 
 async function runOnce(b: Bench, sc: Scenario, tool: Tool, round: number): Promise<RunRecord> {
+  throwIfStopping();
   const record: RunRecord = {
     scenario: sc.id,
     toolId: tool.id,
@@ -739,18 +761,14 @@ async function main(): Promise<number> {
   );
   log(`starting Ceph RGW (bluestore, OSD ${process.env.OSD_SIZE_GB} GiB)`);
   const server = await startRgw({ backend: 'bluestore' });
-  // stopped by a signal (Ctrl-C, kill, a CI timeout), the finally below never runs: the server's
-  // directory (an OSD file of up to 40 GiB) and the work directory stayed in the temporary directory,
-  // and the next run refused for lack of space (2026-12-02)
-  const stopOnSignal = (signal: NodeJS.Signals) => {
-    log(`${signal}: stopping Ceph RGW and removing ${work}`);
-    void server
-      .stop()
-      .then(() => (opts.keep ? undefined : rm(work, { recursive: true, force: true })))
-      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  const signalsOff = cleanUpOnSignal(
+    `stopping Ceph RGW${opts.keep ? '' : ` and removing ${work}`}`,
+    async () => {
+      await server.stop();
+      if (!opts.keep) await rm(work, { recursive: true, force: true });
+    },
+    say,
+  );
   const s3 = testS3Of(server);
   const b: Bench = { server, s3, client: testClient(s3), work };
   const results: Results = { env: await environment(b), scenarios: [] };
@@ -798,12 +816,12 @@ async function main(): Promise<number> {
     }
     if (scenarios.has('startup')) results.startup = { ...(await runStartup(work, SIZES.startupRounds, log)), bundled: ferryCliBundled() };
   } finally {
-    process.off('SIGINT', stopOnSignal);
-    process.off('SIGTERM', stopOnSignal);
+    signalsOff();
     b.client.destroy();
     await server.stop();
     if (!opts.keep) await rm(work, { recursive: true, force: true });
   }
+  throwIfStopping();
   failures += results.scenarios.flatMap((s) => s.records).filter((r) => !r.ok).length;
   if (results.resume?.error || (results.resume?.final && !results.resume.final.ok)) failures++;
   failures += (results.profiles ?? []).filter((p) => p.error).length;
@@ -829,6 +847,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (stopping()) return; // the signal's handler exits, 130 or 143
     log(`failed: ${(error as Error).stack ?? String(error)}`);
     process.exitCode = 2;
   },

@@ -10,8 +10,8 @@
 // time went (build the renderer with `npx vite build --minify false` first, for readable names);
 // FERRY_BENCH_UI_TRACE=DIR keeps the Chromium performance trace of the scroll (taken in every run, for
 // the main thread's CPU per task) and prints the main thread's time by event (style, layout, paint, script).
-import { chromium } from '@playwright/test';
-import { spawn, spawnSync } from 'node:child_process';
+import { chromium, type Browser } from '@playwright/test';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { startRgw } from '../test/harness/rgw.ts';
 import { formatPageProfile, summarizePageProfile, summarizeTrace, taskCpu, type PageCpuProfile } from './lib/pageProfile.ts';
 import { createTestBucket } from '../test/harness/s3.ts';
+import { cleanUpOnSignal, stopping } from './lib/signals.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const FERRY = process.env.FERRY_BENCH_UI_FERRY ? path.resolve(process.env.FERRY_BENCH_UI_FERRY) : path.join(REPO, 'bin/ferry.js');
@@ -47,9 +48,33 @@ interface ScrollFigures {
   fps: number;
 }
 
+/** Ends `child` with SIGINT (SIGKILL after 5 s) and waits for it: its data directory is about to be removed. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
 async function main(): Promise<void> {
   const rgw = await startRgw();
   const work = mkdtempSync(path.join(os.tmpdir(), 'ferry-bench-ui-'));
+  let serve: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  // Ctrl-C reaches ferry serve (same process group) but not Chromium (Playwright starts it in its own);
+  // kill reaches neither. RGW's daemons would die with this process, its directory and `work` would stay.
+  const signalsOff = cleanUpOnSignal(
+    `closing Chromium, stopping ferry serve and Ceph RGW, removing ${work}`,
+    async () => {
+      await browser?.close();
+      if (serve) await stopChild(serve);
+      await rgw.stop();
+      rmSync(work, { recursive: true, force: true });
+    },
+    (msg) => console.error(msg),
+  );
   try {
     const s3 = {
       endpoint: rgw.endpoint,
@@ -85,17 +110,21 @@ async function main(): Promise<void> {
     }
     ferry(dataDir, ['upload', folder, `s3://${bucket}/ui/`, '--endpoint', 'rgw', '--detach']);
 
-    const serve = spawn(process.execPath, [FERRY, '--data-dir', dataDir, 'serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const served = spawn(process.execPath, [FERRY, '--data-dir', dataDir, 'serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    serve = served;
     const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: serve.stdout! }).on('line', (line) => {
+      createInterface({ input: served.stdout! }).on('line', (line) => {
         const match = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(line);
         if (match) resolve(match[1]!);
       });
-      serve.once('exit', (code) => reject(new Error(`ferry serve exited (${code})`)));
+      served.once('exit', (code) => reject(new Error(`ferry serve exited (${code})`)));
     });
-    const browser = await chromium.launch({
+    browser = await chromium.launch({
       executablePath: process.env.FERRY_CHROMIUM ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu'],
+      // the clean-up above closes it: Playwright's own SIGINT handler would exit 130 before RGW is stopped
+      handleSIGINT: false,
+      handleSIGTERM: false,
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -296,9 +325,15 @@ async function main(): Promise<void> {
       serve.kill('SIGINT');
     }
   } finally {
+    signalsOff();
     await rgw.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // after a signal, what failed failed because the clean-up closed it: the handler exits, 130 or 143
+  if (!stopping()) throw error;
+}

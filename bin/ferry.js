@@ -3,9 +3,10 @@
 // when that build is newer than every source file it was made from, else the TypeScript sources
 // directly (Node >= 22.18 strips the types): an edited checkout never runs stale code.
 // FERRY_FROM_SOURCE=1 forces the sources.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { freshBundle } from './bundleFresh.js';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
@@ -35,22 +36,7 @@ process.emitWarning = (warning, ...rest) => {
   return emitWarning.call(process, warning, ...rest);
 };
 
-/** The bundle's URL if it exists and no file it was built from changed since. */
-function freshBundle() {
-  if (process.env.FERRY_FROM_SOURCE) return null;
-  const bundle = new URL('../dist/cli/main.mjs', import.meta.url);
-  const list = new URL('../dist/cli/inputs.json', import.meta.url);
-  try {
-    if (!existsSync(bundle)) return null;
-    const built = statSync(bundle).mtimeMs;
-    const { inputs } = JSON.parse(readFileSync(list, 'utf8'));
-    for (const input of inputs) if (statSync(new URL(`../${input}`, import.meta.url)).mtimeMs > built) return null;
-    return bundle.href;
-  } catch {
-    return null; // a source moved or the list is unreadable: the sources are the truth
-  }
-}
-
-const { main } = await import(freshBundle() ?? '../main/cli/main.ts');
+const bundle = process.env.FERRY_FROM_SOURCE ? null : freshBundle(new URL('..', import.meta.url));
+const { main } = await import(bundle ?? '../main/cli/main.ts');
 const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
 process.exitCode = code;

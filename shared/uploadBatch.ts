@@ -5,6 +5,9 @@
  * job that becomes active before it ends, and ends when no job is active. Each of its jobs is kept as
  * last seen, so one removed from the list before the end counts as it was (a completed upload cleared
  * from the list still completed, and a bar over the batch does not go back).
+ *
+ * A job is active when it is queued or uploading with its file at hand: a browser job whose page is
+ * gone waits for its file, cannot run, and neither starts a batch nor keeps one going.
  */
 import type { JobState } from './job.ts';
 
@@ -19,6 +22,11 @@ export interface BatchResult {
   completed: number;
   failed: number;
   bytes: number;
+}
+
+/** Whether a job in `state` is active, the rule by which batches start and end (see above). */
+export function isActiveJob(state: JobState, waitingForFile: boolean): boolean {
+  return (state === 'queued' || state === 'uploading') && !waitingForFile;
 }
 
 export class UploadBatch<J extends BatchJob> {

@@ -1,9 +1,10 @@
 // The clients under comparison and how each is invoked. Every invocation is a command line run under GNU
 // time by the caller; anything done before it (config files, `ferry endpoint add`) is set-up, not measured.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freshBundle } from '../../bin/bundleFresh.js';
 import type { TestS3 } from '../../test/harness/s3env.ts';
 import { CHILD_CONFIG_ENV, type ChildConfig } from './files.ts';
 import { runPlain } from './measure.ts';
@@ -343,18 +344,10 @@ export function ferryCliExists(): boolean {
 /**
  * Whether `cli` (bin/ferry.js of this checkout or of another build) runs its one-file build
  * (dist/cli/main.mjs) rather than the TypeScript sources: the build exists and no file it was made from
- * is newer (the same test as bin/ferry.js). Run from the sources, Ferry starts slower and holds about
- * 50 MiB more (a 4 GiB upload: 160 against 110 MiB peak, 2026-12-02): `npm run build` first.
+ * is newer (bin/bundleFresh.js, the test bin/ferry.js makes). Run from the sources, Ferry starts slower
+ * and holds about 50 MiB more (a 4 GiB upload: 160 against 110 MiB peak, 2026-12-02): `npm run build`
+ * first.
  */
 export function ferryCliBundled(cli: string = ferryCliOptions.path): boolean {
-  const root = path.resolve(path.dirname(cli), '..');
-  const bundle = path.join(root, 'dist', 'cli', 'main.mjs');
-  try {
-    if (!existsSync(bundle)) return false;
-    const built = statSync(bundle).mtimeMs;
-    const { inputs } = JSON.parse(readFileSync(path.join(root, 'dist', 'cli', 'inputs.json'), 'utf8')) as { inputs: string[] };
-    return inputs.every((input) => statSync(path.join(root, input)).mtimeMs <= built);
-  } catch {
-    return false;
-  }
+  return freshBundle(pathToFileURL(path.resolve(path.dirname(cli), '..') + path.sep)) !== null;
 }

@@ -8,7 +8,7 @@
  * notification when something in it completed. A failure is worth a notification at once.
  */
 import type { Job } from '../../shared/job.ts';
-import { UploadBatch } from '../../shared/uploadBatch.ts';
+import { UploadBatch, isActiveJob } from '../../shared/uploadBatch.ts';
 import type { EngineEvent } from '../engine/engine.ts';
 
 export interface ActivitySummary {
@@ -89,7 +89,7 @@ export class ActivityTracker {
   }
 
   #isActive(job: JobFacts): boolean {
-    return (job.state === 'uploading' || job.state === 'queued') && !this.#isWaiting(job);
+    return isActiveJob(job.state, this.#isWaiting(job));
   }
 
   /** Adds newly active jobs to the batch; ends the batch when nothing is active. */

@@ -10,7 +10,7 @@
  * Only a change of some job's state is looked at (the store's jobStatesVersion), never progress.
  */
 import { formatBytes } from '../../shared/partPlan.ts';
-import { UploadBatch, type BatchResult } from '../../shared/uploadBatch.ts';
+import { UploadBatch, isActiveJob, type BatchResult } from '../../shared/uploadBatch.ts';
 import type { JobEntry } from '../store/jobsSlice.ts';
 import type { FerryState, FerryStore } from '../store/store.ts';
 import type { PageNotifications } from './notifications.ts';
@@ -34,7 +34,7 @@ export function watchBatches(store: FerryStore, onFinished: (result: BatchResult
     }
     if (state.jobStatesVersion === version) return;
     version = state.jobStatesVersion;
-    const ended = batch.observe(state.jobs.values(), (job) => (job.state === 'queued' || job.state === 'uploading') && !job.waitingForFile);
+    const ended = batch.observe(state.jobs.values(), (job) => isActiveJob(job.state, job.waitingForFile));
     if (ended !== null && ended.completed > 0) onFinished(ended, state);
   };
   look(store.getState());
