@@ -5,6 +5,11 @@
  * per-request steps (serialising by schema, endpoint rules, user agent, checksum and S3 steps, the
  * output's deserialisation). For 2,000 small files that was the largest share of the client's CPU.
  *
+ * Only for endpoints set to send checksums when required (every S3-compatible preset): where the SDK
+ * adds its own CRC32 to every write ('when-supported', AWS), the write goes through its stack as
+ * before. S3 asks a write to an Object Lock bucket for Content-MD5 or a flexible checksum, and a signed
+ * SHA-256 is neither; Ferry does not send CRC32 itself yet (partCheck.ts, CRC32_UPLOADS).
+ *
  * What is kept is the SDK's own: the client's endpoint rules (resolved once per bucket), its
  * credentials, its SigV4 signer, its HTTP handler (agents, TLS and CA, timeouts, abort), its clock
  * offset and its XML error parser. What is left out is what these two requests do not need: Ferry
@@ -19,6 +24,7 @@ import { loadRestXmlErrorCode, parseXmlErrorBody } from '@aws-sdk/core/protocols
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { EndpointV2, HttpResponse } from '@smithy/types';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 /** A body-carrying write: PutObject (no `upload`) or UploadPart. */
 export interface DirectWrite {
@@ -90,6 +96,8 @@ export class DirectWrites {
     const target = needsSdkStack(write.bucket) ? null : await this.#target(write.bucket);
     if (target === null) return write.viaSdk();
     const headers: Record<string, string> = {
+      // the SDK's serializer gives a body without a type this one (the server's default differs)
+      'content-type': 'application/octet-stream',
       ...write.headers,
       host: target.host,
       'content-length': String(write.contentLength),
@@ -134,6 +142,7 @@ export class DirectWrites {
 
   async #resolve(bucket: string): Promise<Target | null> {
     const config = this.#client.config;
+    if ((await setting(config.requestChecksumCalculation)) !== 'WHEN_REQUIRED') return null;
     const custom = config.isCustomEndpoint && config.endpoint ? await config.endpoint() : undefined;
     const region = await config.region();
     const endpoint: EndpointV2 = config.endpointProvider({
@@ -189,7 +198,8 @@ export class DirectWrites {
     }
     let parsed: Record<string, unknown> = {};
     try {
-      parsed = (await parseXmlErrorBody(response.body, config as Parameters<typeof parseXmlErrorBody>[1])) ?? {};
+      const body: unknown = await parseXmlErrorBody(response.body, config as Parameters<typeof parseXmlErrorBody>[1]);
+      if (typeof body === 'object' && body !== null) parsed = body as Record<string, unknown>;
     } catch {
       // not XML (a proxy's page, an empty body): the status says what happened
     }
@@ -211,14 +221,16 @@ export class DirectWrites {
       },
     });
     const { message: _message, ...rest } = fields;
-    Object.assign(error, rest, { $response: response });
+    Object.assign(error, rest);
+    // as the SDK's: the answer's headers (x-amz-bucket-region) readable, not copied or printed with the error
+    Object.defineProperty(error, '$response', { value: response, enumerable: false });
     return error;
   }
 }
 
 /** A resolved config's flag: a value or a provider of one. */
-async function setting(value: boolean | (() => Promise<boolean | undefined>) | undefined): Promise<boolean | undefined> {
-  return typeof value === 'function' ? value() : value;
+async function setting<T>(value: T | (() => Promise<T>) | undefined): Promise<T | undefined> {
+  return typeof value === 'function' ? (value as () => Promise<T>)() : value;
 }
 
 function header(response: HttpResponse, name: string): string | undefined {
@@ -227,12 +239,9 @@ function header(response: HttpResponse, name: string): string | undefined {
 }
 
 /** Reads an answer's body to its end, so that the keep-alive socket serves the next request. */
-function drain(body: Readable | undefined): Promise<void> {
-  if (!body || typeof body.resume !== 'function' || body.readableEnded) return Promise.resolve();
-  return new Promise((resolve) => {
-    body.once('end', resolve);
-    body.once('error', () => resolve());
-    body.once('close', () => resolve());
-    body.resume();
-  });
+async function drain(body: Readable | undefined): Promise<void> {
+  if (!body || typeof body.resume !== 'function') return;
+  body.resume();
+  // settles for a body already ended or destroyed too; a body cut off after a 2xx loses nothing
+  await finished(body).catch(() => undefined);
 }

@@ -145,9 +145,11 @@ export class Engine {
     return this.#parts.jobs.store.versionId(this.#parts.jobs.require(id).id);
   }
 
-  /** The parts the server has acknowledged for a job (as far as the store knows). */
+  /** The parts the server has acknowledged for a job, written to the store first: what this returns is on disk. */
   parts(id: string): CompletedPart[] {
-    return this.#parts.jobs.store.loadParts(this.#parts.jobs.require(id).id);
+    const { store } = this.#parts.jobs;
+    store.flush();
+    return store.loadParts(this.#parts.jobs.require(id).id);
   }
 
   /**
