@@ -189,7 +189,7 @@ export class DirectWrites {
     const config = this.#client.config;
     const status = response.statusCode;
     const serverDate = header(response, 'date');
-    if (serverDate && !config.disableClockSkewCorrection) {
+    if (serverDate && !(await setting(config.disableClockSkewCorrection))) {
       const serverTime = Date.parse(serverDate);
       const offset = config.systemClockOffset ?? 0;
       if (Number.isFinite(serverTime) && Math.abs(Date.now() + offset - serverTime) >= 300_000) {
