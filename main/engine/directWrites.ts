@@ -19,12 +19,14 @@
  * Errors come out as the SDK's would (an S3ServiceException named by the S3 error code, with
  * `$metadata.httpStatusCode` and `$response`), so s3Errors.ts reads them the same.
  */
-import { S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3ServiceException, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { loadRestXmlErrorCode, parseXmlErrorBody } from '@aws-sdk/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { EndpointV2, HttpResponse } from '@smithy/types';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { writeHeaders, type WriteFields } from './objectOptions.ts';
+import { payloadHash, withPartCheck, type PartDigest } from './partCheck.ts';
 
 /** A body-carrying write: PutObject (no `upload`) or UploadPart. */
 export interface DirectWrite {
@@ -34,16 +36,11 @@ export interface DirectWrite {
   upload?: { uploadId: string; partNumber: number };
   body: Readable | Buffer | Uint8Array;
   contentLength: number;
-  /** Lower-case header names: the object's options, the part's check (see partCheck.ts). */
-  headers: Record<string, string>;
-  /** The payload hash the signature covers: a SHA-256 hex the server checks, or UNSIGNED-PAYLOAD. */
-  payloadHash: string;
+  /** The request's fields in the SDK's names: the object's options, the part's check, a conditional write. */
+  fields: WriteFields;
+  /** The part's digest: a SHA-256 is signed as the payload hash (partCheck.ts). */
+  digest: PartDigest;
   signal: AbortSignal;
-  /**
-   * The same request through the SDK's stack, for a bucket only that stack can address (an S3
-   * Express directory bucket, an access point ARN, a signature other than SigV4).
-   */
-  viaSdk: () => Promise<DirectWriteOutput>;
 }
 
 /** What S3 answered, in the SDK's names. */
@@ -54,7 +51,7 @@ export interface DirectWriteOutput {
 
 /** A bucket whose requests need what only the SDK's stack does (S3 Express sessions, access point ARNs). */
 function needsSdkStack(bucket: string): boolean {
-  return bucket.endsWith('--x-s3') || bucket.startsWith('arn:') || bucket.includes('/') || bucket.includes(':');
+  return bucket.endsWith('--x-s3') || /[/:]/.test(bucket);
 }
 
 interface Target {
@@ -77,31 +74,32 @@ export function keyPath(key: string): string {
 
 export class DirectWrites {
   readonly #client: S3Client;
+  /**
+   * Whether the client has what this borrows: the SDK's HTTP handler and endpoint rules. One that has
+   * not (the in-memory S3 of the unit tests) gets every write as an SDK command.
+   */
+  readonly #canSend: boolean;
   /** Per bucket: where its requests go and how they are signed (the endpoint rules ran once); null: the SDK's. */
   readonly #targets = new Map<string, Promise<Target | null>>();
 
-  /** Whether `client` has what this borrows: the SDK's HTTP handler and endpoint rules. */
-  static canSend(client: S3Client): boolean {
-    const config = (client as Partial<S3Client>).config;
-    return typeof config?.requestHandler?.handle === 'function' && typeof config.endpointProvider === 'function';
-  }
-
   constructor(client: S3Client) {
     this.#client = client;
+    const config = (client as Partial<S3Client>).config;
+    this.#canSend = typeof config?.requestHandler?.handle === 'function' && typeof config.endpointProvider === 'function';
   }
 
   async send(write: DirectWrite): Promise<DirectWriteOutput> {
     write.signal.throwIfAborted();
+    const target = this.#canSend && !needsSdkStack(write.bucket) ? await this.#target(write.bucket) : null;
+    if (target === null) return this.#viaSdk(write);
     const config = this.#client.config;
-    const target = needsSdkStack(write.bucket) ? null : await this.#target(write.bucket);
-    if (target === null) return write.viaSdk();
     const headers: Record<string, string> = {
       // the SDK's serializer gives a body without a type this one (the server's default differs)
       'content-type': 'application/octet-stream',
-      ...write.headers,
+      ...writeHeaders(write.fields),
       host: target.host,
       'content-length': String(write.contentLength),
-      'x-amz-content-sha256': write.payloadHash,
+      'x-amz-content-sha256': payloadHash(write.digest),
     };
     const request = {
       method: 'PUT',
@@ -128,6 +126,20 @@ export class DirectWrites {
       };
     }
     throw await this.#error(response);
+  }
+
+  /** The same write as an SDK command, through the client's whole stack. */
+  #viaSdk(write: DirectWrite): Promise<DirectWriteOutput> {
+    const { bucket, key, upload, body, contentLength, fields, digest, signal } = write;
+    const input = { Bucket: bucket, Key: key, Body: body, ContentLength: contentLength, ...fields };
+    return upload
+      ? this.#client.send(
+          withPartCheck(new UploadPartCommand({ ...input, UploadId: upload.uploadId, PartNumber: upload.partNumber }), digest),
+          {
+            abortSignal: signal,
+          },
+        )
+      : this.#client.send(withPartCheck(new PutObjectCommand(input), digest), { abortSignal: signal });
   }
 
   #target(bucket: string): Promise<Target | null> {

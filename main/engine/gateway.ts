@@ -73,7 +73,7 @@ export class S3Gateway {
   readonly #policies: Record<PolicyName, RetryPolicy>;
   readonly #region: string | undefined;
   readonly #checks: EndpointChecks;
-  #direct: Pick<DirectWrites, 'send'> | undefined;
+  #direct: DirectWrites | undefined;
 
   /**
    * @param learnIntegrity stores what a probe found (then the first upload to an endpoint never
@@ -94,13 +94,9 @@ export class S3Gateway {
     this.#checks = new EndpointChecks(endpoint.integrity, learnIntegrity);
   }
 
-  /**
-   * PutObject and UploadPart without the SDK's middleware (directWrites.ts); sent inside `attempts`.
-   * A client without the SDK's request handler and endpoint rules to borrow (the in-memory S3 of the
-   * unit tests) sends them through its `send`, as the write's `viaSdk` says.
-   */
-  get direct(): Pick<DirectWrites, 'send'> {
-    return (this.#direct ??= DirectWrites.canSend(this.client) ? new DirectWrites(this.client) : { send: (write) => write.viaSdk() });
+  /** PutObject and UploadPart without the SDK's middleware where it can (directWrites.ts); sent inside `attempts`. */
+  get direct(): DirectWrites {
+    return (this.#direct ??= new DirectWrites(this.client));
   }
 
   /** The check parts to this endpoint carry: the cheapest it validates (probed once if unknown and allowed). */

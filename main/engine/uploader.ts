@@ -24,9 +24,7 @@ import {
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListPartsCommand,
-  PutObjectCommand,
   PutObjectTaggingCommand,
-  UploadPartCommand,
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from '@aws-sdk/client-s3';
@@ -39,14 +37,14 @@ import { unquote } from './etag.ts';
 import { partRange } from '../../shared/partPlan.ts';
 import type { S3Command, S3Gateway } from './gateway.ts';
 import type { Bandwidth } from './bandwidth.ts';
-import { etagIsOpaque, explainOptionsRefusal, isPreconditionFailed, objectFields, ssecFields, writeHeaders } from './objectOptions.ts';
+import { etagIsOpaque, explainOptionsRefusal, isPreconditionFailed, objectFields, ssecFields } from './objectOptions.ts';
 import { renamedKey } from '../../shared/uploadOptions.ts';
 import type { RetryNotice } from './retry.ts';
 import { existsQuestion } from './existsQuestion.ts';
 import { isUploadGone, toFerryError } from './s3Errors.ts';
 import type { PartSource } from './partSource.ts';
 import { copyUnchangedParts, type CopySource } from './changes.ts';
-import { checkFields, payloadHash, withPartCheck, type PartDigest } from './partCheck.ts';
+import { checkFields, type PartDigest } from './partCheck.ts';
 
 export interface UploadCallbacks {
   /** A new UploadId (or null when the old one is gone); must be persisted before parts are sent. */
@@ -395,28 +393,16 @@ async function singleUpload(run: UploadRun, file: PartSource): Promise<UploadRes
     0,
     job.size,
     'uploading the file',
-    (body, digest, signal) => {
-      const fields = { ...checkFields(digest), ...objectFields(job.options, run.sseCKey), ...ifNoneMatch(run) };
-      return run.gateway.direct.send({
+    (body, digest, signal) =>
+      run.gateway.direct.send({
         bucket: job.bucket,
         key: job.key,
         body,
         contentLength: job.size,
-        headers: writeHeaders(fields),
-        payloadHash: payloadHash(digest),
+        fields: { ...checkFields(digest), ...objectFields(job.options, run.sseCKey), ...ifNoneMatch(run) },
+        digest,
         signal,
-        viaSdk: () =>
-          client.send(
-            withPartCheck(
-              new PutObjectCommand({ Bucket: job.bucket, Key: job.key, Body: body, ContentLength: job.size, ...fields }),
-              digest,
-            ),
-            {
-              abortSignal: signal,
-            },
-          ),
-      });
-    },
+      }),
     // an empty PutObject would replace an existing object: starting (and at once aborting) a
     // multipart upload of the key asks for the same permission and leaves nothing behind
     async (signal) => {
@@ -769,7 +755,6 @@ async function uploadParts(
   const queue = missing instanceof PartQueue ? missing : new PartQueue(missing);
   if (queue.left === 0) return;
   const { job, callbacks } = run;
-  const { client } = run.gateway;
   const failure = new AbortController();
   const signal = AbortSignal.any([run.signal, failure.signal]);
   const partRun: UploadRun = { ...run, signal };
@@ -783,35 +768,17 @@ async function uploadParts(
     ) {
       const { start, end } = partRange(job, partNumber);
       try {
-        const sendPart = (body: Readable | Buffer | Uint8Array, length: number, digest: PartDigest, attemptSignal: AbortSignal) => {
-          const fields = { ...checkFields(digest), ...ssecFields(run.sseCKey) };
-          return run.gateway.direct.send({
+        const sendPart = (body: Readable | Buffer | Uint8Array, length: number, digest: PartDigest, attemptSignal: AbortSignal) =>
+          run.gateway.direct.send({
             bucket: job.bucket,
             key: job.key,
             upload: { uploadId, partNumber },
             body,
             contentLength: length,
-            headers: writeHeaders(fields),
-            payloadHash: payloadHash(digest),
+            fields: { ...checkFields(digest), ...ssecFields(run.sseCKey) },
+            digest,
             signal: attemptSignal,
-            viaSdk: () =>
-              client.send(
-                withPartCheck(
-                  new UploadPartCommand({
-                    Bucket: job.bucket,
-                    Key: job.key,
-                    UploadId: uploadId,
-                    PartNumber: partNumber,
-                    Body: body,
-                    ContentLength: length,
-                    ...fields,
-                  }),
-                  digest,
-                ),
-                { abortSignal: attemptSignal },
-              ),
           });
-        };
         const { result, digest } = await sendFromFile(
           partRun,
           file,

@@ -51,10 +51,9 @@ function write(overrides: Partial<DirectWrite> = {}): DirectWrite {
     key: 'trip 2026/day (1).jpg',
     body,
     contentLength: body.length,
-    headers: { 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==', 'content-type': 'image/jpeg' },
-    payloadHash: 'UNSIGNED-PAYLOAD',
+    fields: { ContentMD5: 'XUFAKrxLKna5cZ2REBfFkg==', ContentType: 'image/jpeg' },
+    digest: { check: 'md5', value: '5d41402abc4b2a76b9719d911017c592' },
     signal: new AbortController().signal,
-    viaSdk: () => Promise.reject(new Error('the SDK path was taken')),
     ...overrides,
   };
 }
@@ -84,16 +83,17 @@ describe('DirectWrites', () => {
   });
 
   it('leaves the write to the SDK where it adds its own checksum, and for buckets only it can address', async () => {
-    const viaSdk = () => Promise.resolve({ ETag: '"sdk"' });
-    const supported = recordingClient('WHEN_SUPPORTED', () => ({ statusCode: 500 }));
-    await expect(new DirectWrites(supported.client).send(write({ viaSdk }))).resolves.toEqual({ ETag: '"sdk"' });
-    expect(supported.sent).toHaveLength(0);
+    // what only the SDK's stack puts on a request: its invocation id, and on 'when-supported' its CRC32
+    const supported = recordingClient('WHEN_SUPPORTED', () => ({ statusCode: 200, headers: { etag: '"sdk"' } }));
+    await expect(new DirectWrites(supported.client).send(write())).resolves.toMatchObject({ ETag: '"sdk"' });
+    expect(supported.sent).toHaveLength(1);
+    expect(supported.sent[0]!.headers).toHaveProperty('amz-sdk-invocation-id');
+    expect(supported.sent[0]!.headers['x-amz-checksum-crc32'] ?? supported.sent[0]!.headers['x-amz-trailer']).toBeDefined();
 
-    const required = recordingClient('WHEN_REQUIRED', () => ({ statusCode: 500 }));
-    await expect(new DirectWrites(required.client).send(write({ bucket: 'fast--usw2-az1--x-s3', viaSdk }))).resolves.toEqual({
-      ETag: '"sdk"',
-    });
-    expect(required.sent).toHaveLength(0);
+    // an S3 Express directory bucket: the SDK's stack first asks for a session, which a direct write never does
+    const required = recordingClient('WHEN_REQUIRED', () => ({ statusCode: 200, headers: { etag: '"sdk"' } }));
+    await new DirectWrites(required.client).send(write({ bucket: 'fast--usw2-az1--x-s3' })).catch(() => undefined);
+    expect(required.sent[0]?.query).toHaveProperty('session');
   });
 
   it("turns S3's refusal into the error the SDK gave, which reads the same to the user", async () => {
