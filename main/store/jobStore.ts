@@ -52,6 +52,31 @@ interface PendingPart {
   part: CompletedPart;
 }
 
+/**
+ * What a save writes of a stored job (saveJob: the UPDATE, and the upsert's DO UPDATE for a job not yet
+ * stored); the rest (seq, path, endpoint, bucket, created_at, batch, bytes_done from the parts) is
+ * written once, or kept by the parts.
+ */
+const SAVED_COLUMNS = [
+  'state',
+  'upload_id',
+  'object_key',
+  'skipped',
+  'options',
+  'etag',
+  'error',
+  'updated_at',
+  'completed_at',
+  'fp_size',
+  'fp_mtime_ms',
+  'fp_ino',
+  'fp_ctime_ms',
+  'size',
+  'multipart',
+  'part_size',
+  'part_count',
+] as const satisfies readonly (keyof ReturnType<typeof jobToRow>)[];
+
 export class JobStore {
   readonly #db: DatabaseSync;
   readonly #upsertJob: StatementSync;
@@ -78,17 +103,8 @@ export class JobStore {
       VALUES (:id, :seq, :state, :source, :path, :endpoint_id, :bucket, :object_key, :size, :fp_size, :fp_mtime_ms, :fp_ino, :fp_ctime_ms,
         :multipart, :part_size, :part_count, :concurrency, :upload_id, :bytes_done, :etag, :error, :created_at, :updated_at, :completed_at,
         :options, :skipped, :batch_id, :batch_name)
-      ON CONFLICT (id) DO UPDATE SET state = excluded.state, upload_id = excluded.upload_id,
-        object_key = excluded.object_key, skipped = excluded.skipped, options = excluded.options,
-        etag = excluded.etag, error = excluded.error, updated_at = excluded.updated_at, completed_at = excluded.completed_at,
-        fp_size = excluded.fp_size, fp_mtime_ms = excluded.fp_mtime_ms, fp_ino = excluded.fp_ino,
-        size = excluded.size, multipart = excluded.multipart, part_size = excluded.part_size, part_count = excluded.part_count,
-        fp_ctime_ms = excluded.fp_ctime_ms`);
-    // the columns the upsert's DO UPDATE sets, in the same order of meaning
-    this.#updateJob = db.prepare(`
-      UPDATE jobs SET state = ?, upload_id = ?, object_key = ?, skipped = ?, options = ?, etag = ?, error = ?, updated_at = ?,
-        completed_at = ?, fp_size = ?, fp_mtime_ms = ?, fp_ino = ?, fp_ctime_ms = ?, size = ?, multipart = ?, part_size = ?,
-        part_count = ? WHERE id = ?`);
+      ON CONFLICT (id) DO UPDATE SET ${SAVED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')}`);
+    this.#updateJob = db.prepare(`UPDATE jobs SET ${SAVED_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`);
     this.#insertPart = db.prepare(
       'INSERT OR REPLACE INTO parts (job_id, part_number, etag, md5, size, sha256, crc32) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -154,26 +170,7 @@ export class JobStore {
       // a stored job (nearly every save) by position: binding 28 named values and trying an insert
       // first cost about twice as much, twice per small file (issue #14)
       const row = jobToRow(job, 0);
-      const { changes } = this.#updateJob.run(
-        row.state,
-        row.upload_id,
-        row.object_key,
-        row.skipped,
-        row.options,
-        row.etag,
-        row.error,
-        row.updated_at,
-        row.completed_at,
-        row.fp_size,
-        row.fp_mtime_ms,
-        row.fp_ino,
-        row.fp_ctime_ms,
-        row.size,
-        row.multipart,
-        row.part_size,
-        row.part_count,
-        row.id,
-      );
+      const { changes } = this.#updateJob.run(...SAVED_COLUMNS.map((column) => row[column]), row.id);
       if (Number(changes) === 0) this.#upsertJob.run(row);
     });
   }
