@@ -761,14 +761,12 @@ async function main(): Promise<number> {
   );
   log(`starting Ceph RGW (bluestore, OSD ${process.env.OSD_SIZE_GB} GiB)`);
   const server = await startRgw({ backend: 'bluestore' });
-  const signalsOff = cleanUpOnSignal(
-    `stopping Ceph RGW${opts.keep ? '' : ` and removing ${work}`}`,
-    async () => {
-      await server.stop();
-      if (!opts.keep) await rm(work, { recursive: true, force: true });
-    },
-    say,
-  );
+  // on the way out, and on a signal (when the finally below never runs)
+  const cleanUp = async () => {
+    await server.stop();
+    if (!opts.keep) await rm(work, { recursive: true, force: true });
+  };
+  const signalsOff = cleanUpOnSignal(`stopping Ceph RGW${opts.keep ? '' : ` and removing ${work}`}`, cleanUp, say);
   const s3 = testS3Of(server);
   const b: Bench = { server, s3, client: testClient(s3), work };
   const results: Results = { env: await environment(b), scenarios: [] };
@@ -818,8 +816,7 @@ async function main(): Promise<number> {
   } finally {
     signalsOff();
     b.client.destroy();
-    await server.stop();
-    if (!opts.keep) await rm(work, { recursive: true, force: true });
+    await cleanUp();
   }
   throwIfStopping();
   failures += results.scenarios.flatMap((s) => s.records).filter((r) => !r.ok).length;

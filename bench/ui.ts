@@ -65,15 +65,15 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   // Ctrl-C reaches ferry serve (same process group) but not Chromium (Playwright starts it in its own);
   // kill reaches neither. RGW's daemons would die with this process, its directory and `work` would stay.
-  const signalsOff = cleanUpOnSignal(
-    `closing Chromium, stopping ferry serve and Ceph RGW, removing ${work}`,
-    async () => {
-      await browser?.close();
-      if (serve) await stopChild(serve);
-      await rgw.stop();
-      rmSync(work, { recursive: true, force: true });
-    },
-    (msg) => console.error(msg),
+  // on the way out, and on a signal (when the finally below never runs)
+  const cleanUp = async () => {
+    await browser?.close();
+    if (serve) await stopChild(serve);
+    await rgw.stop();
+    rmSync(work, { recursive: true, force: true });
+  };
+  const signalsOff = cleanUpOnSignal(`closing Chromium, stopping ferry serve and Ceph RGW, removing ${work}`, cleanUp, (msg) =>
+    console.error(msg),
   );
   try {
     const s3 = {
@@ -126,208 +126,202 @@ async function main(): Promise<void> {
       handleSIGINT: false,
       handleSIGTERM: false,
     });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      // what the host sends the page: event messages and their bytes, counted during the scroll; and the
-      // answers to the commands that load the jobs (`snapshot`, and `jobsPage` where the build pages them)
-      const received = { counting: false, messages: 0, bytes: 0, snapshotMs: 0, snapshotBytes: 0, snapshotMessages: 0 };
-      const loadCommands = new Set<number>();
-      // the cold load step by step, in ms from the navigation (seen from here: the page's requests and
-      // its socket's frames as Chromium reports them)
-      const steps = { script: 0, socket: 0, asked: 0 };
-      page.on('requestfinished', (request) => {
-        if (steps.script === 0 && request.resourceType() === 'script') steps.script = Date.now() - started;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // what the host sends the page: event messages and their bytes, counted during the scroll; and the
+    // answers to the commands that load the jobs (`snapshot`, and `jobsPage` where the build pages them)
+    const received = { counting: false, messages: 0, bytes: 0, snapshotMs: 0, snapshotBytes: 0, snapshotMessages: 0 };
+    const loadCommands = new Set<number>();
+    // the cold load step by step, in ms from the navigation (seen from here: the page's requests and
+    // its socket's frames as Chromium reports them)
+    const steps = { script: 0, socket: 0, asked: 0 };
+    page.on('requestfinished', (request) => {
+      if (steps.script === 0 && request.resourceType() === 'script') steps.script = Date.now() - started;
+    });
+    page.on('websocket', (socket) => {
+      if (steps.socket === 0) steps.socket = Date.now() - started;
+      socket.on('framesent', ({ payload }) => {
+        if (typeof payload !== 'string') return;
+        const match = /^\{"type":"command","id":(\d+),"command":"(snapshot|jobsPage)"/.exec(payload);
+        if (match) loadCommands.add(Number(match[1]));
+        if (match && steps.asked === 0) steps.asked = Date.now() - started;
       });
-      page.on('websocket', (socket) => {
-        if (steps.socket === 0) steps.socket = Date.now() - started;
-        socket.on('framesent', ({ payload }) => {
-          if (typeof payload !== 'string') return;
-          const match = /^\{"type":"command","id":(\d+),"command":"(snapshot|jobsPage)"/.exec(payload);
-          if (match) loadCommands.add(Number(match[1]));
-          if (match && steps.asked === 0) steps.asked = Date.now() - started;
-        });
-        socket.on('framereceived', ({ payload }) => {
-          const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-          const answer = typeof payload === 'string' ? /^\{"type":"result","id":(\d+)/.exec(payload.slice(0, 40)) : null;
-          if (answer && loadCommands.has(Number(answer[1]))) {
-            if (received.snapshotMs === 0) received.snapshotMs = Date.now() - started;
-            received.snapshotBytes += size;
-            received.snapshotMessages++;
-          }
-          if (!received.counting) return;
-          received.messages++;
-          received.bytes += size;
-        });
+      socket.on('framereceived', ({ payload }) => {
+        const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+        const answer = typeof payload === 'string' ? /^\{"type":"result","id":(\d+)/.exec(payload.slice(0, 40)) : null;
+        if (answer && loadCommands.has(Number(answer[1]))) {
+          if (received.snapshotMs === 0) received.snapshotMs = Date.now() - started;
+          received.snapshotBytes += size;
+          received.snapshotMessages++;
+        }
+        if (!received.counting) return;
+        received.messages++;
+        received.bytes += size;
       });
-      const cdp = PROFILE_DIR ? await page.context().newCDPSession(page) : null;
-      async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
-        if (!cdp || !PROFILE_DIR) return run();
-        await cdp.send('Profiler.enable');
-        await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
-        await cdp.send('Profiler.start');
-        const result = await run();
-        const { profile } = await cdp.send('Profiler.stop');
-        mkdirSync(PROFILE_DIR, { recursive: true });
-        writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
-        console.log(formatPageProfile(name, summarizePageProfile(profile as PageCpuProfile)));
-        return result;
-      }
-      const started = Date.now();
-      const firstRowMs = await profiled('cold-load', async () => {
-        await page.goto(url);
-        await page.getByRole('row', { name: 'many-small', exact: true }).waitFor();
-        return Date.now() - started;
-      });
-      // the page's own clock (ms from its navigation): what the host's HTTP answers and the page's start took
-      const pageSteps = await page.evaluate(() => {
-        const ms = (value: number) => Math.round(value);
-        const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-        const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-        const scripts = resources.filter((entry) => entry.initiatorType === 'script' || /\.js$/.test(entry.name));
-        const paint = performance.getEntriesByName('first-contentful-paint')[0];
-        return [
-          `document ${ms(navigation?.requestStart ?? 0)}-${ms(navigation?.responseEnd ?? 0)}`,
-          ...scripts.map(
-            (entry) =>
-              `${entry.name.split('/').pop()} ${ms(entry.startTime)}-${ms(entry.responseEnd)} (${Math.round(entry.encodedBodySize / 1024)} KiB)`,
-          ),
-          `DOMContentLoaded ${ms(navigation?.domContentLoadedEventEnd ?? 0)}`,
-          `first paint ${ms(paint?.startTime ?? 0)}`,
-        ].join(', ');
-      });
-      console.log(`cold load, the page's clock: ${pageSteps}`);
-      // every job in the window: the group row counts all of its files
-      const allFiles = `of ${FILES.toLocaleString('en-US')} files`;
-      await page.waitForFunction(
-        (text) => document.querySelector('[data-testid="job-scroller"]')?.textContent?.includes(text) ?? false,
-        allFiles,
-        { timeout: 120_000, polling: 50 },
-      );
-      const allJobsMs = Date.now() - started;
-      await page.getByRole('button', { name: 'Show the files of many-small' }).click();
-      await page.locator('.job-row.child').first().waitFor();
-      const uploading = await page.getByRole('row', { name: 'many-small', exact: true }).innerText();
-
-      received.counting = true;
-      // the trace gives each task's CPU time: comparable between runs at different loads, unlike wall time
-      await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
-      const figures = await profiled('scroll', () =>
-        page.evaluate(async (durationMs) => {
-          const tasks: number[] = [];
-          const observer = new PerformanceObserver((list) => {
-            for (const entry of list.getEntries()) tasks.push(entry.duration);
-          });
-          observer.observe({ type: 'longtask', buffered: false });
-          // elements the page builds while scrolling, by tag and class (recycled rows build few); an
-          // element moved within the page is reported as added too, and counted apart
-          const created = new Map<string, number>();
-          const known = new WeakSet<Element>(document.querySelectorAll('*'));
-          let moved = 0;
-          const mutations = new MutationObserver((records) => {
-            for (const record of records)
-              for (const node of record.addedNodes) {
-                if (!(node instanceof Element)) continue;
-                for (const element of [node, ...node.querySelectorAll('*')]) {
-                  if (known.has(element)) {
-                    moved++;
-                    continue;
-                  }
-                  known.add(element);
-                  const name = `${element.tagName.toLowerCase()}.${String(element.getAttribute('class') ?? '').split(' ')[0]}`;
-                  created.set(name, (created.get(name) ?? 0) + 1);
-                }
-              }
-          });
-          mutations.observe(document.body, { childList: true, subtree: true });
-          const scroller = document.querySelector<HTMLElement>('[data-testid="job-scroller"]')!;
-          let frames = 0;
-          const start = performance.now();
-          await new Promise<void>((resolve) => {
-            function step(now: number) {
-              frames++;
-              const t = (now - start) / durationMs;
-              // down and back up, as a person drags the scroll bar
-              const max = scroller.scrollHeight - scroller.clientHeight;
-              scroller.scrollTop = max * (t < 0.5 ? t * 2 : 2 - t * 2);
-              if (now - start < durationMs) requestAnimationFrame(step);
-              else resolve();
-            }
-            requestAnimationFrame(step);
-          });
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          observer.disconnect();
-          mutations.disconnect();
-          const elapsed = performance.now() - start;
-          return {
-            created: [...created].sort((a, b) => b[1] - a[1]),
-            moved,
-            longTasks: tasks.length,
-            worstMs: Math.round(Math.max(0, ...tasks)),
-            totalMs: Math.round(tasks.reduce((sum, d) => sum + d, 0)),
-            frames,
-            fps: Math.round((frames * 1000) / elapsed),
-          } satisfies ScrollFigures;
-        }, SCROLL_MS),
-      );
-      received.counting = false;
-      const trace = await browser.stopTracing();
-      const cpu = taskCpu(JSON.parse(trace.toString('utf8')));
-      if (TRACE_DIR) {
-        mkdirSync(TRACE_DIR, { recursive: true });
-        writeFileSync(path.join(TRACE_DIR, 'scroll.trace.json'), trace);
-        console.log('scroll, main thread by trace event:');
-        for (const entry of summarizeTrace(JSON.parse(trace.toString('utf8'))))
-          console.log(`  ${String(entry.ms).padStart(6)} ms  ${entry.name}`);
-      }
-      const seconds = SCROLL_MS / 1000;
-      console.log(
-        `elements built while scrolling: ${figures.created
-          .slice(0, 10)
-          .map(([name, n]) => `${name} ${n}`)
-          .join(', ')}`,
-      );
-      const load = os.loadavg()[0]!.toFixed(1);
-
-      const report = [
-        '<!-- bench:ui start -->',
-        '## The window under load (`npm run bench:ui`)',
-        '',
-        `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores (shared; load average ${load} at the end), Chromium headless, 1280x800.`,
-        `${FILES.toLocaleString('en-US')} files of 16 KiB queued as one folder, uploading to a local Ceph RGW while measured.`,
-        '',
-        '| Measure | Value |',
-        '| --- | --- |',
-        `| Cold load: first row shown | ${firstRowMs} ms |`,
-        `| Cold load: the first answer with jobs received | ${received.snapshotMs} ms |`,
-        `| Cold load, step by step: script loaded, socket opened, snapshot asked, answered, first row | ${steps.script}, ${steps.socket}, ${steps.asked}, ${received.snapshotMs}, ${firstRowMs} ms |`,
-        `| Cold load: the jobs' bytes (messages) | ${(received.snapshotBytes / 1024 / 1024).toFixed(2)} MiB (${received.snapshotMessages}) |`,
-        `| Cold load: every job in the window | ${allJobsMs} ms |`,
-        `| Scrolling ${FILES.toLocaleString('en-US')} rows for ${SCROLL_MS / 1000} s: long tasks (> 50 ms) | ${figures.longTasks} |`,
-        `| Worst long task (wall time) | ${figures.worstMs} ms |`,
-        `| Time in long tasks | ${figures.totalMs} ms |`,
-        `| Frames | ${figures.frames} (${figures.fps} fps) |`,
-        `| Elements built while scrolling (moved) | ${figures.created.reduce((sum, [, n]) => sum + n, 0).toLocaleString('en-US')} (${figures.moved.toLocaleString('en-US')}) |`,
-        `| Main thread CPU while scrolling (trace): tasks over 50 ms of CPU | ${cpu.longTasks} |`,
-        `| Worst task's CPU | ${cpu.worstMs} ms |`,
-        `| Main thread CPU in ${SCROLL_MS / 1000} s | ${cpu.totalMs} ms (${Math.round(cpu.totalMs / Math.max(1, figures.frames))} ms a frame) |`,
-        `| Host to page while scrolling | ${Math.round(received.messages / seconds)} messages/s, ${Math.round(received.bytes / seconds / 1024)} KiB/s |`,
-        `| The group row while measured | ${uploading.replace(/\s+/g, ' ').trim()} |`,
-        '<!-- bench:ui end -->',
-      ].join('\n');
-      console.log(report);
-      if (!WRITE_DOCS) return;
-      const file = path.join(REPO, 'docs', 'benchmarks.md');
-      const current = readFileSync(file, 'utf8');
-      const marked = /<!-- bench:ui start -->[\s\S]*<!-- bench:ui end -->/;
-      writeFileSync(file, marked.test(current) ? current.replace(marked, report) : `${current.trimEnd()}\n\n${report}\n`);
-    } finally {
-      await browser.close();
-      serve.kill('SIGINT');
+    });
+    const cdp = PROFILE_DIR ? await page.context().newCDPSession(page) : null;
+    async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+      if (!cdp || !PROFILE_DIR) return run();
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+      await cdp.send('Profiler.start');
+      const result = await run();
+      const { profile } = await cdp.send('Profiler.stop');
+      mkdirSync(PROFILE_DIR, { recursive: true });
+      writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+      console.log(formatPageProfile(name, summarizePageProfile(profile as PageCpuProfile)));
+      return result;
     }
+    const started = Date.now();
+    const firstRowMs = await profiled('cold-load', async () => {
+      await page.goto(url);
+      await page.getByRole('row', { name: 'many-small', exact: true }).waitFor();
+      return Date.now() - started;
+    });
+    // the page's own clock (ms from its navigation): what the host's HTTP answers and the page's start took
+    const pageSteps = await page.evaluate(() => {
+      const ms = (value: number) => Math.round(value);
+      const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      const scripts = resources.filter((entry) => entry.initiatorType === 'script' || /\.js$/.test(entry.name));
+      const paint = performance.getEntriesByName('first-contentful-paint')[0];
+      return [
+        `document ${ms(navigation?.requestStart ?? 0)}-${ms(navigation?.responseEnd ?? 0)}`,
+        ...scripts.map(
+          (entry) =>
+            `${entry.name.split('/').pop()} ${ms(entry.startTime)}-${ms(entry.responseEnd)} (${Math.round(entry.encodedBodySize / 1024)} KiB)`,
+        ),
+        `DOMContentLoaded ${ms(navigation?.domContentLoadedEventEnd ?? 0)}`,
+        `first paint ${ms(paint?.startTime ?? 0)}`,
+      ].join(', ');
+    });
+    console.log(`cold load, the page's clock: ${pageSteps}`);
+    // every job in the window: the group row counts all of its files
+    const allFiles = `of ${FILES.toLocaleString('en-US')} files`;
+    await page.waitForFunction(
+      (text) => document.querySelector('[data-testid="job-scroller"]')?.textContent?.includes(text) ?? false,
+      allFiles,
+      { timeout: 120_000, polling: 50 },
+    );
+    const allJobsMs = Date.now() - started;
+    await page.getByRole('button', { name: 'Show the files of many-small' }).click();
+    await page.locator('.job-row.child').first().waitFor();
+    const uploading = await page.getByRole('row', { name: 'many-small', exact: true }).innerText();
+
+    received.counting = true;
+    // the trace gives each task's CPU time: comparable between runs at different loads, unlike wall time
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    const figures = await profiled('scroll', () =>
+      page.evaluate(async (durationMs) => {
+        const tasks: number[] = [];
+        const observer = new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) tasks.push(entry.duration);
+        });
+        observer.observe({ type: 'longtask', buffered: false });
+        // elements the page builds while scrolling, by tag and class (recycled rows build few); an
+        // element moved within the page is reported as added too, and counted apart
+        const created = new Map<string, number>();
+        const known = new WeakSet<Element>(document.querySelectorAll('*'));
+        let moved = 0;
+        const mutations = new MutationObserver((records) => {
+          for (const record of records)
+            for (const node of record.addedNodes) {
+              if (!(node instanceof Element)) continue;
+              for (const element of [node, ...node.querySelectorAll('*')]) {
+                if (known.has(element)) {
+                  moved++;
+                  continue;
+                }
+                known.add(element);
+                const name = `${element.tagName.toLowerCase()}.${String(element.getAttribute('class') ?? '').split(' ')[0]}`;
+                created.set(name, (created.get(name) ?? 0) + 1);
+              }
+            }
+        });
+        mutations.observe(document.body, { childList: true, subtree: true });
+        const scroller = document.querySelector<HTMLElement>('[data-testid="job-scroller"]')!;
+        let frames = 0;
+        const start = performance.now();
+        await new Promise<void>((resolve) => {
+          function step(now: number) {
+            frames++;
+            const t = (now - start) / durationMs;
+            // down and back up, as a person drags the scroll bar
+            const max = scroller.scrollHeight - scroller.clientHeight;
+            scroller.scrollTop = max * (t < 0.5 ? t * 2 : 2 - t * 2);
+            if (now - start < durationMs) requestAnimationFrame(step);
+            else resolve();
+          }
+          requestAnimationFrame(step);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        observer.disconnect();
+        mutations.disconnect();
+        const elapsed = performance.now() - start;
+        return {
+          created: [...created].sort((a, b) => b[1] - a[1]),
+          moved,
+          longTasks: tasks.length,
+          worstMs: Math.round(Math.max(0, ...tasks)),
+          totalMs: Math.round(tasks.reduce((sum, d) => sum + d, 0)),
+          frames,
+          fps: Math.round((frames * 1000) / elapsed),
+        } satisfies ScrollFigures;
+      }, SCROLL_MS),
+    );
+    received.counting = false;
+    const trace = await browser.stopTracing();
+    const cpu = taskCpu(JSON.parse(trace.toString('utf8')));
+    if (TRACE_DIR) {
+      mkdirSync(TRACE_DIR, { recursive: true });
+      writeFileSync(path.join(TRACE_DIR, 'scroll.trace.json'), trace);
+      console.log('scroll, main thread by trace event:');
+      for (const entry of summarizeTrace(JSON.parse(trace.toString('utf8'))))
+        console.log(`  ${String(entry.ms).padStart(6)} ms  ${entry.name}`);
+    }
+    const seconds = SCROLL_MS / 1000;
+    console.log(
+      `elements built while scrolling: ${figures.created
+        .slice(0, 10)
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', ')}`,
+    );
+    const load = os.loadavg()[0]!.toFixed(1);
+
+    const report = [
+      '<!-- bench:ui start -->',
+      '## The window under load (`npm run bench:ui`)',
+      '',
+      `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores (shared; load average ${load} at the end), Chromium headless, 1280x800.`,
+      `${FILES.toLocaleString('en-US')} files of 16 KiB queued as one folder, uploading to a local Ceph RGW while measured.`,
+      '',
+      '| Measure | Value |',
+      '| --- | --- |',
+      `| Cold load: first row shown | ${firstRowMs} ms |`,
+      `| Cold load: the first answer with jobs received | ${received.snapshotMs} ms |`,
+      `| Cold load, step by step: script loaded, socket opened, snapshot asked, answered, first row | ${steps.script}, ${steps.socket}, ${steps.asked}, ${received.snapshotMs}, ${firstRowMs} ms |`,
+      `| Cold load: the jobs' bytes (messages) | ${(received.snapshotBytes / 1024 / 1024).toFixed(2)} MiB (${received.snapshotMessages}) |`,
+      `| Cold load: every job in the window | ${allJobsMs} ms |`,
+      `| Scrolling ${FILES.toLocaleString('en-US')} rows for ${SCROLL_MS / 1000} s: long tasks (> 50 ms) | ${figures.longTasks} |`,
+      `| Worst long task (wall time) | ${figures.worstMs} ms |`,
+      `| Time in long tasks | ${figures.totalMs} ms |`,
+      `| Frames | ${figures.frames} (${figures.fps} fps) |`,
+      `| Elements built while scrolling (moved) | ${figures.created.reduce((sum, [, n]) => sum + n, 0).toLocaleString('en-US')} (${figures.moved.toLocaleString('en-US')}) |`,
+      `| Main thread CPU while scrolling (trace): tasks over 50 ms of CPU | ${cpu.longTasks} |`,
+      `| Worst task's CPU | ${cpu.worstMs} ms |`,
+      `| Main thread CPU in ${SCROLL_MS / 1000} s | ${cpu.totalMs} ms (${Math.round(cpu.totalMs / Math.max(1, figures.frames))} ms a frame) |`,
+      `| Host to page while scrolling | ${Math.round(received.messages / seconds)} messages/s, ${Math.round(received.bytes / seconds / 1024)} KiB/s |`,
+      `| The group row while measured | ${uploading.replace(/\s+/g, ' ').trim()} |`,
+      '<!-- bench:ui end -->',
+    ].join('\n');
+    console.log(report);
+    if (!WRITE_DOCS) return;
+    const file = path.join(REPO, 'docs', 'benchmarks.md');
+    const current = readFileSync(file, 'utf8');
+    const marked = /<!-- bench:ui start -->[\s\S]*<!-- bench:ui end -->/;
+    writeFileSync(file, marked.test(current) ? current.replace(marked, report) : `${current.trimEnd()}\n\n${report}\n`);
   } finally {
     signalsOff();
-    await rgw.stop();
-    rmSync(work, { recursive: true, force: true });
+    await cleanUp();
   }
 }
 
