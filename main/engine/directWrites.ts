@@ -21,6 +21,7 @@
  */
 import { PutObjectCommand, S3ServiceException, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { loadRestXmlErrorCode, parseXmlErrorBody } from '@aws-sdk/core/protocols';
+import { extendedEncodeURIComponent } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { EndpointV2, HttpResponse } from '@smithy/types';
 import type { Readable } from 'node:stream';
@@ -64,12 +65,9 @@ interface Target {
   signer: SignatureV4;
 }
 
-/** The key as the SDK puts it in a path: each segment URI-encoded, with !'()* too, slashes kept. */
+/** The key as the SDK puts it in a path: each segment by the SDK's own encoder (!'()* too), slashes kept. */
 export function keyPath(key: string): string {
-  return key
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-    .join('/');
+  return key.split('/').map(extendedEncodeURIComponent).join('/');
 }
 
 export class DirectWrites {
