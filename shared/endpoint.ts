@@ -12,7 +12,9 @@ export type Addressing = 'path' | 'virtual';
 /**
  * When the SDK adds flexible checksums (`x-amz-checksum-*`): `when-supported` is the SDK's default
  * since v3.729; `when-required` is needed by Cloudflare R2, Backblaze B2, GCS and Ceph RGW
- * (aws/aws-sdk-js-v3#6810). Ferry always sends Content-MD5 on parts either way.
+ * (aws/aws-sdk-js-v3#6810). Either way every part carries the check the endpoint was found to
+ * validate (main/engine/partCheck.ts); under `when-supported` uploads go through the SDK's stack,
+ * which adds its CRC32, and under `when-required` they are sent without it (directWrites.ts).
  */
 export type ChecksumPolicy = 'when-supported' | 'when-required';
 
