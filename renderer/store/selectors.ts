@@ -5,6 +5,7 @@
  */
 import { isFinal, JOB_STATES, type JobState } from '../../shared/job.ts';
 import { etaSeconds } from '../../shared/speed.ts';
+import { isActiveJob } from '../../shared/uploadBatch.ts';
 import type { JobRetry } from '../../shared/retry.ts';
 import { emptyGroupStats, type GroupStats, type StateCensus } from './jobTally.ts';
 import { canApply, type JobAction, type JobEntry } from './jobsSlice.ts';
@@ -17,7 +18,7 @@ export function matchesFilter(filter: JobFilter, job: Pick<JobEntry, 'state' | '
       return true;
     case 'active':
       // a job waiting for its file (browser host) is not active: nothing happens until it is dropped again
-      return (job.state === 'queued' || job.state === 'uploading') && !job.waitingForFile;
+      return isActiveJob(job.state, job.waitingForFile);
     case 'paused':
       return job.state === 'paused';
     case 'failed':
