@@ -485,8 +485,11 @@ async function runResume(b: Bench, tool: Tool, others: readonly Tool[] = []): Pr
     let acknowledged = 0;
     let killed = false;
     let child: Parameters<typeof killTree>[0] | undefined;
+    // the resumed object's requests only: a Ferry with a fresh data directory also probes the endpoint's
+    // checks with a multipart upload of its own (a `.ferry-probe-` key, aborted at once)
+    proxy.holdKey = key;
     proxy.onEvent = (event, phase) => {
-      if (phase !== 'response' || event.op !== 'UploadPart' || event.status !== 200) return;
+      if (phase !== 'response' || event.op !== 'UploadPart' || event.status !== 200 || event.key !== key) return;
       acknowledged++;
       if (acknowledged >= SIZES.resumeParts && !killed && child) {
         killed = true;
@@ -522,13 +525,15 @@ async function runResume(b: Bench, tool: Tool, others: readonly Tool[] = []): Pr
       await rm(ferryDataDir(ctx), { recursive: true, force: true });
       await cp(snapshot, ferryDataDir(ctx), { recursive: true });
     };
-    const analyze = (events: ProxyEvent[], startedAt: number): ResumeRound | null => {
+    const analyze = (all: ProxyEvent[], startedAt: number): ResumeRound | null => {
+      const events = all.filter((e) => e.key === key);
+      if (events.length === 0) return null;
       const firstPart = events.find((e) => e.op === 'UploadPart');
       if (!firstPart) return null;
       const lists = events.filter((e) => e.op === 'ListParts' && e.at <= firstPart.at);
       const lastListAnswer = Math.max(...lists.map((e) => e.answeredAt ?? e.at));
       return {
-        firstRequestMs: events[0]!.at - startedAt,
+        firstRequestMs: all[0]!.at - startedAt,
         firstPartMs: firstPart.at - startedAt,
         listPartsRequests: lists.length,
         listPartsMs: lists.length > 0 ? lastListAnswer - lists[0]!.at : 0,
@@ -545,7 +550,7 @@ async function runResume(b: Bench, tool: Tool, others: readonly Tool[] = []): Pr
       proxy.mode = 'hold';
       let resumed: Parameters<typeof killTree>[0] | undefined;
       proxy.onEvent = (event, phase) => {
-        if (phase === 'request' && event.op === 'UploadPart' && resumed) killTree(resumed, true);
+        if (phase === 'request' && event.op === 'UploadPart' && event.key === key && resumed) killTree(resumed, true);
       };
       const m = await runMeasured(inv.cmd, inv.args, {
         env: inv.env,
@@ -598,7 +603,7 @@ async function runResume(b: Bench, tool: Tool, others: readonly Tool[] = []): Pr
       userS: m.userS,
       sysS: m.sysS,
       maxRssKiB: m.maxRssKiB,
-      partsSent: proxy.events.filter((e) => e.op === 'UploadPart').length,
+      partsSent: proxy.events.filter((e) => e.op === 'UploadPart' && e.key === key).length,
       contentChecked: false,
     };
     result.final = final;

@@ -1,7 +1,8 @@
 // A recording HTTP proxy in front of the S3 server, for the resume scenario: it timestamps every S3
 // request a client makes (so "time to the first part sent" is measured from outside, whatever the client),
 // counts acknowledged UploadPart requests (so a client can be killed after N parts), and in `hold` mode
-// never forwards UploadPart requests (so a resume can be measured again and again from the same state).
+// never forwards UploadPart requests of the object being resumed (so a resume can be measured again and again
+// from the same state; other keys, such as Ferry's integrity probe, pass).
 // Requests are forwarded byte for byte, Host header included, so SigV4 signatures stay valid.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -24,11 +25,15 @@ export interface ProxyEvent {
   answeredAt?: number;
   status?: number;
   partNumber?: number;
+  /** The object key (path-style: the path after the bucket), decoded. */
+  key: string;
 }
 
 export interface RecordingProxy {
   url: string;
   mode: 'forward' | 'hold';
+  /** In hold mode, the key whose UploadPart requests are held; null: every key's. */
+  holdKey: string | null;
   events: ProxyEvent[];
   /** called for each request when it arrives and again when it is answered */
   onEvent: ((event: ProxyEvent, phase: 'request' | 'response') => void) | null;
@@ -48,6 +53,13 @@ export function classify(method: string, url: string): { op: S3Op; partNumber?: 
   return { op: 'other' };
 }
 
+/** The object key of a path-style request: "/bucket/a%20b/c?x" gives "a b/c". */
+export function objectKey(url: string): string {
+  const path = new URL(url, 'http://x').pathname;
+  const slash = path.indexOf('/', 1);
+  return slash === -1 ? '' : decodeURIComponent(path.slice(slash + 1));
+}
+
 export async function startProxy(upstream: string): Promise<RecordingProxy> {
   const target = new URL(upstream);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -55,6 +67,7 @@ export async function startProxy(upstream: string): Promise<RecordingProxy> {
   const proxy: RecordingProxy = {
     url: '',
     mode: 'forward',
+    holdKey: null,
     events: [],
     onEvent: null,
     reset() {
@@ -68,10 +81,11 @@ export async function startProxy(upstream: string): Promise<RecordingProxy> {
   };
   const server = http.createServer((req, res) => {
     const { op, partNumber } = classify(req.method ?? 'GET', req.url ?? '/');
-    const event: ProxyEvent = { op, at: performance.now(), ...(partNumber !== undefined ? { partNumber } : {}) };
+    const key = objectKey(req.url ?? '/');
+    const event: ProxyEvent = { op, at: performance.now(), key, ...(partNumber !== undefined ? { partNumber } : {}) };
     proxy.events.push(event);
     proxy.onEvent?.(event, 'request');
-    if (op === 'UploadPart' && proxy.mode === 'hold') {
+    if (op === 'UploadPart' && proxy.mode === 'hold' && (proxy.holdKey === null || key === proxy.holdKey)) {
       // never answered: the client is killed by the benchmark; the server's state does not change
       req.resume();
       return;
