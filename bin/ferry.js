@@ -13,7 +13,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(`ferry: needs Node.js 22.18 or later (this is ${process.version}). In a checkout, run it as: npx ferry ...\n`);
   process.exit(2);
 }
-// `ferry --version` alone needs nothing but package.json (the version main/host/version.ts reads too): loading
+// `ferry --version` alone needs nothing but package.json (the version main/engine/version.ts reads too): loading
 // the CLI for it cost ~0.2 CPU-seconds, about ten times what Node's own start costs (issue #14, start-up)
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {

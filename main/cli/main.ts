@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolveDataDir } from './dataDir.ts';
 import type { Context } from './context.ts';
 import { EXIT, reportError, type Io } from './output.ts';
-import { VERSION } from '../host/version.ts';
+import { VERSION } from '../engine/version.ts';
 
 // Each command's module is loaded when that command runs, not at every start: `ferry jobs` does not
 // load the AWS SDK, the uploader or the browser host (issue #14, start-up). The bundle

@@ -12,7 +12,7 @@
  *
  * What is kept is the SDK's own: the client's endpoint rules (resolved once per bucket), its
  * credentials, its SigV4 signer, its HTTP handler (agents, TLS and CA, timeouts, abort), its clock
- * offset and its XML error parser. What is left out is what these two requests do not need: Ferry
+ * offset, its user agent (its own step's headers, made once per client) and its XML error parser. What is left out is what these two requests do not need: Ferry
  * sends the check the endpoint validates itself (partCheck.ts), never the SDK's own CRC32; its own
  * retries (retry.ts) replace the SDK's, which are off.
  *
@@ -20,6 +20,7 @@
  * `$metadata.httpStatusCode` and `$response`), so s3Errors.ts reads them the same.
  */
 import { PutObjectCommand, S3ServiceException, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
+import { userAgentMiddleware } from '@aws-sdk/core/client';
 import { loadRestXmlErrorCode, parseXmlErrorBody } from '@aws-sdk/core/protocols';
 import { extendedEncodeURIComponent } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -65,6 +66,19 @@ interface Target {
   signer: SignatureV4;
 }
 
+/**
+ * `user-agent` and `x-amz-user-agent` as the SDK's own step writes them for `client` (its version, the
+ * OS, Node, the client's custom user agent: "ferry/0.1.0"), taken from that step run once on an empty
+ * request. The step's per-request feature list ("m/...") is the one of a request with no features.
+ */
+async function userAgentHeaders(client: S3Client): Promise<Record<string, string>> {
+  const request = { method: 'PUT', protocol: 'https:', hostname: 'localhost', path: '/', query: {}, headers: {} as Record<string, string> };
+  const step = userAgentMiddleware(client.config)((args) => Promise.resolve({ output: args, response: {} }), {});
+  await step({ input: {}, request });
+  const { 'user-agent': userAgent, 'x-amz-user-agent': amzUserAgent } = request.headers;
+  return { ...(userAgent ? { 'user-agent': userAgent } : {}), ...(amzUserAgent ? { 'x-amz-user-agent': amzUserAgent } : {}) };
+}
+
 /** The key as the SDK puts it in a path: each segment by the SDK's own encoder (!'()* too), slashes kept. */
 export function keyPath(key: string): string {
   return key.split('/').map(extendedEncodeURIComponent).join('/');
@@ -79,6 +93,8 @@ export class DirectWrites {
   readonly #canSend: boolean;
   /** Per bucket: where its requests go and how they are signed (the endpoint rules ran once); null: the SDK's. */
   readonly #targets = new Map<string, Promise<Target | null>>();
+  /** The user-agent headers the SDK's own step gives this client's requests (made once). */
+  #userAgent: Promise<Record<string, string>> | undefined;
 
   constructor(client: S3Client) {
     this.#client = client;
@@ -95,6 +111,7 @@ export class DirectWrites {
       // the SDK's serializer gives a body without a type this one (the server's default differs)
       'content-type': 'application/octet-stream',
       ...writeHeaders(write.fields),
+      ...(await (this.#userAgent ??= userAgentHeaders(this.#client))),
       host: target.host,
       'content-length': String(write.contentLength),
       'x-amz-content-sha256': payloadHash(write.digest),

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import type { EndpointProfile } from '../../shared/endpoint.ts';
 import { FerryError } from '../../shared/errors.ts';
+import { VERSION } from './version.ts';
 
 export interface S3ClientOptions {
   /** Sockets per endpoint; at least the engine's global request limit. */
@@ -35,6 +36,9 @@ export function createS3Client(
     forcePathStyle: profile.addressing === 'path',
     credentials,
     maxAttempts: 1,
+    // "ferry/0.1.0" after the SDK's own words in every request's user agent: a server's operator (or a
+    // provider's support, reading its logs) sees which program sent a request
+    customUserAgent: [['ferry', VERSION]],
     // the SDK would print its own warnings to the console; Ferry reports errors itself, in words
     logger: silentLogger,
     // aws/aws-sdk-js-v3#6810: since v3.729 the SDK adds CRC32 checksums (aws-chunked bodies) that

@@ -57,6 +57,8 @@ export interface ProxyRecord extends RequestInfo {
   status?: number;
   /** Request body bytes forwarded to the server. */
   bytesForwarded: number;
+  /** The request's User-Agent header. */
+  userAgent?: string;
 }
 
 export interface Chaos {
@@ -143,7 +145,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const info: RequestInfo = { kind, method, url, ...(partNumber !== undefined ? { partNumber } : {}) };
     proxy.onRequest?.(info);
     const fault = choose(info);
-    const record: ProxyRecord = { ...info, fault: fault?.type ?? null, bytesForwarded: 0 };
+    const record: ProxyRecord = { ...info, fault: fault?.type ?? null, bytesForwarded: 0, userAgent: req.headers['user-agent'] };
     log.push(record);
     const kill = () => {
       req.socket.destroy();

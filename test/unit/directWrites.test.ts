@@ -2,7 +2,7 @@
 // HTTP handler records what would go on the wire and answers as S3 does. The bytes and the server's
 // checks are covered against Ceph RGW (test/integration); here: which writes take this path, what the
 // signed request carries, and that S3's refusals read as the SDK's did.
-import { S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DirectWrites, type DirectWrite } from '../../main/engine/directWrites.ts';
@@ -19,7 +19,7 @@ interface Sent {
 
 type Answer = { statusCode: number; headers?: Record<string, string>; body?: string };
 
-function recordingClient(checksums: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED', answer: (sent: Sent) => Answer) {
+function recordingClient(checksums: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED', answer: (sent: Sent) => Answer, customUserAgent?: string) {
   const sent: Sent[] = [];
   const handler = {
     handle: async (request: Sent) => {
@@ -40,6 +40,7 @@ function recordingClient(checksums: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED', answer: 
     maxAttempts: 1,
     requestChecksumCalculation: checksums,
     requestHandler: handler as never,
+    ...(customUserAgent ? { customUserAgent } : {}),
   });
   return { client, sent };
 }
@@ -138,5 +139,23 @@ describe('DirectWrites', () => {
     };
     expect(Math.abs(signedAt(sent[0]!) - Date.now())).toBeLessThan(120_000);
     expect(Math.abs(signedAt(sent[1]!) - serverTime)).toBeLessThan(120_000);
+  });
+
+  it("names itself as the SDK's own requests do, Ferry's name included", async () => {
+    const { client, sent } = recordingClient('WHEN_REQUIRED', () => ({ statusCode: 200, headers: { etag: '"abc"' } }), 'ferry/9.8.7');
+    await client.send(new HeadObjectCommand({ Bucket: 'photos', Key: 'a.jpg' }));
+    const writes = new DirectWrites(client);
+    await writes.send(write());
+    await writes.send(write({ upload: { uploadId: 'u', partNumber: 2 } }));
+
+    const [sdk, ...direct] = sent.map((request) => request.headers);
+    // the SDK's feature list ("m/...") depends on the request; the rest is the client's
+    const withoutFeatures = (agent: string | undefined) => agent?.replace(/ m\/\S*/, '');
+    expect(sdk!['user-agent']).toContain('ferry/9.8.7');
+    expect(sdk!['x-amz-user-agent']).toContain('ferry/9.8.7');
+    for (const headers of direct) {
+      expect(withoutFeatures(headers['user-agent'])).toBe(withoutFeatures(sdk!['user-agent']));
+      expect(headers['x-amz-user-agent']).toBe(sdk!['x-amz-user-agent']);
+    }
   });
 });

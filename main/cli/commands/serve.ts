@@ -15,7 +15,7 @@ import { startWebHost } from '../../web/server.ts';
 import { FerryError } from '../../../shared/errors.ts';
 import type { Context } from '../context.ts';
 import { EXIT, UsageError, line } from '../output.ts';
-import { VERSION } from '../../host/version.ts';
+import { VERSION } from '../../engine/version.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
 
