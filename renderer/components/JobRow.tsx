@@ -26,7 +26,7 @@ import type { PendingAction } from '../store/uiSlice.ts';
 import { formatDuration, formatSpeed, jobDetail, percent, stateWords } from '../format.ts';
 import { RetryNote } from './RetryNote.tsx';
 import { ExistsPrompt } from './ExistsPrompt.tsx';
-import { BroomIcon, CopyIcon, FileIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon, UploadIcon } from './icons.tsx';
+import { BroomIcon, CopyIcon, FileIcon, LinkIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon, UploadIcon } from './icons.tsx';
 import { RowActions, type RowAction } from './RowActions.tsx';
 
 export interface JobRowProps {
@@ -40,6 +40,13 @@ export interface JobRowProps {
   /** The virtualiser measures rows whose height differs (a wrapped error). */
   measure?: Ref<HTMLDivElement>;
 }
+
+/** How long a copied link works: S3 presigns for at most 7 days. */
+const LINK_EXPIRIES = [
+  { label: 'valid 1 hour', seconds: 3600 },
+  { label: 'valid 1 day', seconds: 86_400 },
+  { label: 'valid 7 days', seconds: 604_800 },
+] as const;
 
 const PENDING_WORDS: Record<PendingAction, string> = {
   pausing: 'Pausing…',
@@ -65,6 +72,13 @@ export function jobActions(job: JobEntry, actions: FerryActions): RowAction[] {
     list.push({ label: 'Copy receipt…', icon: <CopyIcon />, onSelect: () => void actions.showReceipt(job.id) });
     if (changeable) list.push({ label: 'Upload changes only', icon: <UploadIcon />, onSelect: () => void actions.sendChangesOnly(job.id) });
   }
+  // a presigned GET link to the object (issue #12); an SSE-C object cannot be read without its key
+  if (job.state === 'completed' && !job.options?.sseC)
+    list.push({
+      label: 'Copy link',
+      icon: <LinkIcon />,
+      choices: LINK_EXPIRIES.map(({ label, seconds }) => ({ label, onSelect: () => void actions.copyLink(job.id, seconds) })),
+    });
   if (canApply('abort', job)) list.push({ label: 'Abort…', icon: <StopIcon />, danger: true, onSelect: () => actions.askToAbort(ids) });
   if (canApply('clear', job)) list.push({ label: 'Remove from list', icon: <BroomIcon />, onSelect: () => void actions.clearJobs(ids) });
   return list;
@@ -89,6 +103,8 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
   const detail = jobDetail(job);
   const asking = job.waitingForAnswer === true;
   const problem = job.waitingForFile || failed || asking;
+  // a message read whole: it wraps and the row grows (an error, a question, a retry's countdown and attempt)
+  const tall = failed || asking || retry !== null;
   const destination = formatS3Url(job.bucket, job.key);
   const badge = optionsBadge(job.options);
 
@@ -121,15 +137,15 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
 
   return (
     <div
-      // only a failed row's height differs (its whole error wraps): the others keep the estimate
+      // only a tall row's height differs (its whole message wraps): the others keep the estimate
       // and cost no measuring while the list scrolls
-      ref={failed || asking ? measure : undefined}
+      ref={tall ? measure : undefined}
       role="row"
       aria-label={job.name}
       aria-rowindex={index + 2}
       data-index={index}
       data-state={job.state}
-      className={`job-row${selected ? ' selected' : ''}${problem ? ' has-problem' : ''}${failed || asking ? ' has-error' : ''}${depth === 1 ? ' child' : ''}`}
+      className={`job-row${selected ? ' selected' : ''}${problem || retry ? ' has-problem' : ''}${tall ? ' tall' : ''}${depth === 1 ? ' child' : ''}`}
       style={{ transform: `translateY(${top}px)` }}
       onClick={onRowClick}
     >
@@ -223,22 +239,6 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
               }}
             />
           </label>
-        ) : null}
-        {job.state === 'completed' && !job.options?.sseC ? (
-          <select
-            className="link-select"
-            aria-label="Copy link"
-            title="Copy a download link"
-            value=""
-            onChange={(event) => {
-              if (event.target.value) void actions.copyLink(id, Number(event.target.value));
-            }}
-          >
-            <option value="">Copy link</option>
-            <option value={3600}>valid 1 hour</option>
-            <option value={86_400}>valid 1 day</option>
-            <option value={604_800}>valid 7 days</option>
-          </select>
         ) : null}
         <RowActions
           owner={job.id}

@@ -1,17 +1,38 @@
 /**
  * A row's actions: icon buttons where the window is wide, one "More actions" menu where it is
  * narrow (CSS decides which is shown; the other is display:none, out of the accessibility tree).
- * Other rows' additions ("Copy link", options) are more entries of the same `RowAction` list.
+ * Other rows' additions ("Copy link", options) are more entries of the same `RowAction` list. An
+ * action with choices ("Copy link": valid 1 hour, 1 day, 7 days) is an icon button that opens a menu
+ * of them where the window is wide, and one entry per choice in "More actions" where it is narrow.
  */
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { MoreIcon } from './icons.tsx';
 
-export interface RowAction {
+/** An action a button or a menu entry runs. */
+export interface SimpleAction {
   /** The accessible name and the menu's words: "Pause", "Abort…". */
   label: string;
   icon: ReactNode;
   onSelect: () => void;
   danger?: boolean;
+}
+
+/** An action refined by a choice ("Copy link": "valid 1 hour", …): picking one runs it. */
+export interface ChoiceAction {
+  label: string;
+  icon: ReactNode;
+  choices: readonly { label: string; onSelect: () => void }[];
+}
+
+export type RowAction = SimpleAction | ChoiceAction;
+
+/** The actions as the narrow window's menu lists them: an action with choices becomes one entry per choice. */
+function flatten(actions: readonly RowAction[]): SimpleAction[] {
+  return actions.flatMap((action) =>
+    'choices' in action
+      ? action.choices.map((choice) => ({ label: `${action.label}, ${choice.label}`, icon: action.icon, onSelect: choice.onSelect }))
+      : [action],
+  );
 }
 
 /**
@@ -22,25 +43,54 @@ export function RowActions({ actions, rowName, owner }: { actions: readonly RowA
   return (
     <>
       <span className="inline-actions">
-        {actions.map((action) => (
-          <button
-            key={action.label}
-            type="button"
-            className={`icon-button${action.danger ? ' danger' : ''}`}
-            aria-label={action.label.replace(/…$/, '')}
-            title={action.label}
-            onClick={action.onSelect}
-          >
-            {action.icon}
-          </button>
-        ))}
+        {actions.map((action) =>
+          'choices' in action ? (
+            <RowMenu
+              key={action.label}
+              className="choice-menu"
+              trigger={{ label: action.label, icon: action.icon }}
+              actions={action.choices.map((choice) => ({ label: choice.label, icon: null, onSelect: choice.onSelect }))}
+              rowName={rowName}
+              owner={owner}
+            />
+          ) : (
+            <button
+              key={action.label}
+              type="button"
+              className={`icon-button${action.danger ? ' danger' : ''}`}
+              aria-label={action.label.replace(/…$/, '')}
+              title={action.label}
+              onClick={action.onSelect}
+            >
+              {action.icon}
+            </button>
+          ),
+        )}
       </span>
-      {actions.length > 0 ? <RowMenu actions={actions} rowName={rowName} owner={owner} /> : null}
+      {actions.length > 0 ? <RowMenu className="row-menu" actions={flatten(actions)} rowName={rowName} owner={owner} /> : null}
     </>
   );
 }
 
-function RowMenu({ actions, rowName, owner }: { actions: readonly RowAction[]; rowName: string; owner: string }) {
+/** What opens a menu: "More actions" (the default) or an action with choices. */
+interface MenuTrigger {
+  label: string;
+  icon: ReactNode;
+}
+
+function RowMenu({
+  actions,
+  rowName,
+  owner,
+  className,
+  trigger,
+}: {
+  actions: readonly SimpleAction[];
+  rowName: string;
+  owner: string;
+  className: string;
+  trigger?: MenuTrigger;
+}) {
   // the owner the menu was opened for: another job moving into the row finds it closed
   const [openFor, setOpenFor] = useState<string | null>(null);
   const open = openFor === owner;
@@ -82,22 +132,29 @@ function RowMenu({ actions, rowName, owner }: { actions: readonly RowAction[]; r
   }
 
   return (
-    <span className="row-menu">
+    <span className={className}>
       <button
         ref={button}
         type="button"
         className="icon-button"
-        aria-label={`More actions for ${rowName}`}
-        title="More actions"
+        aria-label={trigger ? trigger.label : `More actions for ${rowName}`}
+        title={trigger ? trigger.label : 'More actions'}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
         onClick={() => setOpen(!open)}
       >
-        <MoreIcon />
+        {trigger ? trigger.icon : <MoreIcon />}
       </button>
       {open ? (
-        <div ref={menu} id={menuId} role="menu" aria-label={`Actions for ${rowName}`} className="menu" onKeyDown={onMenuKeyDown}>
+        <div
+          ref={menu}
+          id={menuId}
+          role="menu"
+          aria-label={trigger ? `${trigger.label} for ${rowName}` : `Actions for ${rowName}`}
+          className="menu"
+          onKeyDown={onMenuKeyDown}
+        >
           {actions.map((action) => (
             <button
               key={action.label}

@@ -37,7 +37,8 @@ describe('upload options in the window', () => {
     const { fake, user } = await renderApp({ snapshot: { jobs: [done] } });
     // after userEvent.setup(), which installs a clipboard of its own
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
-    await user.selectOptions(within(screen.getByRole('row', { name: 'done.bin' })).getByRole('combobox', { name: 'Copy link' }), '86400');
+    await user.click(within(screen.getByRole('row', { name: 'done.bin' })).getByRole('button', { name: 'Copy link' }));
+    await user.click(within(screen.getByRole('menu', { name: 'Copy link for done.bin' })).getByRole('menuitem', { name: 'valid 1 day' }));
     await waitFor(() => expect(writeText).toHaveBeenCalledWith(`https://s3.example/${done.id}?X-Amz-Expires=86400`));
     expect(fake.requests('shareLink')).toEqual([{ jobId: done.id, expiresInSeconds: 86_400 }]);
 
