@@ -1,5 +1,6 @@
 // Playwright fixtures: every test gets its own data directory, its own bucket, and its own
 // `ferry serve` (the real CLI, as a user starts it), and a page opened at the URL it printed.
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -146,3 +147,11 @@ export const test = base.extend<{ ferry: Ferry; app: Page; withEndpoint: boolean
 
 export { expect };
 export { testClient };
+
+/** axe-core's violations of impact serious or critical on the page as it is, one line each (issue #13). */
+export async function seriousViolations(app: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page: app }).analyze();
+  return result.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}

@@ -1,12 +1,11 @@
 // Issue #13 end to end: a folder is one item, search and sort, whole errors, the keyboard, axe in
 // each main state, a narrow window. Chromium against `ferry serve` and RGW; waits for what the
 // window shows, never for time.
-import AxeBuilder from '@axe-core/playwright';
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, testClient, type Ferry } from './fixtures.ts';
+import { test, expect, seriousViolations, testClient, type Ferry } from './fixtures.ts';
 import { dropFiles } from './page-files.ts';
 import { tempDir } from '../harness/tempDirs.ts';
 
@@ -40,13 +39,6 @@ async function addFolderFromDisk(app: Page, parent: string, name: string): Promi
   await dialog.getByRole('textbox', { name: 'Folder path' }).press('Enter');
   await dialog.getByRole('checkbox', { name: `Select ${name}` }).check();
   await dialog.getByRole('button', { name: 'Add 1 item' }).click();
-}
-
-async function seriousViolations(app: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page: app }).analyze();
-  return result.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
 }
 
 test('a folder added from the disk is one group row that counts its files and expands into them; search and sort', async ({

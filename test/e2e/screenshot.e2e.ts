@@ -2,7 +2,7 @@
 // retrying against an endpoint that went away (issue #13). Kept as a test artifact on every run;
 // FERRY_UPDATE_SCREENSHOTS=1 also writes docs/window.png.
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
-import { test, expect, testClient, ferryCli } from './fixtures.ts';
+import { test, expect, seriousViolations, testClient, ferryCli } from './fixtures.ts';
 import { dropFiles } from './page-files.ts';
 import { startProxy } from '../harness/proxy.ts';
 import { tempDir } from '../harness/tempDirs.ts';
@@ -124,6 +124,10 @@ test('the window with uploads in several states', async ({ app, ferry }, testInf
   await expect(app.getByRole('row', { name: 'set-photos', exact: true })).toContainText(/\d+ of 40 files/);
 
   await expect(retrying).toContainText(/Retrying (in \d+ s|now)/);
+  // the retry is read whole in its row: countdown, reason and attempt, nothing cut off
+  const retryNote = retrying.locator('.job-detail.retrying');
+  await expect(retryNote).toContainText(/^Retrying (in \d+ s|now): cannot reach the endpoint \(attempt \d+\)$/);
+  expect(await retryNote.evaluate((element) => element.scrollWidth <= element.clientWidth + 1)).toBe(true);
   await expect(app.getByText('Secrets are not well protected')).toHaveCount(0);
   await app.mouse.move(640, 700); // no hover state in the picture
   const shot = await app.screenshot();
@@ -132,6 +136,18 @@ test('the window with uploads in several states', async ({ app, ferry }, testInf
     const { writeFileSync } = await import('node:fs');
     writeFileSync(new URL('../../docs/window.png', import.meta.url), shot);
   }
+
+  // axe with every state of the picture on screen (a group, paused, failed, completed, retrying), in
+  // the light theme and then the dark one, the Settings dialog included
+  expect(await seriousViolations(app), 'the states of the picture, light').toEqual([]);
+  await app.getByRole('button', { name: 'Settings' }).click();
+  const settings = app.getByRole('dialog', { name: 'Settings' });
+  await settings.getByRole('radio', { name: 'Dark' }).check();
+  await expect(app.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await seriousViolations(app), 'Settings, dark').toEqual([]);
+  await app.keyboard.press('Escape');
+  await expect(settings).toHaveCount(0);
+  expect(await seriousViolations(app), 'the states of the picture, dark').toEqual([]);
   client.destroy();
   await archive.close();
 });
