@@ -1,4 +1,7 @@
-/** Notices in the corner: a command's error in words (stays until dismissed) or a short piece of news. */
+/**
+ * Notices in the corner: a command's error in words (15 s, and as long as the pointer or the focus is
+ * on it) or a short piece of news (6 s).
+ */
 import { useEffect, useState } from 'react';
 import { useActions, useFerry } from '../store/hooks.ts';
 import type { Notice } from '../store/uiSlice.ts';
