@@ -56,6 +56,21 @@ const contractNamesAsLiterals = {
   },
 };
 
+/**
+ * Serves main/engine/version.ts to the main bundle as a literal: its `import.meta.url` would be empty in
+ * a CommonJS bundle (main.cjs then failed to load), and inside app.asar package.json is not where the
+ * source file looks for it. The version is the one of the package.json being built.
+ */
+const versionAsLiteral = {
+  name: 'version-as-literal',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]main[\\/]engine[\\/]version\.ts$/ }, () => ({
+      contents: `export const VERSION = ${JSON.stringify(JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version)};\n`,
+      loader: 'ts',
+    }));
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -79,6 +94,7 @@ const [main, preload] = await Promise.all([
     // the AWS SDK picks its Node builds by these conditions
     conditions: ['node'],
     mainFields: ['main', 'module'],
+    plugins: [versionAsLiteral],
   }),
   build({
     ...common,
