@@ -179,7 +179,12 @@ export async function runUpload(run: UploadRun): Promise<UploadResult> {
         if (!isPreconditionFailed(error)) throw error instanceof FerryError ? explainOptionsRefusal(error, run.job.options) : error;
         const mode = run.job.options?.ifExists;
         if (mode === 'skip') return { etag: await headEtag(run), skipped: true };
-        if (mode === 'ask') throw existsQuestion(run.job.bucket, run.job.key, 'was created by another writer while this upload ran');
+        if (mode === 'ask') {
+          // the "other writer" may be this job's own earlier write, landed late (see checkExisting)
+          const head = await headObject(run);
+          if (head !== null && (await holdsTheFile(run, file, head))) return { etag: head.etag, skipped: true };
+          throw existsQuestion(run.job.bucket, run.job.key, 'was created by another writer while this upload ran');
+        }
         if (mode === 'rename' && !run.job.multipart && renames < 100) {
           const existing = await checkExisting(run, file);
           if (existing !== null) return existing;
@@ -219,6 +224,11 @@ async function checkExisting(run: UploadRun, file: PartSource): Promise<UploadRe
     if (head === null) return null;
     if (mode === 'skip') return { etag: head.etag, skipped: true };
     if (mode === 'fail') throw existsError(run, 'exists');
+    // The file's very bytes are there already (its size, and its ETag is the MD5s of its bytes): most
+    // often this job's own write, which landed although the job was paused or interrupted before the
+    // answer came (its body was already in the socket's buffer). Asking about it, or keeping both,
+    // would only store the same bytes again.
+    if ((mode === 'ask' || mode === 'rename') && (await holdsTheFile(run, file, head))) return { etag: head.etag, skipped: true };
     // the window's default: nothing is replaced without an answer (existsQuestion.ts)
     if (mode === 'ask') throw existsQuestion(run.job.bucket, run.job.key);
     if (mode === 'skip-identical') {
@@ -230,6 +240,16 @@ async function checkExisting(run: UploadRun, file: PartSource): Promise<UploadRe
     run.callbacks.onKeyChanged?.(run.job.key);
   }
   throw existsError(run, 'and its first 1,000 renamed variants exist');
+}
+
+/**
+ * Whether the object `head` describes has the file's bytes: same size, and the ETag they give (not for an
+ * opaque ETag). For a file sent in one request only: a multipart upload lands at its Complete, whose lost
+ * answer is handled there, and a big file would be read whole before the question is asked.
+ */
+async function holdsTheFile(run: UploadRun, file: PartSource, head: { etag: string; size: number }): Promise<boolean> {
+  if (run.job.multipart || head.size !== run.job.size || head.etag === '' || etagIsOpaque(run.job.options)) return false;
+  return head.etag === (await localEtag(run, file));
 }
 
 /** The ETag S3 gives these bytes uploaded as this job uploads them: MD5, or md5(part MD5s)-N. */

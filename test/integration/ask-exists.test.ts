@@ -87,6 +87,24 @@ describe('if-exists ask', () => {
     expect(await objectSha256(client, bucket, 'report.pdf')).toBe(sha256);
   });
 
+  it("the file's own bytes at the key (a write that landed as the job was paused) complete it, without asking or a copy", async () => {
+    const file = await makeFile(files, 'landed.txt', 5000, 5000);
+    const { readFile } = await import('node:fs/promises');
+    // what a paused PutObject whose body was already in the socket's buffer leaves on the server
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'docs/landed.txt', Body: await readFile(file.path) }));
+    const [added] = await engine.addJobs([spec(file.path, 'docs/landed.txt')]);
+    const done = await waitForState(engine, added!.id, 'completed');
+    expect(isWaitingForAnswer(done)).toBe(false);
+    expect(done.skipped).toBe(true);
+    // and with "keep both", no "landed (1).txt" beside it
+    const [kept] = await engine.addJobs([
+      { ...spec(file.path, 'docs/landed.txt', { id: 'drop-2', name: 'another drop' }), options: { ifExists: 'rename' } },
+    ]);
+    expect((await waitForState(engine, kept!.id, 'completed')).key).toBe('docs/landed.txt');
+    expect(await keys()).toEqual(['docs/landed.txt']);
+    expect(await objectSha256(client, bucket, 'docs/landed.txt')).toBe(file.sha256);
+  });
+
   it('a free key uploads at once, without asking', async () => {
     const file = await makeFile(files, 'free.bin', 2000, 7);
     const [job] = await engine.addJobs([spec(file.path, 'free.bin')]);
