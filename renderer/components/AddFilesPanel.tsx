@@ -10,7 +10,7 @@ import { destinationProblem, normalizePrefix } from '../store/jobsSlice.ts';
 import { useActions, useFerry } from '../store/hooks.ts';
 import { count } from '../format.ts';
 import { Dialog } from './Dialog.tsx';
-import { FolderBar, FolderEntries, useHostFolder } from './HostFolder.tsx';
+import { EmptyFolder, FolderBar, FolderEntries, ShowHiddenToggle, useHostFolder } from './HostFolder.tsx';
 import { RefreshIcon, WarningIcon } from './icons.tsx';
 
 export function AddFilesPanel() {
@@ -75,17 +75,13 @@ export function AddFilesPanel() {
       }
     >
       <FolderBar folder={folder} onOpen={open}>
-        <label className="check-label">
-          <input
-            type="checkbox"
-            checked={showHidden}
-            onChange={(event) => {
-              setShowHidden(event.target.checked);
-              open(current?.path ?? null, event.target.checked);
-            }}
-          />{' '}
-          Show hidden files
-        </label>
+        <ShowHiddenToggle
+          checked={showHidden}
+          onChange={(checked) => {
+            setShowHidden(checked);
+            open(current?.path ?? null, checked);
+          }}
+        />
         <button
           type="button"
           className="icon-button"
@@ -109,7 +105,7 @@ export function AddFilesPanel() {
             onChange={() => toggle(entry.path, entry.kind)}
           />
         )}
-        empty={<p className="empty-text">{showHidden ? 'This folder is empty.' : 'No files to show here. Hidden files are not shown.'}</p>}
+        empty={<EmptyFolder showHidden={showHidden} />}
       />
       <div className="browser-target">
         {problem ? (

@@ -1,10 +1,10 @@
 /**
- * Choosing one file on the computer Ferry runs on (browseFiles, the same listing as "Add files…"):
- * for "Resume with a local file…" in the orphans panel (issue #15).
+ * Choosing one file on the computer Ferry runs on (browseFiles, the same listing as "Add files…",
+ * hidden files one tick away as there): for "Resume with a local file…" in the orphans panel (issue #15).
  */
 import { useState, type ReactNode } from 'react';
 import { Dialog } from './Dialog.tsx';
-import { FolderBar, FolderEntries, useHostFolder } from './HostFolder.tsx';
+import { EmptyFolder, FolderBar, FolderEntries, ShowHiddenToggle, useHostFolder } from './HostFolder.tsx';
 
 export function HostFileChooser({
   title,
@@ -21,9 +21,10 @@ export function HostFileChooser({
 }) {
   const folder = useHostFolder();
   const [chosen, setChosen] = useState<string | null>(null);
-  const open = (path: string) => {
+  const [showHidden, setShowHidden] = useState(false);
+  const open = (path: string | null, hidden = showHidden) => {
     setChosen(null);
-    void folder.open(path);
+    void folder.open(path, hidden);
   };
 
   return (
@@ -44,12 +45,21 @@ export function HostFileChooser({
         </>
       }
     >
-      <FolderBar folder={folder} onOpen={open} />
+      <FolderBar folder={folder} onOpen={open}>
+        <ShowHiddenToggle
+          checked={showHidden}
+          onChange={(checked) => {
+            setShowHidden(checked);
+            open(folder.current?.path ?? null, checked);
+          }}
+        />
+      </FolderBar>
       <FolderEntries
         folder={folder}
         onOpen={open}
         selectHeader="Chosen"
         isSelected={(entry) => chosen === entry.path}
+        empty={<EmptyFolder showHidden={showHidden} />}
         select={(entry) =>
           entry.kind === 'file' ? (
             <input

@@ -53,6 +53,20 @@ export function useHostFolder(): HostFolder {
 }
 
 /** The bar above a folder: up one folder, the folder's path (type another and press Enter), and `children`. */
+/** "Show hidden files": dot-files are listed only when asked (a home folder is full of them). */
+export function ShowHiddenToggle({ checked, onChange }: { checked: boolean; onChange: (checked: boolean) => void }) {
+  return (
+    <label className="check-label">
+      <input type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} /> Show hidden files
+    </label>
+  );
+}
+
+/** What an empty listing says: with hidden files left out, that there may be some. */
+export function EmptyFolder({ showHidden }: { showHidden: boolean }) {
+  return <p className="empty-text">{showHidden ? 'This folder is empty.' : 'No files to show here. Hidden files are not shown.'}</p>;
+}
+
 export function FolderBar({ folder, onOpen, children }: { folder: HostFolder; onOpen: (path: string) => void; children?: ReactNode }) {
   const { listing, current, typed, setTyped } = folder;
   return (

@@ -3,7 +3,7 @@
 // file changed, and "Resume with a local file…" for another tool's incomplete upload. Chromium
 // against `ferry serve` and RGW; waits for what the window shows, never for time.
 import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
-import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, testClient, type Ferry } from './fixtures.ts';
@@ -120,7 +120,10 @@ test('a row whose file changed while paused fails, then "Resume, sending only wh
 });
 
 test('"Resume with a local file…" finishes another tool\'s incomplete upload from the orphans panel', async ({ app, ferry }) => {
-  const folder = tempDir('e2e-adopt');
+  // the local copy sits in a hidden folder, as backup tools keep theirs: the chooser shows it when asked
+  const parent = tempDir('e2e-adopt');
+  const folder = join(parent, '.backups');
+  mkdirSync(folder);
   const file = await makeFile(folder, 'backup.tar', 12 * MiB + 5, 153);
   const bytes = readFileSync(file.path);
   const client = testClient(ferry.s3);
@@ -145,8 +148,11 @@ test('"Resume with a local file…" finishes another tool\'s incomplete upload f
   await panel.getByRole('button', { name: 'Resume tools/backup.tar with a local file' }).click();
   const chooser = app.getByRole('dialog', { name: 'Resume tools/backup.tar' });
   await expect(chooser.getByRole('textbox', { name: 'Folder path' })).toHaveValue(/^\//);
-  await chooser.getByRole('textbox', { name: 'Folder path' }).fill(folder);
+  await chooser.getByRole('textbox', { name: 'Folder path' }).fill(parent);
   await chooser.getByRole('textbox', { name: 'Folder path' }).press('Enter');
+  await expect(chooser.getByText('No files to show here. Hidden files are not shown.')).toBeVisible();
+  await chooser.getByRole('checkbox', { name: 'Show hidden files' }).check();
+  await chooser.getByRole('button', { name: 'Open .backups' }).click();
   await chooser.getByRole('radio', { name: 'Choose backup.tar' }).check();
   await chooser.getByRole('button', { name: 'Resume with this file' }).click();
   await expect(app.getByText(/The server holds 2 of its 3 parts of 5.00 MiB/)).toBeVisible();
