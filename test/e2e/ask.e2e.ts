@@ -4,27 +4,8 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
-import { test, expect, testClient, type Ferry } from './fixtures.ts';
+import { addFromDisk, chooseDestination, expect, test, testClient } from './fixtures.ts';
 import { tempDir } from '../harness/tempDirs.ts';
-
-async function chooseDestination(app: Page, ferry: Ferry, prefix: string): Promise<void> {
-  await expect(app.getByRole('combobox', { name: 'Endpoint' })).toHaveValue(/.+/);
-  await app.getByRole('combobox', { name: 'Bucket' }).fill(ferry.bucket);
-  await app.getByRole('textbox', { name: 'Prefix' }).fill(prefix);
-  await app.getByRole('textbox', { name: 'Prefix' }).blur();
-}
-
-/** "Add files…", a typed path, one item ticked, Add. */
-async function addFromDisk(app: Page, parent: string, name: string): Promise<void> {
-  await app.getByRole('toolbar').getByRole('button', { name: 'Add files…' }).click();
-  const dialog = app.getByRole('dialog', { name: 'Add files' });
-  await expect(dialog.getByRole('textbox', { name: 'Folder path' })).toHaveValue(/^\//);
-  await dialog.getByRole('textbox', { name: 'Folder path' }).fill(parent);
-  await dialog.getByRole('textbox', { name: 'Folder path' }).press('Enter');
-  await dialog.getByRole('checkbox', { name: `Select ${name}` }).check();
-  await dialog.getByRole('button', { name: 'Add 1 item' }).click();
-}
 
 test('keys that exist ask in their rows; "Keep both" for the rest of the drop uploads "name (1).ext" beside them', async ({
   app,

@@ -6,29 +6,11 @@ import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client
 import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, testClient, type Ferry } from './fixtures.ts';
+import { addFromDisk, chooseDestination, expect, test, testClient } from './fixtures.ts';
 import { makeFile, objectSha256, sha256File } from '../harness/s3.ts';
 import { tempDir } from '../harness/tempDirs.ts';
 
 const MiB = 1024 * 1024;
-
-async function chooseDestination(app: Page, ferry: Ferry, prefix = 'e2e/'): Promise<void> {
-  await expect(app.getByRole('combobox', { name: 'Endpoint' })).toHaveValue(/.+/);
-  await app.getByRole('combobox', { name: 'Bucket' }).fill(ferry.bucket);
-  await app.getByRole('textbox', { name: 'Prefix' }).fill(prefix);
-  await app.getByRole('textbox', { name: 'Prefix' }).blur();
-}
-
-/** "Add files…", a typed folder path, one file ticked, Add. */
-async function addFileFromDisk(app: Page, folder: string, name: string): Promise<void> {
-  await app.getByRole('toolbar').getByRole('button', { name: 'Add files…' }).click();
-  const dialog = app.getByRole('dialog', { name: 'Add files' });
-  await expect(dialog.getByRole('textbox', { name: 'Folder path' })).toHaveValue(/^\//);
-  await dialog.getByRole('textbox', { name: 'Folder path' }).fill(folder);
-  await dialog.getByRole('textbox', { name: 'Folder path' }).press('Enter');
-  await dialog.getByRole('checkbox', { name: `Select ${name}` }).check();
-  await dialog.getByRole('button', { name: 'Add 1 item' }).click();
-}
 
 function rewrite(path: string, offset: number, length: number): void {
   const fd = openSync(path, 'r+');
@@ -59,7 +41,7 @@ test('a completed row: its receipt readable and as JSON, written to the receipts
   await chooseDestination(app, ferry);
   const folder = tempDir('e2e-changes');
   const file = await makeFile(folder, 'ledger.bin', 40 * MiB, 151); // three parts of 16 MiB
-  await addFileFromDisk(app, folder, 'ledger.bin');
+  await addFromDisk(app, folder, 'ledger.bin');
   const job = row(app, 'ledger.bin');
   await expect(job.getByText('Completed', { exact: true })).toBeVisible();
 
@@ -101,7 +83,7 @@ test('a row whose file changed while paused fails, then "Resume, sending only wh
   const folder = tempDir('e2e-changes');
   const file = await makeFile(folder, 'video.bin', 96 * MiB, 152);
   ferry.network.limit(8 * MiB); // a slow uplink: the upload lasts long enough to pause it
-  await addFileFromDisk(app, folder, 'video.bin');
+  await addFromDisk(app, folder, 'video.bin');
   const job = row(app, 'video.bin');
   await expect(job).toContainText(/[1-9][\d.]* MiB of 96.0 MiB/);
   await job.getByRole('button', { name: 'Pause' }).click();

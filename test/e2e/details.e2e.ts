@@ -5,19 +5,12 @@
 // files are one tick away; an error notice goes away by itself. Waits for what the window shows.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from '@playwright/test';
-import { test, expect, type Ferry } from './fixtures.ts';
+import type { Locator } from '@playwright/test';
+import { addFromDisk, chooseDestination, expect, test } from './fixtures.ts';
 import { dropFiles } from './page-files.ts';
 import { tempDir } from '../harness/tempDirs.ts';
 
 const MiB = 1024 * 1024;
-
-async function chooseDestination(app: Page, ferry: Ferry, prefix = 'e2e/'): Promise<void> {
-  await expect(app.getByRole('combobox', { name: 'Endpoint' })).toHaveValue(/.+/);
-  await app.getByRole('combobox', { name: 'Bucket' }).fill(ferry.bucket);
-  await app.getByRole('textbox', { name: 'Prefix' }).fill(prefix);
-  await app.getByRole('textbox', { name: 'Prefix' }).blur();
-}
 
 /** Where each of the row's cells and visible buttons sits, and whether a cell's content spills out of it. */
 async function rowLayout(row: Locator) {
@@ -49,13 +42,7 @@ test("a completed row's actions fit beside its status at 1280, 1920 and 800 pixe
   // a file from the disk, in parts: its row has every action a completed upload has
   const folder = tempDir('e2e-actions');
   writeFileSync(join(folder, 'delivery-final.mov'), Buffer.alloc(20 * MiB, 7));
-  await app.getByRole('toolbar').getByRole('button', { name: 'Add files…' }).click();
-  const add = app.getByRole('dialog', { name: 'Add files' });
-  await expect(add.getByRole('textbox', { name: 'Folder path' })).toHaveValue(/^\//);
-  await add.getByRole('textbox', { name: 'Folder path' }).fill(folder);
-  await add.getByRole('textbox', { name: 'Folder path' }).press('Enter');
-  await add.getByRole('checkbox', { name: 'Select delivery-final.mov' }).check();
-  await add.getByRole('button', { name: 'Add 1 item' }).click();
+  await addFromDisk(app, folder, 'delivery-final.mov');
   const row = app.getByRole('row', { name: 'delivery-final.mov', exact: true });
   await expect(row.getByText('Completed', { exact: true })).toBeVisible();
 
@@ -256,13 +243,7 @@ test('a folder in progress is one row with its bytes, speed, time left and state
   mkdirSync(join(parent, 'rushes'));
   for (let i = 0; i < 12; i++) writeFileSync(join(parent, 'rushes', `take-${String(i).padStart(2, '0')}.mov`), Buffer.alloc(2 * MiB, i));
   ferry.network.limit(1 * MiB);
-  await app.getByRole('toolbar').getByRole('button', { name: 'Add files…' }).click();
-  const add = app.getByRole('dialog', { name: 'Add files' });
-  await expect(add.getByRole('textbox', { name: 'Folder path' })).toHaveValue(/^\//);
-  await add.getByRole('textbox', { name: 'Folder path' }).fill(parent);
-  await add.getByRole('textbox', { name: 'Folder path' }).press('Enter');
-  await add.getByRole('checkbox', { name: 'Select rushes' }).check();
-  await add.getByRole('button', { name: 'Add 1 item' }).click();
+  await addFromDisk(app, parent, 'rushes');
 
   const group = app.getByRole('row', { name: 'rushes', exact: true });
   // files done of 12, bytes done of 24 MiB, a speed, a time left and what its files are doing, at once

@@ -148,6 +148,27 @@ export const test = base.extend<{ ferry: Ferry; app: Page; withEndpoint: boolean
 export { expect };
 export { testClient };
 
+/** The destination bar: the endpoint the window chose, the test's bucket and `prefix`. */
+export async function chooseDestination(app: Page, ferry: Ferry, prefix = 'e2e/'): Promise<void> {
+  await expect(app.getByRole('combobox', { name: 'Endpoint' })).toHaveValue(/.+/);
+  await app.getByRole('combobox', { name: 'Bucket' }).fill(ferry.bucket);
+  await app.getByRole('textbox', { name: 'Prefix' }).fill(prefix);
+  await app.getByRole('textbox', { name: 'Prefix' }).blur();
+}
+
+/** "Add files…", a typed folder path, one item (a file or a folder) ticked, Add. */
+export async function addFromDisk(app: Page, folder: string, name: string): Promise<void> {
+  await app.getByRole('toolbar').getByRole('button', { name: 'Add files…' }).click();
+  const dialog = app.getByRole('dialog', { name: 'Add files' });
+  // the starting folder first: typed while it loads, the path would be re-rendered under the typing
+  // (seen in CI on a loaded machine: "/root" + the typed path)
+  await expect(dialog.getByRole('textbox', { name: 'Folder path' })).toHaveValue(/^\//);
+  await dialog.getByRole('textbox', { name: 'Folder path' }).fill(folder);
+  await dialog.getByRole('textbox', { name: 'Folder path' }).press('Enter');
+  await dialog.getByRole('checkbox', { name: `Select ${name}` }).check();
+  await dialog.getByRole('button', { name: 'Add 1 item' }).click();
+}
+
 /** axe-core's violations of impact serious or critical on the page as it is, one line each (issue #13). */
 export async function seriousViolations(app: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page: app }).analyze();

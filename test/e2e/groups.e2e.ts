@@ -4,19 +4,11 @@
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
-import { test, expect, seriousViolations, testClient, type Ferry } from './fixtures.ts';
+import { addFromDisk, chooseDestination, expect, seriousViolations, test, testClient } from './fixtures.ts';
 import { dropFiles } from './page-files.ts';
 import { tempDir } from '../harness/tempDirs.ts';
 
 const MiB = 1024 * 1024;
-
-async function chooseDestination(app: Page, ferry: Ferry, prefix = 'e2e/'): Promise<void> {
-  await expect(app.getByRole('combobox', { name: 'Endpoint' })).toHaveValue(/.+/);
-  await app.getByRole('combobox', { name: 'Bucket' }).fill(ferry.bucket);
-  await app.getByRole('textbox', { name: 'Prefix' }).fill(prefix);
-  await app.getByRole('textbox', { name: 'Prefix' }).blur();
-}
 
 /** A folder on the host's disk with `count` small files (two levels). */
 function makeFolder(name: string, count: number): string {
@@ -28,26 +20,13 @@ function makeFolder(name: string, count: number): string {
   return root;
 }
 
-/** "Add files…", a typed path, the folder ticked, Add. */
-async function addFolderFromDisk(app: Page, parent: string, name: string): Promise<void> {
-  await app.getByRole('toolbar').getByRole('button', { name: 'Add files…' }).click();
-  const dialog = app.getByRole('dialog', { name: 'Add files' });
-  // the starting folder first: typed while it loads, the path would be re-rendered under the typing
-  // (seen in CI on a loaded machine: "/root" + the typed path)
-  await expect(dialog.getByRole('textbox', { name: 'Folder path' })).toHaveValue(/^\//);
-  await dialog.getByRole('textbox', { name: 'Folder path' }).fill(parent);
-  await dialog.getByRole('textbox', { name: 'Folder path' }).press('Enter');
-  await dialog.getByRole('checkbox', { name: `Select ${name}` }).check();
-  await dialog.getByRole('button', { name: 'Add 1 item' }).click();
-}
-
 test('a folder added from the disk is one group row that counts its files and expands into them; search and sort', async ({
   app,
   ferry,
 }) => {
   await chooseDestination(app, ferry);
   const parent = makeFolder('holiday-photos', 24);
-  await addFolderFromDisk(app, parent, 'holiday-photos');
+  await addFromDisk(app, parent, 'holiday-photos');
 
   const group = app.getByRole('row', { name: 'holiday-photos', exact: true });
   await expect(group).toContainText('24 of 24 files');

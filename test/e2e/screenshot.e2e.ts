@@ -2,7 +2,7 @@
 // retrying against an endpoint that went away (issue #13). Kept as a test artifact on every run;
 // FERRY_UPDATE_SCREENSHOTS=1 also writes docs/window.png.
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
-import { test, expect, seriousViolations, testClient, ferryCli } from './fixtures.ts';
+import { addFromDisk, expect, ferryCli, seriousViolations, test, testClient } from './fixtures.ts';
 import { dropFiles } from './page-files.ts';
 import { startProxy } from '../harness/proxy.ts';
 import { tempDir } from '../harness/tempDirs.ts';
@@ -112,15 +112,7 @@ test('the window with uploads in several states', async ({ app, ferry }, testInf
   mkdirSync(join(parent, 'set-photos', 'day-2'), { recursive: true });
   for (let i = 0; i < 40; i++)
     writeFileSync(join(parent, 'set-photos', i % 2 ? 'day-2' : '', `IMG_${4100 + i}.jpg`), Buffer.alloc(256 * 1024 + i, i));
-  await app.getByRole('toolbar').getByRole('button', { name: 'Add files…' }).click();
-  const dialog = app.getByRole('dialog', { name: 'Add files' });
-  // the starting folder first: typed while it loads, the path would be re-rendered under the typing
-  // (seen in CI on a loaded machine: "/root" + the typed path)
-  await expect(dialog.getByRole('textbox', { name: 'Folder path' })).toHaveValue(/^\//);
-  await dialog.getByRole('textbox', { name: 'Folder path' }).fill(parent);
-  await dialog.getByRole('textbox', { name: 'Folder path' }).press('Enter');
-  await dialog.getByRole('checkbox', { name: 'Select set-photos' }).check();
-  await dialog.getByRole('button', { name: 'Add 1 item' }).click();
+  await addFromDisk(app, parent, 'set-photos');
   await expect(app.getByRole('row', { name: 'set-photos', exact: true })).toContainText(/\d+ of 40 files/);
 
   await expect(retrying).toContainText(/Retrying (in \d+ s|now)/);

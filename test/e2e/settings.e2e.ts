@@ -5,18 +5,11 @@
 // named as such, the endpoint tested again after a new secret, and a warning for an unlisted bucket.
 // Waits for what the window shows, never for time.
 import type { Page } from '@playwright/test';
-import { test, expect, testClient, type Ferry } from './fixtures.ts';
+import { chooseDestination, expect, test, testClient } from './fixtures.ts';
 import { dropFiles } from './page-files.ts';
 import { headEtag } from '../harness/s3.ts';
 
 const MiB = 1024 * 1024;
-
-async function chooseDestination(app: Page, ferry: Ferry, prefix = 'e2e/'): Promise<void> {
-  await expect(app.getByRole('combobox', { name: 'Endpoint' })).toHaveValue(/.+/);
-  await app.getByRole('combobox', { name: 'Bucket' }).fill(ferry.bucket);
-  await app.getByRole('textbox', { name: 'Prefix' }).fill(prefix);
-  await app.getByRole('textbox', { name: 'Prefix' }).blur();
-}
 
 async function openSettings(app: Page) {
   await app.getByRole('button', { name: 'Settings' }).click();

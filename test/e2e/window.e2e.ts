@@ -1,19 +1,12 @@
 // The window, end to end: Chromium drives the real UI served by `ferry serve`, uploading to a real
 // RGW. Tests wait for what the window shows (roles, names, words), never for time to pass.
 import { DeleteBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
-import { test, expect, testClient, type Ferry } from './fixtures.ts';
+import { chooseDestination, expect, test, testClient } from './fixtures.ts';
 import { dropFiles, sha256Of, type PageFile } from './page-files.ts';
 import { listUploads, objectSha256 } from '../harness/s3.ts';
 import type { Page } from '@playwright/test';
 
 const MiB = 1024 * 1024;
-
-async function chooseDestination(app: Page, ferry: Ferry, prefix = 'e2e/'): Promise<void> {
-  await expect(app.getByRole('combobox', { name: 'Endpoint' })).toHaveValue(/.+/);
-  await app.getByRole('combobox', { name: 'Bucket' }).fill(ferry.bucket);
-  await app.getByRole('textbox', { name: 'Prefix' }).fill(prefix);
-  await app.getByRole('textbox', { name: 'Prefix' }).blur();
-}
 
 function row(app: Page, name: string) {
   return app.getByRole('row', { name, exact: true });
