@@ -224,11 +224,11 @@ async function checkExisting(run: UploadRun, file: PartSource): Promise<UploadRe
     if (head === null) return null;
     if (mode === 'skip') return { etag: head.etag, skipped: true };
     if (mode === 'fail') throw existsError(run, 'exists');
-    // The file's very bytes are there already (its size, and its ETag is the MD5s of its bytes): most
+    // The file's very bytes are there already (its size, and its ETag is the MD5 of its bytes): most
     // often this job's own write, which landed although the job was paused or interrupted before the
-    // answer came (its body was already in the socket's buffer). Asking about it, or keeping both,
-    // would only store the same bytes again.
-    if ((mode === 'ask' || mode === 'rename') && (await holdsTheFile(run, file, head))) return { etag: head.etag, skipped: true };
+    // answer came (its body was already in the socket's buffer). Asking about it would only offer to
+    // store the same bytes again. (`rename` keeps its word: a copy under a new name, every time.)
+    if (mode === 'ask' && (await holdsTheFile(run, file, head))) return { etag: head.etag, skipped: true };
     // the window's default: nothing is replaced without an answer (existsQuestion.ts)
     if (mode === 'ask') throw existsQuestion(run.job.bucket, run.job.key);
     if (mode === 'skip-identical') {
