@@ -12,9 +12,10 @@
  *
  * What is kept is the SDK's own: the client's endpoint rules (resolved once per bucket), its
  * credentials, its SigV4 signer, its HTTP handler (agents, TLS and CA, timeouts, abort), its clock
- * offset, its user agent (its own step's headers, made once per client) and its XML error parser. What is left out is what these two requests do not need: Ferry
- * sends the check the endpoint validates itself (partCheck.ts), never the SDK's own CRC32; its own
- * retries (retry.ts) replace the SDK's, which are off.
+ * offset, its user agent (its own step's headers, made once per bucket with the rest) and its XML
+ * error parser. What is left out is what these two requests do not need: Ferry sends the check the
+ * endpoint validates itself (partCheck.ts), never the SDK's own CRC32; its own retries (retry.ts)
+ * replace the SDK's, which are off.
  *
  * Errors come out as the SDK's would (an S3ServiceException named by the S3 error code, with
  * `$metadata.httpStatusCode` and `$response`), so s3Errors.ts reads them the same.
@@ -64,6 +65,8 @@ interface Target {
   basePath: string;
   host: string;
   signer: SignatureV4;
+  /** `user-agent` and `x-amz-user-agent`, as the SDK's own step writes them for this client. */
+  userAgent: Record<string, string>;
 }
 
 /**
@@ -93,8 +96,6 @@ export class DirectWrites {
   readonly #canSend: boolean;
   /** Per bucket: where its requests go and how they are signed (the endpoint rules ran once); null: the SDK's. */
   readonly #targets = new Map<string, Promise<Target | null>>();
-  /** The user-agent headers the SDK's own step gives this client's requests (made once). */
-  #userAgent: Promise<Record<string, string>> | undefined;
 
   constructor(client: S3Client) {
     this.#client = client;
@@ -111,7 +112,7 @@ export class DirectWrites {
       // the SDK's serializer gives a body without a type this one (the server's default differs)
       'content-type': 'application/octet-stream',
       ...writeHeaders(write.fields),
-      ...(await (this.#userAgent ??= userAgentHeaders(this.#client))),
+      ...target.userAgent,
       host: target.host,
       'content-length': String(write.contentLength),
       'x-amz-content-sha256': payloadHash(write.digest),
@@ -208,6 +209,7 @@ export class DirectWrites {
         uriEscapePath: false,
         applyChecksum: false,
       }),
+      userAgent: await userAgentHeaders(this.#client),
     };
   }
 
