@@ -171,7 +171,7 @@ export async function runUpload(run: UploadRun): Promise<UploadResult> {
       const existing = await checkExisting(run, file);
       if (existing !== null) return existing;
     }
-    for (let renames = 0; ; renames++) {
+    for (let looks = 0; ; looks++) {
       try {
         return run.job.multipart ? await multipartUpload(run, file) : await singleUpload(run, file);
       } catch (error) {
@@ -179,14 +179,9 @@ export async function runUpload(run: UploadRun): Promise<UploadResult> {
         if (!isPreconditionFailed(error)) throw error instanceof FerryError ? explainOptionsRefusal(error, run.job.options) : error;
         const mode = run.job.options?.ifExists;
         if (mode === 'skip') return { etag: await headEtag(run), skipped: true };
-        if (mode === 'ask') {
-          // the "other writer" may be this job's own earlier write, landed late (see checkExisting)
-          const head = await headObject(run);
-          if (head !== null && (await holdsTheFile(run, file, head))) return { etag: head.etag, skipped: true };
-          throw existsQuestion(run.job.bucket, run.job.key, 'was created by another writer while this upload ran');
-        }
-        if (mode === 'rename' && !run.job.multipart && renames < 100) {
-          const existing = await checkExisting(run, file);
+        // look again: ask finds this job's own write landed late, or asks; rename takes the next free name
+        if ((mode === 'ask' || (mode === 'rename' && !run.job.multipart)) && looks < 100) {
+          const existing = await checkExisting(run, file, 'was created by another writer while this upload ran');
           if (existing !== null) return existing;
           continue;
         }
@@ -210,13 +205,15 @@ function ifNoneMatch(run: UploadRun): { IfNoneMatch?: string } {
 
 /**
  * `ifExists` before the first byte: HeadObject on the key; when an object is there, skip (result),
- * fail (throws OBJECT_EXISTS), ask (throws ANSWER_NEEDED: the engine pauses the job), rename (the first free `name (n).ext`, told to the engine), or for
+ * fail (throws OBJECT_EXISTS), ask (throws ANSWER_NEEDED, `how` the key came to be taken: the engine
+ * pauses the job; not when the object holds the file's own bytes), rename (the first free
+ * `name (n).ext`, told to the engine), or for
  * skip-identical compare size and ETag (MD5, or the multipart ETag for the job's part size) and
  * overwrite when they differ. Returns null to go on uploading. The write that follows carries
  * `If-None-Match: *` (skip, rename, fail, ask), so where the server honours it a writer racing in between
  * is not overwritten either.
  */
-async function checkExisting(run: UploadRun, file: PartSource): Promise<UploadResult | null> {
+async function checkExisting(run: UploadRun, file: PartSource, how?: string): Promise<UploadResult | null> {
   const mode = run.job.options?.ifExists ?? 'overwrite';
   if (mode === 'overwrite') return null;
   for (let n = 1; n <= 1000; n++) {
@@ -230,7 +227,7 @@ async function checkExisting(run: UploadRun, file: PartSource): Promise<UploadRe
     // store the same bytes again. (`rename` keeps its word: a copy under a new name, every time.)
     if (mode === 'ask' && (await holdsTheFile(run, file, head))) return { etag: head.etag, skipped: true };
     // the window's default: nothing is replaced without an answer (existsQuestion.ts)
-    if (mode === 'ask') throw existsQuestion(run.job.bucket, run.job.key);
+    if (mode === 'ask') throw existsQuestion(run.job.bucket, run.job.key, how);
     if (mode === 'skip-identical') {
       if (head.size === run.job.size && head.etag === (await localEtag(run, file))) return { etag: head.etag, skipped: true };
       return null;
