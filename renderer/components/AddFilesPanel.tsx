@@ -21,8 +21,7 @@ export function AddFilesPanel() {
   const folder = useHostFolder();
   const [chosen, setChosen] = useState<ReadonlyMap<string, 'file' | 'directory'>>(new Map());
   const input = useRef<HTMLInputElement>(null);
-  const [showHidden, setShowHidden] = useState(false);
-  const open = (path: string | null, hidden = showHidden) => void folder.open(path, hidden);
+  const open = (path: string | null) => void folder.open(path);
 
   function toggle(path: string, kind: 'file' | 'directory') {
     const next = new Map(chosen);
@@ -75,13 +74,7 @@ export function AddFilesPanel() {
       }
     >
       <FolderBar folder={folder} onOpen={open}>
-        <ShowHiddenToggle
-          checked={showHidden}
-          onChange={(checked) => {
-            setShowHidden(checked);
-            open(current?.path ?? null, checked);
-          }}
-        />
+        <ShowHiddenToggle folder={folder} />
         <button
           type="button"
           className="icon-button"
@@ -105,7 +98,7 @@ export function AddFilesPanel() {
             onChange={() => toggle(entry.path, entry.kind)}
           />
         )}
-        empty={<EmptyFolder showHidden={showHidden} />}
+        empty={<EmptyFolder folder={folder} />}
       />
       <div className="browser-target">
         {problem ? (

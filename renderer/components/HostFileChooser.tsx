@@ -2,7 +2,7 @@
  * Choosing one file on the computer Ferry runs on (browseFiles, the same listing as "Add files…",
  * hidden files one tick away as there): for "Resume with a local file…" in the orphans panel (issue #15).
  */
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Dialog } from './Dialog.tsx';
 import { EmptyFolder, FolderBar, FolderEntries, ShowHiddenToggle, useHostFolder } from './HostFolder.tsx';
 
@@ -21,11 +21,9 @@ export function HostFileChooser({
 }) {
   const folder = useHostFolder();
   const [chosen, setChosen] = useState<string | null>(null);
-  const [showHidden, setShowHidden] = useState(false);
-  const open = (path: string | null, hidden = showHidden) => {
-    setChosen(null);
-    void folder.open(path, hidden);
-  };
+  const open = (path: string | null) => void folder.open(path);
+  // a choice is of the listing shown: another folder, or hidden files shown or not, clears it
+  useEffect(() => setChosen(null), [folder.listing]);
 
   return (
     <Dialog
@@ -46,20 +44,14 @@ export function HostFileChooser({
       }
     >
       <FolderBar folder={folder} onOpen={open}>
-        <ShowHiddenToggle
-          checked={showHidden}
-          onChange={(checked) => {
-            setShowHidden(checked);
-            open(folder.current?.path ?? null, checked);
-          }}
-        />
+        <ShowHiddenToggle folder={folder} />
       </FolderBar>
       <FolderEntries
         folder={folder}
         onOpen={open}
         selectHeader="Chosen"
         isSelected={(entry) => chosen === entry.path}
-        empty={<EmptyFolder showHidden={showHidden} />}
+        empty={<EmptyFolder folder={folder} />}
         select={(entry) =>
           entry.kind === 'file' ? (
             <input

@@ -22,7 +22,11 @@ export interface HostFolder {
   /** The folder listed, once it is. */
   current: DirectoryListing | null;
   /** Lists a folder (null: the host's starting folder); only the newest request's answer is shown. */
-  open: (path: string | null, showHidden?: boolean) => Promise<void>;
+  open: (path: string | null) => Promise<void>;
+  /** Whether dot-files are listed (off at first: a home folder is full of them). */
+  showHidden: boolean;
+  /** Lists them or not, and lists the current folder again so. */
+  setShowHidden: (showHidden: boolean) => void;
   typed: string | null;
   setTyped: (typed: string | null) => void;
 }
@@ -32,13 +36,14 @@ export function useHostFolder(): HostFolder {
   const actions = useActions();
   const [listing, setListing] = useState<Listing>({ status: 'loading', path: null });
   const [typed, setTyped] = useState<string | null>(null);
+  const [showHidden, setShowHiddenState] = useState(false);
   const request = useRef(0);
 
-  async function open(path: string | null, showHidden?: boolean) {
+  async function list(path: string | null, hidden: boolean) {
     const mine = ++request.current;
     setTyped(null);
     setListing({ status: 'loading', path });
-    const result = await actions.browseHostFiles(path, showHidden);
+    const result = await actions.browseHostFiles(path, hidden);
     if (mine !== request.current) return;
     setListing(result.ok ? { status: 'ready', listing: result.value } : { status: 'error', path, message: result.error.message });
   }
@@ -46,26 +51,40 @@ export function useHostFolder(): HostFolder {
   // The host's starting folder, once. (`open` is new on each render; the request counter keeps only
   // the newest answer, so a stale closure cannot show an old folder.)
   useEffect(() => {
-    void open(null);
+    void list(null, false);
   }, []);
 
-  return { listing, current: listing.status === 'ready' ? listing.listing : null, open, typed, setTyped };
+  const current = listing.status === 'ready' ? listing.listing : null;
+  return {
+    listing,
+    current,
+    open: (path) => list(path, showHidden),
+    showHidden,
+    setShowHidden: (hidden) => {
+      setShowHiddenState(hidden);
+      void list(current?.path ?? null, hidden);
+    },
+    typed,
+    setTyped,
+  };
 }
 
-/** The bar above a folder: up one folder, the folder's path (type another and press Enter), and `children`. */
-/** "Show hidden files": dot-files are listed only when asked (a home folder is full of them). */
-export function ShowHiddenToggle({ checked, onChange }: { checked: boolean; onChange: (checked: boolean) => void }) {
+/** "Show hidden files" for a folder's listing. */
+export function ShowHiddenToggle({ folder }: { folder: HostFolder }) {
   return (
     <label className="check-label">
-      <input type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} /> Show hidden files
+      <input type="checkbox" checked={folder.showHidden} onChange={(event) => folder.setShowHidden(event.target.checked)} /> Show hidden
+      files
     </label>
   );
 }
 
 /** What an empty listing says: with hidden files left out, that there may be some. */
-export function EmptyFolder({ showHidden }: { showHidden: boolean }) {
-  return <p className="empty-text">{showHidden ? 'This folder is empty.' : 'No files to show here. Hidden files are not shown.'}</p>;
+export function EmptyFolder({ folder }: { folder: HostFolder }) {
+  return <p className="empty-text">{folder.showHidden ? 'This folder is empty.' : 'No files to show here. Hidden files are not shown.'}</p>;
 }
+
+/** The bar above a folder: up one folder, the folder's path (type another and press Enter), and `children`. */
 
 export function FolderBar({ folder, onOpen, children }: { folder: HostFolder; onOpen: (path: string) => void; children?: ReactNode }) {
   const { listing, current, typed, setTyped } = folder;

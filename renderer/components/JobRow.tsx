@@ -102,9 +102,10 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
   const failed = job.state === 'failed' && job.error !== null;
   const detail = jobDetail(job);
   const asking = job.waitingForAnswer === true;
-  const problem = job.waitingForFile || failed || asking;
   // a message read whole: it wraps and the row grows (an error, a question, a retry's countdown and attempt)
   const tall = failed || asking || retry !== null;
+  // the message takes the speed and time-left cells too
+  const problem = job.waitingForFile || tall;
   const destination = formatS3Url(job.bucket, job.key);
   const badge = optionsBadge(job.options);
 
@@ -145,7 +146,7 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
       aria-rowindex={index + 2}
       data-index={index}
       data-state={job.state}
-      className={`job-row${selected ? ' selected' : ''}${problem || retry ? ' has-problem' : ''}${tall ? ' tall' : ''}${depth === 1 ? ' child' : ''}`}
+      className={`job-row${selected ? ' selected' : ''}${problem ? ' has-problem' : ''}${tall ? ' tall' : ''}${depth === 1 ? ' child' : ''}`}
       style={{ transform: `translateY(${top}px)` }}
       onClick={onRowClick}
     >
