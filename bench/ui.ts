@@ -1,15 +1,18 @@
 // The window under load: `npm run bench:ui`. Starts a Ceph RGW, queues 10,000 small files as one
 // folder with `ferry upload --detach`, opens `ferry serve` in Chromium (Playwright), and measures
-// the cold load (time to the first row), then scrolls the list of 10,000 rows while the files upload,
-// recording long tasks (PerformanceObserver 'longtask'). Figures go into docs/benchmarks.md between
-// the bench:ui markers. It reports; it never asserts.
+// the cold load (time to the first row, on the page's clock and as Playwright sees it), then scrolls
+// the list of 10,000 rows while the files upload, twice: the scroll bar dragged down and back up, and a
+// steady wheel scroll, recording long tasks (PerformanceObserver 'longtask'). Figures go into
+// docs/benchmarks.md between the bench:ui markers. It reports; it never asserts.
 //
 // FERRY_BENCH_UI_FERRY=path/to/bin/ferry.js measures another build (an A/B against the one before);
 // its figures are printed, not written into docs/benchmarks.md. FERRY_BENCH_UI_PROFILE=DIR also
 // records the page's CPU profile of the cold load and of the scroll into DIR and prints where the
 // time went (build the renderer with `npx vite build --minify false` first, for readable names);
 // FERRY_BENCH_UI_TRACE=DIR keeps the Chromium performance trace of the scroll (taken in every run, for
-// the main thread's CPU per task) and prints the main thread's time by event (style, layout, paint, script).
+// the main thread's CPU per task) and prints the main thread's time by event (style, layout, paint, script);
+// it also keeps the trace of the cold load. FERRY_BENCH_UI_SERVE_PROFILE=DIR records `ferry serve`'s own
+// CPU profile (node --cpu-prof) into DIR.
 import { chromium, type Browser } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,8 +30,14 @@ const FERRY = process.env.FERRY_BENCH_UI_FERRY ? path.resolve(process.env.FERRY_
 const WRITE_DOCS = !process.env.FERRY_BENCH_UI_FERRY;
 const PROFILE_DIR = process.env.FERRY_BENCH_UI_PROFILE ? path.resolve(process.env.FERRY_BENCH_UI_PROFILE) : null;
 const TRACE_DIR = process.env.FERRY_BENCH_UI_TRACE ? path.resolve(process.env.FERRY_BENCH_UI_TRACE) : null;
+const SERVE_PROFILE_DIR = process.env.FERRY_BENCH_UI_SERVE_PROFILE ? path.resolve(process.env.FERRY_BENCH_UI_SERVE_PROFILE) : null;
+/** FERRY_BENCH_UI_QUIET=1: the uploads are paused before the scrolling, for an A/B of the page's own work without the machine's load. */
+const QUIET = process.env.FERRY_BENCH_UI_QUIET === '1';
 const FILES = Number(process.env.FERRY_BENCH_UI_FILES ?? 10_000);
 const SCROLL_MS = 8000;
+const WHEEL_MS = 4000;
+/** A steady wheel or trackpad scroll: about 60 rows a second. */
+const WHEEL_PX_PER_S = 3000;
 
 function ferry(dataDir: string, args: string[], input?: string): string {
   const result = spawnSync(process.execPath, [FERRY, '--data-dir', dataDir, ...args], { input, encoding: 'utf8' });
@@ -110,7 +119,10 @@ async function main(): Promise<void> {
     }
     ferry(dataDir, ['upload', folder, `s3://${bucket}/ui/`, '--endpoint', 'rgw', '--detach']);
 
-    const served = spawn(process.execPath, [FERRY, '--data-dir', dataDir, 'serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const serveFlags = SERVE_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${SERVE_PROFILE_DIR}`, '--cpu-prof-interval=500'] : [];
+    const served = spawn(process.execPath, [...serveFlags, FERRY, '--data-dir', dataDir, 'serve'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     serve = served;
     const url = await new Promise<string>((resolve, reject) => {
       createInterface({ input: served.stdout! }).on('line', (line) => {
@@ -171,12 +183,36 @@ async function main(): Promise<void> {
       console.log(formatPageProfile(name, summarizePageProfile(profile as PageCpuProfile)));
       return result;
     }
+    // the first row on the page's own clock (ms from its navigation), as painted: seen inserted, then
+    // the frame that draws it (a task after its animation frame). Playwright's wait below polls, and
+    // under load its own polls come late.
+    await page.addInitScript(() => {
+      const seen = new MutationObserver(() => {
+        if (!document.querySelector('[role="row"][aria-label="many-small"]')) return;
+        seen.disconnect();
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            (window as unknown as { ferryFirstRowMs: number }).ferryFirstRowMs = Math.round(performance.now());
+          }, 0),
+        );
+      });
+      seen.observe(document, { childList: true, subtree: true });
+    });
+    if (TRACE_DIR) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const started = Date.now();
     const firstRowMs = await profiled('cold-load', async () => {
       await page.goto(url);
       await page.getByRole('row', { name: 'many-small', exact: true }).waitFor();
       return Date.now() - started;
     });
+    const firstRowPageMs = await page
+      .waitForFunction(() => (window as unknown as { ferryFirstRowMs?: number }).ferryFirstRowMs, undefined, { timeout: 10_000 })
+      .then((handle) => handle.jsonValue() as Promise<number>);
+    if (TRACE_DIR) {
+      const coldTrace = await browser.stopTracing();
+      mkdirSync(TRACE_DIR, { recursive: true });
+      writeFileSync(path.join(TRACE_DIR, 'cold-load.trace.json'), coldTrace);
+    }
     // the page's own clock (ms from its navigation): what the host's HTTP answers and the page's start took
     const pageSteps = await page.evaluate(() => {
       const ms = (value: number) => Math.round(value);
@@ -205,86 +241,118 @@ async function main(): Promise<void> {
     const allJobsMs = Date.now() - started;
     await page.getByRole('button', { name: 'Show the files of many-small' }).click();
     await page.locator('.job-row.child').first().waitFor();
+    if (QUIET) {
+      // the page's own work alone: the uploads paused, RGW and ferry serve idle
+      await page.getByRole('row', { name: 'many-small', exact: true }).getByRole('button', { name: 'Pause all', exact: true }).click();
+      await page.waitForFunction(
+        () => !/uploading|queued/.test(document.querySelector('[role="row"][aria-label="many-small"]')?.textContent ?? ''),
+        undefined,
+        { timeout: 60_000 },
+      );
+    }
     const uploading = await page.getByRole('row', { name: 'many-small', exact: true }).innerText();
 
-    received.counting = true;
-    // the trace gives each task's CPU time: comparable between runs at different loads, unlike wall time
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
-    const figures = await profiled('scroll', () =>
-      page.evaluate(async (durationMs) => {
-        const tasks: number[] = [];
-        const observer = new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) tasks.push(entry.duration);
-        });
-        observer.observe({ type: 'longtask', buffered: false });
-        // elements the page builds while scrolling, by tag and class (recycled rows build few); an
-        // element moved within the page is reported as added too, and counted apart
-        const created = new Map<string, number>();
-        const known = new WeakSet<Element>(document.querySelectorAll('*'));
-        let moved = 0;
-        const mutations = new MutationObserver((records) => {
-          for (const record of records)
-            for (const node of record.addedNodes) {
-              if (!(node instanceof Element)) continue;
-              for (const element of [node, ...node.querySelectorAll('*')]) {
-                if (known.has(element)) {
-                  moved++;
-                  continue;
+    /**
+     * Scrolls the list for `durationMs` and measures it: `drag` goes down the whole list and back up,
+     * as a person drags the scroll bar (thousands of rows a second: the list shows light rows, then
+     * its full rows where it stops); `wheel` moves down at `WHEEL_PX_PER_S`, as a steady wheel or
+     * trackpad scroll does, with full rows throughout.
+     */
+    async function measureScroll(mode: 'drag' | 'wheel', durationMs: number) {
+      received.counting = true;
+      received.messages = 0;
+      received.bytes = 0;
+      // the trace gives each task's CPU time: comparable between runs at different loads, unlike wall time
+      await browser!.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+      const figures = await profiled(`scroll-${mode}`, () =>
+        page.evaluate(
+          async ({ durationMs, mode, wheelPxPerS }) => {
+            const tasks: number[] = [];
+            const observer = new PerformanceObserver((list) => {
+              for (const entry of list.getEntries()) tasks.push(entry.duration);
+            });
+            observer.observe({ type: 'longtask', buffered: false });
+            // elements the page builds while scrolling, by tag and class (recycled rows build few); an
+            // element moved within the page is reported as added too, and counted apart
+            const created = new Map<string, number>();
+            const known = new WeakSet<Element>(document.querySelectorAll('*'));
+            let moved = 0;
+            const mutations = new MutationObserver((records) => {
+              for (const record of records)
+                for (const node of record.addedNodes) {
+                  if (!(node instanceof Element)) continue;
+                  for (const element of [node, ...node.querySelectorAll('*')]) {
+                    if (known.has(element)) {
+                      moved++;
+                      continue;
+                    }
+                    known.add(element);
+                    const name = `${element.tagName.toLowerCase()}.${String(element.getAttribute('class') ?? '').split(' ')[0]}`;
+                    created.set(name, (created.get(name) ?? 0) + 1);
+                  }
                 }
-                known.add(element);
-                const name = `${element.tagName.toLowerCase()}.${String(element.getAttribute('class') ?? '').split(' ')[0]}`;
-                created.set(name, (created.get(name) ?? 0) + 1);
+            });
+            mutations.observe(document.body, { childList: true, subtree: true });
+            const scroller = document.querySelector<HTMLElement>('[data-testid="job-scroller"]')!;
+            const from = scroller.scrollTop;
+            let frames = 0;
+            const start = performance.now();
+            await new Promise<void>((resolve) => {
+              function step(now: number) {
+                frames++;
+                const t = (now - start) / durationMs;
+                const max = scroller.scrollHeight - scroller.clientHeight;
+                // drag: down and back up; wheel: down at a steady speed
+                scroller.scrollTop =
+                  mode === 'drag' ? max * (t < 0.5 ? t * 2 : 2 - t * 2) : Math.min(max, from + ((now - start) * wheelPxPerS) / 1000);
+                if (now - start < durationMs) requestAnimationFrame(step);
+                else resolve();
               }
-            }
-        });
-        mutations.observe(document.body, { childList: true, subtree: true });
-        const scroller = document.querySelector<HTMLElement>('[data-testid="job-scroller"]')!;
-        let frames = 0;
-        const start = performance.now();
-        await new Promise<void>((resolve) => {
-          function step(now: number) {
-            frames++;
-            const t = (now - start) / durationMs;
-            // down and back up, as a person drags the scroll bar
-            const max = scroller.scrollHeight - scroller.clientHeight;
-            scroller.scrollTop = max * (t < 0.5 ? t * 2 : 2 - t * 2);
-            if (now - start < durationMs) requestAnimationFrame(step);
-            else resolve();
-          }
-          requestAnimationFrame(step);
-        });
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        observer.disconnect();
-        mutations.disconnect();
-        const elapsed = performance.now() - start;
-        return {
-          created: [...created].sort((a, b) => b[1] - a[1]),
-          moved,
-          longTasks: tasks.length,
-          worstMs: Math.round(Math.max(0, ...tasks)),
-          totalMs: Math.round(tasks.reduce((sum, d) => sum + d, 0)),
-          frames,
-          fps: Math.round((frames * 1000) / elapsed),
-        } satisfies ScrollFigures;
-      }, SCROLL_MS),
-    );
-    received.counting = false;
-    const trace = await browser.stopTracing();
-    const cpu = taskCpu(JSON.parse(trace.toString('utf8')));
-    if (TRACE_DIR) {
-      mkdirSync(TRACE_DIR, { recursive: true });
-      writeFileSync(path.join(TRACE_DIR, 'scroll.trace.json'), trace);
-      console.log('scroll, main thread by trace event:');
-      for (const entry of summarizeTrace(JSON.parse(trace.toString('utf8'))))
-        console.log(`  ${String(entry.ms).padStart(6)} ms  ${entry.name}`);
+              requestAnimationFrame(step);
+            });
+            // the full rows come back where the list stops: measured too
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            observer.disconnect();
+            mutations.disconnect();
+            const elapsed = performance.now() - start;
+            return {
+              created: [...created].sort((a, b) => b[1] - a[1]),
+              moved,
+              longTasks: tasks.length,
+              worstMs: Math.round(Math.max(0, ...tasks)),
+              totalMs: Math.round(tasks.reduce((sum, d) => sum + d, 0)),
+              frames,
+              fps: Math.round((frames * 1000) / elapsed),
+            } satisfies ScrollFigures;
+          },
+          { durationMs, mode, wheelPxPerS: WHEEL_PX_PER_S },
+        ),
+      );
+      received.counting = false;
+      const trace = await browser!.stopTracing();
+      const cpu = taskCpu(JSON.parse(trace.toString('utf8')));
+      if (TRACE_DIR) {
+        mkdirSync(TRACE_DIR, { recursive: true });
+        writeFileSync(path.join(TRACE_DIR, `scroll-${mode}.trace.json`), trace);
+        console.log(`scroll (${mode}), main thread by trace event:`);
+        for (const entry of summarizeTrace(JSON.parse(trace.toString('utf8'))))
+          console.log(`  ${String(entry.ms).padStart(6)} ms  ${entry.name}`);
+      }
+      console.log(
+        `elements built while scrolling (${mode}): ${figures.created
+          .slice(0, 10)
+          .map(([name, n]) => `${name} ${n}`)
+          .join(', ')}`,
+      );
+      const seconds = durationMs / 1000;
+      return { figures, cpu, messagesPerS: Math.round(received.messages / seconds), kibPerS: Math.round(received.bytes / seconds / 1024) };
     }
-    const seconds = SCROLL_MS / 1000;
-    console.log(
-      `elements built while scrolling: ${figures.created
-        .slice(0, 10)
-        .map(([name, n]) => `${name} ${n}`)
-        .join(', ')}`,
-    );
+    const drag = await measureScroll('drag', SCROLL_MS);
+    await page.evaluate(() => {
+      document.querySelector<HTMLElement>('[data-testid="job-scroller"]')!.scrollTop = 0;
+    });
+    await page.waitForTimeout(500);
+    const wheel = await measureScroll('wheel', WHEEL_MS);
     const load = os.loadavg()[0]!.toFixed(1);
 
     const report = [
@@ -292,24 +360,32 @@ async function main(): Promise<void> {
       '## The window under load (`npm run bench:ui`)',
       '',
       `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores (shared; load average ${load} at the end), Chromium headless, 1280x800.`,
-      `${FILES.toLocaleString('en-US')} files of 16 KiB queued as one folder, uploading to a local Ceph RGW while measured.`,
+      QUIET
+        ? `${FILES.toLocaleString('en-US')} files of 16 KiB queued as one folder, paused while the scrolling is measured (FERRY_BENCH_UI_QUIET).`
+        : `${FILES.toLocaleString('en-US')} files of 16 KiB queued as one folder, uploading to a local Ceph RGW while measured.`,
       '',
       '| Measure | Value |',
       '| --- | --- |',
-      `| Cold load: first row shown | ${firstRowMs} ms |`,
+      `| Cold load: first row painted (the page's clock, from its navigation) | ${firstRowPageMs} ms |`,
+      `| Cold load: first row seen by Playwright (its clock, polling) | ${firstRowMs} ms |`,
       `| Cold load: the first answer with jobs received | ${received.snapshotMs} ms |`,
       `| Cold load, step by step: script loaded, socket opened, snapshot asked, answered, first row | ${steps.script}, ${steps.socket}, ${steps.asked}, ${received.snapshotMs}, ${firstRowMs} ms |`,
       `| Cold load: the jobs' bytes (messages) | ${(received.snapshotBytes / 1024 / 1024).toFixed(2)} MiB (${received.snapshotMessages}) |`,
       `| Cold load: every job in the window | ${allJobsMs} ms |`,
-      `| Scrolling ${FILES.toLocaleString('en-US')} rows for ${SCROLL_MS / 1000} s: long tasks (> 50 ms) | ${figures.longTasks} |`,
-      `| Worst long task (wall time) | ${figures.worstMs} ms |`,
-      `| Time in long tasks | ${figures.totalMs} ms |`,
-      `| Frames | ${figures.frames} (${figures.fps} fps) |`,
-      `| Elements built while scrolling (moved) | ${figures.created.reduce((sum, [, n]) => sum + n, 0).toLocaleString('en-US')} (${figures.moved.toLocaleString('en-US')}) |`,
-      `| Main thread CPU while scrolling (trace): tasks over 50 ms of CPU | ${cpu.longTasks} |`,
-      `| Worst task's CPU | ${cpu.worstMs} ms |`,
-      `| Main thread CPU in ${SCROLL_MS / 1000} s | ${cpu.totalMs} ms (${Math.round(cpu.totalMs / Math.max(1, figures.frames))} ms a frame) |`,
-      `| Host to page while scrolling | ${Math.round(received.messages / seconds)} messages/s, ${Math.round(received.bytes / seconds / 1024)} KiB/s |`,
+      `| Dragging the scroll bar through ${FILES.toLocaleString('en-US')} rows and back in ${SCROLL_MS / 1000} s: long tasks (> 50 ms) | ${drag.figures.longTasks} |`,
+      `| Worst long task (wall time) | ${drag.figures.worstMs} ms |`,
+      `| Time in long tasks | ${drag.figures.totalMs} ms |`,
+      `| Frames | ${drag.figures.frames} (${drag.figures.fps} fps) |`,
+      `| Elements built while scrolling (moved) | ${drag.figures.created.reduce((sum, [, n]) => sum + n, 0).toLocaleString('en-US')} (${drag.figures.moved.toLocaleString('en-US')}) |`,
+      `| Main thread CPU while scrolling (trace): tasks over 50 ms of CPU | ${drag.cpu.longTasks} |`,
+      `| Worst task's CPU | ${drag.cpu.worstMs} ms |`,
+      `| Main thread CPU in ${SCROLL_MS / 1000} s | ${drag.cpu.totalMs} ms (${Math.round(drag.cpu.totalMs / Math.max(1, drag.figures.frames))} ms a frame) |`,
+      `| Host to page while scrolling | ${drag.messagesPerS} messages/s, ${drag.kibPerS} KiB/s |`,
+      `| Wheel scrolling at ${WHEEL_PX_PER_S.toLocaleString('en-US')} px/s for ${WHEEL_MS / 1000} s: long tasks (> 50 ms) | ${wheel.figures.longTasks} |`,
+      `| Worst long task (wall time) | ${wheel.figures.worstMs} ms |`,
+      `| Frames | ${wheel.figures.frames} (${wheel.figures.fps} fps) |`,
+      `| Elements built while scrolling (moved) | ${wheel.figures.created.reduce((sum, [, n]) => sum + n, 0).toLocaleString('en-US')} (${wheel.figures.moved.toLocaleString('en-US')}) |`,
+      `| Main thread CPU: worst task, in all | ${wheel.cpu.worstMs} ms, ${wheel.cpu.totalMs} ms (${Math.round(wheel.cpu.totalMs / Math.max(1, wheel.figures.frames))} ms a frame) |`,
       `| The group row while measured | ${uploading.replace(/\s+/g, ' ').trim()} |`,
       '<!-- bench:ui end -->',
     ].join('\n');
