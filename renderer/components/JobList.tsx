@@ -7,11 +7,13 @@
  *
  * Rows are recycled while the list scrolls (issue #13, smooth at 10,000 jobs): a row's React key is
  * its slot (its place among the rows drawn), not its job, so the rows keep their elements, in
- * their order, and show other jobs as the list moves. Dragging the scroll bar through 10,000 rows
- * then changes text and attributes instead of building every row's elements each frame (keyed by
- * job, a drag built 20 to 30 times more elements and cost 1.5 to 1.8x the CPU per frame). What a
- * row holds of its own job (its open menu, RowActions.tsx) remembers that job, so it never shows
- * on another job that moves into the slot.
+ * their order, and show other jobs as the list moves. What a row holds of its own job (its open
+ * menu, RowActions.tsx) remembers that job, so it never shows on another job that moves into the slot.
+ *
+ * When the list moves more than its height between two frames (a dragged scroll bar, a fling:
+ * fastScroll.ts), no row would stay in view for two frames: the full rows stay as they were, hidden,
+ * and light rows (SeekRow.tsx) show where the list is, until it slows down and the full rows take the
+ * places in view again.
  *
  * Keyboard: Tab reaches each row's checkbox and buttons; Up/Down move between rows; Space ticks the
  * row; Ctrl/Cmd+A selects every shown job, Escape clears the selection, Delete removes the selected
@@ -19,11 +21,13 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useRef, type KeyboardEvent } from 'react';
-import { useActions, useFerry, useFerryShallow } from '../store/hooks.ts';
+import { useActions, useFerry, useFerryShallow, useFerryStore } from '../store/hooks.ts';
 import { selectListItems, selectVisibleIds } from '../store/selectors.ts';
 import type { SortKey } from '../store/uiSlice.ts';
 import { GroupRow } from './GroupRow.tsx';
 import { JobRow } from './JobRow.tsx';
+import { useFastScroll } from './fastScroll.ts';
+import { SeekRow, seekRowContent } from './SeekRow.tsx';
 
 export const ROW_HEIGHT = 48;
 
@@ -48,7 +52,9 @@ export function JobList({ emptyText }: { emptyText: string }) {
   const ids = useFerryShallow(selectVisibleIds);
   const allSelected = useFerry((state) => ids.length > 0 && state.selected.size >= ids.length && ids.every((id) => state.selected.has(id)));
   const actions = useActions();
+  const store = useFerryStore();
   const scroller = useRef<HTMLDivElement>(null);
+  const seeking = useFastScroll(scroller);
   // the same function while the rows are the same: the virtualiser places every row again (a pass
   // over all 10,000) whenever it changes, and the list re-renders on every frame of a scroll
   const getItemKey = useCallback((index: number) => items[index] ?? index, [items]);
@@ -93,6 +99,11 @@ export function JobList({ emptyText }: { emptyText: string }) {
   }
 
   const virtualItems = virtualizer.getVirtualItems();
+  // the full rows where they were when the list started to scroll fast (hidden meanwhile)
+  const held = useRef(virtualItems);
+  if (!seeking || held.current.length === 0) held.current = virtualItems;
+  const fullItems = held.current;
+  const seekState = seeking ? store.getState() : null;
   return (
     <div className="job-table" role="table" aria-label="Uploads" aria-rowcount={items.length + 1} onKeyDown={onKeyDown}>
       <div role="rowgroup" className="job-table-head">
@@ -126,9 +137,11 @@ export function JobList({ emptyText }: { emptyText: string }) {
             <div role="cell">{emptyText}</div>
           </div>
         ) : (
-          <div role="none" className="job-table-sizer" style={{ height: virtualizer.getTotalSize() }}>
-            {virtualItems.map((item, slot) => {
-              const entry = items[item.index]!;
+          <div role="none" className={`job-table-sizer${seeking ? ' seeking' : ''}`} style={{ height: virtualizer.getTotalSize() }}>
+            {fullItems.map((item, slot) => {
+              // held while scrolling fast: the list may have lost rows since
+              const entry = items[item.index];
+              if (entry === undefined) return null;
               const id = entry.slice(2);
               if (entry.startsWith('g:'))
                 return <GroupRow key={slot} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
@@ -143,6 +156,14 @@ export function JobList({ emptyText }: { emptyText: string }) {
                 />
               );
             })}
+            {seekState !== null &&
+              virtualItems.map((item, slot) => {
+                const entry = items[item.index];
+                const content = entry === undefined ? null : seekRowContent(seekState, entry);
+                return content === null ? null : (
+                  <SeekRow key={`seek-${slot}`} index={item.index} top={item.start} child={entry!.startsWith('c:')} content={content} />
+                );
+              })}
           </div>
         )}
       </div>

@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../shared/contract.ts';
 import { makeJob, MiB } from './fixtures.ts';
@@ -34,6 +34,8 @@ describe('ten thousand jobs', () => {
       scroller.scrollTop = 48 * 5000;
       fireEvent.scroll(scroller);
     });
+    // a jump of thousands of rows shows light rows until the list stops (fastScroll.ts)
+    await waitFor(() => expect(scroller.querySelector('.seek-row')).toBeNull());
     const names = within(scroller)
       .getAllByRole('row')
       .map((row) => row.getAttribute('aria-label'));

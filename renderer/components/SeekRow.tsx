@@ -1,0 +1,102 @@
+/**
+ * A light row shown while the list scrolls fast (fastScroll.ts): a job's or a batch's name, its
+ * progress bar and its status, and nothing to press. It reads what it shows from its props, which
+ * the list takes from the store as it draws: no subscription of its own, a few elements, and the
+ * same row height and columns as a full row, which replaces it when the list slows down.
+ */
+import { memo } from 'react';
+import { isFinal, type JobState } from '../../shared/job.ts';
+import type { FerryState } from '../store/store.ts';
+import { groupStats } from '../store/selectors.ts';
+import { percent, stateWords } from '../format.ts';
+
+export interface SeekRowContent {
+  name: string;
+  /** The second line: the files done of a batch, or a job's key. */
+  detail: string;
+  state: JobState;
+  value: number;
+  status: string;
+}
+
+/** What a light row shows for the list's entry `entry` (`g:BATCH`, `j:ID` or `c:ID`, selectors.ts). */
+export function seekRowContent(state: FerryState, entry: string): SeekRowContent | null {
+  const id = entry.slice(2);
+  if (entry.startsWith('g:')) {
+    const stats = groupStats(state, id);
+    const done = stats.completed === stats.files;
+    const rowState: JobState =
+      stats.uploading > 0
+        ? 'uploading'
+        : stats.failed > 0
+          ? 'failed'
+          : stats.queued > 0
+            ? 'queued'
+            : stats.paused > 0
+              ? 'paused'
+              : done
+                ? 'completed'
+                : 'aborted';
+    return {
+      name: stats.name,
+      detail: `${stats.completed.toLocaleString('en-US')} of ${stats.files.toLocaleString('en-US')} files`,
+      state: rowState,
+      value: percent(stats.bytesDone, stats.size, done),
+      status: stats.summary === '' ? (done ? 'Completed' : '–') : stats.summary,
+    };
+  }
+  const job = state.jobs.get(id);
+  if (!job) return null;
+  return {
+    name: job.name,
+    detail: job.key,
+    state: job.state,
+    value: percent(job.bytesDone, job.size, job.state === 'completed'),
+    status:
+      job.waitingForFile && !isFinal(job.state)
+        ? 'Waiting for file'
+        : job.retry && job.state === 'uploading'
+          ? 'Retrying'
+          : stateWords(job.state),
+  };
+}
+
+export const SeekRow = memo(function SeekRow({
+  index,
+  top,
+  child,
+  content,
+}: {
+  index: number;
+  top: number;
+  child: boolean;
+  content: SeekRowContent;
+}) {
+  return (
+    <div
+      role="row"
+      aria-label={content.name}
+      aria-rowindex={index + 2}
+      data-index={index}
+      data-state={content.state}
+      className={`job-row seek-row${child ? ' child' : ''}`}
+      style={{ transform: `translateY(${top}px)` }}
+    >
+      <div role="cell" className="cell cell-name">
+        <div className="two-lines">
+          <div className="job-name">{content.name}</div>
+          <div className="job-destination">{content.detail}</div>
+        </div>
+      </div>
+      <div role="cell" className="cell cell-progress">
+        <div className={`progress progress-${content.state}`}>
+          <div className="progress-fill" style={{ transform: `scaleX(${content.value / 100})` }} />
+        </div>
+      </div>
+      <div role="cell" className="cell cell-state">
+        <span className={`state-dot state-${content.state}`} aria-hidden="true" />
+        {content.status}
+      </div>
+    </div>
+  );
+});
