@@ -18,7 +18,7 @@ import { RowActions, type RowAction } from './RowActions.tsx';
  * render: small files that finish between two progress ticks count too.
  */
 export function useMeteredSpeed(bytesDone: number, active: boolean, owner: string): number {
-  // rows are recycled by place (JobList.tsx): another batch in this row starts a meter of its own
+  // a row that came to show another batch starts a meter of its own
   const meter = useRef<{ owner: string; meter: SpeedMeter } | null>(null);
   if (meter.current?.owner !== owner) meter.current = { owner, meter: new SpeedMeter(3000) };
   return sampleSpeed(meter.current.meter, bytesDone, active);

@@ -5,15 +5,17 @@
  * when the shown rows change (a filter, a search, a sort, an added or finished job), never on a
  * progress tick.
  *
- * Rows are recycled while the list scrolls (issue #13, smooth at 10,000 jobs): a row's React key is
- * its slot (its place among the rows drawn), not its job, so the rows keep their elements, in
- * their order, and show other jobs as the list moves. What a row holds of its own job (its open
- * menu, RowActions.tsx) remembers that job, so it never shows on another job that moves into the slot.
+ * A row's React key is its entry (its job, or its batch), so a row keeps its elements while its job
+ * stays in view and a scroll builds only the rows that come into view: a wheel or a trackpad moving
+ * a row or two a frame builds one or two rows a frame. Keyed by their place among the rows drawn
+ * instead (as they were), every row showed another job at every such step and all of them changed
+ * their text and attributes each frame (12 ms of the main thread a frame, against 7 ms keyed by job,
+ * at 3,000 px/s through 10,000 rows; docs/benchmark-history.md).
  *
- * When the list moves more than its height between two frames (a dragged scroll bar, a fling:
- * fastScroll.ts), no row would stay in view for two frames: the full rows stay as they were, hidden,
- * and light rows (SeekRow.tsx) show where the list is, until it slows down and the full rows take the
- * places in view again.
+ * Faster than that, when the list moves more than its height between two frames (a dragged scroll
+ * bar, a fling: fastScroll.ts), no row would stay in view for two frames: the full rows stay as they
+ * were, hidden, and light rows (SeekRow.tsx, keyed by place: each shows another job every frame)
+ * show where the list is, until it slows down and the full rows are built where it stopped.
  *
  * Keyboard: Tab reaches each row's checkbox and buttons; Up/Down move between rows; Space ticks the
  * row; Ctrl/Cmd+A selects every shown job, Escape clears the selection, Delete removes the selected
@@ -138,16 +140,16 @@ export function JobList({ emptyText }: { emptyText: string }) {
           </div>
         ) : (
           <div role="none" className={`job-table-sizer${seeking ? ' seeking' : ''}`} style={{ height: virtualizer.getTotalSize() }}>
-            {fullItems.map((item, slot) => {
+            {fullItems.map((item) => {
               // held while scrolling fast: the list may have lost rows since
               const entry = items[item.index];
               if (entry === undefined) return null;
               const id = entry.slice(2);
               if (entry.startsWith('g:'))
-                return <GroupRow key={slot} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
+                return <GroupRow key={entry} batchId={id} index={item.index} top={item.start} measure={virtualizer.measureElement} />;
               return (
                 <JobRow
-                  key={slot}
+                  key={entry}
                   id={id}
                   index={item.index}
                   top={item.start}

@@ -36,7 +36,8 @@ function flatten(actions: readonly RowAction[]): SimpleAction[] {
 }
 
 /**
- * `owner` is the job or batch the row shows now: the list recycles rows by place (JobList.tsx), so
+ * `owner` is the job or batch the row shows now. The list keys its rows by job (JobList.tsx), but a
+ * row that came to show another one all the same must not show a menu opened for the one before:
  * an open menu is remembered for its owner and shows only while the row shows that owner.
  */
 export function RowActions({ actions, rowName, owner }: { actions: readonly RowAction[]; rowName: string; owner: string }) {
