@@ -40,6 +40,7 @@ export class BucketOps {
         operation: 'checking the bucket',
         bucket,
         policy: 'quick',
+        waitedFor: true,
         signal,
         attemptTimeoutMs: 20_000,
       });
@@ -54,7 +55,12 @@ export class BucketOps {
   /** The buckets the endpoint's credentials can list. */
   async listBuckets(endpointId: string, signal: AbortSignal = this.#shutdown): Promise<string[]> {
     const { gateway } = await this.#gateways.get(endpointId);
-    const listed = await gateway.send(new ListBucketsCommand({}), { operation: 'listing buckets', policy: 'quick', signal });
+    const listed = await gateway.send(new ListBucketsCommand({}), {
+      operation: 'listing buckets',
+      policy: 'quick',
+      waitedFor: true,
+      signal,
+    });
     return (listed.Buckets ?? [])
       .map((bucket) => bucket.Name ?? '')
       .filter(Boolean)

@@ -53,6 +53,13 @@ export interface SendOptions {
   /** Within the shared limiter: 'high' goes before parts. Default 'high'. */
   priority?: Priority;
   /**
+   * A single request a person waits for (the bucket check before files are added, the bucket list):
+   * sent at once, outside the shared limiter, never queued behind the uploads' parts (with a slow
+   * uplink those hold every slot for minutes). The client's sockets leave room for such requests
+   * beyond the limit (gateways.ts).
+   */
+  waitedFor?: boolean;
+  /**
    * The request body's size in bytes, when that is its cost: a small body takes a fraction of a
    * limiter slot (limiter.ts, requestUnits). Unset: a whole slot.
    */
@@ -128,7 +135,10 @@ export class S3Gateway {
       return attempt(attemptSignal);
     };
     return withRetry(
-      () => (this.#limiter ? this.#limiter.run(options.priority ?? 'high', signal, once, requestUnits(options.bodyBytes)) : once()),
+      () =>
+        this.#limiter && !options.waitedFor
+          ? this.#limiter.run(options.priority ?? 'high', signal, once, requestUnits(options.bodyBytes))
+          : once(),
       {
         signal,
         policy: this.#policies[options.policy],

@@ -78,7 +78,8 @@ export class Gateways {
           this.#createClient(profile, credentials, {
             // every request the limiter lets through has its socket: up to SLOT_UNITS small ones per
             // slot, under the highest limit Settings can raise it to while this client lives
-            // (transferSettings.ts); sockets are opened as requests need them, not up to this number
+            // (transferSettings.ts), and 4 more for the requests a person waits for, which go
+            // outside the limiter (SendOptions.waitedFor); sockets are opened as requests need them
             maxSockets: highestRequestLimit(this.#settings.maxRequests) * SLOT_UNITS + 4,
             socketTimeoutMs: this.#settings.stallTimeoutMs,
           }),
