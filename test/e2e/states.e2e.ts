@@ -1,0 +1,122 @@
+// Issue #13, "Accessible" in each main state: axe-core finds no serious or critical violation in a
+// list that holds a job in every state at once — queued, uploading, paused, failed, aborted and
+// (browser host) waiting for its file after the page reloaded — in the light and the dark theme.
+// Chromium against `ferry serve` and RGW; waits for what the window shows, never for time.
+import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import type { Page } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addFromDisk, chooseDestination, expect, seriousViolations, test, testClient } from './fixtures.ts';
+import { dropFiles } from './page-files.ts';
+import { tempDir } from '../harness/tempDirs.ts';
+
+const MiB = 1024 * 1024;
+
+function row(app: Page, name: string) {
+  return app.getByRole('row', { name, exact: true });
+}
+
+/** The Status cell of a row: what it says in words. */
+function status(app: Page, name: string) {
+  return row(app, name).locator('.cell-state');
+}
+
+test('axe: no serious or critical violation with queued, uploading, paused, failed, aborted and waiting-for-file rows, light and dark', async ({
+  app,
+  ferry,
+}) => {
+  test.setTimeout(300_000); // axe twice and a reload on a shared 2-core machine
+  // one file at a time: the files added after the running one stay queued. One part at a time too:
+  // adding files checks the bucket with a request that waits for a free slot of the engine's
+  // request limit (8), and eight parts crawling over the slow uplink below would hold them all for
+  // minutes. The light theme, chosen.
+  await app.getByRole('button', { name: 'Settings' }).click();
+  const settings = app.getByRole('dialog', { name: 'Settings' });
+  for (const name of [/^Files at once/, /^Parts per file/]) {
+    const field = settings.getByRole('spinbutton', { name });
+    await field.fill('1');
+    await field.blur();
+  }
+  await settings.getByRole('radio', { name: 'Light' }).check();
+  await settings.getByRole('button', { name: 'Done' }).click();
+  await expect(app.locator('html')).toHaveAttribute('data-theme', 'light');
+
+  // files on the host's disk: their jobs keep their file across the reload below
+  const folder = tempDir('e2e-states');
+  for (const [name, size] of [
+    ['refused.bin', 1 * MiB],
+    ['paused.bin', 40 * MiB],
+    ['running.bin', 200 * MiB],
+    ['queued.bin', 4 * MiB],
+    ['aborted.bin', 4 * MiB],
+  ] as const)
+    writeFileSync(join(folder, name), Buffer.alloc(size, name.length));
+
+  // failed: the bucket refuses writes under denied/
+  const client = testClient(ferry.s3);
+  await client.send(
+    new PutBucketPolicyCommand({
+      Bucket: ferry.bucket,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${ferry.bucket}/denied/*`] }],
+      }),
+    }),
+  );
+  client.destroy();
+  await chooseDestination(app, ferry, 'denied/');
+  await addFromDisk(app, folder, 'refused.bin');
+  await expect(status(app, 'refused.bin')).toHaveText('Failed');
+
+  // a slow uplink (256 KiB/s): the running upload lasts minutes, so the others stay queued meanwhile
+  await chooseDestination(app, ferry, 'e2e/');
+  ferry.network.limit(MiB / 4);
+  await addFromDisk(app, folder, 'paused.bin');
+  await expect(status(app, 'paused.bin')).toHaveText('Uploading');
+  await row(app, 'paused.bin').getByRole('button', { name: 'Pause' }).click();
+  await expect(status(app, 'paused.bin')).toHaveText('Paused');
+  await addFromDisk(app, folder, 'running.bin');
+  await expect(status(app, 'running.bin')).toHaveText('Uploading');
+  await addFromDisk(app, folder, 'queued.bin');
+  await expect(status(app, 'queued.bin')).toHaveText('Queued');
+  await addFromDisk(app, folder, 'aborted.bin');
+  await expect(status(app, 'aborted.bin')).toHaveText('Queued');
+  await row(app, 'aborted.bin').getByRole('button', { name: 'Abort' }).click();
+  await app.getByRole('alertdialog', { name: 'Abort aborted.bin?' }).getByRole('button', { name: 'Abort upload' }).click();
+  await expect(status(app, 'aborted.bin')).toHaveText('Aborted');
+
+  // waiting for its file: a file the page itself holds, and the page reloads (its File is gone)
+  await dropFiles(app, [{ name: 'waiting.bin', size: 2 * MiB, seed: 71 }]);
+  await expect(status(app, 'waiting.bin')).toHaveText('Queued');
+  await app.reload();
+  await expect(status(app, 'waiting.bin')).toHaveText('Waiting for file');
+  await expect(row(app, 'waiting.bin').getByText('Choose file…')).toBeVisible();
+
+  // every state at once, each row saying its own
+  const expected = {
+    'refused.bin': 'Failed',
+    'paused.bin': 'Paused',
+    'running.bin': 'Uploading',
+    'queued.bin': 'Queued',
+    'aborted.bin': 'Aborted',
+    'waiting.bin': 'Waiting for file',
+  };
+  const look = async () => {
+    for (const [name, words] of Object.entries(expected)) {
+      await expect(row(app, name)).toBeVisible();
+      await expect(status(app, name), name).toHaveText(words);
+    }
+  };
+  await look();
+  expect(await seriousViolations(app), 'every state, light').toEqual([]);
+  await look(); // still every state: axe looked at all of them
+
+  await app.getByRole('button', { name: 'Settings' }).click();
+  await settings.getByRole('radio', { name: 'Dark' }).check();
+  await app.keyboard.press('Escape');
+  await expect(settings).toHaveCount(0);
+  await expect(app.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await look();
+  expect(await seriousViolations(app), 'every state, dark').toEqual([]);
+  await look();
+});
