@@ -102,10 +102,12 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
   const failed = job.state === 'failed' && job.error !== null;
   const detail = jobDetail(job);
   const asking = job.waitingForAnswer === true;
-  // a message read whole: it wraps and the row grows (an error, a question, a retry's countdown and attempt)
-  const tall = failed || asking || retry !== null;
+  const waiting = job.waitingForFile && !failed;
+  // a message read whole: it wraps and the row grows (an error, a question, a retry's countdown and
+  // attempt, the wait for a file with its "Choose file…")
+  const tall = failed || asking || retry !== null || waiting;
   // the message takes the speed and time-left cells too
-  const problem = job.waitingForFile || tall;
+  const problem = tall;
   const destination = formatS3Url(job.bucket, job.key);
   const badge = optionsBadge(job.options);
 
@@ -201,8 +203,26 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
               <CopyIcon size={14} />
             </button>
           </div>
+        ) : waiting ? (
+          // the way out beside the message: in the actions cell it did not fit beside Pause and Abort
+          <div className="job-detail waiting error-line">
+            <span className="error-text">{detail}</span>
+            <label className="text-button choose-file" title="Choose the file this upload waits for">
+              Choose file…
+              <input
+                type="file"
+                className="visually-hidden"
+                aria-label={`Choose the file for ${job.name}`}
+                onChange={(event) => {
+                  const file = event.currentTarget.files?.[0];
+                  event.currentTarget.value = '';
+                  if (file) void actions.chooseFileFor(id, file);
+                }}
+              />
+            </label>
+          </div>
         ) : (
-          <div className={`job-detail${job.waitingForFile ? ' waiting' : problem ? ' problem' : ''}`} title={detail}>
+          <div className={`job-detail${problem ? ' problem' : ''}`} title={detail}>
             {detail}
           </div>
         )}
@@ -226,21 +246,6 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
                 : stateWords(job.state)}
       </div>
       <div role="cell" className="cell cell-actions">
-        {job.waitingForFile ? (
-          <label className="text-button choose-file" title="Choose the file this upload waits for">
-            Choose file…
-            <input
-              type="file"
-              className="visually-hidden"
-              aria-label={`Choose the file for ${job.name}`}
-              onChange={(event) => {
-                const file = event.currentTarget.files?.[0];
-                event.currentTarget.value = '';
-                if (file) void actions.chooseFileFor(id, file);
-              }}
-            />
-          </label>
-        ) : null}
         <RowActions
           owner={job.id}
           actions={
