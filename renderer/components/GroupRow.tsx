@@ -8,7 +8,7 @@ import { memo, useRef, type MouseEvent, type Ref } from 'react';
 import { SpeedMeter, etaSeconds } from '../../shared/speed.ts';
 import { canApply, type JobAction } from '../store/jobsSlice.ts';
 import { useActions, useFerry, useFerryStore } from '../store/hooks.ts';
-import { groupStats, selectBatches, selectGroupSelection, shownMembers } from '../store/selectors.ts';
+import { groupState, groupStats, selectBatches, selectGroupSelection, shownMembers } from '../store/selectors.ts';
 import { formatBytes, formatDuration, formatSpeed, percent } from '../format.ts';
 import { BroomIcon, ChevronIcon, FolderIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon } from './icons.tsx';
 import { RowActions, type RowAction } from './RowActions.tsx';
@@ -48,18 +48,7 @@ export const GroupRow = memo(function GroupRow({ batchId, index, top }: GroupRow
   const active = stats.uploading + stats.queued > 0;
   const speed = useMeteredSpeed(stats.bytesDone, active, batchId);
   const value = percent(stats.bytesDone, stats.size, stats.completed === stats.files);
-  const state =
-    stats.uploading > 0
-      ? 'uploading'
-      : stats.failed > 0
-        ? 'failed'
-        : stats.queued > 0
-          ? 'queued'
-          : stats.paused > 0
-            ? 'paused'
-            : stats.completed === stats.files
-              ? 'completed'
-              : 'aborted';
+  const state = groupState(stats);
 
   function members(action: JobAction): string[] {
     const state = store.getState();

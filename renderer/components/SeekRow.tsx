@@ -7,7 +7,7 @@
 import { memo } from 'react';
 import { isFinal, type JobState } from '../../shared/job.ts';
 import type { FerryState } from '../store/store.ts';
-import { groupStats } from '../store/selectors.ts';
+import { groupState, groupStats } from '../store/selectors.ts';
 import { percent, stateWords } from '../format.ts';
 
 export interface SeekRowContent {
@@ -25,22 +25,10 @@ export function seekRowContent(state: FerryState, entry: string): SeekRowContent
   if (entry.startsWith('g:')) {
     const stats = groupStats(state, id);
     const done = stats.completed === stats.files;
-    const rowState: JobState =
-      stats.uploading > 0
-        ? 'uploading'
-        : stats.failed > 0
-          ? 'failed'
-          : stats.queued > 0
-            ? 'queued'
-            : stats.paused > 0
-              ? 'paused'
-              : done
-                ? 'completed'
-                : 'aborted';
     return {
       name: stats.name,
       detail: `${stats.completed.toLocaleString('en-US')} of ${stats.files.toLocaleString('en-US')} files`,
-      state: rowState,
+      state: groupState(stats),
       value: percent(stats.bytesDone, stats.size, done),
       status: stats.summary === '' ? (done ? 'Completed' : '–') : stats.summary,
     };

@@ -178,6 +178,15 @@ export function groupStats(state: FerryState, batchId: string): GroupStats {
   return selectAllGroupStats(state).get(batchId) ?? NO_STATS;
 }
 
+/** The one state a batch's row shows: the most pressing of its files' states. */
+export function groupState(stats: GroupStats): JobEntry['state'] {
+  if (stats.uploading > 0) return 'uploading';
+  if (stats.failed > 0) return 'failed';
+  if (stats.queued > 0) return 'queued';
+  if (stats.paused > 0) return 'paused';
+  return stats.completed === stats.files ? 'completed' : 'aborted';
+}
+
 /** For each batch: are none, some or all of its files selected (once per change of the selection). */
 export const selectGroupSelection = memoOn(
   (state) => [state.selected, selectBatches(state)],
