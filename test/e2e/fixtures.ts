@@ -1,5 +1,6 @@
 // Playwright fixtures: every test gets its own data directory, its own bucket, and its own
 // `ferry serve` (the real CLI, as a user starts it), and a page opened at the URL it printed.
+import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -175,4 +176,25 @@ export async function seriousViolations(app: Page): Promise<string[]> {
   return result.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * The test's bucket refuses writes (PutObject) under `prefix` ('' for all of it) to anyone: an upload
+ * there fails with "access denied", while listing still works (the destination's check passes).
+ */
+export async function denyWrites(ferry: Ferry, prefix: string): Promise<void> {
+  const client = testClient(ferry.s3);
+  try {
+    await client.send(
+      new PutBucketPolicyCommand({
+        Bucket: ferry.bucket,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${ferry.bucket}/${prefix}*`] }],
+        }),
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
 }

@@ -1,10 +1,9 @@
 // Issue #13 end to end: a folder is one item, search and sort, whole errors, the keyboard, axe in
 // each main state, a narrow window. Chromium against `ferry serve` and RGW; waits for what the
 // window shows, never for time.
-import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addFromDisk, chooseDestination, expect, seriousViolations, test, testClient } from './fixtures.ts';
+import { addFromDisk, chooseDestination, denyWrites, expect, seriousViolations, test, testClient } from './fixtures.ts';
 import { dropFiles } from './page-files.ts';
 import { tempDir } from '../harness/tempDirs.ts';
 
@@ -54,15 +53,7 @@ test('a folder added from the disk is one group row that counts its files and ex
 test('a multi-file drop is one group; a failed file shows its whole error with a copy button', async ({ app, ferry, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const client = testClient(ferry.s3);
-  await client.send(
-    new PutBucketPolicyCommand({
-      Bucket: ferry.bucket,
-      Policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${ferry.bucket}/denied/*`] }],
-      }),
-    }),
-  );
+  await denyWrites(ferry, 'denied/');
   await chooseDestination(app, ferry, 'denied/');
   await dropFiles(app, [
     { name: 'scan-1.pdf', size: 200 * 1024, seed: 31 },
@@ -144,15 +135,7 @@ test('axe: no serious or critical violation in the list, the dialogs, and the da
   test.setTimeout(300_000); // six axe runs on a shared 2-core machine
   await chooseDestination(app, ferry);
   const client = testClient(ferry.s3);
-  await client.send(
-    new PutBucketPolicyCommand({
-      Bucket: ferry.bucket,
-      Policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${ferry.bucket}/denied/*`] }],
-      }),
-    }),
-  );
+  await denyWrites(ferry, 'denied/');
   await dropFiles(app, [
     { name: 'done-1.bin', size: 100 * 1024, seed: 61 },
     { name: 'done-2.bin', size: 100 * 1024, seed: 62 },

@@ -2,11 +2,10 @@
 // list that holds a job in every state at once — queued, uploading, paused, failed, aborted and
 // (browser host) waiting for its file after the page reloaded — in the light and the dark theme.
 // Chromium against `ferry serve` and RGW; waits for what the window shows, never for time.
-import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import type { Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addFromDisk, chooseDestination, expect, seriousViolations, test, testClient } from './fixtures.ts';
+import { addFromDisk, chooseDestination, denyWrites, expect, seriousViolations, test } from './fixtures.ts';
 import { dropFiles } from './page-files.ts';
 import { tempDir } from '../harness/tempDirs.ts';
 
@@ -76,17 +75,7 @@ test('axe: no serious or critical violation with queued, uploading, paused, fail
     writeFileSync(join(folder, name), Buffer.alloc(size, name.length));
 
   // failed: the bucket refuses writes under denied/
-  const client = testClient(ferry.s3);
-  await client.send(
-    new PutBucketPolicyCommand({
-      Bucket: ferry.bucket,
-      Policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${ferry.bucket}/denied/*`] }],
-      }),
-    }),
-  );
-  client.destroy();
+  await denyWrites(ferry, 'denied/');
   await chooseDestination(app, ferry, 'denied/');
   await addFromDisk(app, folder, 'refused.bin');
   await expect(status(app, 'refused.bin')).toHaveText('Failed');

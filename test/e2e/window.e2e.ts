@@ -1,7 +1,7 @@
 // The window, end to end: Chromium drives the real UI served by `ferry serve`, uploading to a real
 // RGW. Tests wait for what the window shows (roles, names, words), never for time to pass.
-import { DeleteBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
-import { chooseDestination, expect, test, testClient } from './fixtures.ts';
+import { DeleteBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { chooseDestination, denyWrites, expect, test, testClient } from './fixtures.ts';
 import { dropFiles, sha256Of, type PageFile } from './page-files.ts';
 import { listUploads, objectSha256 } from '../harness/s3.ts';
 import type { Page } from '@playwright/test';
@@ -38,15 +38,7 @@ test('a dropped file uploads; pause and resume continue it; the object is intact
 test('a failing upload says why in words, and Retry works once the cause is fixed', async ({ app, ferry }) => {
   const client = testClient(ferry.s3);
   // the bucket refuses writes (listing still works, so the destination check passes)
-  await client.send(
-    new PutBucketPolicyCommand({
-      Bucket: ferry.bucket,
-      Policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${ferry.bucket}/*`] }],
-      }),
-    }),
-  );
+  await denyWrites(ferry, '');
   await chooseDestination(app, ferry);
   const file: PageFile = { name: 'denied.bin', size: 3 * MiB, seed: 12 };
   await dropFiles(app, [file]);
