@@ -49,6 +49,12 @@ function SortHeader({ label, sortKey, className }: { label: string; sortKey: Sor
   );
 }
 
+/** The items in view, of those the virtualiser drew (all of them when the view's height is not known). */
+function seekItems<T extends { start: number; end: number }>(items: readonly T[], offset: number, height: number): readonly T[] {
+  if (height <= 0) return items;
+  return items.filter((item) => item.end > offset && item.start < offset + height);
+}
+
 export function JobList({ emptyText }: { emptyText: string }) {
   const items = useFerryShallow(selectListItems);
   const ids = useFerryShallow(selectVisibleIds);
@@ -159,7 +165,8 @@ export function JobList({ emptyText }: { emptyText: string }) {
               );
             })}
             {seekState !== null &&
-              virtualItems.map((item, slot) => {
+              // the rows in view only: the few beyond it (overscan) are for the full rows' keyboard
+              seekItems(virtualItems, virtualizer.scrollOffset ?? 0, virtualizer.scrollRect?.height ?? 0).map((item, slot) => {
                 const entry = items[item.index];
                 const content = entry === undefined ? null : seekRowContent(seekState, entry);
                 return content === null ? null : (

@@ -1,6 +1,6 @@
 /**
  * A light row shown while the list scrolls fast (fastScroll.ts): a job's or a batch's name, its
- * progress bar and its status, and nothing to press. It reads what it shows from its props, which
+ * progress bar and its status (and a batch's files done), and nothing to press. It reads what it shows from its props, which
  * the list takes from the store as it draws: no subscription of its own, a few elements, and the
  * same row height and columns as a full row, which replaces it when the list slows down.
  */
@@ -12,8 +12,8 @@ import { percent, stateWords } from '../format.ts';
 
 export interface SeekRowContent {
   name: string;
-  /** The second line: the files done of a batch, or a job's key. */
-  detail: string;
+  /** The second line: the files done of a batch (a job's row has none: one text less to lay out a frame). */
+  detail: string | null;
   state: JobState;
   value: number;
   status: string;
@@ -37,7 +37,7 @@ export function seekRowContent(state: FerryState, entry: string): SeekRowContent
   if (!job) return null;
   return {
     name: job.name,
-    detail: job.key,
+    detail: null,
     state: job.state,
     value: percent(job.bytesDone, job.size, job.state === 'completed'),
     status:
@@ -65,15 +65,13 @@ export const SeekRow = memo(function SeekRow({
       role="row"
       aria-label={content.name}
       aria-rowindex={index + 2}
-      data-index={index}
-      data-state={content.state}
       className={`job-row seek-row${child ? ' child' : ''}`}
       style={{ transform: `translateY(${top}px)` }}
     >
       <div role="cell" className="cell cell-name">
         <div className="two-lines">
           <div className="job-name">{content.name}</div>
-          <div className="job-destination">{content.detail}</div>
+          {content.detail !== null && <div className="job-destination">{content.detail}</div>}
         </div>
       </div>
       <div role="cell" className="cell cell-progress">
