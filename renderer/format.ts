@@ -6,6 +6,8 @@ import { formatBytes } from '../shared/partPlan.ts';
 import { formatAge, formatDuration } from '../shared/time.ts';
 import type { JobState } from '../shared/job.ts';
 import type { JobView } from '../shared/contract.ts';
+import type { GroupStats } from './store/jobTally.ts';
+import type { PendingAction } from './store/uiSlice.ts';
 
 export { formatAge, formatBytes, formatDuration };
 
@@ -27,6 +29,39 @@ const STATE_WORDS: { readonly [S in JobState]: string } = {
 /** The job's state in words, as the Status column shows it. */
 export function stateWords(state: JobState): string {
   return STATE_WORDS[state];
+}
+
+const PENDING_WORDS: Record<PendingAction, string> = {
+  pausing: 'Pausing…',
+  aborting: 'Aborting…',
+  resuming: 'Resuming…',
+  retrying: 'Retrying…',
+};
+
+/**
+ * A job's Status cell in words (its full row and its light row alike): an action just asked for
+ * ("Pausing…"), a retry's wait, a wait for its file or for an answer, else its state.
+ */
+export function jobStatusWords(
+  job: Pick<JobView, 'state' | 'retry' | 'waitingForFile' | 'waitingForAnswer'>,
+  pending: PendingAction | null,
+): string {
+  if (pending) return PENDING_WORDS[pending];
+  if (job.state === 'uploading' && job.retry) return 'Retrying';
+  if (job.waitingForFile) return 'Waiting for file';
+  if (job.waitingForAnswer === true) return 'Waiting for answer';
+  return stateWords(job.state);
+}
+
+/** "312 of 2,000 files": a batch's files done of all. */
+export function groupFilesText(stats: Pick<GroupStats, 'completed' | 'files'>): string {
+  return `${stats.completed.toLocaleString('en-US')} of ${stats.files.toLocaleString('en-US')} files`;
+}
+
+/** A batch's Status cell in words: "3 failed, 2 paused", else Completed when all are, else an en dash. */
+export function groupStatusWords(stats: Pick<GroupStats, 'summary' | 'completed' | 'files'>): string {
+  if (stats.summary !== '') return stats.summary;
+  return stats.completed === stats.files ? 'Completed' : '–';
 }
 
 /** What a browser job waiting for its file tells the user to do. */

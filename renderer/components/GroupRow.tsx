@@ -9,7 +9,7 @@ import { SpeedMeter, etaSeconds } from '../../shared/speed.ts';
 import { canApply, type JobAction } from '../store/jobsSlice.ts';
 import { useActions, useFerry, useFerryStore } from '../store/hooks.ts';
 import { groupState, groupStats, selectBatches, selectGroupSelection, shownMembers } from '../store/selectors.ts';
-import { formatBytes, formatDuration, formatSpeed, percent } from '../format.ts';
+import { formatBytes, formatDuration, formatSpeed, groupFilesText, groupStatusWords, percent } from '../format.ts';
 import { BroomIcon, ChevronIcon, FolderIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon } from './icons.tsx';
 import { RowActions, type RowAction } from './RowActions.tsx';
 
@@ -84,7 +84,7 @@ export const GroupRow = memo(function GroupRow({ batchId, index, top }: GroupRow
     actions.selectAll(shownMembers(store.getState(), batchId));
   }
 
-  const filesText = `${stats.completed.toLocaleString('en-US')} of ${stats.files.toLocaleString('en-US')} files`;
+  const filesText = groupFilesText(stats);
   return (
     <div
       role="row"
@@ -151,9 +151,7 @@ export const GroupRow = memo(function GroupRow({ batchId, index, top }: GroupRow
       </div>
       <div role="cell" className="cell cell-state group-state">
         <span className={`state-dot state-${state}`} aria-hidden="true" />
-        <span className="group-summary">
-          {stats.summary === '' ? (stats.completed === stats.files ? 'Completed' : '–') : stats.summary}
-        </span>
+        <span className="group-summary">{groupStatusWords(stats)}</span>
         {stats.waitingForAnswer > 0 && !expanded ? (
           // files of this drop whose key exists ask in their rows (issue #12): show them
           <button type="button" className="button small" onClick={() => actions.toggleExpanded(batchId)}>

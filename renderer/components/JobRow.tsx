@@ -22,8 +22,7 @@ import { canApply, type JobEntry } from '../store/jobsSlice.ts';
 import { useActions, useFerry, useFerryStore, useJob } from '../store/hooks.ts';
 import { selectVisibleIds } from '../store/selectors.ts';
 import type { FerryActions } from '../store/hooks.ts';
-import type { PendingAction } from '../store/uiSlice.ts';
-import { formatDuration, formatSpeed, jobDetail, percent, stateWords } from '../format.ts';
+import { formatDuration, formatSpeed, jobDetail, jobStatusWords, percent } from '../format.ts';
 import { RetryNote } from './RetryNote.tsx';
 import { ExistsPrompt } from './ExistsPrompt.tsx';
 import { BroomIcon, CopyIcon, FileIcon, LinkIcon, PauseIcon, PlayIcon, RetryIcon, StopIcon, UploadIcon } from './icons.tsx';
@@ -47,13 +46,6 @@ const LINK_EXPIRIES = [
   { label: 'valid 1 day', seconds: 86_400 },
   { label: 'valid 7 days', seconds: 604_800 },
 ] as const;
-
-const PENDING_WORDS: Record<PendingAction, string> = {
-  pausing: 'Pausing…',
-  aborting: 'Aborting…',
-  resuming: 'Resuming…',
-  retrying: 'Retrying…',
-};
 
 /** The actions that apply to a job, as row buttons or menu entries. */
 export function jobActions(job: JobEntry, actions: FerryActions): RowAction[] {
@@ -105,9 +97,8 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
   const waiting = job.waitingForFile && !failed;
   // a message read whole: it wraps and the row grows (an error, a question, a retry's countdown and
   // attempt, the wait for a file with its "Choose file…")
+  // (its message takes the speed and time-left cells too)
   const tall = failed || asking || retry !== null || waiting;
-  // the message takes the speed and time-left cells too
-  const problem = tall;
   const destination = formatS3Url(job.bucket, job.key);
   const badge = optionsBadge(job.options);
 
@@ -148,7 +139,7 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
       aria-rowindex={index + 2}
       data-index={index}
       data-state={job.state}
-      className={`job-row${selected ? ' selected' : ''}${problem ? ' has-problem' : ''}${tall ? ' tall' : ''}${depth === 1 ? ' child' : ''}`}
+      className={`job-row${selected ? ' selected' : ''}${tall ? ' has-problem' : ''}${tall ? ' tall' : ''}${depth === 1 ? ' child' : ''}`}
       style={{ transform: `translateY(${top}px)` }}
       onClick={onRowClick}
     >
@@ -222,7 +213,7 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
             </label>
           </div>
         ) : (
-          <div className={`job-detail${problem ? ' problem' : ''}`} title={detail}>
+          <div className={`job-detail${tall ? ' problem' : ''}`} title={detail}>
             {detail}
           </div>
         )}
@@ -235,15 +226,7 @@ export const JobRow = memo(function JobRow({ id, index, top, depth = 0, measure 
       </div>
       <div role="cell" className="cell cell-state">
         <span className={`state-dot state-${job.state}${pending ? ' state-pending' : ''}`} aria-hidden="true" />
-        {pending
-          ? PENDING_WORDS[pending]
-          : retry
-            ? 'Retrying'
-            : job.waitingForFile
-              ? 'Waiting for file'
-              : asking
-                ? 'Waiting for answer'
-                : stateWords(job.state)}
+        {jobStatusWords(job, pending)}
       </div>
       <div role="cell" className="cell cell-actions">
         <RowActions

@@ -1,14 +1,14 @@
 /**
  * A light row shown while the list scrolls fast (fastScroll.ts): a job's or a batch's name, its
- * progress bar and its status (and a batch's files done), and nothing to press. It reads what it shows from its props, which
- * the list takes from the store as it draws: no subscription of its own, a few elements, and the
- * same row height and columns as a full row, which replaces it when the list slows down.
+ * progress bar and its status (and a batch's files done), and nothing to press. It reads what it
+ * shows from its props, which the list takes from the store as it draws, in the full rows' words
+ * (format.ts): no subscription of its own, a few elements, and the same row height and columns as a
+ * full row, which replaces it when the list slows down.
  */
-import { memo } from 'react';
-import { isFinal, type JobState } from '../../shared/job.ts';
+import type { JobState } from '../../shared/job.ts';
 import type { FerryState } from '../store/store.ts';
 import { groupState, groupStats } from '../store/selectors.ts';
-import { percent, stateWords } from '../format.ts';
+import { groupFilesText, groupStatusWords, jobStatusWords, percent } from '../format.ts';
 
 export interface SeekRowContent {
   name: string;
@@ -24,13 +24,12 @@ export function seekRowContent(state: FerryState, entry: string): SeekRowContent
   const id = entry.slice(2);
   if (entry.startsWith('g:')) {
     const stats = groupStats(state, id);
-    const done = stats.completed === stats.files;
     return {
       name: stats.name,
-      detail: `${stats.completed.toLocaleString('en-US')} of ${stats.files.toLocaleString('en-US')} files`,
+      detail: groupFilesText(stats),
       state: groupState(stats),
-      value: percent(stats.bytesDone, stats.size, done),
-      status: stats.summary === '' ? (done ? 'Completed' : '–') : stats.summary,
+      value: percent(stats.bytesDone, stats.size, stats.completed === stats.files),
+      status: groupStatusWords(stats),
     };
   }
   const job = state.jobs.get(id);
@@ -40,26 +39,12 @@ export function seekRowContent(state: FerryState, entry: string): SeekRowContent
     detail: null,
     state: job.state,
     value: percent(job.bytesDone, job.size, job.state === 'completed'),
-    status:
-      job.waitingForFile && !isFinal(job.state)
-        ? 'Waiting for file'
-        : job.retry && job.state === 'uploading'
-          ? 'Retrying'
-          : stateWords(job.state),
+    status: jobStatusWords(job, state.pending.get(id) ?? null),
   };
 }
 
-export const SeekRow = memo(function SeekRow({
-  index,
-  top,
-  child,
-  content,
-}: {
-  index: number;
-  top: number;
-  child: boolean;
-  content: SeekRowContent;
-}) {
+// not memoised: its content is new at every frame it is drawn in
+export function SeekRow({ index, top, child, content }: { index: number; top: number; child: boolean; content: SeekRowContent }) {
   return (
     <div
       role="row"
@@ -85,4 +70,4 @@ export const SeekRow = memo(function SeekRow({
       </div>
     </div>
   );
-});
+}
