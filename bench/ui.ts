@@ -13,7 +13,7 @@
 // the main thread's CPU per task) and prints the main thread's time by event (style, layout, paint, script);
 // it also keeps the trace of the cold load. FERRY_BENCH_UI_SERVE_PROFILE=DIR records `ferry serve`'s own
 // CPU profile (node --cpu-prof) into DIR.
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,7 @@ import { startRgw } from '../test/harness/rgw.ts';
 import { formatPageProfile, summarizePageProfile, summarizeTrace, taskCpu, type PageCpuProfile } from './lib/pageProfile.ts';
 import { createTestBucket } from '../test/harness/s3.ts';
 import { cleanUpOnSignal, stopping } from './lib/signals.ts';
+import { median } from './lib/stats.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const FERRY = process.env.FERRY_BENCH_UI_FERRY ? path.resolve(process.env.FERRY_BENCH_UI_FERRY) : path.join(REPO, 'bin/ferry.js');
@@ -211,6 +212,11 @@ async function main(): Promise<void> {
       });
       seen.observe(document, { childList: true, subtree: true });
     };
+    /** When `on` drew its first row, on its own clock (timeFirstRow, added before its navigation). */
+    const firstRowOf = (on: Page, timeoutMs: number): Promise<number> =>
+      on
+        .waitForFunction(() => (window as unknown as { ferryFirstRowMs?: number }).ferryFirstRowMs, undefined, { timeout: timeoutMs })
+        .then((handle) => handle.jsonValue() as Promise<number>);
     await page.addInitScript(timeFirstRow);
     if (TRACE_DIR) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const started = Date.now();
@@ -219,9 +225,7 @@ async function main(): Promise<void> {
       await page.getByRole('row', { name: 'many-small', exact: true }).waitFor();
       return Date.now() - started;
     });
-    const firstRowPageMs: number = await page
-      .waitForFunction(() => (window as unknown as { ferryFirstRowMs?: number }).ferryFirstRowMs, undefined, { timeout: 10_000 })
-      .then((handle) => handle.jsonValue() as Promise<number>);
+    const firstRowPageMs = await firstRowOf(page, 10_000);
     if (TRACE_DIR) {
       const coldTrace = await browser.stopTracing();
       mkdirSync(TRACE_DIR, { recursive: true });
@@ -263,15 +267,10 @@ async function main(): Promise<void> {
       const other = await context.newPage();
       await other.addInitScript(timeFirstRow);
       await other.goto(link);
-      firstRows.push(
-        await other
-          .waitForFunction(() => (window as unknown as { ferryFirstRowMs?: number }).ferryFirstRowMs, undefined, { timeout: 30_000 })
-          .then((handle) => handle.jsonValue() as Promise<number>),
-      );
+      firstRows.push(await firstRowOf(other, 30_000));
       await context.close();
     }
-    const sortedRows = [...firstRows].sort((a, b) => a - b);
-    const medianFirstRow = sortedRows[Math.floor(sortedRows.length / 2)]!;
+    const medianFirstRow = Math.round(median(firstRows));
     console.log(`cold loads, first row on the page's clock: ${firstRows.join(', ')} ms (median ${medianFirstRow})`);
     await page.getByRole('button', { name: 'Show the files of many-small' }).click();
     await page.locator('.job-row.child').first().waitFor();
