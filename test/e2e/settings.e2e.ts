@@ -70,44 +70,47 @@ test('parts per file 1: the server never has two parts of the file in flight at 
   // an endpoint behind a recording proxy (then the test's slow uplink): each part request is seen
   // from its arrival until the server's whole answer, which the proxy holds until then
   const recorder = await startFaultProxy(ferry.network.endpoint);
-  let inFlight = 0;
-  let most = 0;
-  const parts: number[] = [];
-  recorder.onRequest = (request) => {
-    if (request.kind !== 'UploadPart') return;
-    parts.push(request.partNumber!);
-    most = Math.max(most, ++inFlight);
-  };
-  recorder.onAnswer = (record) => {
-    if (record.kind === 'UploadPart') inFlight -= 1;
-  };
-  ferryCli(ferry.dataDir, endpointAddArgs('Recorded RGW', ferry.s3, { url: recorder.endpoint }), ferry.s3.secretAccessKey);
-  await app.goto(await ferry.restart());
+  try {
+    let inFlight = 0;
+    let most = 0;
+    const parts: number[] = [];
+    recorder.onRequest = (request) => {
+      if (request.kind !== 'UploadPart') return;
+      parts.push(request.partNumber!);
+      most = Math.max(most, ++inFlight);
+    };
+    recorder.onAnswer = (record) => {
+      if (record.kind === 'UploadPart') inFlight -= 1;
+    };
+    ferryCli(ferry.dataDir, endpointAddArgs('Recorded RGW', ferry.s3, { url: recorder.endpoint }), ferry.s3.secretAccessKey);
+    await app.goto(await ferry.restart());
 
-  const dialog = await openSettings(app);
-  await setField(dialog, /^Parts per file/, '1');
-  await setField(dialog, /^Part size/, '5MiB');
-  await expect(dialog.getByRole('spinbutton', { name: /^Parts per file/ })).toHaveValue('1');
-  await dialog.getByRole('button', { name: 'Done' }).click();
+    const dialog = await openSettings(app);
+    await setField(dialog, /^Parts per file/, '1');
+    await setField(dialog, /^Part size/, '5MiB');
+    await expect(dialog.getByRole('spinbutton', { name: /^Parts per file/ })).toHaveValue('1');
+    await dialog.getByRole('button', { name: 'Done' }).click();
 
-  // 40 MiB in parts of 5 MiB: eight parts, over an uplink slow enough (8 MiB/s) that parts sent
-  // side by side would overlap whatever the machine
-  const folder = tempDir('e2e-parts');
-  const file = await makeFile(folder, 'one-part-at-a-time.bin', 40 * MiB, 9);
-  ferry.network.limit(8 * MiB);
-  await app.getByRole('combobox', { name: 'Endpoint' }).selectOption({ label: 'Recorded RGW' });
-  await chooseDestination(app, ferry);
-  await addFromDisk(app, folder, 'one-part-at-a-time.bin');
-  const row = app.getByRole('row', { name: 'one-part-at-a-time.bin', exact: true });
-  await expect(row.getByText('Completed', { exact: true })).toBeVisible({ timeout: 120_000 });
+    // 40 MiB in parts of 5 MiB: eight parts, over an uplink slow enough (8 MiB/s) that parts sent
+    // side by side would overlap whatever the machine
+    const folder = tempDir('e2e-parts');
+    const file = await makeFile(folder, 'one-part-at-a-time.bin', 40 * MiB, 9);
+    ferry.network.limit(8 * MiB);
+    await app.getByRole('combobox', { name: 'Endpoint' }).selectOption({ label: 'Recorded RGW' });
+    await chooseDestination(app, ferry);
+    await addFromDisk(app, folder, 'one-part-at-a-time.bin');
+    const row = app.getByRole('row', { name: 'one-part-at-a-time.bin', exact: true });
+    await expect(row.getByText('Completed', { exact: true })).toBeVisible({ timeout: 120_000 });
 
-  expect([...new Set(parts)].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-  expect(most, 'part requests in flight at once').toBe(1);
-  const client = testClient(ferry.s3);
-  expect(await headEtag(client, ferry.bucket, 'e2e/one-part-at-a-time.bin')).toMatch(/-8$/);
-  expect(await objectSha256(client, ferry.bucket, 'e2e/one-part-at-a-time.bin')).toBe(file.sha256);
-  client.destroy();
-  await recorder.close();
+    expect([...new Set(parts)].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(most, 'part requests in flight at once').toBe(1);
+    const client = testClient(ferry.s3);
+    expect(await headEtag(client, ferry.bucket, 'e2e/one-part-at-a-time.bin')).toMatch(/-8$/);
+    expect(await objectSha256(client, ferry.bucket, 'e2e/one-part-at-a-time.bin')).toBe(file.sha256);
+    client.destroy();
+  } finally {
+    await recorder.close();
+  }
 });
 
 test('the browser asks for permission on the click, and a finished batch is notified', async ({ app, ferry }) => {
